@@ -1,0 +1,105 @@
+//! Files: builder tables as CSV, whole networks as JSON and TOML, atomic writes, and the
+//! embedded datasets.
+
+mod atomic;
+mod tables;
+
+pub use atomic::write_atomic;
+pub use tables::{read_tables, tables_from_strs, TableFiles};
+
+use std::path::Path;
+
+use crate::error::{Error, Result};
+use crate::network::Network;
+
+/// Parses a network from JSON; errors give the field path (`flows[3].flow`).
+///
+/// # Errors
+/// [`Error::Json`] for malformed documents, and every validation error of
+/// [`Network::new`].
+pub fn network_from_json(text: &str, file: &str) -> Result<Network> {
+    let de = &mut serde_json::Deserializer::from_str(text);
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        Error::Json {
+            file: file.into(),
+            path,
+            message: inner.to_string(),
+        }
+    })
+}
+
+/// Parses a network from TOML.
+///
+/// # Errors
+/// [`Error::Toml`] (naming line and key) and every validation error of [`Network::new`].
+pub fn network_from_toml(text: &str, file: &str) -> Result<Network> {
+    toml::from_str(text).map_err(|e| Error::Toml {
+        file: file.into(),
+        message: e.to_string(),
+    })
+}
+
+/// The network as JSON (floats round-trip exactly).
+///
+/// # Errors
+/// None in practice; serialisation of a validated network does not fail.
+pub fn network_to_json(net: &Network) -> Result<String> {
+    serde_json::to_string_pretty(net).map_err(|e| Error::Json {
+        file: "<memory>".into(),
+        path: String::new(),
+        message: e.to_string(),
+    })
+}
+
+/// The network as TOML.
+///
+/// # Errors
+/// None in practice; serialisation of a validated network does not fail.
+pub fn network_to_toml(net: &Network) -> Result<String> {
+    toml::to_string(net).map_err(|e| Error::Toml {
+        file: "<memory>".into(),
+        message: e.to_string(),
+    })
+}
+
+/// Reads a network from a `.json` or `.toml` file.
+///
+/// # Errors
+/// [`Error::Io`], parse and validation errors, and [`Error::InvalidArgument`] for another
+/// extension.
+pub fn read_network(path: impl AsRef<Path>) -> Result<Network> {
+    let path = path.as_ref();
+    let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
+        path: path.into(),
+        source,
+    })?;
+    let name = path.display().to_string();
+    match path.extension().and_then(|e| e.to_str()) {
+        Some("json") => network_from_json(&text, &name),
+        Some("toml") => network_from_toml(&text, &name),
+        _ => Err(Error::InvalidArgument(format!(
+            "{name}: a network file ends in .json or .toml"
+        ))),
+    }
+}
+
+/// Writes a network to a `.json` or `.toml` file, atomically (no half-written file).
+///
+/// # Errors
+/// [`Error::Io`], and [`Error::InvalidArgument`] for another extension.
+pub fn write_network(net: &Network, path: impl AsRef<Path>) -> Result<()> {
+    let path = path.as_ref();
+    let text = match path.extension().and_then(|e| e.to_str()) {
+        Some("json") => network_to_json(net)?,
+        Some("toml") => network_to_toml(net)?,
+        _ => {
+            return Err(Error::InvalidArgument(format!(
+                "{}: a network file ends in .json or .toml",
+                path.display()
+            )))
+        }
+    };
+    write_atomic(path, text.as_bytes())
+}

@@ -1,0 +1,272 @@
+//! The builder's CSV tables (layout in docs/model.md §1.6). Extra columns (`source`,
+//! `note`, `hs_code`, `low`, `high`) are allowed and ignored by the builder.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use crate::error::{Error, Location, Result};
+use crate::network::{
+    Basis, ChainTables, Product, ProductionRecord, RecipeRecord, Region, Status, StockRecord,
+    StockUnit, TradeRecord,
+};
+
+/// The text of each table, with the name used in error messages.
+#[derive(Debug, Clone, Copy)]
+pub struct TableFiles<'a> {
+    /// `regions.csv`: `code,name,aggregate,governance`.
+    pub regions: (&'a str, &'a str),
+    /// `products.csv`: `id,name,unit,final_use`.
+    pub products: (&'a str, &'a str),
+    /// `production.csv`: `region,product,production,capacity,status`.
+    pub production: (&'a str, &'a str),
+    /// `trade.csv`: `exporter,importer,product,quantity,status`.
+    pub trade: (&'a str, &'a str),
+    /// `recipes.csv`: `output,input,coefficient,basis,region,status`.
+    pub recipes: (&'a str, &'a str),
+    /// `stocks.csv`: `region,product,quantity,unit,status` (may be empty).
+    pub stocks: (&'a str, &'a str),
+}
+
+/// Reads the six tables from a folder (`stocks.csv` may be absent).
+///
+/// # Errors
+/// [`Error::Io`] for a missing file, and every error of [`tables_from_strs`].
+pub fn read_tables(dir: impl AsRef<Path>) -> Result<ChainTables> {
+    let dir = dir.as_ref();
+    let read = |name: &str, optional: bool| -> Result<(String, String)> {
+        let path = dir.join(name);
+        match std::fs::read_to_string(&path) {
+            Ok(text) => Ok((path.display().to_string(), text)),
+            Err(e) if optional && e.kind() == std::io::ErrorKind::NotFound => {
+                Ok((path.display().to_string(), String::new()))
+            }
+            Err(source) => Err(Error::Io { path, source }),
+        }
+    };
+    let files = [
+        read("regions.csv", false)?,
+        read("products.csv", false)?,
+        read("production.csv", false)?,
+        read("trade.csv", false)?,
+        read("recipes.csv", false)?,
+        read("stocks.csv", true)?,
+    ];
+    let f = |i: usize| (files[i].0.as_str(), files[i].1.as_str());
+    tables_from_strs(TableFiles {
+        regions: f(0),
+        products: f(1),
+        production: f(2),
+        trade: f(3),
+        recipes: f(4),
+        stocks: f(5),
+    })
+}
+
+/// Parses the six tables from text.
+///
+/// # Errors
+/// [`Error::Csv`] for malformed CSV, [`Error::MissingField`] for an absent or empty
+/// required field, [`Error::InvalidField`] for a value that does not parse; each names
+/// the file and line.
+pub fn tables_from_strs(files: TableFiles<'_>) -> Result<ChainTables> {
+    let mut t = ChainTables::default();
+    for row in sheet(files.regions)?.rows() {
+        t.regions.push(Region {
+            code: row.text("code")?,
+            name: row.text("name")?,
+            aggregate: row.flag("aggregate")?,
+            governance: row.number_opt("governance")?,
+        });
+    }
+    for row in sheet(files.products)?.rows() {
+        t.products.push(Product {
+            id: row.text("id")?,
+            name: row.text("name")?,
+            unit: row.text("unit")?,
+            final_use: row.get("final_use").is_none() || row.flag("final_use")?,
+        });
+    }
+    for row in sheet(files.production)?.rows() {
+        t.production.push(ProductionRecord {
+            region: row.text("region")?,
+            product: row.text("product")?,
+            production: row.number("production")?,
+            capacity: row.number_opt("capacity")?,
+            status: row.status()?,
+            location: row.location.clone(),
+        });
+    }
+    for row in sheet(files.trade)?.rows() {
+        t.trade.push(TradeRecord {
+            exporter: row.text("exporter")?,
+            importer: row.text("importer")?,
+            product: row.text("product")?,
+            quantity: row.number("quantity")?,
+            status: row.status()?,
+            location: row.location.clone(),
+        });
+    }
+    for row in sheet(files.recipes)?.rows() {
+        let basis = match row.get("basis") {
+            None | Some("input_per_output") => Basis::InputPerOutput,
+            Some("yield") => Basis::Yield,
+            Some(other) => {
+                return Err(row.invalid(
+                    "basis",
+                    format!("`{other}`: expected `input_per_output` or `yield`"),
+                ))
+            }
+        };
+        t.recipes.push(RecipeRecord {
+            output: row.text("output")?,
+            input: row.text("input")?,
+            coefficient: row.number("coefficient")?,
+            basis,
+            region: row.get("region").map(str::to_string),
+            status: row.status()?,
+            location: row.location.clone(),
+        });
+    }
+    for row in sheet(files.stocks)?.rows() {
+        let unit = match row.text("unit")?.as_str() {
+            "t" | "tonnes" => StockUnit::Tonnes,
+            "days" => StockUnit::Days,
+            other => {
+                return Err(row.invalid("unit", format!("`{other}`: expected `t` or `days`")))
+            }
+        };
+        t.stocks.push(StockRecord {
+            region: row.text("region")?,
+            product: row.text("product")?,
+            quantity: row.number("quantity")?,
+            unit,
+            status: row.status()?,
+            location: row.location.clone(),
+        });
+    }
+    Ok(t)
+}
+
+/// One CSV record with its header map.
+struct Row<'h> {
+    headers: &'h HashMap<String, usize>,
+    record: csv::StringRecord,
+    location: Location,
+}
+
+impl Row<'_> {
+    /// The trimmed field, `None` when the column is absent or the cell empty.
+    fn get(&self, field: &str) -> Option<&str> {
+        self.headers
+            .get(field)
+            .and_then(|&i| self.record.get(i))
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+    }
+
+    fn text(&self, field: &str) -> Result<String> {
+        self.get(field)
+            .map(str::to_string)
+            .ok_or_else(|| Error::MissingField {
+                field: field.into(),
+                location: self.location.clone(),
+            })
+    }
+
+    fn number_opt(&self, field: &str) -> Result<Option<f64>> {
+        self.get(field)
+            .map(|s| {
+                s.replace('_', "")
+                    .parse::<f64>()
+                    .map_err(|_| self.invalid(field, format!("`{s}` is not a number")))
+            })
+            .transpose()
+    }
+
+    fn number(&self, field: &str) -> Result<f64> {
+        self.number_opt(field)?.ok_or_else(|| Error::MissingField {
+            field: field.into(),
+            location: self.location.clone(),
+        })
+    }
+
+    fn flag(&self, field: &str) -> Result<bool> {
+        match self.get(field) {
+            None | Some("false") | Some("no") | Some("0") => Ok(false),
+            Some("true") | Some("yes") | Some("1") => Ok(true),
+            Some(other) => Err(self.invalid(field, format!("`{other}`: expected true or false"))),
+        }
+    }
+
+    /// The `status` column (R, R*, S, D, E); absent means estimate.
+    fn status(&self) -> Result<Status> {
+        Ok(match self.get("status") {
+            None | Some("E") => Status::Estimate,
+            Some("R") => Status::Read,
+            Some("R*") => Status::ReadQuoted,
+            Some("S") => Status::Secondary,
+            Some("D") => Status::Derived,
+            Some(other) => {
+                return Err(self.invalid("status", format!("`{other}`: expected R, R*, S, D or E")))
+            }
+        })
+    }
+
+    fn invalid(&self, field: &str, reason: String) -> Error {
+        Error::InvalidField {
+            field: field.into(),
+            reason,
+            location: self.location.clone(),
+        }
+    }
+}
+
+/// A parsed CSV text: its header map and records.
+struct Sheet {
+    headers: HashMap<String, usize>,
+    records: Vec<(csv::StringRecord, Location)>,
+}
+
+impl Sheet {
+    fn rows(&self) -> impl Iterator<Item = Row<'_>> {
+        self.records.iter().map(|(record, location)| Row {
+            headers: &self.headers,
+            record: record.clone(),
+            location: location.clone(),
+        })
+    }
+}
+
+/// Parses a CSV text; `#` starts a comment line.
+fn sheet((file, text): (&str, &str)) -> Result<Sheet> {
+    if text.trim().is_empty() {
+        return Ok(Sheet {
+            headers: HashMap::new(),
+            records: Vec::new(),
+        });
+    }
+    let mut reader = csv::ReaderBuilder::new()
+        .comment(Some(b'#'))
+        .trim(csv::Trim::All)
+        .from_reader(text.as_bytes());
+    let csv_err = |e: csv::Error| Error::Csv {
+        location: Location::new(file, e.position().map(|p| p.line())),
+        message: e.to_string(),
+    };
+    let headers = reader
+        .headers()
+        .map_err(csv_err)?
+        .iter()
+        .enumerate()
+        .map(|(i, h)| (h.to_string(), i))
+        .collect();
+    let records = reader
+        .records()
+        .map(|r| {
+            let record = r.map_err(csv_err)?;
+            let line = record.position().map(|p| p.line());
+            Ok((record, Location::new(file, line)))
+        })
+        .collect::<Result<_>>()?;
+    Ok(Sheet { headers, records })
+}

@@ -1,0 +1,292 @@
+//! One error type for the whole crate; every variant says what is wrong and where.
+
+use std::fmt;
+use std::path::PathBuf;
+
+/// Where a bad input came from: a file (or an in-memory table) and a record in it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Location {
+    /// The file, or the name of an in-memory table (`"production"`).
+    pub file: String,
+    /// The 1-based line of the record, when known (header is line 1).
+    pub line: Option<u64>,
+}
+
+impl Location {
+    /// A location in `file`, at `line` when known.
+    pub fn new(file: impl Into<String>, line: Option<u64>) -> Self {
+        Self {
+            file: file.into(),
+            line,
+        }
+    }
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.line {
+            Some(line) => write!(f, "{}, line {}", self.file, line),
+            None => write!(f, "{}", self.file),
+        }
+    }
+}
+
+/// One balance check of design §1 that failed, with region, product and size
+/// (see `docs/model.md` §1.4).
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum BalanceProblem {
+    /// Check 1: the residual final use of `product` in `region` is negative.
+    NegativeFinalUse {
+        /// Region code.
+        region: String,
+        /// Product id.
+        product: String,
+        /// Absorption of the region (production kept plus imports), product units a year.
+        absorption: f64,
+        /// What the region's producers need of the product, product units a year.
+        required: f64,
+    },
+    /// Check 2: what a node receives of an input differs from `a · x`.
+    RecipeMismatch {
+        /// Region code of the node.
+        region: String,
+        /// Product the node makes.
+        product: String,
+        /// The input product.
+        input: String,
+        /// `a[input, node] · x[node]`.
+        expected: f64,
+        /// `Σ_i Z[(i, input), node]`.
+        received: f64,
+    },
+    /// Check 3: a region exports more than it produces plus imports.
+    ExportsExceedSupply {
+        /// Region code.
+        region: String,
+        /// Product id.
+        product: String,
+        /// Total exports.
+        exports: f64,
+        /// Production.
+        production: f64,
+        /// Total imports.
+        imports: f64,
+    },
+}
+
+impl fmt::Display for BalanceProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::NegativeFinalUse {
+                region,
+                product,
+                absorption,
+                required,
+            } => write!(
+                f,
+                "negative final use of {product} in {region}: producers need {required} \
+                 but the region absorbs only {absorption} (gap {})",
+                required - absorption
+            ),
+            Self::RecipeMismatch {
+                region,
+                product,
+                input,
+                expected,
+                received,
+            } => write!(
+                f,
+                "producers of {product} in {region} receive {received} of {input}, \
+                 the recipe needs {expected}"
+            ),
+            Self::ExportsExceedSupply {
+                region,
+                product,
+                exports,
+                production,
+                imports,
+            } => write!(
+                f,
+                "{region} exports {exports} of {product}, more than production {production} \
+                 plus imports {imports}"
+            ),
+        }
+    }
+}
+
+/// Every error the library returns.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A file could not be read or written.
+    #[error("{}: {source}", path.display())]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The underlying error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A CSV record could not be parsed (wrong type, wrong number of fields).
+    #[error("{location}: {message}")]
+    Csv {
+        /// File and line.
+        location: Location,
+        /// What the parser said.
+        message: String,
+    },
+    /// A JSON document could not be parsed; `path` is the field path inside it.
+    #[error("{file}: at `{path}`: {message}")]
+    Json {
+        /// The file.
+        file: String,
+        /// Field path (`nodes[3].capacity`).
+        path: String,
+        /// What the parser said.
+        message: String,
+    },
+    /// A TOML document could not be parsed.
+    #[error("{file}: {message}")]
+    Toml {
+        /// The file.
+        file: String,
+        /// What the parser said (it names the line and key).
+        message: String,
+    },
+    /// A record names a region that is not in the region table.
+    #[error("{location}: unknown region code `{code}` in field `{field}`")]
+    UnknownRegion {
+        /// The code as written.
+        code: String,
+        /// The field that holds it.
+        field: String,
+        /// File and line.
+        location: Location,
+    },
+    /// A record names a product that is not in the product table.
+    #[error("{location}: unknown product `{code}` in field `{field}`")]
+    UnknownProduct {
+        /// The id as written.
+        code: String,
+        /// The field that holds it.
+        field: String,
+        /// File and line.
+        location: Location,
+    },
+    /// A quantity is negative, NaN or infinite, or otherwise outside its domain.
+    #[error("{location}: field `{field}` = {value}: {reason}")]
+    InvalidQuantity {
+        /// The field.
+        field: String,
+        /// The value as read.
+        value: f64,
+        /// Why it is refused.
+        reason: String,
+        /// File and line.
+        location: Location,
+    },
+    /// The same key appears twice in a table.
+    #[error("{location}: duplicate record {key} (first at line {first})")]
+    DuplicateRecord {
+        /// The key (`CN,ndpr_oxide`).
+        key: String,
+        /// Line of the first occurrence.
+        first: u64,
+        /// File and line of the duplicate.
+        location: Location,
+    },
+    /// A required field is empty or absent.
+    #[error("{location}: missing field `{field}`")]
+    MissingField {
+        /// The field.
+        field: String,
+        /// File and line.
+        location: Location,
+    },
+    /// A field holds a value outside its allowed set (`basis = "per_tonne"`).
+    #[error("{location}: field `{field}`: {reason}")]
+    InvalidField {
+        /// The field.
+        field: String,
+        /// Why it is refused.
+        reason: String,
+        /// File and line.
+        location: Location,
+    },
+    /// The recipe graph has a cycle; the physical builder needs an acyclic chain.
+    #[error(
+        "recipes form a cycle ({}); physical chains must be acyclic \
+         (cyclic monetary tables need the input-output loader)",
+        cycle.join(" -> ")
+    )]
+    CyclicRecipes {
+        /// The products on the cycle, first repeated at the end.
+        cycle: Vec<String>,
+    },
+    /// A hub re-exports what it imported from another hub that also re-exports.
+    #[error(
+        "{hub} re-exports {product} imported from {origin}, which itself re-exports it; \
+         chains of re-exporting hubs are not converted to an origin basis"
+    )]
+    NestedReexport {
+        /// The hub whose exports are converted.
+        hub: String,
+        /// Its import origin that is a hub too.
+        origin: String,
+        /// The product.
+        product: String,
+    },
+    /// A node's capacity is below its baseline output.
+    #[error("{location}: capacity {capacity} of {product} in {region} is below its output {output}")]
+    CapacityBelowOutput {
+        /// Region code.
+        region: String,
+        /// Product id.
+        product: String,
+        /// Capacity.
+        capacity: f64,
+        /// Baseline output.
+        output: f64,
+        /// File and line.
+        location: Location,
+    },
+    /// A node that makes a product has no recipe for it, or a primary product has inputs.
+    #[error("no recipe: {product} in {region} has suppliers of {input} but no coefficient for it")]
+    MissingRecipe {
+        /// Region code.
+        region: String,
+        /// Product made.
+        product: String,
+        /// Input delivered.
+        input: String,
+    },
+    /// The data do not balance; every failed check is listed.
+    #[error("the data do not balance ({} problem(s)):\n{}", problems.len(), list(problems))]
+    Unbalanced {
+        /// Each failed check with region, product and size.
+        problems: Vec<BalanceProblem>,
+    },
+    /// A bloc names a region absent from the network.
+    #[error("bloc `{bloc}`: region `{code}` is not in the network")]
+    UnknownBlocMember {
+        /// The bloc.
+        bloc: String,
+        /// The missing code.
+        code: String,
+    },
+    /// A request names something the network does not have, or an argument is out of range.
+    #[error("{0}")]
+    InvalidArgument(String),
+}
+
+fn list(problems: &[BalanceProblem]) -> String {
+    problems
+        .iter()
+        .map(|p| format!("  - {p}"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The crate's result type.
+pub type Result<T, E = Error> = std::result::Result<T, E>;

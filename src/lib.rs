@@ -1,0 +1,44 @@
+//! # shortfall
+//!
+//! How concentrated is the world's supply of critical materials, and what falls short
+//! downstream when a dominant supplier restricts exports?
+//!
+//! A [`Network`](network::Network) holds regions, products at each stage of a chain, and
+//! the flows between them (an input-output matrix in compressed rows). Build one from
+//! production, trade, recipe and stock tables with [`Builder`](network::Builder), load one
+//! from JSON or TOML with [`data`], or generate a synthetic one with
+//! [`Synthetic`](network::Synthetic).
+//!
+//! ```
+//! use shortfall::prelude::*;
+//!
+//! let net = toy_chain();                 // 3 regions, ore -> oxide -> magnet, one hub
+//! println!("{}", net.summary());         // in evcxr, `net.summary()` shows a table
+//! let magnet = net.require_product("magnet")?;
+//! assert_eq!(net.production(magnet), 88.0);
+//! # Ok::<(), shortfall::Error>(())
+//! ```
+//!
+//! The model, with every equation, units and assumptions, is in `docs/model.md`; the
+//! sources of the embedded data in `docs/data.md`.
+
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+#![doc(test(attr(deny(warnings))))]
+
+pub mod data;
+pub mod error;
+pub mod network;
+pub mod report;
+pub mod tolerance;
+
+pub use error::{Error, Result};
+
+/// The names a notebook needs, in one import.
+pub mod prelude {
+    pub use crate::error::{Error, Result};
+    pub use crate::network::{
+        toy_chain, Bloc, Builder, ChainTables, Network, NodeId, ProductId, RegionId, Synthetic,
+    };
+    pub use crate::report::Report;
+}

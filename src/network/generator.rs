@@ -1,0 +1,207 @@
+//! The seeded synthetic network generator (design §1) used by every bench and property test.
+
+use rand::{Rng, RngExt, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use serde::{Deserialize, Serialize};
+
+use super::{Edge, Input, Network, NetworkParts, Node, NodeId, NodeKind, Sink};
+use super::{Product, ProductId, Region, RegionId};
+use crate::error::{Error, Result};
+
+/// Parameters of a synthetic chain: `regions x products` nodes, products in `depth`
+/// stages, each node's every input bought from `suppliers` regions (all of them when
+/// `dense`), capacity `x·(1 + headroom)`. Balanced by construction: output is computed
+/// from downstream orders plus final use, stage by stage from the top.
+///
+/// ```
+/// use shortfall::network::Synthetic;
+/// let net = Synthetic { regions: 4, products: 6, depth: 3, ..Synthetic::default() }
+///     .build()
+///     .unwrap();
+/// assert_eq!(net.nodes().len(), 24);
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Synthetic {
+    /// Number of regions.
+    pub regions: usize,
+    /// Number of products (at least `depth`).
+    pub products: usize,
+    /// Number of stages; stage 0 is primary.
+    pub depth: usize,
+    /// Suppliers per node and input (capped at `regions`).
+    pub suppliers: usize,
+    /// Spare capacity as a share of output.
+    pub headroom: f64,
+    /// Every region supplies every user of each input.
+    pub dense: bool,
+    /// Stocks as days of each region's absorption.
+    pub stock_days: f64,
+    /// The seed.
+    pub seed: u64,
+}
+
+impl Default for Synthetic {
+    fn default() -> Self {
+        Self {
+            regions: 5,
+            products: 4,
+            depth: 3,
+            suppliers: 2,
+            headroom: 0.2,
+            dense: false,
+            stock_days: 30.0,
+            seed: 42,
+        }
+    }
+}
+
+impl Synthetic {
+    /// A generator for about `nodes` nodes with `suppliers` suppliers per input: 10
+    /// products in 5 stages, `nodes / 10` regions.
+    pub fn with_nodes(nodes: usize, suppliers: usize, seed: u64) -> Self {
+        Self {
+            regions: (nodes / 10).max(1),
+            products: 10,
+            depth: 5,
+            suppliers,
+            seed,
+            ..Self::default()
+        }
+    }
+
+    /// Builds the network.
+    ///
+    /// # Errors
+    /// [`Error::InvalidArgument`] when a size is zero, `depth > products`, or `headroom`
+    /// or `stock_days` is negative or not finite.
+    pub fn build(&self) -> Result<Network> {
+        let (nr, np, depth) = (self.regions, self.products, self.depth);
+        if nr == 0 || np == 0 || depth == 0 || depth > np || self.suppliers == 0 {
+            return Err(Error::InvalidArgument(format!(
+                "synthetic network needs regions, products, depth and suppliers >= 1 and \
+                 depth <= products (got {nr}, {np}, {depth}, {})",
+                self.suppliers
+            )));
+        }
+        for (name, v) in [("headroom", self.headroom), ("stock_days", self.stock_days)] {
+            if !(v.is_finite() && v >= 0.0) {
+                return Err(Error::InvalidArgument(format!(
+                    "synthetic network: {name} = {v} must be non-negative and finite"
+                )));
+            }
+        }
+        let mut rng = ChaCha8Rng::seed_from_u64(self.seed);
+        let stage = |p: usize| p * depth / np;
+        let stage_products = |s: usize| (0..np).filter(move |&p| stage(p) == s);
+        // Recipes per product: one or two inputs from the stage below.
+        let recipes: Vec<Vec<Input>> = (0..np)
+            .map(|p| {
+                if stage(p) == 0 {
+                    return Vec::new();
+                }
+                let below: Vec<usize> = stage_products(stage(p) - 1).collect();
+                let count = if self.dense { below.len() } else { 1 + rng.random_range(0..2usize).min(below.len() - 1) };
+                sample(&mut rng, below.len(), count)
+                    .into_iter()
+                    .map(|i| Input {
+                        product: ProductId(below[i] as u32),
+                        per_unit: rng.random_range(0.5..2.0),
+                    })
+                    .collect()
+            })
+            .collect();
+        let node = |r: usize, p: usize| NodeId((r * np + p) as u32);
+        let mut output = vec![0.0; nr * np];
+        let mut edges = Vec::new();
+        let k = if self.dense { nr } else { self.suppliers.min(nr) };
+        for s in (0..depth).rev() {
+            for p in stage_products(s) {
+                for r in 0..nr {
+                    let n = node(r, p).index();
+                    // Final use in one to three regions.
+                    let count = rng.random_range(1..=3usize);
+                    for dest in sample(&mut rng, nr, count) {
+                        let flow = rng.random_range(10.0..100.0);
+                        output[n] += flow;
+                        edges.push(edge(NodeId(n as u32), Sink::FinalUse(RegionId(dest as u32)), flow));
+                    }
+                }
+            }
+            // Orders of this stage's nodes on the stage below.
+            for p in stage_products(s) {
+                for input in &recipes[p] {
+                    for r in 0..nr {
+                        let user = node(r, p);
+                        let need = input.per_unit * output[user.index()];
+                        let suppliers = sample(&mut rng, nr, k);
+                        let weights: Vec<f64> = suppliers.iter().map(|_| rng.random_range(0.2..1.0)).collect();
+                        let total: f64 = weights.iter().sum();
+                        for (i, w) in suppliers.iter().zip(&weights) {
+                            let from = node(*i, input.product.index());
+                            let flow = need * w / total;
+                            output[from.index()] += flow;
+                            edges.push(edge(from, Sink::Node(user), flow));
+                        }
+                    }
+                }
+            }
+        }
+        let nodes: Vec<Node> = (0..nr * np)
+            .map(|n| Node {
+                region: RegionId((n / np) as u32),
+                product: ProductId((n % np) as u32),
+                kind: NodeKind::Producer,
+                capacity: output[n] * (1.0 + self.headroom),
+            })
+            .collect();
+        let inputs = (0..nr * np).map(|n| recipes[n % np].clone()).collect();
+        let mut absorption = vec![vec![0.0; np]; nr];
+        for e in &edges {
+            let r = match e.to {
+                Sink::Node(u) => u.index() / np,
+                Sink::FinalUse(r) => r.index(),
+            };
+            absorption[r][e.from.index() % np] += e.flow;
+        }
+        let stocks = absorption
+            .into_iter()
+            .map(|row| row.into_iter().map(|a| a * self.stock_days / 365.0).collect())
+            .collect();
+        Network::new(NetworkParts {
+            regions: (0..nr).map(|r| Region::new(format!("R{r}"), format!("Region {r}"))).collect(),
+            products: (0..np)
+                .map(|p| Product::new(format!("p{p}"), format!("Product {p} (stage {})", stage(p)), "t"))
+                .collect(),
+            nodes,
+            inputs,
+            edges,
+            stocks,
+        })
+    }
+}
+
+fn edge(from: NodeId, to: Sink, flow: f64) -> Edge {
+    Edge {
+        from,
+        to,
+        flow,
+        transit: None,
+        estimate: 0.0,
+    }
+}
+
+/// `count` distinct indices below `n` (partial Fisher-Yates over a small buffer).
+fn sample(rng: &mut impl Rng, n: usize, count: usize) -> Vec<usize> {
+    let count = count.min(n);
+    if count == n {
+        return (0..n).collect();
+    }
+    let mut picked: Vec<usize> = Vec::with_capacity(count);
+    while picked.len() < count {
+        let i = rng.random_range(0..n);
+        if !picked.contains(&i) {
+            picked.push(i);
+        }
+    }
+    picked
+}

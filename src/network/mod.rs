@@ -1,0 +1,654 @@
+//! The network: regions, products, nodes (region, product) and the flows between them
+//! (docs/model.md §1).
+//!
+//! A [`Network`] holds the intermediate flows `Z` and final use `Y` as one edge list in
+//! compressed rows (each node's customers are a slice, its suppliers an index list), the
+//! capacity of each node, stocks per (region, product) and each node's inputs per unit of
+//! output. Output is derived: `x = Z·1 + Y·1`. Every constructor validates (design §1's
+//! checks that can fail), so a `Network` in hand is balanced.
+
+mod bloc;
+mod builder;
+mod file;
+mod generator;
+mod origin;
+mod product;
+mod region;
+mod summary;
+mod toy;
+
+pub use bloc::{Bloc, EU_27, US_PLUS_8};
+pub use builder::{
+    Basis, Build, BuildReport, Builder, ChainTables, Closure, ProductionRecord, RecipeRecord,
+    Status, StockRecord, StockUnit, TradeRecord,
+};
+pub use generator::Synthetic;
+pub use product::{Product, ProductId};
+pub use region::{Region, RegionId};
+pub use summary::Summary;
+pub use toy::{toy_chain, toy_tables};
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{BalanceProblem, Error, Result};
+use crate::tolerance;
+
+/// Index of a node in its network.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct NodeId(pub u32);
+
+impl NodeId {
+    /// The index as `usize`.
+    pub fn index(self) -> usize {
+        self.0 as usize
+    }
+}
+
+/// What a node is: real producers, or a labelled item that closes a balance.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum NodeKind {
+    /// The producers of a product in a region.
+    #[default]
+    Producer,
+    /// Secondary and unrecorded supply (recycling, unrecorded mining, stock change): an
+    /// estimate that closes a sourced gap, outside capacity and restrictions (model.md §1.4).
+    Secondary,
+    /// A statistical discrepancy item allowed by the user instead of a balance error.
+    Discrepancy,
+}
+
+/// The producers of one product in one region (or a labelled closing item).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Node {
+    /// Region.
+    pub region: RegionId,
+    /// Product made.
+    pub product: ProductId,
+    /// Producers or a closing item.
+    pub kind: NodeKind,
+    /// Capacity, product units a year (`>= output`).
+    pub capacity: f64,
+}
+
+/// Who receives a flow: the producers of a node, or a region's final use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Sink {
+    /// Producers of another product (an intermediate flow, a column of `Z`).
+    Node(NodeId),
+    /// Final use in a region (a column of `Y`); for a product with no real final use this is
+    /// *unallocated* residual.
+    FinalUse(RegionId),
+}
+
+/// One flow of the baseline year, on an origin basis.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Edge {
+    /// The supplying node (its region is the origin).
+    pub from: NodeId,
+    /// The user.
+    pub to: Sink,
+    /// Units of the supplier's product a year.
+    pub flow: f64,
+    /// The hub the flow passes through, when it was re-exported (model.md §1.2).
+    pub transit: Option<RegionId>,
+    /// The part of `flow` that rests on estimates (status E), same units.
+    pub estimate: f64,
+}
+
+/// One input of a node: units of `product` per unit of the node's output.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Input {
+    /// The input product.
+    pub product: ProductId,
+    /// `a[m, n]`, units of the input per unit of output (> 0).
+    pub per_unit: f64,
+}
+
+/// Everything a network is made of, before validation. Build one by hand for a small
+/// network, or let [`Builder`] or [`Synthetic`] make it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct NetworkParts {
+    /// Regions.
+    pub regions: Vec<Region>,
+    /// Products.
+    pub products: Vec<Product>,
+    /// Nodes.
+    pub nodes: Vec<Node>,
+    /// Inputs per unit of output, one list per node (empty for primary products).
+    pub inputs: Vec<Vec<Input>>,
+    /// Flows.
+    pub edges: Vec<Edge>,
+    /// Stocks `[region][product]` in product units (levels, not rates); empty for none.
+    pub stocks: Vec<Vec<f64>>,
+}
+
+/// A validated network (see the module docs).
+///
+/// ```
+/// let net = shortfall::network::toy_chain();
+/// let cn = net.region_id("CN").unwrap();
+/// let magnet = net.product_id("magnet").unwrap();
+/// let n = net.node_id(cn, magnet).unwrap();
+/// assert_eq!(net.output(n), 80.0);
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "file::NetworkFile", into = "file::NetworkFile")]
+pub struct Network {
+    regions: Vec<Region>,
+    products: Vec<Product>,
+    nodes: Vec<Node>,
+    output: Vec<f64>,
+    input_start: Vec<usize>,
+    inputs: Vec<Input>,
+    edges: Vec<Edge>,
+    out_start: Vec<usize>,
+    in_start: Vec<usize>,
+    in_edges: Vec<usize>,
+    stocks: Vec<f64>,
+    order: Vec<ProductId>,
+    rank: Vec<usize>,
+    by_product_start: Vec<usize>,
+    by_product: Vec<NodeId>,
+}
+
+impl Network {
+    /// Validates `parts` and builds the indices.
+    ///
+    /// # Errors
+    /// Unknown or duplicate codes and node references ([`Error::InvalidArgument`]),
+    /// negative or non-finite quantities ([`Error::InvalidQuantity`]), capacity below output,
+    /// a flow of an input the user has no coefficient for ([`Error::MissingRecipe`]), a
+    /// cyclic recipe graph ([`Error::CyclicRecipes`]) and recipe columns that do not sum to
+    /// `a·x` ([`Error::Unbalanced`], check 2 of design §1).
+    pub fn new(parts: NetworkParts) -> Result<Self> {
+        let NetworkParts {
+            regions,
+            products,
+            nodes,
+            inputs,
+            mut edges,
+            stocks,
+        } = parts;
+        let (nr, np, nn) = (regions.len(), products.len(), nodes.len());
+        unique(regions.iter().map(|r| r.code.as_str()), "region code")?;
+        unique(products.iter().map(|p| p.id.as_str()), "product id")?;
+        if inputs.len() != nn {
+            return Err(invalid(format!(
+                "{} nodes but {} input lists",
+                nn,
+                inputs.len()
+            )));
+        }
+        let mut seen = std::collections::HashSet::new();
+        for node in &nodes {
+            if node.region.index() >= nr || node.product.index() >= np {
+                return Err(invalid("a node refers to a region or product out of range"));
+            }
+            if !seen.insert((node.region, node.product, node.kind)) {
+                return Err(invalid(format!(
+                    "two {:?} nodes for {} in {}",
+                    node.kind, products[node.product.index()].id, regions[node.region.index()].code
+                )));
+            }
+            quantity("capacity", node.capacity, &regions, &products, node)?;
+        }
+        for (n, list) in inputs.iter().enumerate() {
+            for input in list {
+                if input.product.index() >= np {
+                    return Err(invalid(format!("node {n} has an input out of range")));
+                }
+                if !(input.per_unit.is_finite() && input.per_unit > 0.0) {
+                    let node = &nodes[n];
+                    return Err(Error::InvalidQuantity {
+                        field: "per_unit".into(),
+                        value: input.per_unit,
+                        reason: format!(
+                            "input {} of {} in {} must be positive and finite",
+                            products[input.product.index()].id,
+                            products[node.product.index()].id,
+                            regions[node.region.index()].code
+                        ),
+                        location: crate::error::Location::new("network", None),
+                    });
+                }
+            }
+        }
+        for e in &edges {
+            let to_ok = match e.to {
+                Sink::Node(t) => t.index() < nn,
+                Sink::FinalUse(r) => r.index() < nr,
+            };
+            if e.from.index() >= nn || !to_ok || e.transit.is_some_and(|t| t.index() >= nr) {
+                return Err(invalid("an edge refers to a node or region out of range"));
+            }
+            let node = &nodes[e.from.index()];
+            quantity("flow", e.flow, &regions, &products, node)?;
+            quantity("estimate", e.estimate, &regions, &products, node)?;
+            if e.estimate > e.flow {
+                return Err(invalid("an edge's estimated part exceeds its flow"));
+            }
+        }
+        let stocks = if stocks.is_empty() {
+            vec![0.0; nr * np]
+        } else {
+            if stocks.len() != nr || stocks.iter().any(|row| row.len() != np) {
+                return Err(invalid("stocks must be a regions x products table"));
+            }
+            stocks.concat()
+        };
+        if let Some(s) = stocks.iter().find(|s| !(s.is_finite() && **s >= 0.0)) {
+            return Err(Error::InvalidQuantity {
+                field: "stock".into(),
+                value: *s,
+                reason: "stocks must be non-negative and finite".into(),
+                location: crate::error::Location::new("network", None),
+            });
+        }
+
+        // Compressed rows: edges sorted by supplier (stable, so the given order within a
+        // supplier is kept), and an index of producer-bound edges grouped by user.
+        edges.sort_by_key(|e| e.from);
+        let out_start = starts(nn, edges.iter().map(|e| e.from.index()));
+        let mut in_edges: Vec<usize> = (0..edges.len())
+            .filter(|&i| matches!(edges[i].to, Sink::Node(_)))
+            .collect();
+        let user = |i: &usize| match edges[*i].to {
+            Sink::Node(t) => t.index(),
+            Sink::FinalUse(_) => unreachable!("filtered above"),
+        };
+        in_edges.sort_by_key(user);
+        let in_start = starts(nn, in_edges.iter().map(user));
+        let output: Vec<f64> = (0..nn)
+            .map(|n| edges[out_start[n]..out_start[n + 1]].iter().map(|e| e.flow).sum())
+            .collect();
+        let input_start = starts_from_lengths(inputs.iter().map(Vec::len));
+        let inputs: Vec<Input> = inputs.into_iter().flatten().collect();
+        let order = product_order(&products, &nodes, &input_start, &inputs)?;
+        let mut rank = vec![0; np];
+        for (i, p) in order.iter().enumerate() {
+            rank[p.index()] = i;
+        }
+        let mut by_product: Vec<NodeId> = (0..nn as u32).map(NodeId).collect();
+        by_product.sort_by_key(|n| rank[nodes[n.index()].product.index()]);
+        let by_product_start = starts(
+            np,
+            by_product
+                .iter()
+                .map(|n| rank[nodes[n.index()].product.index()]),
+        );
+        let net = Self {
+            regions,
+            products,
+            nodes,
+            output,
+            input_start,
+            inputs,
+            edges,
+            out_start,
+            in_start,
+            in_edges,
+            stocks,
+            order,
+            rank,
+            by_product_start,
+            by_product,
+        };
+        net.check_nodes()?;
+        Ok(net)
+    }
+
+    /// Capacity at least output, a coefficient for every input received, and check 2 of
+    /// design §1: `Σ_i Z[(i,m),n] = a[m,n]·x[n]` for every input with `a > 0`.
+    fn check_nodes(&self) -> Result<()> {
+        let mut problems = Vec::new();
+        let mut received = vec![0.0; self.products.len()];
+        for n in self.node_ids() {
+            let node = self.node(n);
+            let x = self.output(n);
+            if node.capacity < x && !tolerance::close(node.capacity, x, tolerance::BALANCE) {
+                return Err(Error::CapacityBelowOutput {
+                    region: self.region(node.region).code.clone(),
+                    product: self.product(node.product).id.clone(),
+                    capacity: node.capacity,
+                    output: x,
+                    location: crate::error::Location::new("network", None),
+                });
+            }
+            for e in self.in_edges(n) {
+                received[self.node(e.from).product.index()] += e.flow;
+            }
+            for e in self.in_edges(n) {
+                let m = self.node(e.from).product;
+                if !self.inputs(n).iter().any(|i| i.product == m) {
+                    return Err(Error::MissingRecipe {
+                        region: self.region(node.region).code.clone(),
+                        product: self.product(node.product).id.clone(),
+                        input: self.product(m).id.clone(),
+                    });
+                }
+            }
+            for input in self.inputs(n) {
+                let got = std::mem::take(&mut received[input.product.index()]);
+                let need = input.per_unit * x;
+                if !tolerance::close(got, need, tolerance::BALANCE) {
+                    problems.push(BalanceProblem::RecipeMismatch {
+                        region: self.region(node.region).code.clone(),
+                        product: self.product(node.product).id.clone(),
+                        input: self.product(input.product).id.clone(),
+                        expected: need,
+                        received: got,
+                    });
+                }
+            }
+        }
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(Error::Unbalanced { problems })
+        }
+    }
+
+    /// Regions, by id.
+    pub fn regions(&self) -> &[Region] {
+        &self.regions
+    }
+
+    /// Products, by id.
+    pub fn products(&self) -> &[Product] {
+        &self.products
+    }
+
+    /// Nodes, by id.
+    pub fn nodes(&self) -> &[Node] {
+        &self.nodes
+    }
+
+    /// Every node id.
+    pub fn node_ids(&self) -> impl ExactSizeIterator<Item = NodeId> + use<> {
+        (0..self.nodes.len() as u32).map(NodeId)
+    }
+
+    /// A region.
+    pub fn region(&self, id: RegionId) -> &Region {
+        &self.regions[id.index()]
+    }
+
+    /// A product.
+    pub fn product(&self, id: ProductId) -> &Product {
+        &self.products[id.index()]
+    }
+
+    /// A node.
+    pub fn node(&self, id: NodeId) -> &Node {
+        &self.nodes[id.index()]
+    }
+
+    /// The id of the region with this code.
+    pub fn region_id(&self, code: &str) -> Option<RegionId> {
+        self.regions
+            .iter()
+            .position(|r| r.code == code)
+            .map(|i| RegionId(i as u32))
+    }
+
+    /// The id of the product with this id string.
+    pub fn product_id(&self, id: &str) -> Option<ProductId> {
+        self.products
+            .iter()
+            .position(|p| p.id == id)
+            .map(|i| ProductId(i as u32))
+    }
+
+    /// The producers of `product` in `region` (not the closing items).
+    pub fn node_id(&self, region: RegionId, product: ProductId) -> Option<NodeId> {
+        self.nodes_of(product).iter().copied().find(|&n| {
+            let node = self.node(n);
+            node.region == region && node.kind == NodeKind::Producer
+        })
+    }
+
+    /// Like [`Network::region_id`], with an error naming the code.
+    ///
+    /// # Errors
+    /// [`Error::InvalidArgument`] when no region has this code.
+    pub fn require_region(&self, code: &str) -> Result<RegionId> {
+        self.region_id(code)
+            .ok_or_else(|| invalid(format!("no region `{code}` in the network")))
+    }
+
+    /// Like [`Network::product_id`], with an error naming the id.
+    ///
+    /// # Errors
+    /// [`Error::InvalidArgument`] when no product has this id.
+    pub fn require_product(&self, id: &str) -> Result<ProductId> {
+        self.product_id(id)
+            .ok_or_else(|| invalid(format!("no product `{id}` in the network")))
+    }
+
+    /// Baseline output `x` of a node, units a year.
+    pub fn output(&self, n: NodeId) -> f64 {
+        self.output[n.index()]
+    }
+
+    /// Baseline outputs of all nodes.
+    pub fn outputs(&self) -> &[f64] {
+        &self.output
+    }
+
+    /// Inputs per unit of output of a node.
+    pub fn inputs(&self, n: NodeId) -> &[Input] {
+        &self.inputs[self.input_start[n.index()]..self.input_start[n.index() + 1]]
+    }
+
+    /// All edges, grouped by supplier.
+    pub fn edges(&self) -> &[Edge] {
+        &self.edges
+    }
+
+    /// The flows a node ships (to producers and to final use).
+    pub fn out_edges(&self, n: NodeId) -> &[Edge] {
+        &self.edges[self.out_start[n.index()]..self.out_start[n.index() + 1]]
+    }
+
+    /// The range of [`Network::edges`] indices a node ships.
+    pub fn out_range(&self, n: NodeId) -> std::ops::Range<usize> {
+        self.out_start[n.index()]..self.out_start[n.index() + 1]
+    }
+
+    /// Indices into [`Network::edges`] of the flows a node receives from its suppliers.
+    pub fn in_edge_indices(&self, n: NodeId) -> &[usize] {
+        &self.in_edges[self.in_start[n.index()]..self.in_start[n.index() + 1]]
+    }
+
+    /// The flows a node receives from its suppliers.
+    pub fn in_edges(&self, n: NodeId) -> impl Iterator<Item = &Edge> {
+        self.in_edge_indices(n).iter().map(|&i| &self.edges[i])
+    }
+
+    /// Stock of `product` held in `region`, product units (a level).
+    pub fn stock(&self, region: RegionId, product: ProductId) -> f64 {
+        self.stocks[region.index() * self.products.len() + product.index()]
+    }
+
+    /// Products in topological order: every input before the products made from it.
+    pub fn product_order(&self) -> &[ProductId] {
+        &self.order
+    }
+
+    /// The nodes of one product.
+    pub fn nodes_of(&self, product: ProductId) -> &[NodeId] {
+        let rank = self.rank[product.index()];
+        &self.by_product[self.by_product_start[rank]..self.by_product_start[rank + 1]]
+    }
+
+    /// Total final use of `product` in `region` (including unallocated residual), units a year.
+    pub fn final_use(&self, region: RegionId, product: ProductId) -> f64 {
+        self.nodes_of(product)
+            .iter()
+            .flat_map(|&n| self.out_edges(n))
+            .filter(|e| e.to == Sink::FinalUse(region))
+            .map(|e| e.flow)
+            .sum()
+    }
+
+    /// What the users of `region` absorb of `product` (its producers' inputs plus final
+    /// use), units a year.
+    pub fn absorption(&self, region: RegionId, product: ProductId) -> f64 {
+        self.nodes_of(product)
+            .iter()
+            .flat_map(|&n| self.out_edges(n))
+            .filter(|e| self.sink_region(e.to) == region)
+            .map(|e| e.flow)
+            .sum()
+    }
+
+    /// The region of a sink.
+    pub fn sink_region(&self, sink: Sink) -> RegionId {
+        match sink {
+            Sink::Node(n) => self.node(n).region,
+            Sink::FinalUse(r) => r,
+        }
+    }
+
+    /// Total baseline production of a product (closing items included), units a year.
+    pub fn production(&self, product: ProductId) -> f64 {
+        self.nodes_of(product).iter().map(|&n| self.output(n)).sum()
+    }
+
+    /// The parts this network was built from (edges grouped by supplier).
+    pub fn to_parts(&self) -> NetworkParts {
+        NetworkParts {
+            regions: self.regions.clone(),
+            products: self.products.clone(),
+            nodes: self.nodes.clone(),
+            inputs: self.node_ids().map(|n| self.inputs(n).to_vec()).collect(),
+            edges: self.edges.clone(),
+            stocks: self
+                .stocks
+                .chunks(self.products.len().max(1))
+                .map(<[f64]>::to_vec)
+                .take(self.regions.len())
+                .collect(),
+        }
+    }
+
+    /// A text and HTML summary: regions, products with units, flows per stage, checks.
+    pub fn summary(&self) -> Summary<'_> {
+        Summary::new(self)
+    }
+}
+
+fn invalid(msg: impl Into<String>) -> Error {
+    Error::InvalidArgument(msg.into())
+}
+
+fn unique<'a>(codes: impl Iterator<Item = &'a str>, what: &str) -> Result<()> {
+    let mut seen = std::collections::HashSet::new();
+    for c in codes {
+        if !seen.insert(c) {
+            return Err(invalid(format!("duplicate {what} `{c}`")));
+        }
+    }
+    Ok(())
+}
+
+fn quantity(
+    field: &str,
+    value: f64,
+    regions: &[Region],
+    products: &[Product],
+    node: &Node,
+) -> Result<()> {
+    if value.is_finite() && value >= 0.0 {
+        return Ok(());
+    }
+    Err(Error::InvalidQuantity {
+        field: field.into(),
+        value,
+        reason: format!(
+            "{} of {} in {} must be non-negative and finite",
+            field,
+            products[node.product.index()].id,
+            regions[node.region.index()].code
+        ),
+        location: crate::error::Location::new("network", None),
+    })
+}
+
+/// CSR starts for `n` groups from the (sorted) group key of each item.
+fn starts(n: usize, keys: impl Iterator<Item = usize>) -> Vec<usize> {
+    let mut counts = vec![0usize; n + 1];
+    for k in keys {
+        counts[k + 1] += 1;
+    }
+    for i in 0..n {
+        counts[i + 1] += counts[i];
+    }
+    counts
+}
+
+fn starts_from_lengths(lengths: impl Iterator<Item = usize>) -> Vec<usize> {
+    let mut s = vec![0];
+    for l in lengths {
+        s.push(s.last().copied().unwrap_or(0) + l);
+    }
+    s
+}
+
+/// Kahn's algorithm over the product graph `input -> output` taken from every node's
+/// inputs; a cycle is an error naming its products.
+fn product_order(
+    products: &[Product],
+    nodes: &[Node],
+    input_start: &[usize],
+    inputs: &[Input],
+) -> Result<Vec<ProductId>> {
+    let np = products.len();
+    let mut succ = vec![std::collections::BTreeSet::new(); np];
+    for (n, node) in nodes.iter().enumerate() {
+        for input in &inputs[input_start[n]..input_start[n + 1]] {
+            succ[input.product.index()].insert(node.product.index());
+        }
+    }
+    let mut indegree = vec![0usize; np];
+    for s in &succ {
+        for &t in s {
+            indegree[t] += 1;
+        }
+    }
+    let mut ready: Vec<usize> = (0..np).rev().filter(|&p| indegree[p] == 0).collect();
+    let mut order = Vec::with_capacity(np);
+    while let Some(p) = ready.pop() {
+        order.push(ProductId(p as u32));
+        for &t in succ[p].iter().rev() {
+            indegree[t] -= 1;
+            if indegree[t] == 0 {
+                ready.push(t);
+            }
+        }
+    }
+    if order.len() == np {
+        return Ok(order);
+    }
+    // Walk a cycle among the products left over.
+    let start = (0..np).find(|&p| indegree[p] > 0).unwrap_or(0);
+    let mut cycle = vec![start];
+    let mut at = start;
+    loop {
+        let Some(&next) = succ[at].iter().find(|&&t| indegree[t] > 0) else {
+            break;
+        };
+        if let Some(pos) = cycle.iter().position(|&c| c == next) {
+            cycle.drain(..pos);
+            cycle.push(next);
+            break;
+        }
+        cycle.push(next);
+        at = next;
+    }
+    Err(Error::CyclicRecipes {
+        cycle: cycle.iter().map(|&p| products[p].id.clone()).collect(),
+    })
+}

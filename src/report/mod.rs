@@ -1,0 +1,59 @@
+//! How results show themselves: aligned text, HTML tables in notebooks, CSV (design §7).
+//!
+//! Every result implements [`Report`] by returning its [`Table`]s; `Display`, `to_html`
+//! and the notebook hook `evcxr_display` are built on them.
+
+mod table;
+
+pub use table::{number, Cell, Table};
+
+/// A result that can show itself as tables.
+pub trait Report {
+    /// The tables, in reading order.
+    fn tables(&self) -> Vec<Table>;
+
+    /// All tables as aligned text.
+    fn to_text(&self) -> String {
+        self.tables()
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    /// All tables as HTML.
+    fn to_html(&self) -> String {
+        self.tables().iter().map(Table::to_html).collect()
+    }
+}
+
+/// Prints a result for evcxr: an HTML block and a plain-text block.
+pub fn evcxr_print(report: &dyn Report) {
+    println!(
+        "EVCXR_BEGIN_CONTENT text/html\n{}\nEVCXR_END_CONTENT",
+        report.to_html()
+    );
+    println!(
+        "EVCXR_BEGIN_CONTENT text/plain\n{}\nEVCXR_END_CONTENT",
+        report.to_text()
+    );
+}
+
+/// Implements `Display` through [`Report::to_text`] and an inherent `evcxr_display`, so a
+/// notebook cell whose last value is the result shows its tables.
+macro_rules! displayed_as_report {
+    ($t:ty) => {
+        impl ::std::fmt::Display for $t {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(&$crate::report::Report::to_text(self))
+            }
+        }
+        impl $t {
+            /// Shows the result in an evcxr notebook cell (HTML and plain text).
+            pub fn evcxr_display(&self) {
+                $crate::report::evcxr_print(self);
+            }
+        }
+    };
+}
+pub(crate) use displayed_as_report;

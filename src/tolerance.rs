@@ -1,0 +1,19 @@
+//! Named tolerances, in one place (docs/model.md §0). All are relative to the baseline of
+//! the quantity compared, floored at one unit of it so that zero baselines compare exactly.
+
+/// Balance checks of the builder and of loaded networks (design §1).
+pub const BALANCE: f64 = 1e-9;
+
+/// The fixed-point property: a node given its baseline inputs makes its baseline output.
+pub const FIXED_POINT: f64 = 1e-12;
+
+/// Whether `a` and `b` agree to `rel` relative to the larger magnitude (floored at 1).
+///
+/// ```
+/// use shortfall::tolerance::{close, BALANCE};
+/// assert!(close(1e6, 1e6 + 1e-4, BALANCE));
+/// assert!(!close(1.0, 1.1, BALANCE));
+/// ```
+pub fn close(a: f64, b: f64, rel: f64) -> bool {
+    (a - b).abs() <= rel * a.abs().max(b.abs()).max(1.0)
+}
