@@ -238,7 +238,9 @@ pub enum Error {
         product: String,
     },
     /// A node's capacity is below its baseline output.
-    #[error("{location}: capacity {capacity} of {product} in {region} is below its output {output}")]
+    #[error(
+        "{location}: capacity {capacity} of {product} in {region} is below its output {output}"
+    )]
     CapacityBelowOutput {
         /// Region code.
         region: String,

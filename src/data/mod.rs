@@ -2,9 +2,11 @@
 //! embedded datasets.
 
 mod atomic;
+mod embedded;
 mod tables;
 
 pub use atomic::write_atomic;
+pub use embedded::{rare_earths_2024, Dataset, Source};
 pub use tables::{read_tables, tables_from_strs, TableFiles};
 
 use std::path::Path;

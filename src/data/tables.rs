@@ -131,9 +131,7 @@ pub fn tables_from_strs(files: TableFiles<'_>) -> Result<ChainTables> {
         let unit = match row.text("unit")?.as_str() {
             "t" | "tonnes" => StockUnit::Tonnes,
             "days" => StockUnit::Days,
-            other => {
-                return Err(row.invalid("unit", format!("`{other}`: expected `t` or `days`")))
-            }
+            other => return Err(row.invalid("unit", format!("`{other}`: expected `t` or `days`"))),
         };
         t.stocks.push(StockRecord {
             region: row.text("region")?,

@@ -10,8 +10,8 @@ pub const US_PLUS_8: [&str; 9] = ["US", "JP", "SG", "KR", "GB", "NL", "AE", "AU"
 
 /// The 27 member states of the European Union (ISO 3166-1 alpha-2).
 pub const EU_27: [&str; 27] = [
-    "AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "HU", "IE", "IT",
-    "LV", "LT", "LU", "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE",
+    "AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "HU", "IE", "IT", "LV",
+    "LT", "LU", "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE",
 ];
 
 /// A named set of region codes.
@@ -26,7 +26,10 @@ pub struct Bloc {
 
 impl Bloc {
     /// A user-defined bloc.
-    pub fn new(name: impl Into<String>, members: impl IntoIterator<Item = impl Into<String>>) -> Self {
+    pub fn new(
+        name: impl Into<String>,
+        members: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
         Self {
             name: name.into(),
             members: members.into_iter().map(Into::into).collect(),

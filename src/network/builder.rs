@@ -268,7 +268,6 @@ impl Builder {
 
         // Production: one node per record.
         let mut nodes = Vec::new();
-        let mut node_status = Vec::new();
         let mut node_at: HashMap<(RegionId, ProductId), NodeId> = HashMap::new();
         let mut first_line: HashMap<(RegionId, ProductId), Option<u64>> = HashMap::new();
         let mut production = vec![vec![0.0; nr]; np];
@@ -280,7 +279,11 @@ impl Builder {
             let capacity = rec.capacity.unwrap_or(rec.production);
             nonneg("capacity", capacity, loc)?;
             if let Some(first) = first_line.insert((r, p), loc.line) {
-                return Err(duplicate(format!("{},{}", rec.region, rec.product), first, loc));
+                return Err(duplicate(
+                    format!("{},{}", rec.region, rec.product),
+                    first,
+                    loc,
+                ));
             }
             if capacity < rec.production {
                 return Err(Error::CapacityBelowOutput {
@@ -297,8 +300,8 @@ impl Builder {
                 product: p,
                 kind: NodeKind::Producer,
                 capacity,
+                estimated: rec.status.is_estimate(),
             });
-            node_status.push(rec.status.is_estimate());
             production[p.index()][r.index()] = rec.production;
         }
 
@@ -412,7 +415,7 @@ impl Builder {
                     users[m.index()][node.region.index()].push(User {
                         sink: Sink::Node(NodeId(n as u32)),
                         need: per_unit * x,
-                        estimate: est || node_status[n],
+                        estimate: est || node.estimated,
                     });
                 }
             }
@@ -437,7 +440,7 @@ impl Builder {
                 let kept = production[p][r] - exports[r];
                 if kept > 0.0 {
                     let rid = RegionId(r as u32);
-                    let own = node_at.get(&(rid, pid)).map(|n| node_status[n.index()]);
+                    let own = node_at.get(&(rid, pid)).map(|n| nodes[n.index()].estimated);
                     supply[r].push(Lot {
                         origin: rid,
                         destination: rid,
@@ -486,18 +489,25 @@ impl Builder {
                         product: pid,
                         kind,
                         capacity: gap,
+                        estimated: true,
                     });
-                    node_status.push(true);
                     inputs.push(Vec::new());
                     closing_lots(&mut edges, closing, gap, &users[p][r], required);
                     total += gap;
                 }
                 absorption[p][r] = total;
-                let residual = (total - required).max(0.0);
+                let residual =
+                    if crate::tolerance::close(total, required, crate::tolerance::BALANCE) {
+                        0.0
+                    } else {
+                        (total - required).max(0.0)
+                    };
                 if residual > 0.0 && !t.products[p].final_use {
-                    report
-                        .unallocated
-                        .push((t.regions[r].code.clone(), t.products[p].id.clone(), residual));
+                    report.unallocated.push((
+                        t.regions[r].code.clone(),
+                        t.products[p].id.clone(),
+                        residual,
+                    ));
                 }
                 for lot in &supply[r] {
                     let from = node_at
@@ -519,7 +529,11 @@ impl Builder {
                             to: u.sink,
                             flow,
                             transit: lot.transit,
-                            estimate: if lot.estimate || u.estimate { flow } else { 0.0 },
+                            estimate: if lot.estimate || u.estimate {
+                                flow
+                            } else {
+                                0.0
+                            },
                         });
                     }
                     if residual > 0.0 {
@@ -548,7 +562,11 @@ impl Builder {
             let p = product(&rec.product, "product", loc)?;
             nonneg("quantity", rec.quantity, loc)?;
             if let Some(first) = seen_stock.insert((r, p), loc.line) {
-                return Err(duplicate(format!("{},{}", rec.region, rec.product), first, loc));
+                return Err(duplicate(
+                    format!("{},{}", rec.region, rec.product),
+                    first,
+                    loc,
+                ));
             }
             stocks[r.index()][p.index()] = match rec.unit {
                 StockUnit::Tonnes => rec.quantity,

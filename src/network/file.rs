@@ -30,6 +30,8 @@ struct NodeRecord {
     #[serde(default)]
     kind: NodeKind,
     capacity: f64,
+    #[serde(default)]
+    estimated: bool,
     /// Input product id -> units per unit of output.
     #[serde(default)]
     inputs: Vec<InputRecord>,
@@ -81,6 +83,7 @@ impl From<Network> for NetworkFile {
                     product: product(node.product),
                     kind: node.kind,
                     capacity: node.capacity,
+                    estimated: node.estimated,
                     inputs: net
                         .inputs(n)
                         .iter()
@@ -177,6 +180,7 @@ impl TryFrom<NetworkFile> for Network {
                 product: product(&n.product, format!("nodes[{i}].product"))?,
                 kind: n.kind,
                 capacity: n.capacity,
+                estimated: n.estimated,
             });
             inputs.push(
                 n.inputs

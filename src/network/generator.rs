@@ -100,7 +100,11 @@ impl Synthetic {
                     return Vec::new();
                 }
                 let below: Vec<usize> = stage_products(stage(p) - 1).collect();
-                let count = if self.dense { below.len() } else { 1 + rng.random_range(0..2usize).min(below.len() - 1) };
+                let count = if self.dense {
+                    below.len()
+                } else {
+                    1 + rng.random_range(0..2usize).min(below.len() - 1)
+                };
                 sample(&mut rng, below.len(), count)
                     .into_iter()
                     .map(|i| Input {
@@ -113,7 +117,11 @@ impl Synthetic {
         let node = |r: usize, p: usize| NodeId((r * np + p) as u32);
         let mut output = vec![0.0; nr * np];
         let mut edges = Vec::new();
-        let k = if self.dense { nr } else { self.suppliers.min(nr) };
+        let k = if self.dense {
+            nr
+        } else {
+            self.suppliers.min(nr)
+        };
         for s in (0..depth).rev() {
             for p in stage_products(s) {
                 for r in 0..nr {
@@ -123,7 +131,11 @@ impl Synthetic {
                     for dest in sample(&mut rng, nr, count) {
                         let flow = rng.random_range(10.0..100.0);
                         output[n] += flow;
-                        edges.push(edge(NodeId(n as u32), Sink::FinalUse(RegionId(dest as u32)), flow));
+                        edges.push(edge(
+                            NodeId(n as u32),
+                            Sink::FinalUse(RegionId(dest as u32)),
+                            flow,
+                        ));
                     }
                 }
             }
@@ -134,7 +146,10 @@ impl Synthetic {
                         let user = node(r, p);
                         let need = input.per_unit * output[user.index()];
                         let suppliers = sample(&mut rng, nr, k);
-                        let weights: Vec<f64> = suppliers.iter().map(|_| rng.random_range(0.2..1.0)).collect();
+                        let weights: Vec<f64> = suppliers
+                            .iter()
+                            .map(|_| rng.random_range(0.2..1.0))
+                            .collect();
                         let total: f64 = weights.iter().sum();
                         for (i, w) in suppliers.iter().zip(&weights) {
                             let from = node(*i, input.product.index());
@@ -152,6 +167,7 @@ impl Synthetic {
                 product: ProductId((n % np) as u32),
                 kind: NodeKind::Producer,
                 capacity: output[n] * (1.0 + self.headroom),
+                estimated: false,
             })
             .collect();
         let inputs = (0..nr * np).map(|n| recipes[n % np].clone()).collect();
@@ -165,12 +181,24 @@ impl Synthetic {
         }
         let stocks = absorption
             .into_iter()
-            .map(|row| row.into_iter().map(|a| a * self.stock_days / 365.0).collect())
+            .map(|row| {
+                row.into_iter()
+                    .map(|a| a * self.stock_days / 365.0)
+                    .collect()
+            })
             .collect();
         Network::new(NetworkParts {
-            regions: (0..nr).map(|r| Region::new(format!("R{r}"), format!("Region {r}"))).collect(),
+            regions: (0..nr)
+                .map(|r| Region::new(format!("R{r}"), format!("Region {r}")))
+                .collect(),
             products: (0..np)
-                .map(|p| Product::new(format!("p{p}"), format!("Product {p} (stage {})", stage(p)), "t"))
+                .map(|p| {
+                    Product::new(
+                        format!("p{p}"),
+                        format!("Product {p} (stage {})", stage(p)),
+                        "t",
+                    )
+                })
                 .collect(),
             nodes,
             inputs,

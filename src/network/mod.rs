@@ -69,6 +69,8 @@ pub struct Node {
     pub kind: NodeKind,
     /// Capacity, product units a year (`>= output`).
     pub capacity: f64,
+    /// Whether the production figure is an estimate (status E).
+    pub estimated: bool,
 }
 
 /// Who receives a flow: the producers of a node, or a region's final use.
@@ -189,7 +191,9 @@ impl Network {
             if !seen.insert((node.region, node.product, node.kind)) {
                 return Err(invalid(format!(
                     "two {:?} nodes for {} in {}",
-                    node.kind, products[node.product.index()].id, regions[node.region.index()].code
+                    node.kind,
+                    products[node.product.index()].id,
+                    regions[node.region.index()].code
                 )));
             }
             quantity("capacity", node.capacity, &regions, &products, node)?;
@@ -261,7 +265,12 @@ impl Network {
         in_edges.sort_by_key(user);
         let in_start = starts(nn, in_edges.iter().map(user));
         let output: Vec<f64> = (0..nn)
-            .map(|n| edges[out_start[n]..out_start[n + 1]].iter().map(|e| e.flow).sum())
+            .map(|n| {
+                edges[out_start[n]..out_start[n + 1]]
+                    .iter()
+                    .map(|e| e.flow)
+                    .sum()
+            })
             .collect();
         let input_start = starts_from_lengths(inputs.iter().map(Vec::len));
         let inputs: Vec<Input> = inputs.into_iter().flatten().collect();
@@ -299,11 +308,9 @@ impl Network {
         Ok(net)
     }
 
-    /// Capacity at least output, a coefficient for every input received, and check 2 of
-    /// design §1: `Σ_i Z[(i,m),n] = a[m,n]·x[n]` for every input with `a > 0`.
+    /// Capacity at least output, a coefficient for every input received, then the balance
+    /// checks.
     fn check_nodes(&self) -> Result<()> {
-        let mut problems = Vec::new();
-        let mut received = vec![0.0; self.products.len()];
         for n in self.node_ids() {
             let node = self.node(n);
             let x = self.output(n);
@@ -317,9 +324,6 @@ impl Network {
                 });
             }
             for e in self.in_edges(n) {
-                received[self.node(e.from).product.index()] += e.flow;
-            }
-            for e in self.in_edges(n) {
                 let m = self.node(e.from).product;
                 if !self.inputs(n).iter().any(|i| i.product == m) {
                     return Err(Error::MissingRecipe {
@@ -329,25 +333,97 @@ impl Network {
                     });
                 }
             }
+        }
+        let problems = self.balance_problems();
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(Error::Unbalanced { problems })
+        }
+    }
+
+    /// The three balance checks of design §1 on this network (docs/model.md §1.4), every
+    /// failure listed: (1) no final use is negative, (2) every recipe column sums to
+    /// `a[m,n]·x[n]`, (3) no region ships more of a product than it makes plus imports.
+    /// A constructed network always passes; the function is public so tests and users can
+    /// see it.
+    pub fn balance_problems(&self) -> Vec<BalanceProblem> {
+        let code = |r: RegionId| self.region(r).code.clone();
+        let id = |p: ProductId| self.product(p).id.clone();
+        let mut problems = Vec::new();
+        let (nr, np) = (self.regions.len(), self.products.len());
+        let mut final_use = vec![0.0; nr * np];
+        let (mut exports, mut imports, mut made) =
+            (vec![0.0; nr * np], vec![0.0; nr * np], vec![0.0; nr * np]);
+        for e in &self.edges {
+            let node = self.node(e.from);
+            let to = self.sink_region(e.to);
+            if let Sink::FinalUse(r) = e.to {
+                final_use[r.index() * np + node.product.index()] += e.flow;
+            }
+            if to != node.region {
+                exports[node.region.index() * np + node.product.index()] += e.flow;
+                imports[to.index() * np + node.product.index()] += e.flow;
+            }
+        }
+        for n in self.node_ids() {
+            let node = self.node(n);
+            made[node.region.index() * np + node.product.index()] += self.output(n);
+        }
+        for r in 0..nr {
+            for p in 0..np {
+                let i = r * np + p;
+                let (rid, pid) = (RegionId(r as u32), ProductId(p as u32));
+                if final_use[i] < 0.0 {
+                    problems.push(BalanceProblem::NegativeFinalUse {
+                        region: code(rid),
+                        product: id(pid),
+                        absorption: final_use[i],
+                        required: 0.0,
+                    });
+                }
+                let supply = made[i] + imports[i];
+                if exports[i] > supply && !tolerance::close(exports[i], supply, tolerance::BALANCE)
+                {
+                    problems.push(BalanceProblem::ExportsExceedSupply {
+                        region: code(rid),
+                        product: id(pid),
+                        exports: exports[i],
+                        production: made[i],
+                        imports: imports[i],
+                    });
+                }
+            }
+        }
+        let mut received = vec![0.0; np];
+        for n in self.node_ids() {
+            let node = self.node(n);
+            for e in self.in_edges(n) {
+                received[self.node(e.from).product.index()] += e.flow;
+            }
             for input in self.inputs(n) {
                 let got = std::mem::take(&mut received[input.product.index()]);
-                let need = input.per_unit * x;
+                let need = input.per_unit * self.output(n);
                 if !tolerance::close(got, need, tolerance::BALANCE) {
                     problems.push(BalanceProblem::RecipeMismatch {
-                        region: self.region(node.region).code.clone(),
-                        product: self.product(node.product).id.clone(),
-                        input: self.product(input.product).id.clone(),
+                        region: code(node.region),
+                        product: id(node.product),
+                        input: id(input.product),
                         expected: need,
                         received: got,
                     });
                 }
             }
         }
-        if problems.is_empty() {
-            Ok(())
-        } else {
-            Err(Error::Unbalanced { problems })
-        }
+        problems
+    }
+
+    /// What node `n` receives of `input` in the baseline, units a year.
+    pub fn received(&self, n: NodeId, input: ProductId) -> f64 {
+        self.in_edges(n)
+            .filter(|e| self.node(e.from).product == input)
+            .map(|e| e.flow)
+            .sum()
     }
 
     /// Regions, by id.
@@ -618,14 +694,16 @@ fn product_order(
             indegree[t] += 1;
         }
     }
-    let mut ready: Vec<usize> = (0..np).rev().filter(|&p| indegree[p] == 0).collect();
+    // Among the products ready, the one listed first goes first: a stable, readable order.
+    let mut ready: std::collections::BTreeSet<usize> =
+        (0..np).filter(|&p| indegree[p] == 0).collect();
     let mut order = Vec::with_capacity(np);
-    while let Some(p) = ready.pop() {
+    while let Some(p) = ready.pop_first() {
         order.push(ProductId(p as u32));
-        for &t in succ[p].iter().rev() {
+        for &t in &succ[p] {
             indegree[t] -= 1;
             if indegree[t] == 0 {
-                ready.push(t);
+                ready.insert(t);
             }
         }
     }

@@ -51,10 +51,16 @@ pub(crate) fn to_origin_basis(
         imports[to.index()] += rec.quantity;
     }
     // Share of each region's exports that is re-export.
+    // Shares of each region's exports that are its own production and re-exports; any
+    // excess over production plus imports is reported (check 3) and not shipped.
+    let mut own_share = vec![1.0; nr];
     let mut reexport_share = vec![0.0; nr];
     let mut reexports = Vec::new();
     for r in 0..nr {
         let (e, p, i) = (exports[r], production[r], imports[r]);
+        if e > 0.0 {
+            own_share[r] = p.min(e) / e;
+        }
         if e > p + i && !tolerance::close(e, p + i, tolerance::BALANCE) {
             problems.push(BalanceProblem::ExportsExceedSupply {
                 region: region_code(RegionId(r as u32)),
@@ -65,11 +71,13 @@ pub(crate) fn to_origin_basis(
             });
         }
         if e > p && !tolerance::close(e, p, tolerance::BALANCE) {
-            reexport_share[r] = (e - p) / e;
+            // Capped at imports, so a failed check 3 is reported once, not cascaded.
+            let volume = (e - p).min(i);
+            reexport_share[r] = volume / e;
             reexports.push(Reexport {
                 hub: region_code(RegionId(r as u32)),
                 product: product_id.into(),
-                volume: e - p,
+                volume,
             });
         }
     }
@@ -77,12 +85,12 @@ pub(crate) fn to_origin_basis(
     for (rec, from, to) in &trade.records {
         let estimate = rec.status.is_estimate();
         let f = reexport_share[from.index()];
-        if f < 1.0 {
+        if own_share[from.index()] > 0.0 {
             lots.push(Lot {
                 origin: *from,
                 destination: *to,
                 transit: None,
-                quantity: rec.quantity * (1.0 - f),
+                quantity: rec.quantity * own_share[from.index()],
                 estimate,
             });
         }
@@ -112,13 +120,14 @@ pub(crate) fn to_origin_basis(
     }
     // What hubs keep of their imports: imports less the re-exported part, pro rata.
     for (rec_in, origin, hub) in &trade.records {
-        let e_beyond = (exports[hub.index()] - production[hub.index()]).max(0.0);
-        if e_beyond > 0.0 && reexport_share[hub.index()] > 0.0 {
-            let kept = rec_in.quantity * (1.0 - e_beyond / imports[hub.index()]);
+        let reexported = reexport_share[hub.index()] * exports[hub.index()];
+        if reexported > 0.0 {
+            let kept = rec_in.quantity * (1.0 - reexported / imports[hub.index()]);
             // Replace the direct import lot by the kept part.
-            if let Some(lot) = lots.iter_mut().find(|l| {
-                l.origin == *origin && l.destination == *hub && l.transit.is_none()
-            }) {
+            if let Some(lot) = lots
+                .iter_mut()
+                .find(|l| l.origin == *origin && l.destination == *hub && l.transit.is_none())
+            {
                 lot.quantity = kept.max(0.0);
             }
         }

@@ -6,8 +6,8 @@
 //! resulting `Z`, `Y` and `x` out by hand.
 
 use super::builder::{Basis, ChainTables, ProductionRecord, RecipeRecord, Status, TradeRecord};
-use super::{Network, Product, Region};
 use super::{Builder, StockRecord, StockUnit};
+use super::{Network, Product, Region};
 use crate::error::Location;
 
 /// The tables of the toy chain (see the module docs).

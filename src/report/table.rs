@@ -110,7 +110,11 @@ impl Table {
     /// An HTML table with a caption, cells escaped, numbers right-aligned.
     pub fn to_html(&self) -> String {
         let mut s = String::new();
-        let _ = write!(s, "<table><caption>{}</caption><thead><tr>", escape(&self.title));
+        let _ = write!(
+            s,
+            "<table><caption>{}</caption><thead><tr>",
+            escape(&self.title)
+        );
         for c in &self.columns {
             let _ = write!(s, "<th>{}</th>", escape(c));
         }
@@ -118,8 +122,16 @@ impl Table {
         for row in &self.rows {
             s.push_str("<tr>");
             for cell in row {
-                let align = if matches!(cell, Cell::Text(_)) { "left" } else { "right" };
-                let _ = write!(s, "<td style=\"text-align:{align}\">{}</td>", escape(&cell.to_string()));
+                let align = if matches!(cell, Cell::Text(_)) {
+                    "left"
+                } else {
+                    "right"
+                };
+                let _ = write!(
+                    s,
+                    "<td style=\"text-align:{align}\">{}</td>",
+                    escape(&cell.to_string())
+                );
             }
             s.push_str("</tr>");
         }
