@@ -28,6 +28,7 @@
 
 pub mod data;
 pub mod error;
+pub mod metrics;
 pub mod network;
 pub mod report;
 pub mod tolerance;

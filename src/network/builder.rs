@@ -206,6 +206,9 @@ pub struct Builder {
     closures: HashMap<String, Closure>,
 }
 
+/// One recipe input: product, units per unit of output, whether the figure is an estimate.
+type RecipeInput = (ProductId, f64, bool);
+
 /// A user of a region's supply of a product, with what it needs a year.
 struct User {
     sink: Sink,
@@ -306,9 +309,8 @@ impl Builder {
         }
 
         // Recipes: global per output product, overridden per region.
-        let mut global: Vec<Vec<(ProductId, f64, bool)>> = vec![Vec::new(); np];
-        let mut regional: HashMap<(RegionId, ProductId), Vec<(ProductId, f64, bool)>> =
-            HashMap::new();
+        let mut global: Vec<Vec<RecipeInput>> = vec![Vec::new(); np];
+        let mut regional: HashMap<(RegionId, ProductId), Vec<RecipeInput>> = HashMap::new();
         let mut seen_recipe = HashMap::new();
         for rec in &t.recipes {
             let loc = &rec.location;
@@ -342,7 +344,7 @@ impl Builder {
                 Some(r) => regional.entry((r, out)).or_default().push(entry),
             }
         }
-        let recipe_of = |r: RegionId, p: ProductId| -> &[(ProductId, f64, bool)] {
+        let recipe_of = |r: RegionId, p: ProductId| -> &[RecipeInput] {
             regional
                 .get(&(r, p))
                 .map(Vec::as_slice)

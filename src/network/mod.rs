@@ -714,10 +714,7 @@ fn product_order(
     let start = (0..np).find(|&p| indegree[p] > 0).unwrap_or(0);
     let mut cycle = vec![start];
     let mut at = start;
-    loop {
-        let Some(&next) = succ[at].iter().find(|&&t| indegree[t] > 0) else {
-            break;
-        };
+    while let Some(&next) = succ[at].iter().find(|&&t| indegree[t] > 0) {
         if let Some(pos) = cycle.iter().position(|&c| c == next) {
             cycle.drain(..pos);
             cycle.push(next);
