@@ -3,8 +3,7 @@
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use shortfall::metrics::{
-    content, content_by_origin, touched_by, touched_by_content, ConcentrationTable,
-    DependenceTable,
+    content, content_by_origin, touched_by, touched_by_content, ConcentrationTable, DependenceTable,
 };
 use shortfall::network::{Bloc, ProductId, RegionId, Synthetic};
 
@@ -36,17 +35,21 @@ fn traced(c: &mut Criterion) {
         let net = Synthetic::with_nodes(nodes, 20, 7).build().unwrap();
         let edges = net.edges().len() as u64;
         g.throughput(Throughput::Elements(edges));
-        g.bench_with_input(BenchmarkId::new("content_one_origin", nodes), &net, |b, net| {
-            b.iter(|| content(net, ProductId(0), Some(RegionId(0))))
-        });
+        g.bench_with_input(
+            BenchmarkId::new("content_one_origin", nodes),
+            &net,
+            |b, net| b.iter(|| content(net, ProductId(0), Some(RegionId(0)))),
+        );
         g.bench_with_input(BenchmarkId::new("touched_by", nodes), &net, |b, net| {
             b.iter(|| touched_by(net, RegionId(0)))
         });
         if nodes == 10_000 {
             g.throughput(Throughput::Elements(edges * net.regions().len() as u64));
-            g.bench_with_input(BenchmarkId::new("content_by_origin", nodes), &net, |b, net| {
-                b.iter(|| content_by_origin(net, ProductId(0)).unwrap())
-            });
+            g.bench_with_input(
+                BenchmarkId::new("content_by_origin", nodes),
+                &net,
+                |b, net| b.iter(|| content_by_origin(net, ProductId(0)).unwrap()),
+            );
         }
     }
     g.finish();
