@@ -27,10 +27,12 @@
 #![doc(test(attr(deny(warnings))))]
 
 pub mod data;
+pub mod engine;
 pub mod error;
 pub mod metrics;
 pub mod network;
 pub mod report;
+pub mod scenario;
 pub mod tolerance;
 
 pub use error::{Error, Result};

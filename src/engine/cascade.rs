@@ -1,0 +1,743 @@
+//! The static cascade (docs/model.md §4): one period as a whole, three sweeps over products
+//! in topological order.
+
+use std::collections::HashMap;
+
+use super::outcome::StaticOutcome;
+use super::Engine;
+use crate::error::{Error, Location, Result};
+use crate::network::{Bloc, Network, NodeId, NodeKind, RegionId, Sink};
+use crate::scenario::{Allocation, Disposal, Realization, Targets, Transit};
+
+const NONE: u32 = u32::MAX;
+
+/// The static cascade engine, built for one scenario's structure (who restricts what to
+/// whom, where capacity is lost, which final uses shift): [`StaticCascade::new`] resolves
+/// codes to indices once; [`Engine::run`] then reads only the numbers of a realization.
+///
+/// ```
+/// use shortfall::engine::{Engine, StaticCascade};
+/// use shortfall::scenario::{Realization, Restriction, Targets};
+/// let net = shortfall::network::toy_chain();
+/// let embargo = Realization {
+///     horizon: 1.0,
+///     restrictions: vec![Restriction::full(["CN"], ["magnet"], Targets::List(vec!["US".into()]))],
+///     ..Realization::default()
+/// };
+/// let engine = StaticCascade::new(&net, &embargo)?;
+/// let mut ws = engine.workspace(&net);
+/// engine.run(&net, &embargo, &mut ws)?;
+/// let us = net.require_region("US")?;
+/// let magnet = net.require_product("magnet")?;
+/// // The US loses the 34 t it imported from China (30 direct, 4 via the Netherlands).
+/// assert!((ws.outcome().final_use(us, magnet) - 34.0).abs() < 1e-9);
+/// # Ok::<(), shortfall::Error>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct StaticCascade {
+    restrictions: usize,
+    losses: usize,
+    shifts: usize,
+    /// Per edge: the restriction that cuts it, or `NONE`.
+    edge_restriction: Vec<u32>,
+    /// Per edge: the slot of its user.
+    edge_slot: Vec<u32>,
+    /// Per node: whether it is a restricting exporter's node of a restricted product.
+    restricting: Vec<bool>,
+    /// Per node: the capacity loss that hits it, or `NONE`.
+    node_loss: Vec<u32>,
+    /// Per node: CSR start into `input_slot` (aligned with the node's inputs).
+    input_start: Vec<usize>,
+    input_slot: Vec<u32>,
+    /// Slots: one per (input product, producer node) and per (product, final-use region),
+    /// sorted by product rank, then region.
+    slots: Vec<Slot>,
+    /// Per product rank: start of its slots.
+    product_slots: Vec<usize>,
+    /// Groups of slots of one (product, region), for own-stock release.
+    groups: Vec<(usize, usize)>,
+    /// Per region: target of some restriction (for tags).
+    target: Vec<bool>,
+    /// Per region: in the priority class of `bloc_first`.
+    priority: Vec<bool>,
+    /// Whether `bloc_first` is in force.
+    prioritised: bool,
+    disposal: Vec<Disposal>,
+    /// Per product: price, if given.
+    price: Vec<Option<f64>>,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Slot {
+    product: usize,
+    region: RegionId,
+    /// The using node, or `NONE` for final use.
+    node: u32,
+    /// Units of the product per unit of the node's output (0 for final use).
+    per_unit: f64,
+    /// The demand shift that applies (final use only), or `NONE`.
+    shift: u32,
+    /// Final use of a product without a real final use: reported apart.
+    unallocated: bool,
+}
+
+/// Per-run scratch space and the outcome of the last run.
+#[derive(Debug, Clone)]
+pub struct CascadeWorkspace {
+    sched: Vec<f64>,
+    allowed: Vec<f64>,
+    cap: Vec<f64>,
+    sched_out: Vec<f64>,
+    out_a: Vec<f64>,
+    out_c: Vec<f64>,
+    dq: Vec<f64>,
+    room_r: Vec<f64>,
+    room_e: Vec<f64>,
+    slot_sched: Vec<f64>,
+    got_a: Vec<f64>,
+    stock: Vec<f64>,
+    claim: Vec<f64>,
+    got_c: Vec<f64>,
+    tagged_c: Vec<f64>,
+    outcome: StaticOutcome,
+}
+
+impl CascadeWorkspace {
+    /// The outcome of the last run.
+    pub fn outcome(&self) -> &StaticOutcome {
+        &self.outcome
+    }
+}
+
+fn field_error(field: String, reason: String) -> Error {
+    Error::InvalidField {
+        field,
+        reason,
+        location: Location::new("scenario", None),
+    }
+}
+
+impl StaticCascade {
+    /// Resolves the scenario's structure against `net`.
+    ///
+    /// # Errors
+    /// Unknown region, product or bloc codes ([`Error::InvalidField`] with the field path),
+    /// two restrictions on the same flow, two capacity losses on the same node, two demand
+    /// shifts on the same final use, and every domain error of [`Realization::validate`].
+    pub fn new(net: &Network, scenario: &Realization) -> Result<Self> {
+        scenario.validate()?;
+        let (nr, np, nn) = (net.regions().len(), net.products().len(), net.nodes().len());
+        let region = |code: &str, path: String| {
+            net.region_id(code)
+                .ok_or_else(|| field_error(path, format!("unknown region `{code}`")))
+        };
+        let product = |id: &str, path: String| {
+            net.product_id(id)
+                .ok_or_else(|| field_error(path, format!("unknown product `{id}`")))
+        };
+        // Built-in blocs resolve to their members present in the network.
+        let bloc = |name: &str, path: String| -> Result<Vec<RegionId>> {
+            let bloc = match name {
+                "US+8" => Bloc::us_plus_8(),
+                "EU" => Bloc::eu(net),
+                other => return Err(field_error(path, format!("unknown bloc `{other}`"))),
+            };
+            Ok(bloc.members.iter().filter_map(|c| net.region_id(c)).collect())
+        };
+
+        // Restrictions: which edges each cuts, and which nodes restrict.
+        let mut edge_restriction = vec![NONE; net.edges().len()];
+        let mut restricting = vec![false; nn];
+        let mut target = vec![false; nr];
+        for (i, r) in scenario.restrictions.iter().enumerate() {
+            let exporters = r
+                .exporters
+                .iter()
+                .enumerate()
+                .map(|(j, c)| region(c, format!("restrictions[{i}].exporters[{j}]")))
+                .collect::<Result<Vec<_>>>()?;
+            let products = r
+                .products
+                .iter()
+                .enumerate()
+                .map(|(j, p)| product(p, format!("restrictions[{i}].products[{j}]")))
+                .collect::<Result<Vec<_>>>()?;
+            let mut is_target = vec![false; nr];
+            let path = format!("restrictions[{i}].targets");
+            match &r.targets {
+                Targets::Bloc(name) => {
+                    for t in bloc(name, path)? {
+                        is_target[t.index()] = true;
+                    }
+                }
+                Targets::List(codes) => {
+                    for (j, c) in codes.iter().enumerate() {
+                        is_target[region(c, format!("{path}[{j}]"))?.index()] = true;
+                    }
+                }
+                Targets::AllBut(codes) => {
+                    is_target.fill(true);
+                    for (j, c) in codes.iter().enumerate() {
+                        is_target[region(c, format!("{path}[{j}]"))?.index()] = false;
+                    }
+                }
+            }
+            for e in &exporters {
+                is_target[e.index()] = false;
+            }
+            for (t, flag) in target.iter_mut().zip(&is_target) {
+                *t |= *flag;
+            }
+            for &p in &products {
+                for &n in net.nodes_of(p) {
+                    let node = net.node(n);
+                    if node.kind != NodeKind::Producer || !exporters.contains(&node.region) {
+                        continue;
+                    }
+                    restricting[n.index()] = true;
+                    for ei in net.out_range(n) {
+                        let e = &net.edges()[ei];
+                        let hit = is_target[net.sink_region(e.to).index()]
+                            || (r.transit == Transit::ShippingDestination
+                                && e.transit.is_some_and(|h| is_target[h.index()]));
+                        if !hit {
+                            continue;
+                        }
+                        if edge_restriction[ei] != NONE {
+                            return Err(field_error(
+                                format!("restrictions[{i}]"),
+                                format!(
+                                    "overlaps restrictions[{}] on {} from {}",
+                                    edge_restriction[ei],
+                                    net.product(p).id,
+                                    net.region(node.region).code
+                                ),
+                            ));
+                        }
+                        edge_restriction[ei] = i as u32;
+                    }
+                }
+            }
+        }
+
+        let mut node_loss = vec![NONE; nn];
+        for (i, c) in scenario.capacity_losses.iter().enumerate() {
+            let r = region(&c.region, format!("capacity_losses[{i}].region"))?;
+            let p = product(&c.product, format!("capacity_losses[{i}].product"))?;
+            let n = net.node_id(r, p).ok_or_else(|| {
+                field_error(
+                    format!("capacity_losses[{i}]"),
+                    format!("{} makes no {}", c.region, c.product),
+                )
+            })?;
+            if node_loss[n.index()] != NONE {
+                return Err(field_error(
+                    format!("capacity_losses[{i}]"),
+                    format!("a second capacity loss on {} in {}", c.product, c.region),
+                ));
+            }
+            node_loss[n.index()] = i as u32;
+        }
+
+        // Slots: (input product, producer node) and (product, final-use region).
+        let mut key_slot: HashMap<(usize, Sink), u32> = HashMap::new();
+        let mut slots = Vec::new();
+        let rank: Vec<usize> = {
+            let mut rank = vec![0; np];
+            for (i, p) in net.product_order().iter().enumerate() {
+                rank[p.index()] = i;
+            }
+            rank
+        };
+        let mut keys: Vec<(usize, usize, u32, usize, Sink)> = Vec::new();
+        for n in net.node_ids() {
+            for input in net.inputs(n) {
+                let m = input.product.index();
+                keys.push((rank[m], net.node(n).region.index(), 0, m, Sink::Node(n)));
+            }
+        }
+        for e in net.edges() {
+            if let Sink::FinalUse(r) = e.to {
+                let m = net.node(e.from).product.index();
+                keys.push((rank[m], r.index(), 1, m, Sink::FinalUse(r)));
+            }
+        }
+        keys.sort_by_key(|k| (k.0, k.1, k.2, k.4.node_index()));
+        keys.dedup_by_key(|k| (k.3, k.4));
+        let mut shift_of: HashMap<(usize, usize), u32> = HashMap::new();
+        for (i, d) in scenario.demand_shifts.iter().enumerate() {
+            let r = region(&d.region, format!("demand_shifts[{i}].region"))?;
+            let p = product(&d.product, format!("demand_shifts[{i}].product"))?;
+            if shift_of.insert((r.index(), p.index()), i as u32).is_some() {
+                return Err(field_error(
+                    format!("demand_shifts[{i}]"),
+                    format!("a second demand shift on {} in {}", d.product, d.region),
+                ));
+            }
+        }
+        for &(_, r, _, m, sink) in &keys {
+            let (node, per_unit) = match sink {
+                Sink::Node(n) => {
+                    let a = net
+                        .inputs(n)
+                        .iter()
+                        .find(|i| i.product.index() == m)
+                        .map_or(0.0, |i| i.per_unit);
+                    (n.0, a)
+                }
+                Sink::FinalUse(_) => (NONE, 0.0),
+            };
+            key_slot.insert((m, sink), slots.len() as u32);
+            slots.push(Slot {
+                product: m,
+                region: RegionId(r as u32),
+                node,
+                per_unit,
+                shift: match sink {
+                    Sink::FinalUse(_) => shift_of.remove(&(r, m)).unwrap_or(NONE),
+                    Sink::Node(_) => NONE,
+                },
+                unallocated: matches!(sink, Sink::FinalUse(_)) && !net.products()[m].final_use,
+            });
+        }
+        if let Some((&(r, p), &i)) = shift_of.iter().next() {
+            return Err(field_error(
+                format!("demand_shifts[{i}]"),
+                format!(
+                    "{} has no final use of {}",
+                    net.regions()[r].code,
+                    net.products()[p].id
+                ),
+            ));
+        }
+        let edge_slot = net
+            .edges()
+            .iter()
+            .map(|e| key_slot[&(net.node(e.from).product.index(), e.to)])
+            .collect();
+        let mut input_start = vec![0];
+        let mut input_slot = Vec::new();
+        for n in net.node_ids() {
+            for input in net.inputs(n) {
+                input_slot.push(key_slot[&(input.product.index(), Sink::Node(n))]);
+            }
+            input_start.push(input_slot.len());
+        }
+        let mut product_slots = vec![0; np + 1];
+        for s in &slots {
+            product_slots[rank[s.product] + 1] += 1;
+        }
+        for i in 0..np {
+            product_slots[i + 1] += product_slots[i];
+        }
+        let mut groups: Vec<(usize, usize)> = Vec::new();
+        for i in 0..slots.len() {
+            let same = i > 0
+                && slots[i - 1].product == slots[i].product
+                && slots[i - 1].region == slots[i].region;
+            match groups.last_mut() {
+                Some(last) if same => last.1 = i + 1,
+                _ => groups.push((i, i + 1)),
+            }
+        }
+        let mut priority = vec![false; nr];
+        if let Allocation::BlocFirst(name) = &scenario.mitigation.allocation {
+            for r in bloc(name, "mitigation.allocation.bloc_first".into())? {
+                priority[r.index()] = true;
+            }
+        }
+        let mut price = vec![None; np];
+        for (id, p) in &scenario.prices {
+            price[product(id, format!("prices.{id}"))?.index()] = Some(*p);
+        }
+        Ok(Self {
+            restrictions: scenario.restrictions.len(),
+            losses: scenario.capacity_losses.len(),
+            shifts: scenario.demand_shifts.len(),
+            edge_restriction,
+            edge_slot,
+            restricting,
+            node_loss,
+            input_start,
+            input_slot,
+            slots,
+            product_slots,
+            groups,
+            target,
+            prioritised: priority.iter().any(|&p| p),
+            priority,
+            disposal: scenario.restrictions.iter().map(|r| r.disposal).collect(),
+            price,
+        })
+    }
+
+    fn inputs_of(&self, n: NodeId) -> &[u32] {
+        &self.input_slot[self.input_start[n.index()]..self.input_start[n.index() + 1]]
+    }
+
+    fn check_structure(&self, r: &Realization) -> Result<()> {
+        let counts = [
+            ("restrictions", self.restrictions, r.restrictions.len()),
+            ("capacity_losses", self.losses, r.capacity_losses.len()),
+            ("demand_shifts", self.shifts, r.demand_shifts.len()),
+        ];
+        for (field, want, got) in counts {
+            if want != got {
+                return Err(field_error(
+                    field.into(),
+                    format!("{got} entries, the engine was built for {want}"),
+                ));
+            }
+        }
+        r.validate()
+    }
+
+    /// Allocates `pool` to the remaining claims of slots `range` that `eligible` admits,
+    /// by the rule (priority class first under `bloc_first`), pro rata within a class.
+    /// Returns what was given.
+    fn allocate(
+        &self,
+        mut pool: f64,
+        range: std::ops::Range<usize>,
+        eligible: impl Fn(&Slot) -> bool,
+        claim: &mut [f64],
+        got: &mut [f64],
+        mut tagged: Option<&mut [f64]>,
+    ) -> f64 {
+        let given_at_start = pool;
+        for class in [true, false] {
+            let in_class =
+                |s: &Slot| eligible(s) && (!self.prioritised || self.priority[s.region.index()] == class);
+            let total: f64 = range
+                .clone()
+                .filter(|&i| in_class(&self.slots[i]))
+                .map(|i| claim[i])
+                .sum();
+            if total <= 0.0 || pool <= 0.0 {
+                continue;
+            }
+            let k = (pool / total).min(1.0);
+            for i in range.clone() {
+                if in_class(&self.slots[i]) && claim[i] > 0.0 {
+                    let x = claim[i] * k;
+                    claim[i] -= x;
+                    got[i] += x;
+                    if let Some(t) = tagged.as_deref_mut() {
+                        t[i] += x;
+                    }
+                }
+            }
+            pool -= total * k;
+            if !self.prioritised {
+                break;
+            }
+        }
+        given_at_start - pool.max(0.0)
+    }
+}
+
+impl Sink {
+    fn node_index(self) -> u32 {
+        match self {
+            Sink::Node(n) => n.0,
+            Sink::FinalUse(_) => NONE,
+        }
+    }
+}
+
+impl Engine for StaticCascade {
+    type Workspace = CascadeWorkspace;
+
+    fn workspace(&self, net: &Network) -> CascadeWorkspace {
+        let (ne, nn, ns) = (net.edges().len(), net.nodes().len(), self.slots.len());
+        CascadeWorkspace {
+            sched: vec![0.0; ne],
+            allowed: vec![0.0; ne],
+            cap: vec![0.0; nn],
+            sched_out: vec![0.0; nn],
+            out_a: vec![0.0; nn],
+            out_c: vec![0.0; nn],
+            dq: vec![0.0; nn],
+            room_r: vec![0.0; nn],
+            room_e: vec![0.0; nn],
+            slot_sched: vec![0.0; ns],
+            got_a: vec![0.0; ns],
+            stock: vec![0.0; ns],
+            claim: vec![0.0; ns],
+            got_c: vec![0.0; ns],
+            tagged_c: vec![0.0; ns],
+            outcome: StaticOutcome::new(net),
+        }
+    }
+
+    fn run(&self, net: &Network, r: &Realization, ws: &mut CascadeWorkspace) -> Result<()> {
+        self.check_structure(r)?;
+        let h = r.horizon;
+        let m = &r.mitigation;
+        let np = net.products().len();
+        let edges = net.edges();
+        let kappa = r
+            .restrictions
+            .iter()
+            .map(|x| x.processing_leakage)
+            .fold(1.0, f64::min);
+        ws.outcome
+            .reset(h, self.price.iter().any(Option::is_some));
+        ws.slot_sched.fill(0.0);
+        ws.got_a.fill(0.0);
+        ws.stock.fill(0.0);
+        ws.got_c.fill(0.0);
+        ws.tagged_c.fill(0.0);
+        ws.dq.fill(0.0);
+
+        // §4.1 Schedules and cuts.
+        for (i, e) in edges.iter().enumerate() {
+            let slot = &self.slots[self.edge_slot[i] as usize];
+            let shift = if slot.shift == NONE {
+                0.0
+            } else {
+                r.demand_shifts[slot.shift as usize].change
+            };
+            let s = h * e.flow * (1.0 + shift);
+            ws.sched[i] = s;
+            ws.allowed[i] = match self.edge_restriction[i] {
+                NONE => s,
+                k => {
+                    let x = &r.restrictions[k as usize];
+                    s * (1.0 - x.severity * (1.0 - x.leakage))
+                }
+            };
+            ws.slot_sched[self.edge_slot[i] as usize] += s;
+        }
+        for n in net.node_ids() {
+            let loss = match self.node_loss[n.index()] {
+                NONE => 0.0,
+                k => r.capacity_losses[k as usize].share,
+            };
+            ws.cap[n.index()] = h * (1.0 - loss) * net.node(n).capacity;
+            ws.sched_out[n.index()] = net.out_range(n).map(|i| ws.sched[i]).sum();
+        }
+
+        // §4.2 Sweep A: the shock, rationing against the schedule, own stocks.
+        for (rank, &p) in net.product_order().iter().enumerate() {
+            for &n in net.nodes_of(p) {
+                let ni = n.index();
+                let mut f_out = ws.sched_out[ni].min(ws.cap[ni]);
+                for (input, &s) in net.inputs(n).iter().zip(self.inputs_of(n)) {
+                    let s = s as usize;
+                    f_out = f_out.min((ws.got_a[s] + ws.stock[s]) / input.per_unit);
+                }
+                ws.out_a[ni] = f_out;
+                let f = if ws.sched_out[ni] > 0.0 {
+                    (f_out / ws.sched_out[ni]).min(1.0)
+                } else {
+                    0.0
+                };
+                for i in net.out_range(n) {
+                    ws.got_a[self.edge_slot[i] as usize] += f * ws.allowed[i];
+                    let k = self.edge_restriction[i];
+                    if k == NONE {
+                        continue;
+                    }
+                    let x = &r.restrictions[k as usize];
+                    let blocked = f * (ws.sched[i] - ws.allowed[i]);
+                    ws.outcome.leaked[p.index()] += f * ws.sched[i] * x.severity * x.leakage;
+                    match self.disposal[k as usize] {
+                        Disposal::Keep => ws.outcome.kept[p.index()] += blocked,
+                        Disposal::Divert => ws.outcome.diverted[p.index()] += blocked,
+                    }
+                }
+            }
+            // Own stock first (§4.2 step 4), pro rata to deficits within the region.
+            let slots = self.product_slots[rank]..self.product_slots[rank + 1];
+            for &(start, end) in self.groups_in(slots) {
+                let region = self.slots[start].region;
+                let deficit: f64 = (start..end)
+                    .map(|s| (ws.slot_sched[s] - ws.got_a[s]).max(0.0))
+                    .sum();
+                if deficit <= 0.0 {
+                    continue;
+                }
+                let mut release = m.stock_release_share * net.stock(region, p);
+                if let Some(rate) = m.release_rate {
+                    release = release.min(rate * h);
+                }
+                let release = release.min(deficit);
+                for s in start..end {
+                    ws.stock[s] = release * (ws.slot_sched[s] - ws.got_a[s]).max(0.0) / deficit;
+                }
+                ws.outcome.stock_released[region.index() * np + p.index()] += release;
+            }
+        }
+
+        // §4.3 Sweep B: claims and planned increases, backwards.
+        for (rank, &p) in net.product_order().iter().enumerate().rev() {
+            let slots = self.product_slots[rank]..self.product_slots[rank + 1];
+            let mut claims = 0.0;
+            for s in slots {
+                let slot = &self.slots[s];
+                claims += if slot.node == NONE {
+                    (ws.slot_sched[s] - ws.got_a[s] - ws.stock[s]).max(0.0)
+                } else {
+                    slot.per_unit * ws.dq[slot.node as usize]
+                };
+            }
+            let (mut restore, mut expand) = (0.0, 0.0);
+            for &n in net.nodes_of(p) {
+                let ni = n.index();
+                ws.room_r[ni] = (ws.sched_out[ni].min(ws.cap[ni]) - ws.out_a[ni]).max(0.0);
+                ws.room_e[ni] = if self.restricting[ni] {
+                    0.0
+                } else {
+                    m.substitution * (ws.cap[ni] - ws.out_a[ni].max(ws.sched_out[ni])).max(0.0)
+                };
+                restore += ws.room_r[ni];
+                expand += ws.room_e[ni];
+            }
+            let give_r = claims.min(restore);
+            let give_e = (claims - give_r).min(expand);
+            for &n in net.nodes_of(p) {
+                let ni = n.index();
+                ws.dq[ni] = if restore > 0.0 { ws.room_r[ni] * give_r / restore } else { 0.0 }
+                    + if expand > 0.0 { ws.room_e[ni] * give_e / expand } else { 0.0 };
+            }
+        }
+
+        // §4.4 Sweep C: realising the increases; one pool per product in two classes.
+        for (rank, &p) in net.product_order().iter().enumerate() {
+            let pi = p.index();
+            let (mut untagged, mut raw, mut processed) = (0.0, ws.outcome.diverted[pi], 0.0);
+            for &n in net.nodes_of(p) {
+                let ni = n.index();
+                let mut q = ws.cap[ni].min(ws.out_a[ni] + ws.dq[ni]);
+                let mut tag: f64 = 0.0;
+                for (input, &s) in net.inputs(n).iter().zip(self.inputs_of(n)) {
+                    let s = s as usize;
+                    q = q.min((ws.got_a[s] + ws.stock[s] + ws.got_c[s]) / input.per_unit);
+                    if ws.got_c[s] > 0.0 {
+                        tag = tag.max(ws.tagged_c[s] / ws.got_c[s]);
+                    }
+                }
+                let q = q.max(ws.out_a[ni]);
+                ws.out_c[ni] = q;
+                let inc = q - ws.out_a[ni];
+                if self.restricting[ni] {
+                    raw += inc;
+                } else {
+                    processed += tag * inc;
+                    untagged += (1.0 - tag) * inc;
+                }
+                ws.outcome.incremental[pi] += inc;
+            }
+            // Claims at k's step: final-use deficits, and input orders less what the user
+            // already holds unused, capped by its remaining capacity room.
+            let slots = self.product_slots[rank]..self.product_slots[rank + 1];
+            for s in slots.clone() {
+                let slot = &self.slots[s];
+                ws.claim[s] = if slot.node == NONE {
+                    (ws.slot_sched[s] - ws.got_a[s] - ws.stock[s]).max(0.0)
+                } else {
+                    let u = slot.node as usize;
+                    let ordered = slot.per_unit * ws.dq[u];
+                    let unused =
+                        (ws.got_a[s] + ws.stock[s] - slot.per_unit * ws.out_a[u]).max(0.0);
+                    let room = slot.per_unit * (ws.cap[u] - ws.out_a[u]).max(0.0);
+                    (ordered - unused).max(0.0).min(room)
+                };
+            }
+            let target = |sl: &Slot| self.target[sl.region.index()];
+            let mut given = self.allocate(
+                untagged,
+                slots.clone(),
+                |_| true,
+                &mut ws.claim,
+                &mut ws.got_c,
+                None,
+            );
+            given += self.allocate(
+                raw,
+                slots.clone(),
+                |sl| !target(sl),
+                &mut ws.claim,
+                &mut ws.got_c,
+                Some(&mut ws.tagged_c),
+            );
+            let to_others = self.allocate(
+                processed,
+                slots.clone(),
+                |sl| !target(sl),
+                &mut ws.claim,
+                &mut ws.got_c,
+                Some(&mut ws.tagged_c),
+            );
+            let to_targets = self.allocate(
+                (processed - to_others).min(kappa * processed),
+                slots,
+                target,
+                &mut ws.claim,
+                &mut ws.got_c,
+                None,
+            );
+            given += to_others + to_targets;
+            ws.outcome.processed[pi] = processed;
+            ws.outcome.processed_leaked[pi] = to_targets;
+            ws.outcome.surplus[pi] = (untagged + raw + processed - given).max(0.0);
+        }
+
+        // §4.5-4.6 Demand response and the outcome.
+        let o = &mut ws.outcome;
+        for (s, slot) in self.slots.iter().enumerate() {
+            let at = slot.region.index() * np + slot.product;
+            let received = ws.got_a[s] + ws.stock[s] + ws.got_c[s];
+            o.received[slot.product] += received;
+            let gap = (ws.slot_sched[s] - received).max(0.0);
+            if slot.node == NONE {
+                if slot.unallocated {
+                    o.unallocated_shortfall[at] += gap;
+                    continue;
+                }
+                let backlog = m.deferrable * gap;
+                let substituted = m.substitutable * gap;
+                let short = gap - backlog - substituted;
+                o.backlog[at] += backlog;
+                o.substituted[at] += substituted;
+                o.final_shortfall[at] += short;
+                o.final_baseline[at] += ws.slot_sched[s];
+                o.absorption_shortfall[at] += short;
+            } else {
+                let used = slot.per_unit * ws.out_c[slot.node as usize];
+                o.absorption_shortfall[at] += gap;
+                o.expansion_input[at] += (received - ws.slot_sched[s]).max(0.0);
+                o.stranded[at] += (received - used).max(0.0);
+            }
+            o.absorption_baseline[at] += ws.slot_sched[s];
+        }
+        for (i, &s) in self.input_slot.iter().enumerate() {
+            let s = s as usize;
+            o.received_inputs[i] = ws.got_a[s] + ws.stock[s] + ws.got_c[s];
+        }
+        for n in net.node_ids() {
+            let ni = n.index();
+            let node = net.node(n);
+            let baseline = h * net.output(n);
+            o.output_change[ni] = ws.out_c[ni] - baseline;
+            o.production[node.product.index()] += ws.out_c[ni];
+            if let (Some(v), Some(price)) = (
+                o.value_of_lost_output.as_mut(),
+                self.price[node.product.index()],
+            ) {
+                v[node.region.index()] += price * (baseline - ws.out_c[ni]).max(0.0);
+            }
+        }
+        Ok(())
+    }
+}
+
+impl StaticCascade {
+    /// The (product, region) groups whose slots lie in `slots`.
+    fn groups_in(&self, slots: std::ops::Range<usize>) -> &[(usize, usize)] {
+        let first = self.groups.partition_point(|g| g.0 < slots.start);
+        let last = self.groups.partition_point(|g| g.0 < slots.end);
+        &self.groups[first..last]
+    }
+}

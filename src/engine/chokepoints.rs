@@ -1,0 +1,196 @@
+//! Chokepoints by hypothetical extraction (docs/model.md §4.7): remove each node in turn
+//! and rank by the bloc shortfall it causes.
+
+use serde::Serialize;
+
+use super::{Engine, StaticCascade};
+use crate::error::{Error, Result};
+use crate::network::{Network, NodeKind, ProductId, RegionId};
+use crate::report::{displayed_as_report, Cell, Report, Table};
+use crate::scenario::{CapacityLoss, Realization};
+
+/// What chokepoints are ranked by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Ranking {
+    /// The bloc's absorption shortfall of one product, in its unit.
+    Product(ProductId),
+    /// The bloc's value of lost output across products (needs prices).
+    Value,
+    /// The mean over products of the bloc's absorption shortfall as a share of its annual
+    /// baseline (products the bloc absorbs).
+    MeanShare,
+    /// The largest such share over products.
+    MaxShare,
+}
+
+/// One node's effect when removed.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Chokepoint {
+    /// Region code.
+    pub region: String,
+    /// Product id.
+    pub product: String,
+    /// Whether the region is an aggregate (flagged in rankings).
+    pub aggregate: bool,
+    /// The ranking figure (unit in [`Chokepoints::unit`]).
+    pub score: f64,
+}
+
+/// Nodes ranked by the bloc shortfall their removal causes, worst first.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Chokepoints {
+    /// Bloc name.
+    pub bloc: String,
+    /// What `score` is.
+    pub unit: String,
+    /// Whether the base scenario's mitigation was on (stock release or substitution).
+    pub mitigation: bool,
+    /// Horizon, years.
+    pub horizon: f64,
+    /// Every producer node with output, worst first.
+    pub rows: Vec<Chokepoint>,
+}
+
+/// Ranks every producer node by the bloc shortfall its complete loss causes over
+/// `context`'s horizon, with `context`'s mitigation (its restrictions, losses and shifts are
+/// not applied: extraction alone).
+///
+/// ```
+/// use shortfall::engine::{chokepoints, Ranking};
+/// use shortfall::scenario::Realization;
+/// let net = shortfall::network::toy_chain();
+/// let us = net.require_region("US")?;
+/// let magnet = net.require_product("magnet")?;
+/// let context = Realization { horizon: 1.0, ..Realization::default() };
+/// let c = chokepoints(&net, &context, ("US", &[us]), Ranking::Product(magnet))?;
+/// // Without China's oxide, China makes no magnets and US magnet makers lose 60% of
+/// // their oxide: the US loses 34 + 4.8 t of magnets, more than without China's magnets.
+/// assert_eq!((c.rows[0].region.as_str(), c.rows[0].product.as_str()), ("CN", "oxide"));
+/// assert!((c.rows[0].score - 38.8).abs() < 1e-9);
+/// # Ok::<(), shortfall::Error>(())
+/// ```
+///
+/// # Errors
+/// [`Error::InvalidArgument`] for `Ranking::Value` without prices, and every error of
+/// [`StaticCascade::new`].
+pub fn chokepoints(
+    net: &Network,
+    context: &Realization,
+    (bloc, members): (&str, &[RegionId]),
+    ranking: Ranking,
+) -> Result<Chokepoints> {
+    if ranking == Ranking::Value && context.prices.is_empty() {
+        return Err(Error::InvalidArgument(
+            "ranking chokepoints by value needs prices in the scenario".into(),
+        ));
+    }
+    let nodes: Vec<_> = net
+        .node_ids()
+        .filter(|&n| net.node(n).kind == NodeKind::Producer && net.output(n) > 0.0)
+        .collect();
+    let mut scenario = Realization {
+        name: format!("{} (extraction)", context.name),
+        horizon: context.horizon,
+        mitigation: context.mitigation.clone(),
+        prices: context.prices.clone(),
+        capacity_losses: nodes
+            .iter()
+            .map(|&n| CapacityLoss {
+                region: net.region(net.node(n).region).code.clone(),
+                product: net.product(net.node(n).product).id.clone(),
+                share: 0.0,
+            })
+            .collect(),
+        ..Realization::default()
+    };
+    let engine = StaticCascade::new(net, &scenario)?;
+    let mut ws = engine.workspace(net);
+    let mut rows = Vec::with_capacity(nodes.len());
+    for (i, &n) in nodes.iter().enumerate() {
+        scenario.capacity_losses[i].share = 1.0;
+        engine.run(net, &scenario, &mut ws)?;
+        scenario.capacity_losses[i].share = 0.0;
+        let o = ws.outcome();
+        let b = o.bloc(members);
+        let shares = || {
+            b.absorption_baseline
+                .iter()
+                .zip(&b.absorption_shortfall)
+                .filter(|(base, _)| **base > 0.0)
+                .map(|(base, short)| short / base)
+        };
+        let score = match ranking {
+            Ranking::Product(p) => b.absorption_shortfall[p.index()],
+            Ranking::Value => o.value_lost(members).unwrap_or(0.0),
+            Ranking::MeanShare => {
+                let (sum, count) = shares().fold((0.0, 0), |(s, c), x| (s + x, c + 1));
+                if count > 0 {
+                    sum / count as f64
+                } else {
+                    0.0
+                }
+            }
+            Ranking::MaxShare => shares().fold(0.0, f64::max),
+        };
+        let node = net.node(n);
+        rows.push(Chokepoint {
+            region: net.region(node.region).code.clone(),
+            product: net.product(node.product).id.clone(),
+            aggregate: net.region(node.region).aggregate,
+            score,
+        });
+    }
+    rows.sort_by(|a, b| b.score.total_cmp(&a.score));
+    let unit = match ranking {
+        Ranking::Product(p) => format!("{} absorption shortfall ({})", net.product(p).id, net.product(p).unit),
+        Ranking::Value => "value of lost output".into(),
+        Ranking::MeanShare => "mean share of annual absorption lost over products".into(),
+        Ranking::MaxShare => "largest share of annual absorption lost over products".into(),
+    };
+    let m = &context.mitigation;
+    Ok(Chokepoints {
+        bloc: bloc.into(),
+        unit,
+        mitigation: m.stock_release_share > 0.0 || m.substitution > 0.0,
+        horizon: context.horizon,
+        rows,
+    })
+}
+
+impl Report for Chokepoints {
+    fn tables(&self) -> Vec<Table> {
+        let mut t = Table::new(
+            format!(
+                "Chokepoints for {}: nodes ranked by the {} their loss causes over {} years",
+                self.bloc, self.unit, self.horizon
+            ),
+            &["rank", "region", "product", "score"],
+        );
+        for (i, row) in self.rows.iter().enumerate().take(10) {
+            let region = if row.aggregate {
+                format!("{} (aggregate)", row.region)
+            } else {
+                row.region.clone()
+            };
+            let score = if self.unit.contains("share") {
+                Cell::Share(row.score)
+            } else {
+                Cell::Number(row.score)
+            };
+            t.row(vec![
+                Cell::Text((i + 1).to_string()),
+                Cell::Text(region),
+                Cell::Text(row.product.clone()),
+                score,
+            ]);
+        }
+        t.note(format!(
+            "hypothetical extraction (docs/model.md §4.7); mitigation {}; top 10 of {}",
+            if self.mitigation { "on" } else { "off" },
+            self.rows.len()
+        ));
+        vec![t]
+    }
+}
+
+displayed_as_report!(Chokepoints);

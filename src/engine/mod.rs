@@ -1,0 +1,33 @@
+//! Engines: pure functions of (network, realization) that fill an outcome held in their
+//! workspace. The Monte Carlo driver owns draws, seeds, threads and statistics; an engine
+//! never sees randomness.
+
+mod cascade;
+mod chokepoints;
+mod outcome;
+
+pub use cascade::{CascadeWorkspace, StaticCascade};
+pub use chokepoints::{chokepoints, Chokepoint, Chokepoints, Ranking};
+pub use outcome::{BlocFigures, StaticOutcome};
+
+use crate::error::Result;
+use crate::network::Network;
+use crate::scenario::Realization;
+
+/// An engine computes one realization into its workspace; a run allocates nothing once
+/// the workspace is built.
+pub trait Engine: Sync {
+    /// Scratch space and the outcome of the last run.
+    type Workspace: Send;
+
+    /// A workspace sized for `net`.
+    fn workspace(&self, net: &Network) -> Self::Workspace;
+
+    /// Runs one realization.
+    ///
+    /// # Errors
+    /// [`crate::Error::InvalidField`] when a number of the realization is outside its
+    /// domain, or its structure differs from the scenario the engine was built for.
+    fn run(&self, net: &Network, realization: &Realization, ws: &mut Self::Workspace)
+        -> Result<()>;
+}

@@ -1,0 +1,296 @@
+//! Scenarios: export restrictions, capacity losses, demand shifts, mitigation and the
+//! horizon (docs/model.md §3).
+//!
+//! One generic type serves the file and the draw: [`Scenario<P>`], where `P` is a
+//! parameter. A [`Realization`] (`Scenario<f64>`) holds plain numbers and is what an
+//! engine reads; the Monte Carlo issue adds an uncertain parameter type.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Location, Result};
+
+/// A scenario whose numeric fields are of type `P`.
+///
+/// ```
+/// use shortfall::scenario::{Realization, Restriction, Targets};
+/// let s = Realization {
+///     horizon: 0.25,
+///     restrictions: vec![Restriction::full(["CN"], ["magnet"], Targets::List(vec!["US".into()]))],
+///     ..Realization::default()
+/// };
+/// assert!(s.validate().is_ok());
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scenario<P> {
+    /// Name for display.
+    #[serde(default)]
+    pub name: String,
+    /// Duration of the restriction, years (0.25 = a quarter). Flows and capacities over the
+    /// horizon are `horizon` times annual; stocks are levels.
+    pub horizon: P,
+    /// Export restrictions.
+    #[serde(default = "Vec::new")]
+    pub restrictions: Vec<Restriction<P>>,
+    /// Capacity lost at nodes.
+    #[serde(default = "Vec::new")]
+    pub capacity_losses: Vec<CapacityLoss<P>>,
+    /// Changes of final use.
+    #[serde(default = "Vec::new")]
+    pub demand_shifts: Vec<DemandShift<P>>,
+    /// Stock release, substitution, allocation and demand response.
+    #[serde(default)]
+    pub mitigation: Mitigation<P>,
+    /// Prices (money per unit of product) for `value_of_lost_output`.
+    #[serde(default)]
+    pub prices: BTreeMap<String, f64>,
+}
+
+/// A scenario of plain numbers, as an engine reads it.
+pub type Realization = Scenario<f64>;
+
+impl<P: Default> Default for Scenario<P> {
+    fn default() -> Self {
+        Self {
+            name: String::new(),
+            horizon: P::default(),
+            restrictions: Vec::new(),
+            capacity_losses: Vec::new(),
+            demand_shifts: Vec::new(),
+            mitigation: Mitigation::default(),
+            prices: BTreeMap::new(),
+        }
+    }
+}
+
+/// Who a restriction targets.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Targets {
+    /// A built-in bloc by name (`US+8`, `EU`).
+    Bloc(String),
+    /// A list of region codes.
+    List(Vec<String>),
+    /// Every region except these (the exporter itself is never a target).
+    AllBut(Vec<String>),
+}
+
+/// What happens to the volume a restriction blocks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Disposal {
+    /// Added to the exporter's stock; it leaves the period (reported as kept).
+    #[default]
+    Keep,
+    /// Offered to non-target users through the pool of incremental supply, tagged.
+    Divert,
+}
+
+/// Whether a restriction against a hub also stops what transits it to others.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Transit {
+    /// Only flows whose end user is a target are restricted.
+    #[default]
+    EndUser,
+    /// Flows that transit a target hub are restricted too.
+    ShippingDestination,
+}
+
+/// An export restriction (docs/model.md §3.1).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Restriction<P> {
+    /// Restricting exporters (region codes).
+    pub exporters: Vec<String>,
+    /// Restricted products.
+    pub products: Vec<String>,
+    /// Targets.
+    pub targets: Targets,
+    /// Severity σ in [0, 1]: share of scheduled shipments to targets blocked.
+    pub severity: P,
+    /// Leakage λ in [0, 1]: share of the blocked volume that still arrives through third
+    /// countries (it keeps its origin).
+    #[serde(default)]
+    pub leakage: P,
+    /// Keep or divert the blocked volume.
+    #[serde(default)]
+    pub disposal: Disposal,
+    /// Processing leakage κ in [0, 1]: the share of processed freed volume that may reach
+    /// targets (§4.5).
+    #[serde(default)]
+    pub processing_leakage: P,
+    /// Whether restricting a hub also stops transit through it.
+    #[serde(default)]
+    pub transit: Transit,
+}
+
+impl Restriction<f64> {
+    /// A full embargo (σ = 1, no leakage, keep) by `exporters` on `products` to `targets`.
+    pub fn full(
+        exporters: impl IntoIterator<Item = impl Into<String>>,
+        products: impl IntoIterator<Item = impl Into<String>>,
+        targets: Targets,
+    ) -> Self {
+        Self {
+            exporters: exporters.into_iter().map(Into::into).collect(),
+            products: products.into_iter().map(Into::into).collect(),
+            targets,
+            severity: 1.0,
+            leakage: 0.0,
+            disposal: Disposal::Keep,
+            processing_leakage: 0.0,
+            transit: Transit::EndUser,
+        }
+    }
+}
+
+/// Capacity lost by the producers of a product in a region.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CapacityLoss<P> {
+    /// Region code.
+    pub region: String,
+    /// Product id.
+    pub product: String,
+    /// Share of capacity lost, in [0, 1].
+    pub share: P,
+}
+
+/// A change of final use of a product in a region.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DemandShift<P> {
+    /// Region code.
+    pub region: String,
+    /// Product id.
+    pub product: String,
+    /// Relative change of scheduled final use, at least -1 (-0.2 = a fifth less).
+    pub change: P,
+}
+
+/// How the priority of claims on incremental supply is decided.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Allocation {
+    /// Pro rata to claims.
+    #[default]
+    ProRata,
+    /// Members of the bloc first, pro rata within each class.
+    BlocFirst(String),
+}
+
+/// Mitigation (docs/model.md §3.1).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Mitigation<P> {
+    /// Share of each region's own stock that may be released, in [0, 1].
+    #[serde(default)]
+    pub stock_release_share: P,
+    /// Most a region releases of one product a year, product units; absent = no limit.
+    #[serde(default)]
+    pub release_rate: Option<P>,
+    /// Substitution ρ in [0, 1]: share of unrestricted producers' spare capacity that can
+    /// expand over the horizon.
+    #[serde(default)]
+    pub substitution: P,
+    /// Priority of claims on incremental supply.
+    #[serde(default)]
+    pub allocation: Allocation,
+    /// Share of final users' remaining deficit that is deferred (backlog), in [0, 1].
+    #[serde(default)]
+    pub deferrable: P,
+    /// Share of final users' remaining deficit met by another technology, in [0, 1].
+    #[serde(default)]
+    pub substitutable: P,
+}
+
+impl<P: Default> Default for Mitigation<P> {
+    fn default() -> Self {
+        Self {
+            stock_release_share: P::default(),
+            release_rate: None,
+            substitution: P::default(),
+            allocation: Allocation::ProRata,
+            deferrable: P::default(),
+            substitutable: P::default(),
+        }
+    }
+}
+
+fn check(path: impl FnOnce() -> String, value: f64, ok: bool, domain: &str) -> Result<()> {
+    if ok && value.is_finite() {
+        return Ok(());
+    }
+    Err(Error::InvalidField {
+        field: path(),
+        reason: format!("{value} is outside its domain {domain}"),
+        location: Location::new("scenario", None),
+    })
+}
+
+fn unit(path: impl FnOnce() -> String, v: f64) -> Result<()> {
+    check(path, v, (0.0..=1.0).contains(&v), "[0, 1]")
+}
+
+impl Realization {
+    /// Checks every numeric field against its domain (docs/model.md §3.1).
+    ///
+    /// # Errors
+    /// [`Error::InvalidField`] naming the field path (`restrictions[0].severity`).
+    pub fn validate(&self) -> Result<()> {
+        check(
+            || "horizon".into(),
+            self.horizon,
+            self.horizon > 0.0,
+            "(0, inf) years",
+        )?;
+        for (i, r) in self.restrictions.iter().enumerate() {
+            unit(|| format!("restrictions[{i}].severity"), r.severity)?;
+            unit(|| format!("restrictions[{i}].leakage"), r.leakage)?;
+            unit(
+                || format!("restrictions[{i}].processing_leakage"),
+                r.processing_leakage,
+            )?;
+        }
+        for (i, c) in self.capacity_losses.iter().enumerate() {
+            unit(|| format!("capacity_losses[{i}].share"), c.share)?;
+        }
+        for (i, d) in self.demand_shifts.iter().enumerate() {
+            check(
+                || format!("demand_shifts[{i}].change"),
+                d.change,
+                d.change >= -1.0,
+                "[-1, inf)",
+            )?;
+        }
+        let m = &self.mitigation;
+        unit(
+            || "mitigation.stock_release_share".into(),
+            m.stock_release_share,
+        )?;
+        if let Some(rate) = m.release_rate {
+            check(
+                || "mitigation.release_rate".into(),
+                rate,
+                rate >= 0.0,
+                "[0, inf)",
+            )?;
+        }
+        unit(|| "mitigation.substitution".into(), m.substitution)?;
+        unit(|| "mitigation.deferrable".into(), m.deferrable)?;
+        unit(|| "mitigation.substitutable".into(), m.substitutable)?;
+        check(
+            || "mitigation.deferrable + mitigation.substitutable".into(),
+            m.deferrable + m.substitutable,
+            m.deferrable + m.substitutable <= 1.0,
+            "[0, 1]",
+        )?;
+        for (p, price) in &self.prices {
+            check(|| format!("prices.{p}"), *price, *price >= 0.0, "[0, inf)")?;
+        }
+        Ok(())
+    }
+}
