@@ -145,6 +145,30 @@ impl StaticCascade {
             Ok(bloc.members.iter().filter_map(|c| net.region_id(c)).collect())
         };
 
+        // A set of regions given as a bloc, a list or everyone but a list.
+        let members = |targets: &Targets, path: String| -> Result<Vec<bool>> {
+            let mut flag = vec![false; nr];
+            match targets {
+                Targets::Bloc(name) => {
+                    for t in bloc(name, path)? {
+                        flag[t.index()] = true;
+                    }
+                }
+                Targets::List(codes) => {
+                    for (j, c) in codes.iter().enumerate() {
+                        flag[region(c, format!("{path}[{j}]"))?.index()] = true;
+                    }
+                }
+                Targets::AllBut(codes) => {
+                    flag.fill(true);
+                    for (j, c) in codes.iter().enumerate() {
+                        flag[region(c, format!("{path}[{j}]"))?.index()] = false;
+                    }
+                }
+            }
+            Ok(flag)
+        };
+
         // Restrictions: which edges each cuts, and which nodes restrict.
         let mut edge_restriction = vec![NONE; net.edges().len()];
         let mut restricting = vec![false; nn];
@@ -162,26 +186,7 @@ impl StaticCascade {
                 .enumerate()
                 .map(|(j, p)| product(p, format!("restrictions[{i}].products[{j}]")))
                 .collect::<Result<Vec<_>>>()?;
-            let mut is_target = vec![false; nr];
-            let path = format!("restrictions[{i}].targets");
-            match &r.targets {
-                Targets::Bloc(name) => {
-                    for t in bloc(name, path)? {
-                        is_target[t.index()] = true;
-                    }
-                }
-                Targets::List(codes) => {
-                    for (j, c) in codes.iter().enumerate() {
-                        is_target[region(c, format!("{path}[{j}]"))?.index()] = true;
-                    }
-                }
-                Targets::AllBut(codes) => {
-                    is_target.fill(true);
-                    for (j, c) in codes.iter().enumerate() {
-                        is_target[region(c, format!("{path}[{j}]"))?.index()] = false;
-                    }
-                }
-            }
+            let mut is_target = members(&r.targets, format!("restrictions[{i}].targets"))?;
             for e in &exporters {
                 is_target[e.index()] = false;
             }
@@ -340,12 +345,10 @@ impl StaticCascade {
                 _ => groups.push((i, i + 1)),
             }
         }
-        let mut priority = vec![false; nr];
-        if let Allocation::BlocFirst(name) = &scenario.mitigation.allocation {
-            for r in bloc(name, "mitigation.allocation.bloc_first".into())? {
-                priority[r.index()] = true;
-            }
-        }
+        let priority = match &scenario.mitigation.allocation {
+            Allocation::ProRata => vec![false; nr],
+            Allocation::BlocFirst(t) => members(t, "mitigation.allocation.bloc_first".into())?,
+        };
         let mut price = vec![None; np];
         for (id, p) in &scenario.prices {
             price[product(id, format!("prices.{id}"))?.index()] = Some(*p);

@@ -178,8 +178,9 @@ pub enum Allocation {
     /// Pro rata to claims.
     #[default]
     ProRata,
-    /// Members of the bloc first, pro rata within each class.
-    BlocFirst(String),
+    /// These regions' claims first (a bloc, a list, or everyone but a list), pro rata
+    /// within each class.
+    BlocFirst(Targets),
 }
 
 /// Mitigation (docs/model.md §3.1).

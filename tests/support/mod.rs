@@ -58,3 +58,222 @@ pub fn fixed_point_failure(net: &Network) -> Option<String> {
     }
     None
 }
+
+use shortfall::engine::StaticOutcome;
+use shortfall::network::{
+    Edge, Input, NetworkParts, Node, NodeId, NodeKind, Product, ProductId, Region, RegionId, Sink,
+};
+use shortfall::scenario::{
+    Allocation, CapacityLoss, Disposal, Mitigation, Realization, Restriction, Targets, Transit,
+};
+
+/// A hand-built network: regions and products by code, nodes and flows added one by one.
+pub struct Hand {
+    parts: NetworkParts,
+}
+
+impl Hand {
+    pub fn new(regions: &[&str], products: &[&str]) -> Self {
+        Self {
+            parts: NetworkParts {
+                regions: regions.iter().map(|c| Region::new(*c, *c)).collect(),
+                products: products.iter().map(|p| Product::new(*p, *p, "t")).collect(),
+                stocks: vec![vec![0.0; products.len()]; regions.len()],
+                ..NetworkParts::default()
+            },
+        }
+    }
+
+    fn region(&self, code: &str) -> RegionId {
+        RegionId(self.parts.regions.iter().position(|r| r.code == code).unwrap() as u32)
+    }
+
+    fn product(&self, id: &str) -> ProductId {
+        ProductId(self.parts.products.iter().position(|p| p.id == id).unwrap() as u32)
+    }
+
+    /// A node with capacity and inputs `(product, per unit)`.
+    pub fn node(&mut self, region: &str, product: &str, capacity: f64, inputs: &[(&str, f64)]) -> NodeId {
+        let node = Node {
+            region: self.region(region),
+            product: self.product(product),
+            kind: NodeKind::Producer,
+            capacity,
+            estimated: false,
+        };
+        let inputs = inputs
+            .iter()
+            .map(|(p, a)| Input { product: self.product(p), per_unit: *a })
+            .collect();
+        self.parts.nodes.push(node);
+        self.parts.inputs.push(inputs);
+        NodeId(self.parts.nodes.len() as u32 - 1)
+    }
+
+    pub fn to_node(&mut self, from: NodeId, to: NodeId, flow: f64) {
+        self.parts.edges.push(Edge { from, to: Sink::Node(to), flow, transit: None, estimate: 0.0 });
+    }
+
+    pub fn to_final(&mut self, from: NodeId, region: &str, flow: f64) {
+        let r = self.region(region);
+        self.parts.edges.push(Edge { from, to: Sink::FinalUse(r), flow, transit: None, estimate: 0.0 });
+    }
+
+    pub fn stock(&mut self, region: &str, product: &str, quantity: f64) {
+        let (r, p) = (self.region(region).index(), self.product(product).index());
+        self.parts.stocks[r][p] = quantity;
+    }
+
+    pub fn build(self) -> Network {
+        Network::new(self.parts).expect("hand-built network balances")
+    }
+}
+
+/// The properties of docs/model.md §4.8 that hold for every run: shortfalls within
+/// [0, baseline], material balance per product, and per node and input
+/// `a · output <= received`. Returns the first violation.
+pub fn outcome_violation(net: &Network, r: &Realization, o: &StaticOutcome) -> Option<String> {
+    let tol = |x: f64| 1e-9 * x.abs().max(1.0);
+    for i in 0..o.absorption_shortfall.len() {
+        let (s, b) = (o.absorption_shortfall[i], o.absorption_baseline[i]);
+        if s < 0.0 || s > b + tol(b) {
+            return Some(format!("absorption shortfall {s} outside [0, {b}] at {i}"));
+        }
+        let (s, b) = (o.final_shortfall[i], o.final_baseline[i]);
+        if s < 0.0 || s > b + tol(b) {
+            return Some(format!("final-use shortfall {s} outside [0, {b}] at {i}"));
+        }
+    }
+    let np = net.products().len();
+    for p in 0..np {
+        let released: f64 = (0..net.regions().len()).map(|reg| o.stock_released[reg * np + p]).sum();
+        let lhs = o.production[p] + released;
+        let rhs = o.received[p] + o.kept[p] + o.surplus[p];
+        if (lhs - rhs).abs() > tol(lhs) {
+            return Some(format!("material balance of product {p}: {lhs} made and released vs {rhs} received, kept, surplus"));
+        }
+        let kappa = r.restrictions.iter().map(|x| x.processing_leakage).fold(1.0, f64::min);
+        if o.processed_leaked[p] > kappa * o.processed[p] + tol(o.processed[p]) {
+            return Some(format!("product {p}: {} of {} processed tagged volume reached targets (κ {kappa})", o.processed_leaked[p], o.processed[p]));
+        }
+    }
+    let mut k = 0;
+    for n in net.node_ids() {
+        let q = r.horizon * net.output(n) + o.output_change[n.index()];
+        for input in net.inputs(n) {
+            let got = o.received_inputs[k];
+            if input.per_unit * q > got + tol(got) {
+                return Some(format!("node {n:?} uses {} of an input but received {got}", input.per_unit * q));
+            }
+            k += 1;
+        }
+    }
+    None
+}
+
+/// The parameters of a random shock on a network with at least two regions: region 0
+/// restricts a subset of products to a subset of the others.
+#[derive(Debug, Clone)]
+pub struct Shock {
+    pub products: Vec<bool>,
+    pub targets: Vec<bool>,
+    pub severity: f64,
+    pub leakage: f64,
+    pub kappa: f64,
+    pub divert: bool,
+    pub loss: Option<(usize, f64)>,
+    pub stock_share: f64,
+    pub substitution: f64,
+    pub bloc_first: bool,
+    pub horizon: f64,
+    pub deferrable: f64,
+}
+
+pub fn shock() -> impl Strategy<Value = Shock> {
+    (
+        proptest::collection::vec(any::<bool>(), 8),
+        proptest::collection::vec(any::<bool>(), 6),
+        0.0f64..=1.0,
+        0.0f64..=1.0,
+        0.0f64..=1.0,
+        any::<bool>(),
+        proptest::option::of((0usize..1000, 0.0f64..=1.0)),
+        (0.0f64..=1.0, 0.0f64..=1.0, any::<bool>(), 0.05f64..=2.0, 0.0f64..=0.5),
+    )
+        .prop_map(|(products, targets, severity, leakage, kappa, divert, loss, (stock_share, substitution, bloc_first, horizon, deferrable))| Shock {
+            products,
+            targets,
+            severity,
+            leakage,
+            kappa,
+            divert,
+            loss,
+            stock_share,
+            substitution,
+            bloc_first,
+            horizon,
+            deferrable,
+        })
+}
+
+impl Shock {
+    /// The realization of this shock on `net` (regions R0.., products p0..).
+    pub fn realization(&self, net: &Network) -> Realization {
+        let products: Vec<String> = net
+            .products()
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| self.products[i % self.products.len()])
+            .map(|(_, p)| p.id.clone())
+            .collect();
+        let targets: Vec<String> = net
+            .regions()
+            .iter()
+            .enumerate()
+            .skip(1)
+            .filter(|(i, _)| self.targets[i % self.targets.len()])
+            .map(|(_, r)| r.code.clone())
+            .collect();
+        let mut restrictions = Vec::new();
+        if !products.is_empty() && !targets.is_empty() {
+            restrictions.push(Restriction {
+                exporters: vec![net.regions()[0].code.clone()],
+                products,
+                targets: Targets::List(targets.clone()),
+                severity: self.severity,
+                leakage: self.leakage,
+                disposal: if self.divert { Disposal::Divert } else { Disposal::Keep },
+                processing_leakage: self.kappa,
+                transit: Transit::EndUser,
+            });
+        }
+        let capacity_losses = self
+            .loss
+            .map(|(n, share)| {
+                let node = net.node(NodeId((n % net.nodes().len()) as u32));
+                vec![CapacityLoss {
+                    region: net.region(node.region).code.clone(),
+                    product: net.product(node.product).id.clone(),
+                    share,
+                }]
+            })
+            .unwrap_or_default();
+        Realization {
+            horizon: self.horizon,
+            restrictions,
+            capacity_losses,
+            mitigation: Mitigation {
+                stock_release_share: self.stock_share,
+                substitution: self.substitution,
+                deferrable: self.deferrable,
+                allocation: if self.bloc_first {
+                    Allocation::BlocFirst(Targets::List(targets))
+                } else {
+                    Allocation::ProRata
+                },
+                ..Mitigation::default()
+            },
+            ..Realization::default()
+        }
+    }
+}

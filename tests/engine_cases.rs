@@ -1,0 +1,380 @@
+//! The static cascade, one hand-computed case per mechanism (docs/model.md §4), checked
+//! number by number.
+
+mod support;
+
+use shortfall::engine::{Engine, StaticCascade, StaticOutcome};
+use shortfall::network::Network;
+use shortfall::scenario::{
+    Allocation, CapacityLoss, Disposal, Realization, Restriction, Targets,
+};
+use support::Hand;
+
+fn run(net: &Network, r: &Realization) -> StaticOutcome {
+    let engine = StaticCascade::new(net, r).unwrap();
+    let mut ws = engine.workspace(net);
+    engine.run(net, r, &mut ws).unwrap();
+    let o = ws.outcome().clone();
+    assert_eq!(support::outcome_violation(net, r, &o), None);
+    o
+}
+
+fn embargo(exporter: &str, products: &[&str], targets: &[&str]) -> Restriction<f64> {
+    Restriction::full(
+        [exporter],
+        products.iter().copied(),
+        Targets::List(targets.iter().map(|t| t.to_string()).collect()),
+    )
+}
+
+fn at(net: &Network, region: &str, product: &str) -> (shortfall::network::RegionId, shortfall::network::ProductId) {
+    (net.region_id(region).unwrap(), net.product_id(product).unwrap())
+}
+
+fn assert_near(got: f64, want: f64) {
+    assert!((got - want).abs() <= 1e-9 * want.abs().max(1.0), "got {got}, want {want}");
+}
+
+/// CN makes 100 of m: 60 to US final use, 40 to JP.
+fn one_exporter() -> Network {
+    let mut h = Hand::new(&["CN", "US", "JP"], &["m"]);
+    let cn = h.node("CN", "m", 100.0, &[]);
+    h.to_final(cn, "US", 60.0);
+    h.to_final(cn, "JP", 40.0);
+    h.build()
+}
+
+/// Restriction with leakage: σ = 0.5, λ = 0.2 on CN -> US over one year.
+/// allowed = 60 (1 - 0.5 · 0.8) = 36; kept = 24; leaked = 60 · 0.5 · 0.2 = 6.
+#[test]
+fn restriction_with_leakage() {
+    let net = one_exporter();
+    let mut r = embargo("CN", &["m"], &["US"]);
+    r.severity = 0.5;
+    r.leakage = 0.2;
+    let s = Realization { horizon: 1.0, restrictions: vec![r], ..Realization::default() };
+    let o = run(&net, &s);
+    let (us, m) = at(&net, "US", "m");
+    let (jp, _) = at(&net, "JP", "m");
+    assert_near(o.final_use(us, m), 24.0);
+    assert_near(o.final_share(us, m).unwrap(), 0.4);
+    assert_near(o.final_use(jp, m), 0.0);
+    assert_near(o.kept[m.index()], 24.0);
+    assert_near(o.leaked[m.index()], 6.0);
+    // Under keep, CN makes its full output and keeps what it cannot ship.
+    assert_near(o.output_change[0], 0.0);
+}
+
+/// Rationing against the schedule, and the order of the cut and the rationing: CN loses
+/// half its capacity (F = 50 of a schedule of 100, f = 0.5) and blocks all of the US's 60.
+/// JP gets f · 40 = 20. Rationing against the *allowed* shipments instead (cut first, then
+/// share F among what may still ship) would give JP min(40, 50) = 40 and hand the US's
+/// blocked volume to JP: swapping the two steps changes the answer.
+#[test]
+fn rationing_against_the_schedule_and_the_order_of_cut_and_rationing() {
+    let net = one_exporter();
+    let s = Realization {
+        horizon: 1.0,
+        restrictions: vec![embargo("CN", &["m"], &["US"])],
+        capacity_losses: vec![CapacityLoss { region: "CN".into(), product: "m".into(), share: 0.5 }],
+        ..Realization::default()
+    };
+    let o = run(&net, &s);
+    let (us, m) = at(&net, "US", "m");
+    let (jp, _) = at(&net, "JP", "m");
+    assert_near(o.final_use(jp, m), 20.0);
+    assert_near(o.final_use(us, m), 60.0);
+    assert_near(o.kept[m.index()], 30.0);
+    let cut_then_ration_jp_shortfall = 40.0 - 40.0f64.min(50.0);
+    assert!((o.final_use(jp, m) - cut_then_ration_jp_shortfall).abs() > 1.0);
+}
+
+/// Keep versus divert: CN ships 50 to the US (target) and 50 to JP; KR's 50 to JP is
+/// lost (capacity loss 100%). Under keep CN keeps 50 and JP lacks 50; under divert the 50
+/// go to the pool, tagged, and to JP (not a target); the US gets none of it.
+#[test]
+fn keep_versus_divert() {
+    let mut h = Hand::new(&["CN", "US", "JP", "KR"], &["m"]);
+    let cn = h.node("CN", "m", 100.0, &[]);
+    let kr = h.node("KR", "m", 50.0, &[]);
+    h.to_final(cn, "US", 50.0);
+    h.to_final(cn, "JP", 50.0);
+    h.to_final(kr, "JP", 50.0);
+    let net = h.build();
+    let (us, m) = at(&net, "US", "m");
+    let (jp, _) = at(&net, "JP", "m");
+    let mut s = Realization {
+        horizon: 1.0,
+        restrictions: vec![embargo("CN", &["m"], &["US"])],
+        capacity_losses: vec![CapacityLoss { region: "KR".into(), product: "m".into(), share: 1.0 }],
+        ..Realization::default()
+    };
+    let keep = run(&net, &s);
+    assert_near(keep.final_use(us, m), 50.0);
+    assert_near(keep.final_use(jp, m), 50.0);
+    assert_near(keep.kept[m.index()], 50.0);
+    s.restrictions[0].disposal = Disposal::Divert;
+    let divert = run(&net, &s);
+    assert_near(divert.final_use(us, m), 50.0);
+    assert_near(divert.final_use(jp, m), 0.0);
+    assert_near(divert.diverted[m.index()], 50.0);
+    assert_near(divert.kept[m.index()], 0.0);
+    assert_near(divert.surplus[m.index()], 0.0);
+}
+
+/// Own stock with its rate limit: the US holds 40 t of m; release share 0.5 allows 20,
+/// the rate 8 t a year over half a year allows 4. Its two users (final use and a maker of
+/// g), each scheduled 30 over the half year and cut off, get 2 each.
+#[test]
+fn own_stock_with_its_rate_limit() {
+    let mut h = Hand::new(&["CN", "US"], &["m", "g"]);
+    let cn = h.node("CN", "m", 120.0, &[]);
+    let us_g = h.node("US", "g", 60.0, &[("m", 1.0)]);
+    h.to_final(cn, "US", 60.0);
+    h.to_node(cn, us_g, 60.0);
+    h.to_final(us_g, "US", 60.0);
+    h.stock("US", "m", 40.0);
+    let net = h.build();
+    let mut s = Realization {
+        horizon: 0.5,
+        restrictions: vec![embargo("CN", &["m"], &["US"])],
+        ..Realization::default()
+    };
+    s.mitigation.stock_release_share = 0.5;
+    s.mitigation.release_rate = Some(8.0);
+    let o = run(&net, &s);
+    let (us, m) = at(&net, "US", "m");
+    let (_, g) = at(&net, "US", "g");
+    assert_near(o.stock_released[us.index() * 2 + m.index()], 4.0);
+    assert_near(o.final_use(us, m), 28.0);
+    // The maker of g got 2 of its 30: it makes 2 of 30, and m's absorption lacks 56.
+    assert_near(o.final_use(us, g), 28.0);
+    assert_near(o.absorption(us, m), 56.0);
+    // Without the rate, the share allows 20: 10 each.
+    s.mitigation.release_rate = None;
+    let o = run(&net, &s);
+    assert_near(o.final_use(us, m), 20.0);
+}
+
+/// CN's m is lost (capacity loss 100%): the US and DE each lack 50 of final use. JP makes
+/// 100 with capacity 140; with ρ = 1 it expands by 40 into the pool.
+fn pool_case(allocation: Allocation) -> (Network, StaticOutcome) {
+    let mut h = Hand::new(&["CN", "US", "DE", "JP"], &["m"]);
+    let cn = h.node("CN", "m", 100.0, &[]);
+    let jp = h.node("JP", "m", 140.0, &[]);
+    h.to_final(cn, "US", 50.0);
+    h.to_final(cn, "DE", 50.0);
+    h.to_final(jp, "JP", 100.0);
+    let net = h.build();
+    let mut s = Realization {
+        horizon: 1.0,
+        capacity_losses: vec![CapacityLoss { region: "CN".into(), product: "m".into(), share: 1.0 }],
+        ..Realization::default()
+    };
+    s.mitigation.substitution = 1.0;
+    s.mitigation.allocation = allocation;
+    let o = run(&net, &s);
+    (net, o)
+}
+
+#[test]
+fn pool_pro_rata() {
+    let (net, o) = pool_case(Allocation::ProRata);
+    let (us, m) = at(&net, "US", "m");
+    let (de, _) = at(&net, "DE", "m");
+    assert_near(o.incremental[m.index()], 40.0);
+    assert_near(o.final_use(us, m), 30.0);
+    assert_near(o.final_use(de, m), 30.0);
+}
+
+#[test]
+fn pool_bloc_first() {
+    let (net, o) = pool_case(Allocation::BlocFirst(Targets::Bloc("US+8".into())));
+    let (us, m) = at(&net, "US", "m");
+    let (de, _) = at(&net, "DE", "m");
+    assert_near(o.final_use(us, m), 10.0);
+    assert_near(o.final_use(de, m), 50.0);
+}
+
+/// Substitution limited by its inputs: JP's magnet maker has room to expand (capacity
+/// 200, output 100, 0.5 t oxide per t), but JP's oxide maker has `oxide_room` of spare
+/// capacity. The US lacks CN's 50 t of magnets.
+fn substitution_case(oxide_room: f64) -> (Network, StaticOutcome) {
+    let mut h = Hand::new(&["CN", "US", "JP"], &["oxide", "magnet"]);
+    let jp_oxide = h.node("JP", "oxide", 50.0 + oxide_room, &[]);
+    let jp_magnet = h.node("JP", "magnet", 200.0, &[("oxide", 0.5)]);
+    let cn_magnet = h.node("CN", "magnet", 50.0, &[]);
+    h.to_node(jp_oxide, jp_magnet, 50.0);
+    h.to_final(jp_magnet, "JP", 100.0);
+    h.to_final(cn_magnet, "US", 50.0);
+    let _ = cn_magnet;
+    let mut parts = h.build().to_parts();
+    // CN's magnets are a primary product here (no inputs modelled).
+    parts.inputs[2].clear();
+    let net = Network::new(parts).unwrap();
+    let mut s = Realization {
+        horizon: 1.0,
+        restrictions: vec![embargo("CN", &["magnet"], &["US"])],
+        ..Realization::default()
+    };
+    s.mitigation.substitution = 1.0;
+    let o = run(&net, &s);
+    (net, o)
+}
+
+#[test]
+fn substitution_limited_by_its_inputs() {
+    // No spare oxide: the planned expansion of 50 magnets gets no oxide; nothing arrives.
+    let (net, o) = substitution_case(0.0);
+    let (us, magnet) = at(&net, "US", "magnet");
+    assert_near(o.final_use(us, magnet), 50.0);
+    // 10 t of spare oxide: JP makes 20 more magnets, all to the US's claim.
+    let (net, o) = substitution_case(10.0);
+    assert_near(o.final_use(us, magnet), 30.0);
+    assert_near(o.expansion_input[net.region_id("JP").unwrap().index() * 2], 10.0);
+}
+
+/// Processing leakage: CN diverts the 50 t of oxide it may not ship to the US's magnet
+/// maker (which has lost all capacity, so nothing can be restored there). VN's magnet
+/// maker (capacity 100, output 50, 1 t oxide per t) expands with the tagged oxide; of the
+/// 50 t of tagged magnets it makes, at most κ = 0.3 may reach the US: 15 t.
+fn kappa_case(kappa: f64) -> (Network, StaticOutcome) {
+    let mut h = Hand::new(&["CN", "US", "VN"], &["oxide", "magnet"]);
+    let cn = h.node("CN", "oxide", 100.0, &[]);
+    let us = h.node("US", "magnet", 50.0, &[("oxide", 1.0)]);
+    let vn = h.node("VN", "magnet", 100.0, &[("oxide", 1.0)]);
+    h.to_node(cn, us, 50.0);
+    h.to_node(cn, vn, 50.0);
+    h.to_final(us, "US", 50.0);
+    h.to_final(vn, "VN", 50.0);
+    let net = h.build();
+    let mut r = embargo("CN", &["oxide"], &["US"]);
+    r.disposal = Disposal::Divert;
+    r.processing_leakage = kappa;
+    let mut s = Realization {
+        horizon: 1.0,
+        restrictions: vec![r],
+        capacity_losses: vec![CapacityLoss { region: "US".into(), product: "magnet".into(), share: 1.0 }],
+        ..Realization::default()
+    };
+    s.mitigation.substitution = 1.0;
+    let o = run(&net, &s);
+    (net, o)
+}
+
+#[test]
+fn processing_leakage_kappa() {
+    let (net, o) = kappa_case(0.3);
+    let (us, magnet) = at(&net, "US", "magnet");
+    let (vn, _) = at(&net, "VN", "magnet");
+    assert_near(o.processed[magnet.index()], 50.0);
+    assert_near(o.processed_leaked[magnet.index()], 15.0);
+    assert_near(o.final_use(us, magnet), 35.0);
+    assert_near(o.final_use(vn, magnet), 0.0);
+    assert_near(o.surplus[magnet.index()], 35.0);
+    let (_, o) = kappa_case(0.0);
+    assert_near(o.processed_leaked[magnet.index()], 0.0);
+    assert_near(o.final_use(us, magnet), 50.0);
+}
+
+/// Demand response: of the US's remaining 60 t deficit, 30% is deferred (backlog) and
+/// 20% met by another technology; the final-use shortfall is the other 30 t.
+#[test]
+fn demand_response() {
+    let net = one_exporter();
+    let mut s = Realization {
+        horizon: 1.0,
+        restrictions: vec![embargo("CN", &["m"], &["US"])],
+        ..Realization::default()
+    };
+    s.mitigation.deferrable = 0.3;
+    s.mitigation.substitutable = 0.2;
+    let o = run(&net, &s);
+    let (us, m) = at(&net, "US", "m");
+    let i = us.index();
+    assert_near(o.backlog[i], 18.0);
+    assert_near(o.substituted[i], 12.0);
+    assert_near(o.final_use(us, m), 30.0);
+    assert_near(o.absorption(us, m), 30.0);
+}
+
+/// A region's own stock is released before the pool is shared: in the pool case with a
+/// 30 t US stock released first, the US's claim on the pool falls to 20 and DE gets the
+/// larger share. Sharing the pool first and releasing stock after would leave the US with
+/// 20 from the pool plus 30 of stock (shortfall 0) and DE with 30.
+#[test]
+fn own_stock_comes_before_the_pool() {
+    let mut h = Hand::new(&["CN", "US", "DE", "JP"], &["m"]);
+    let cn = h.node("CN", "m", 100.0, &[]);
+    let jp = h.node("JP", "m", 140.0, &[]);
+    h.to_final(cn, "US", 50.0);
+    h.to_final(cn, "DE", 50.0);
+    h.to_final(jp, "JP", 100.0);
+    h.stock("US", "m", 30.0);
+    let net = h.build();
+    let mut s = Realization {
+        horizon: 1.0,
+        capacity_losses: vec![CapacityLoss { region: "CN".into(), product: "m".into(), share: 1.0 }],
+        ..Realization::default()
+    };
+    s.mitigation.substitution = 1.0;
+    s.mitigation.stock_release_share = 1.0;
+    let o = run(&net, &s);
+    let (us, m) = at(&net, "US", "m");
+    let (de, _) = at(&net, "DE", "m");
+    // Claims 20 (US) and 50 (DE) on a pool of 40: US gets 40·20/70, DE 40·50/70.
+    assert_near(o.final_use(us, m), 20.0 - 40.0 * 20.0 / 70.0);
+    assert_near(o.final_use(de, m), 50.0 - 40.0 * 50.0 / 70.0);
+    let pool_first_de = 30.0;
+    assert!((o.final_use(de, m) - pool_first_de).abs() > 1.0);
+}
+
+#[test]
+fn invalid_scenarios_name_the_field() {
+    let net = one_exporter();
+    let mut r = embargo("CN", &["m"], &["US"]);
+    r.severity = 1.5;
+    let s = Realization { horizon: 1.0, restrictions: vec![r], ..Realization::default() };
+    let err = StaticCascade::new(&net, &s).unwrap_err();
+    assert!(err.to_string().contains("restrictions[0].severity"), "{err}");
+    let s = Realization {
+        horizon: 1.0,
+        restrictions: vec![embargo("XX", &["m"], &["US"])],
+        ..Realization::default()
+    };
+    let err = StaticCascade::new(&net, &s).unwrap_err();
+    assert!(err.to_string().contains("restrictions[0].exporters[0]") && err.to_string().contains("XX"), "{err}");
+    let s = Realization { horizon: 0.0, ..Realization::default() };
+    assert!(StaticCascade::new(&net, &s).unwrap_err().to_string().contains("horizon"));
+    // Two restrictions on the same flow.
+    let s = Realization {
+        horizon: 1.0,
+        restrictions: vec![embargo("CN", &["m"], &["US"]), embargo("CN", &["m"], &["US", "JP"])],
+        ..Realization::default()
+    };
+    assert!(StaticCascade::new(&net, &s).unwrap_err().to_string().contains("overlaps"));
+    // A realization of another structure.
+    let built = Realization { horizon: 1.0, ..Realization::default() };
+    let engine = StaticCascade::new(&net, &built).unwrap();
+    let mut ws = engine.workspace(&net);
+    let other = Realization {
+        horizon: 1.0,
+        restrictions: vec![embargo("CN", &["m"], &["US"])],
+        ..Realization::default()
+    };
+    assert!(engine.run(&net, &other, &mut ws).is_err());
+}
+
+#[test]
+fn prices_give_the_value_of_lost_output() {
+    let net = one_exporter();
+    let mut s = Realization {
+        horizon: 1.0,
+        capacity_losses: vec![CapacityLoss { region: "CN".into(), product: "m".into(), share: 0.25 }],
+        ..Realization::default()
+    };
+    s.prices.insert("m".into(), 2.0);
+    let o = run(&net, &s);
+    let cn = net.region_id("CN").unwrap();
+    assert_near(o.value_lost(&[cn]).unwrap(), 50.0);
+}
