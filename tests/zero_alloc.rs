@@ -1,0 +1,33 @@
+//! A run of the static cascade allocates nothing once its workspace is built. In its own
+//! test binary with a single test, so no other test allocates meanwhile.
+
+use shortfall::engine::{Engine, StaticCascade};
+use shortfall::scenario::{Disposal, Realization, Restriction, Targets};
+
+#[test]
+fn a_run_allocates_nothing_after_warm_up() {
+    let data = shortfall::data::rare_earths_2024();
+    let net = &data.network;
+    let mut cut = Restriction::full(
+        ["CN"],
+        ["ndpr_oxide", "dytb_oxide", "ndpr_metal", "ndfeb_magnet"],
+        Targets::Bloc("US+8".into()),
+    );
+    cut.disposal = Disposal::Divert;
+    cut.processing_leakage = 0.2;
+    let mut r = Realization { horizon: 0.25, restrictions: vec![cut], ..Realization::default() };
+    r.mitigation.stock_release_share = 0.5;
+    r.mitigation.substitution = 0.5;
+    r.prices.insert("ndfeb_magnet".into(), 50_000.0);
+    let engine = StaticCascade::new(net, &r).unwrap();
+    let mut ws = engine.workspace(net);
+    engine.run(net, &r, &mut ws).unwrap(); // warm-up
+    let info = allocation_counter::measure(|| {
+        for severity in [0.2, 0.6, 1.0] {
+            r.restrictions[0].severity = severity;
+            engine.run(net, &r, &mut ws).unwrap();
+        }
+    });
+    assert_eq!(info.count_total, 0, "{info:?}");
+    assert!(ws.outcome().final_shortfall.iter().any(|&s| s > 0.0));
+}
