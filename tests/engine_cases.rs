@@ -5,9 +5,7 @@ mod support;
 
 use shortfall::engine::{Engine, StaticCascade, StaticOutcome};
 use shortfall::network::Network;
-use shortfall::scenario::{
-    Allocation, CapacityLoss, Disposal, Realization, Restriction, Targets,
-};
+use shortfall::scenario::{Allocation, CapacityLoss, Disposal, Realization, Restriction, Targets};
 use support::Hand;
 
 fn run(net: &Network, r: &Realization) -> StaticOutcome {
@@ -27,20 +25,30 @@ fn embargo(exporter: &str, products: &[&str], targets: &[&str]) -> Restriction<f
     )
 }
 
-fn at(net: &Network, region: &str, product: &str) -> (shortfall::network::RegionId, shortfall::network::ProductId) {
-    (net.region_id(region).unwrap(), net.product_id(product).unwrap())
+fn at(
+    net: &Network,
+    region: &str,
+    product: &str,
+) -> (shortfall::network::RegionId, shortfall::network::ProductId) {
+    (
+        net.region_id(region).unwrap(),
+        net.product_id(product).unwrap(),
+    )
 }
 
 fn assert_near(got: f64, want: f64) {
-    assert!((got - want).abs() <= 1e-9 * want.abs().max(1.0), "got {got}, want {want}");
+    assert!(
+        (got - want).abs() <= 1e-9 * want.abs().max(1.0),
+        "got {got}, want {want}"
+    );
 }
 
 /// CN makes 100 of m: 60 to US final use, 40 to JP.
 fn one_exporter() -> Network {
     let mut h = Hand::new(&["CN", "US", "JP"], &["m"]);
     let cn = h.node("CN", "m", 100.0, &[]);
-    h.to_final(cn, "US", 60.0);
-    h.to_final(cn, "JP", 40.0);
+    h.flow_to_final(cn, "US", 60.0);
+    h.flow_to_final(cn, "JP", 40.0);
     h.build()
 }
 
@@ -52,7 +60,11 @@ fn restriction_with_leakage() {
     let mut r = embargo("CN", &["m"], &["US"]);
     r.severity = 0.5;
     r.leakage = 0.2;
-    let s = Realization { horizon: 1.0, restrictions: vec![r], ..Realization::default() };
+    let s = Realization {
+        horizon: 1.0,
+        restrictions: vec![r],
+        ..Realization::default()
+    };
     let o = run(&net, &s);
     let (us, m) = at(&net, "US", "m");
     let (jp, _) = at(&net, "JP", "m");
@@ -76,7 +88,11 @@ fn rationing_against_the_schedule_and_the_order_of_cut_and_rationing() {
     let s = Realization {
         horizon: 1.0,
         restrictions: vec![embargo("CN", &["m"], &["US"])],
-        capacity_losses: vec![CapacityLoss { region: "CN".into(), product: "m".into(), share: 0.5 }],
+        capacity_losses: vec![CapacityLoss {
+            region: "CN".into(),
+            product: "m".into(),
+            share: 0.5,
+        }],
         ..Realization::default()
     };
     let o = run(&net, &s);
@@ -97,16 +113,20 @@ fn keep_versus_divert() {
     let mut h = Hand::new(&["CN", "US", "JP", "KR"], &["m"]);
     let cn = h.node("CN", "m", 100.0, &[]);
     let kr = h.node("KR", "m", 50.0, &[]);
-    h.to_final(cn, "US", 50.0);
-    h.to_final(cn, "JP", 50.0);
-    h.to_final(kr, "JP", 50.0);
+    h.flow_to_final(cn, "US", 50.0);
+    h.flow_to_final(cn, "JP", 50.0);
+    h.flow_to_final(kr, "JP", 50.0);
     let net = h.build();
     let (us, m) = at(&net, "US", "m");
     let (jp, _) = at(&net, "JP", "m");
     let mut s = Realization {
         horizon: 1.0,
         restrictions: vec![embargo("CN", &["m"], &["US"])],
-        capacity_losses: vec![CapacityLoss { region: "KR".into(), product: "m".into(), share: 1.0 }],
+        capacity_losses: vec![CapacityLoss {
+            region: "KR".into(),
+            product: "m".into(),
+            share: 1.0,
+        }],
         ..Realization::default()
     };
     let keep = run(&net, &s);
@@ -130,9 +150,9 @@ fn own_stock_with_its_rate_limit() {
     let mut h = Hand::new(&["CN", "US"], &["m", "g"]);
     let cn = h.node("CN", "m", 120.0, &[]);
     let us_g = h.node("US", "g", 60.0, &[("m", 1.0)]);
-    h.to_final(cn, "US", 60.0);
-    h.to_node(cn, us_g, 60.0);
-    h.to_final(us_g, "US", 60.0);
+    h.flow_to_final(cn, "US", 60.0);
+    h.flow_to_node(cn, us_g, 60.0);
+    h.flow_to_final(us_g, "US", 60.0);
     h.stock("US", "m", 40.0);
     let net = h.build();
     let mut s = Realization {
@@ -162,13 +182,17 @@ fn pool_case(allocation: Allocation) -> (Network, StaticOutcome) {
     let mut h = Hand::new(&["CN", "US", "DE", "JP"], &["m"]);
     let cn = h.node("CN", "m", 100.0, &[]);
     let jp = h.node("JP", "m", 140.0, &[]);
-    h.to_final(cn, "US", 50.0);
-    h.to_final(cn, "DE", 50.0);
-    h.to_final(jp, "JP", 100.0);
+    h.flow_to_final(cn, "US", 50.0);
+    h.flow_to_final(cn, "DE", 50.0);
+    h.flow_to_final(jp, "JP", 100.0);
     let net = h.build();
     let mut s = Realization {
         horizon: 1.0,
-        capacity_losses: vec![CapacityLoss { region: "CN".into(), product: "m".into(), share: 1.0 }],
+        capacity_losses: vec![CapacityLoss {
+            region: "CN".into(),
+            product: "m".into(),
+            share: 1.0,
+        }],
         ..Realization::default()
     };
     s.mitigation.substitution = 1.0;
@@ -204,9 +228,9 @@ fn substitution_case(oxide_room: f64) -> (Network, StaticOutcome) {
     let jp_oxide = h.node("JP", "oxide", 50.0 + oxide_room, &[]);
     let jp_magnet = h.node("JP", "magnet", 200.0, &[("oxide", 0.5)]);
     let cn_magnet = h.node("CN", "magnet", 50.0, &[]);
-    h.to_node(jp_oxide, jp_magnet, 50.0);
-    h.to_final(jp_magnet, "JP", 100.0);
-    h.to_final(cn_magnet, "US", 50.0);
+    h.flow_to_node(jp_oxide, jp_magnet, 50.0);
+    h.flow_to_final(jp_magnet, "JP", 100.0);
+    h.flow_to_final(cn_magnet, "US", 50.0);
     let _ = cn_magnet;
     let mut parts = h.build().to_parts();
     // CN's magnets are a primary product here (no inputs modelled).
@@ -231,7 +255,10 @@ fn substitution_limited_by_its_inputs() {
     // 10 t of spare oxide: JP makes 20 more magnets, all to the US's claim.
     let (net, o) = substitution_case(10.0);
     assert_near(o.final_use(us, magnet), 30.0);
-    assert_near(o.expansion_input[net.region_id("JP").unwrap().index() * 2], 10.0);
+    assert_near(
+        o.expansion_input[net.region_id("JP").unwrap().index() * 2],
+        10.0,
+    );
 }
 
 /// Processing leakage: CN diverts the 50 t of oxide it may not ship to the US's magnet
@@ -243,10 +270,10 @@ fn kappa_case(kappa: f64) -> (Network, StaticOutcome) {
     let cn = h.node("CN", "oxide", 100.0, &[]);
     let us = h.node("US", "magnet", 50.0, &[("oxide", 1.0)]);
     let vn = h.node("VN", "magnet", 100.0, &[("oxide", 1.0)]);
-    h.to_node(cn, us, 50.0);
-    h.to_node(cn, vn, 50.0);
-    h.to_final(us, "US", 50.0);
-    h.to_final(vn, "VN", 50.0);
+    h.flow_to_node(cn, us, 50.0);
+    h.flow_to_node(cn, vn, 50.0);
+    h.flow_to_final(us, "US", 50.0);
+    h.flow_to_final(vn, "VN", 50.0);
     let net = h.build();
     let mut r = embargo("CN", &["oxide"], &["US"]);
     r.disposal = Disposal::Divert;
@@ -254,7 +281,11 @@ fn kappa_case(kappa: f64) -> (Network, StaticOutcome) {
     let mut s = Realization {
         horizon: 1.0,
         restrictions: vec![r],
-        capacity_losses: vec![CapacityLoss { region: "US".into(), product: "magnet".into(), share: 1.0 }],
+        capacity_losses: vec![CapacityLoss {
+            region: "US".into(),
+            product: "magnet".into(),
+            share: 1.0,
+        }],
         ..Realization::default()
     };
     s.mitigation.substitution = 1.0;
@@ -307,14 +338,18 @@ fn own_stock_comes_before_the_pool() {
     let mut h = Hand::new(&["CN", "US", "DE", "JP"], &["m"]);
     let cn = h.node("CN", "m", 100.0, &[]);
     let jp = h.node("JP", "m", 140.0, &[]);
-    h.to_final(cn, "US", 50.0);
-    h.to_final(cn, "DE", 50.0);
-    h.to_final(jp, "JP", 100.0);
+    h.flow_to_final(cn, "US", 50.0);
+    h.flow_to_final(cn, "DE", 50.0);
+    h.flow_to_final(jp, "JP", 100.0);
     h.stock("US", "m", 30.0);
     let net = h.build();
     let mut s = Realization {
         horizon: 1.0,
-        capacity_losses: vec![CapacityLoss { region: "CN".into(), product: "m".into(), share: 1.0 }],
+        capacity_losses: vec![CapacityLoss {
+            region: "CN".into(),
+            product: "m".into(),
+            share: 1.0,
+        }],
         ..Realization::default()
     };
     s.mitigation.substitution = 1.0;
@@ -334,27 +369,52 @@ fn invalid_scenarios_name_the_field() {
     let net = one_exporter();
     let mut r = embargo("CN", &["m"], &["US"]);
     r.severity = 1.5;
-    let s = Realization { horizon: 1.0, restrictions: vec![r], ..Realization::default() };
+    let s = Realization {
+        horizon: 1.0,
+        restrictions: vec![r],
+        ..Realization::default()
+    };
     let err = StaticCascade::new(&net, &s).unwrap_err();
-    assert!(err.to_string().contains("restrictions[0].severity"), "{err}");
+    assert!(
+        err.to_string().contains("restrictions[0].severity"),
+        "{err}"
+    );
     let s = Realization {
         horizon: 1.0,
         restrictions: vec![embargo("XX", &["m"], &["US"])],
         ..Realization::default()
     };
     let err = StaticCascade::new(&net, &s).unwrap_err();
-    assert!(err.to_string().contains("restrictions[0].exporters[0]") && err.to_string().contains("XX"), "{err}");
-    let s = Realization { horizon: 0.0, ..Realization::default() };
-    assert!(StaticCascade::new(&net, &s).unwrap_err().to_string().contains("horizon"));
+    assert!(
+        err.to_string().contains("restrictions[0].exporters[0]") && err.to_string().contains("XX"),
+        "{err}"
+    );
+    let s = Realization {
+        horizon: 0.0,
+        ..Realization::default()
+    };
+    assert!(StaticCascade::new(&net, &s)
+        .unwrap_err()
+        .to_string()
+        .contains("horizon"));
     // Two restrictions on the same flow.
     let s = Realization {
         horizon: 1.0,
-        restrictions: vec![embargo("CN", &["m"], &["US"]), embargo("CN", &["m"], &["US", "JP"])],
+        restrictions: vec![
+            embargo("CN", &["m"], &["US"]),
+            embargo("CN", &["m"], &["US", "JP"]),
+        ],
         ..Realization::default()
     };
-    assert!(StaticCascade::new(&net, &s).unwrap_err().to_string().contains("overlaps"));
+    assert!(StaticCascade::new(&net, &s)
+        .unwrap_err()
+        .to_string()
+        .contains("overlaps"));
     // A realization of another structure.
-    let built = Realization { horizon: 1.0, ..Realization::default() };
+    let built = Realization {
+        horizon: 1.0,
+        ..Realization::default()
+    };
     let engine = StaticCascade::new(&net, &built).unwrap();
     let mut ws = engine.workspace(&net);
     let other = Realization {
@@ -370,7 +430,11 @@ fn prices_give_the_value_of_lost_output() {
     let net = one_exporter();
     let mut s = Realization {
         horizon: 1.0,
-        capacity_losses: vec![CapacityLoss { region: "CN".into(), product: "m".into(), share: 0.25 }],
+        capacity_losses: vec![CapacityLoss {
+            region: "CN".into(),
+            product: "m".into(),
+            share: 0.25,
+        }],
         ..Realization::default()
     };
     s.prices.insert("m".into(), 2.0);

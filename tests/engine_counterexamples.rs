@@ -18,7 +18,10 @@ fn run(net: &Network, r: &Realization) -> StaticOutcome {
 }
 
 fn assert_near(got: f64, want: f64) {
-    assert!((got - want).abs() <= 1e-9 * want.abs().max(1.0), "got {got}, want {want}");
+    assert!(
+        (got - want).abs() <= 1e-9 * want.abs().max(1.0),
+        "got {got}, want {want}"
+    );
 }
 
 /// σ-monotonicity fails under `divert` with κ > 0. China cuts oxide to the US and Israel
@@ -34,20 +37,28 @@ fn counterexample_severity_non_monotone_under_divert_with_kappa() {
     let kr = h.node("KR", "oxide", 50.0, &[]);
     let us = h.node("US", "magnet", 50.0, &[("oxide", 1.0)]);
     let vn = h.node("VN", "magnet", 100.0, &[("oxide", 1.0)]);
-    h.to_node(cn, us, 50.0);
-    h.to_node(cn, vn, 50.0);
-    h.to_node(kr, vn, 50.0);
-    h.to_final(us, "US", 50.0);
-    h.to_final(vn, "VN", 50.0);
-    h.to_final(vn, "IL", 50.0);
+    h.flow_to_node(cn, us, 50.0);
+    h.flow_to_node(cn, vn, 50.0);
+    h.flow_to_node(kr, vn, 50.0);
+    h.flow_to_final(us, "US", 50.0);
+    h.flow_to_final(vn, "VN", 50.0);
+    h.flow_to_final(vn, "IL", 50.0);
     let net = h.build();
-    let mut cut = Restriction::full(["CN"], ["oxide"], Targets::List(vec!["US".into(), "IL".into()]));
+    let mut cut = Restriction::full(
+        ["CN"],
+        ["oxide"],
+        Targets::List(vec!["US".into(), "IL".into()]),
+    );
     cut.disposal = Disposal::Divert;
     cut.processing_leakage = 1.0;
     let mut s = Realization {
         horizon: 1.0,
         restrictions: vec![cut],
-        capacity_losses: vec![CapacityLoss { region: "KR".into(), product: "oxide".into(), share: 1.0 }],
+        capacity_losses: vec![CapacityLoss {
+            region: "KR".into(),
+            product: "oxide".into(),
+            share: 1.0,
+        }],
         ..Realization::default()
     };
     let il = net.region_id("IL").unwrap();
@@ -85,19 +96,27 @@ fn counterexample_own_stock_non_monotone_with_substitution() {
         let us = h.node("US", "magnet", 100.0, &[("oxide", 1.0)]);
         let de = h.node("DE", "magnet", 100.0, &[]);
         let kr = h.node("KR", "magnet", 1000.0, &[("oxide", 3.0)]);
-        h.to_node(cn, us, 100.0);
-        h.to_node(my, kr, 30.0);
-        h.to_final(us, "NL", 100.0);
-        h.to_final(de, "DE", 100.0);
-        h.to_final(kr, "KR", 10.0);
+        h.flow_to_node(cn, us, 100.0);
+        h.flow_to_node(my, kr, 30.0);
+        h.flow_to_final(us, "NL", 100.0);
+        h.flow_to_final(de, "DE", 100.0);
+        h.flow_to_final(kr, "KR", 10.0);
         h.stock("NL", "magnet", 1000.0);
         h.stock("US", "oxide", us_stock);
         h.build()
     };
     let mut s = Realization {
         horizon: 1.0,
-        restrictions: vec![Restriction::full(["CN"], ["oxide"], Targets::List(vec!["US".into()]))],
-        capacity_losses: vec![CapacityLoss { region: "DE".into(), product: "magnet".into(), share: 1.0 }],
+        restrictions: vec![Restriction::full(
+            ["CN"],
+            ["oxide"],
+            Targets::List(vec!["US".into()]),
+        )],
+        capacity_losses: vec![CapacityLoss {
+            region: "DE".into(),
+            product: "magnet".into(),
+            share: 1.0,
+        }],
         ..Realization::default()
     };
     s.mitigation.stock_release_share = 1.0;

@@ -15,7 +15,11 @@ fn a_run_allocates_nothing_after_warm_up() {
     );
     cut.disposal = Disposal::Divert;
     cut.processing_leakage = 0.2;
-    let mut r = Realization { horizon: 0.25, restrictions: vec![cut], ..Realization::default() };
+    let mut r = Realization {
+        horizon: 0.25,
+        restrictions: vec![cut],
+        ..Realization::default()
+    };
     r.mitigation.stock_release_share = 0.5;
     r.mitigation.substitution = 0.5;
     r.prices.insert("ndfeb_magnet".into(), 50_000.0);

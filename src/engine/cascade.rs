@@ -38,10 +38,12 @@ pub struct StaticCascade {
     restrictions: usize,
     losses: usize,
     shifts: usize,
-    /// Per edge: the restriction that cuts it, or `NONE`.
-    edge_restriction: Vec<u32>,
-    /// Per edge: the slot of its user.
-    edge_slot: Vec<u32>,
+    /// Per edge, in the network's order: what sweep A reads, packed for locality.
+    edges: Vec<EdgePlan>,
+    /// Per node: whether a demand shift applies to one of its flows.
+    shifted: Vec<bool>,
+    /// Per slot: baseline annual flow to it.
+    slot_base: Vec<f64>,
     /// Per node: whether it is a restricting exporter's node of a restricted product.
     restricting: Vec<bool>,
     /// Per node: the capacity loss that hits it, or `NONE`.
@@ -67,6 +69,29 @@ pub struct StaticCascade {
     price: Vec<Option<f64>>,
 }
 
+/// 16 bytes an edge: sweep A streams these once per run.
+#[derive(Debug, Clone, Copy)]
+struct EdgePlan {
+    /// Baseline annual flow.
+    flow: f64,
+    /// The slot of its user.
+    slot: u32,
+    /// The demand shift that applies to it (final use), or `NONE16`.
+    shift: u16,
+    /// The restriction that cuts it, or `NONE16`.
+    restriction: u16,
+}
+
+const NONE16: u16 = u16::MAX;
+
+fn narrow(i: u32) -> u16 {
+    if i == NONE {
+        NONE16
+    } else {
+        i as u16
+    }
+}
+
 #[derive(Debug, Clone, Copy)]
 struct Slot {
     product: usize,
@@ -75,8 +100,8 @@ struct Slot {
     node: u32,
     /// Units of the product per unit of the node's output (0 for final use).
     per_unit: f64,
-    /// The demand shift that applies (final use only), or `NONE`.
-    shift: u32,
+    /// The demand shift that applies (final use only), or `NONE16`.
+    shift: u16,
     /// Final use of a product without a real final use: reported apart.
     unallocated: bool,
 }
@@ -84,8 +109,6 @@ struct Slot {
 /// Per-run scratch space and the outcome of the last run.
 #[derive(Debug, Clone)]
 pub struct CascadeWorkspace {
-    sched: Vec<f64>,
-    allowed: Vec<f64>,
     cap: Vec<f64>,
     sched_out: Vec<f64>,
     out_a: Vec<f64>,
@@ -126,6 +149,17 @@ impl StaticCascade {
     /// shifts on the same final use, and every domain error of [`Realization::validate`].
     pub fn new(net: &Network, scenario: &Realization) -> Result<Self> {
         scenario.validate()?;
+        for (field, count) in [
+            ("restrictions", scenario.restrictions.len()),
+            ("demand_shifts", scenario.demand_shifts.len()),
+        ] {
+            if count >= NONE16 as usize {
+                return Err(field_error(
+                    field.into(),
+                    format!("{count} entries; the engine takes at most {}", NONE16 - 1),
+                ));
+            }
+        }
         let (nr, np, nn) = (net.regions().len(), net.products().len(), net.nodes().len());
         let region = |code: &str, path: String| {
             net.region_id(code)
@@ -142,7 +176,11 @@ impl StaticCascade {
                 "EU" => Bloc::eu(net),
                 other => return Err(field_error(path, format!("unknown bloc `{other}`"))),
             };
-            Ok(bloc.members.iter().filter_map(|c| net.region_id(c)).collect())
+            Ok(bloc
+                .members
+                .iter()
+                .filter_map(|c| net.region_id(c))
+                .collect())
         };
 
         // A set of regions given as a bloc, a list or everyone but a list.
@@ -299,8 +337,8 @@ impl StaticCascade {
                 node,
                 per_unit,
                 shift: match sink {
-                    Sink::FinalUse(_) => shift_of.remove(&(r, m)).unwrap_or(NONE),
-                    Sink::Node(_) => NONE,
+                    Sink::FinalUse(_) => narrow(shift_of.remove(&(r, m)).unwrap_or(NONE)),
+                    Sink::Node(_) => NONE16,
                 },
                 unallocated: matches!(sink, Sink::FinalUse(_)) && !net.products()[m].final_use,
             });
@@ -315,11 +353,31 @@ impl StaticCascade {
                 ),
             ));
         }
-        let edge_slot = net
+        let edge_slot: Vec<u32> = net
             .edges()
             .iter()
             .map(|e| key_slot[&(net.node(e.from).product.index(), e.to)])
             .collect();
+        let edges = net
+            .edges()
+            .iter()
+            .zip(&edge_slot)
+            .zip(&edge_restriction)
+            .map(|((e, &slot), &restriction)| EdgePlan {
+                flow: e.flow,
+                slot,
+                shift: slots[slot as usize].shift,
+                restriction: narrow(restriction),
+            })
+            .collect::<Vec<_>>();
+        let mut shifted = vec![false; nn];
+        for (e, plan) in net.edges().iter().zip(&edges) {
+            shifted[e.from.index()] |= plan.shift != NONE16;
+        }
+        let mut slot_base = vec![0.0; slots.len()];
+        for (e, &s) in net.edges().iter().zip(&edge_slot) {
+            slot_base[s as usize] += e.flow;
+        }
         let mut input_start = vec![0];
         let mut input_slot = Vec::new();
         for n in net.node_ids() {
@@ -357,8 +415,9 @@ impl StaticCascade {
             restrictions: scenario.restrictions.len(),
             losses: scenario.capacity_losses.len(),
             shifts: scenario.demand_shifts.len(),
-            edge_restriction,
-            edge_slot,
+            edges,
+            shifted,
+            slot_base,
             restricting,
             node_loss,
             input_start,
@@ -409,8 +468,9 @@ impl StaticCascade {
     ) -> f64 {
         let given_at_start = pool;
         for class in [true, false] {
-            let in_class =
-                |s: &Slot| eligible(s) && (!self.prioritised || self.priority[s.region.index()] == class);
+            let in_class = |s: &Slot| {
+                eligible(s) && (!self.prioritised || self.priority[s.region.index()] == class)
+            };
             let total: f64 = range
                 .clone()
                 .filter(|&i| in_class(&self.slots[i]))
@@ -452,10 +512,8 @@ impl Engine for StaticCascade {
     type Workspace = CascadeWorkspace;
 
     fn workspace(&self, net: &Network) -> CascadeWorkspace {
-        let (ne, nn, ns) = (net.edges().len(), net.nodes().len(), self.slots.len());
+        let (nn, ns) = (net.nodes().len(), self.slots.len());
         CascadeWorkspace {
-            sched: vec![0.0; ne],
-            allowed: vec![0.0; ne],
             cap: vec![0.0; nn],
             sched_out: vec![0.0; nn],
             out_a: vec![0.0; nn],
@@ -478,14 +536,12 @@ impl Engine for StaticCascade {
         let h = r.horizon;
         let m = &r.mitigation;
         let np = net.products().len();
-        let edges = net.edges();
         let kappa = r
             .restrictions
             .iter()
             .map(|x| x.processing_leakage)
             .fold(1.0, f64::min);
-        ws.outcome
-            .reset(h, self.price.iter().any(Option::is_some));
+        ws.outcome.reset(h, self.price.iter().any(Option::is_some));
         ws.slot_sched.fill(0.0);
         ws.got_a.fill(0.0);
         ws.stock.fill(0.0);
@@ -493,24 +549,16 @@ impl Engine for StaticCascade {
         ws.tagged_c.fill(0.0);
         ws.dq.fill(0.0);
 
-        // §4.1 Schedules and cuts.
-        for (i, e) in edges.iter().enumerate() {
-            let slot = &self.slots[self.edge_slot[i] as usize];
-            let shift = if slot.shift == NONE {
-                0.0
+        // §4.1 Schedules: `h` times annual flows, final use after any demand shift.
+        let scale = |shift: u16| {
+            h * if shift == NONE16 {
+                1.0
             } else {
-                r.demand_shifts[slot.shift as usize].change
-            };
-            let s = h * e.flow * (1.0 + shift);
-            ws.sched[i] = s;
-            ws.allowed[i] = match self.edge_restriction[i] {
-                NONE => s,
-                k => {
-                    let x = &r.restrictions[k as usize];
-                    s * (1.0 - x.severity * (1.0 - x.leakage))
-                }
-            };
-            ws.slot_sched[self.edge_slot[i] as usize] += s;
+                1.0 + r.demand_shifts[shift as usize].change
+            }
+        };
+        for (s, slot) in self.slots.iter().enumerate() {
+            ws.slot_sched[s] = scale(slot.shift) * self.slot_base[s];
         }
         for n in net.node_ids() {
             let loss = match self.node_loss[n.index()] {
@@ -518,33 +566,48 @@ impl Engine for StaticCascade {
                 k => r.capacity_losses[k as usize].share,
             };
             ws.cap[n.index()] = h * (1.0 - loss) * net.node(n).capacity;
-            ws.sched_out[n.index()] = net.out_range(n).map(|i| ws.sched[i]).sum();
         }
 
         // §4.2 Sweep A: the shock, rationing against the schedule, own stocks.
         for (rank, &p) in net.product_order().iter().enumerate() {
             for &n in net.nodes_of(p) {
                 let ni = n.index();
-                let mut f_out = ws.sched_out[ni].min(ws.cap[ni]);
+                let range = net.out_range(n);
+                let scheduled: f64 = if self.shifted[ni] {
+                    range
+                        .clone()
+                        .map(|i| scale(self.edges[i].shift) * self.edges[i].flow)
+                        .sum()
+                } else {
+                    h * net.output(n)
+                };
+                ws.sched_out[ni] = scheduled;
+                let mut f_out = scheduled.min(ws.cap[ni]);
                 for (input, &s) in net.inputs(n).iter().zip(self.inputs_of(n)) {
                     let s = s as usize;
                     f_out = f_out.min((ws.got_a[s] + ws.stock[s]) / input.per_unit);
                 }
                 ws.out_a[ni] = f_out;
-                let f = if ws.sched_out[ni] > 0.0 {
-                    (f_out / ws.sched_out[ni]).min(1.0)
+                let f = if scheduled > 0.0 {
+                    (f_out / scheduled).min(1.0)
                 } else {
                     0.0
                 };
-                for i in net.out_range(n) {
-                    ws.got_a[self.edge_slot[i] as usize] += f * ws.allowed[i];
-                    let k = self.edge_restriction[i];
-                    if k == NONE {
+                for i in range {
+                    let e = &self.edges[i];
+                    let sched = scale(e.shift) * e.flow;
+                    let slot = e.slot as usize;
+                    let k = e.restriction;
+                    if k == NONE16 {
+                        ws.got_a[slot] += f * sched;
                         continue;
                     }
+                    // The cut (§4.1): allowed = s (1 - σ (1 - λ)); the leaked part arrives.
                     let x = &r.restrictions[k as usize];
-                    let blocked = f * (ws.sched[i] - ws.allowed[i]);
-                    ws.outcome.leaked[p.index()] += f * ws.sched[i] * x.severity * x.leakage;
+                    let allowed = sched * (1.0 - x.severity * (1.0 - x.leakage));
+                    ws.got_a[slot] += f * allowed;
+                    let blocked = f * (sched - allowed);
+                    ws.outcome.leaked[p.index()] += f * sched * x.severity * x.leakage;
                     match self.disposal[k as usize] {
                         Disposal::Keep => ws.outcome.kept[p.index()] += blocked,
                         Disposal::Divert => ws.outcome.diverted[p.index()] += blocked,
@@ -601,8 +664,15 @@ impl Engine for StaticCascade {
             let give_e = (claims - give_r).min(expand);
             for &n in net.nodes_of(p) {
                 let ni = n.index();
-                ws.dq[ni] = if restore > 0.0 { ws.room_r[ni] * give_r / restore } else { 0.0 }
-                    + if expand > 0.0 { ws.room_e[ni] * give_e / expand } else { 0.0 };
+                ws.dq[ni] = if restore > 0.0 {
+                    ws.room_r[ni] * give_r / restore
+                } else {
+                    0.0
+                } + if expand > 0.0 {
+                    ws.room_e[ni] * give_e / expand
+                } else {
+                    0.0
+                };
             }
         }
 
@@ -642,8 +712,7 @@ impl Engine for StaticCascade {
                 } else {
                     let u = slot.node as usize;
                     let ordered = slot.per_unit * ws.dq[u];
-                    let unused =
-                        (ws.got_a[s] + ws.stock[s] - slot.per_unit * ws.out_a[u]).max(0.0);
+                    let unused = (ws.got_a[s] + ws.stock[s] - slot.per_unit * ws.out_a[u]).max(0.0);
                     let room = slot.per_unit * (ws.cap[u] - ws.out_a[u]).max(0.0);
                     (ordered - unused).max(0.0).min(room)
                 };

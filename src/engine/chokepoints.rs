@@ -142,7 +142,11 @@ pub fn chokepoints(
     }
     rows.sort_by(|a, b| b.score.total_cmp(&a.score));
     let unit = match ranking {
-        Ranking::Product(p) => format!("{} absorption shortfall ({})", net.product(p).id, net.product(p).unit),
+        Ranking::Product(p) => format!(
+            "{} absorption shortfall ({})",
+            net.product(p).id,
+            net.product(p).unit
+        ),
         Ranking::Value => "value of lost output".into(),
         Ranking::MeanShare => "mean share of annual absorption lost over products".into(),
         Ranking::MaxShare => "largest share of annual absorption lost over products".into(),

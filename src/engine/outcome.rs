@@ -137,13 +137,19 @@ impl StaticOutcome {
     /// `None` where the baseline is zero.
     pub fn absorption_share(&self, region: RegionId, product: ProductId) -> Option<f64> {
         let i = self.at(region, product);
-        share(self.absorption_shortfall[i], self.absorption_baseline[i] / self.horizon)
+        share(
+            self.absorption_shortfall[i],
+            self.absorption_baseline[i] / self.horizon,
+        )
     }
 
     /// Final-use shortfall as a share of the annual baseline; `None` where it is zero.
     pub fn final_share(&self, region: RegionId, product: ProductId) -> Option<f64> {
         let i = self.at(region, product);
-        share(self.final_shortfall[i], self.final_baseline[i] / self.horizon)
+        share(
+            self.final_shortfall[i],
+            self.final_baseline[i] / self.horizon,
+        )
     }
 
     /// Figures of a bloc, summed over members within each product.
@@ -250,8 +256,9 @@ impl Report for StaticOutcome {
                     continue;
                 }
                 let annual = |base: f64| share(1.0, base / self.horizon);
-                let a = annual(self.absorption_baseline[i])
-                    .map_or(Cell::Empty, |k| Cell::Share(k * self.absorption_shortfall[i]));
+                let a = annual(self.absorption_baseline[i]).map_or(Cell::Empty, |k| {
+                    Cell::Share(k * self.absorption_shortfall[i])
+                });
                 let f = annual(self.final_baseline[i])
                     .map_or(Cell::Empty, |k| Cell::Share(k * self.final_shortfall[i]));
                 t.row(vec![
@@ -269,7 +276,13 @@ impl Report for StaticOutcome {
         let mut v = Table::new(
             "Volumes by product over the horizon",
             &[
-                "product", "unit", "production", "kept", "diverted", "leaked", "incremental",
+                "product",
+                "unit",
+                "production",
+                "kept",
+                "diverted",
+                "leaked",
+                "incremental",
                 "surplus",
             ],
         );

@@ -151,6 +151,8 @@ pub struct Network {
     stocks: Vec<f64>,
     order: Vec<ProductId>,
     rank: Vec<usize>,
+    /// Position of each node in `by_product`, the layout of the compressed rows.
+    pos: Vec<usize>,
     by_product_start: Vec<usize>,
     by_product: Vec<NodeId>,
 }
@@ -251,27 +253,6 @@ impl Network {
             });
         }
 
-        // Compressed rows: edges sorted by supplier (stable, so the given order within a
-        // supplier is kept), and an index of producer-bound edges grouped by user.
-        edges.sort_by_key(|e| e.from);
-        let out_start = starts(nn, edges.iter().map(|e| e.from.index()));
-        let mut in_edges: Vec<usize> = (0..edges.len())
-            .filter(|&i| matches!(edges[i].to, Sink::Node(_)))
-            .collect();
-        let user = |i: &usize| match edges[*i].to {
-            Sink::Node(t) => t.index(),
-            Sink::FinalUse(_) => unreachable!("filtered above"),
-        };
-        in_edges.sort_by_key(user);
-        let in_start = starts(nn, in_edges.iter().map(user));
-        let output: Vec<f64> = (0..nn)
-            .map(|n| {
-                edges[out_start[n]..out_start[n + 1]]
-                    .iter()
-                    .map(|e| e.flow)
-                    .sum()
-            })
-            .collect();
         let input_start = starts_from_lengths(inputs.iter().map(Vec::len));
         let inputs: Vec<Input> = inputs.into_iter().flatten().collect();
         let order = product_order(&products, &nodes, &input_start, &inputs)?;
@@ -287,6 +268,33 @@ impl Network {
                 .iter()
                 .map(|n| rank[nodes[n.index()].product.index()]),
         );
+        let mut pos = vec![0; nn];
+        for (i, n) in by_product.iter().enumerate() {
+            pos[n.index()] = i;
+        }
+
+        // Compressed rows, laid out in the order engines visit nodes (products in
+        // topological order): edges sorted by supplier (stable, so the given order within
+        // a supplier is kept), and an index of producer-bound edges grouped by user.
+        edges.sort_by_key(|e| pos[e.from.index()]);
+        let out_start = starts(nn, edges.iter().map(|e| pos[e.from.index()]));
+        let mut in_edges: Vec<usize> = (0..edges.len())
+            .filter(|&i| matches!(edges[i].to, Sink::Node(_)))
+            .collect();
+        let user = |i: &usize| match edges[*i].to {
+            Sink::Node(t) => pos[t.index()],
+            Sink::FinalUse(_) => unreachable!("filtered above"),
+        };
+        in_edges.sort_by_key(user);
+        let in_start = starts(nn, in_edges.iter().map(user));
+        let output: Vec<f64> = (0..nn)
+            .map(|n| {
+                edges[out_start[pos[n]]..out_start[pos[n] + 1]]
+                    .iter()
+                    .map(|e| e.flow)
+                    .sum()
+            })
+            .collect();
         let net = Self {
             regions,
             products,
@@ -301,6 +309,7 @@ impl Network {
             stocks,
             order,
             rank,
+            pos,
             by_product_start,
             by_product,
         };
@@ -518,24 +527,26 @@ impl Network {
         &self.inputs[self.input_start[n.index()]..self.input_start[n.index() + 1]]
     }
 
-    /// All edges, grouped by supplier.
+    /// All edges, grouped by supplier (suppliers in topological order of products).
     pub fn edges(&self) -> &[Edge] {
         &self.edges
     }
 
     /// The flows a node ships (to producers and to final use).
     pub fn out_edges(&self, n: NodeId) -> &[Edge] {
-        &self.edges[self.out_start[n.index()]..self.out_start[n.index() + 1]]
+        &self.edges[self.out_range(n)]
     }
 
     /// The range of [`Network::edges`] indices a node ships.
     pub fn out_range(&self, n: NodeId) -> std::ops::Range<usize> {
-        self.out_start[n.index()]..self.out_start[n.index() + 1]
+        let p = self.pos[n.index()];
+        self.out_start[p]..self.out_start[p + 1]
     }
 
     /// Indices into [`Network::edges`] of the flows a node receives from its suppliers.
     pub fn in_edge_indices(&self, n: NodeId) -> &[usize] {
-        &self.in_edges[self.in_start[n.index()]..self.in_start[n.index() + 1]]
+        let p = self.pos[n.index()];
+        &self.in_edges[self.in_start[p]..self.in_start[p + 1]]
     }
 
     /// The flows a node receives from its suppliers.

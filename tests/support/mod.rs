@@ -85,7 +85,13 @@ impl Hand {
     }
 
     fn region(&self, code: &str) -> RegionId {
-        RegionId(self.parts.regions.iter().position(|r| r.code == code).unwrap() as u32)
+        RegionId(
+            self.parts
+                .regions
+                .iter()
+                .position(|r| r.code == code)
+                .unwrap() as u32,
+        )
     }
 
     fn product(&self, id: &str) -> ProductId {
@@ -93,7 +99,13 @@ impl Hand {
     }
 
     /// A node with capacity and inputs `(product, per unit)`.
-    pub fn node(&mut self, region: &str, product: &str, capacity: f64, inputs: &[(&str, f64)]) -> NodeId {
+    pub fn node(
+        &mut self,
+        region: &str,
+        product: &str,
+        capacity: f64,
+        inputs: &[(&str, f64)],
+    ) -> NodeId {
         let node = Node {
             region: self.region(region),
             product: self.product(product),
@@ -103,20 +115,35 @@ impl Hand {
         };
         let inputs = inputs
             .iter()
-            .map(|(p, a)| Input { product: self.product(p), per_unit: *a })
+            .map(|(p, a)| Input {
+                product: self.product(p),
+                per_unit: *a,
+            })
             .collect();
         self.parts.nodes.push(node);
         self.parts.inputs.push(inputs);
         NodeId(self.parts.nodes.len() as u32 - 1)
     }
 
-    pub fn to_node(&mut self, from: NodeId, to: NodeId, flow: f64) {
-        self.parts.edges.push(Edge { from, to: Sink::Node(to), flow, transit: None, estimate: 0.0 });
+    pub fn flow_to_node(&mut self, from: NodeId, to: NodeId, flow: f64) {
+        self.parts.edges.push(Edge {
+            from,
+            to: Sink::Node(to),
+            flow,
+            transit: None,
+            estimate: 0.0,
+        });
     }
 
-    pub fn to_final(&mut self, from: NodeId, region: &str, flow: f64) {
+    pub fn flow_to_final(&mut self, from: NodeId, region: &str, flow: f64) {
         let r = self.region(region);
-        self.parts.edges.push(Edge { from, to: Sink::FinalUse(r), flow, transit: None, estimate: 0.0 });
+        self.parts.edges.push(Edge {
+            from,
+            to: Sink::FinalUse(r),
+            flow,
+            transit: None,
+            estimate: 0.0,
+        });
     }
 
     pub fn stock(&mut self, region: &str, product: &str, quantity: f64) {
@@ -146,15 +173,24 @@ pub fn outcome_violation(net: &Network, r: &Realization, o: &StaticOutcome) -> O
     }
     let np = net.products().len();
     for p in 0..np {
-        let released: f64 = (0..net.regions().len()).map(|reg| o.stock_released[reg * np + p]).sum();
+        let released: f64 = (0..net.regions().len())
+            .map(|reg| o.stock_released[reg * np + p])
+            .sum();
         let lhs = o.production[p] + released;
         let rhs = o.received[p] + o.kept[p] + o.surplus[p];
         if (lhs - rhs).abs() > tol(lhs) {
             return Some(format!("material balance of product {p}: {lhs} made and released vs {rhs} received, kept, surplus"));
         }
-        let kappa = r.restrictions.iter().map(|x| x.processing_leakage).fold(1.0, f64::min);
+        let kappa = r
+            .restrictions
+            .iter()
+            .map(|x| x.processing_leakage)
+            .fold(1.0, f64::min);
         if o.processed_leaked[p] > kappa * o.processed[p] + tol(o.processed[p]) {
-            return Some(format!("product {p}: {} of {} processed tagged volume reached targets (κ {kappa})", o.processed_leaked[p], o.processed[p]));
+            return Some(format!(
+                "product {p}: {} of {} processed tagged volume reached targets (κ {kappa})",
+                o.processed_leaked[p], o.processed[p]
+            ));
         }
     }
     let mut k = 0;
@@ -163,7 +199,10 @@ pub fn outcome_violation(net: &Network, r: &Realization, o: &StaticOutcome) -> O
         for input in net.inputs(n) {
             let got = o.received_inputs[k];
             if input.per_unit * q > got + tol(got) {
-                return Some(format!("node {n:?} uses {} of an input but received {got}", input.per_unit * q));
+                return Some(format!(
+                    "node {n:?} uses {} of an input but received {got}",
+                    input.per_unit * q
+                ));
             }
             k += 1;
         }
@@ -198,22 +237,39 @@ pub fn shock() -> impl Strategy<Value = Shock> {
         0.0f64..=1.0,
         any::<bool>(),
         proptest::option::of((0usize..1000, 0.0f64..=1.0)),
-        (0.0f64..=1.0, 0.0f64..=1.0, any::<bool>(), 0.05f64..=2.0, 0.0f64..=0.5),
+        (
+            0.0f64..=1.0,
+            0.0f64..=1.0,
+            any::<bool>(),
+            0.05f64..=2.0,
+            0.0f64..=0.5,
+        ),
     )
-        .prop_map(|(products, targets, severity, leakage, kappa, divert, loss, (stock_share, substitution, bloc_first, horizon, deferrable))| Shock {
-            products,
-            targets,
-            severity,
-            leakage,
-            kappa,
-            divert,
-            loss,
-            stock_share,
-            substitution,
-            bloc_first,
-            horizon,
-            deferrable,
-        })
+        .prop_map(
+            |(
+                products,
+                targets,
+                severity,
+                leakage,
+                kappa,
+                divert,
+                loss,
+                (stock_share, substitution, bloc_first, horizon, deferrable),
+            )| Shock {
+                products,
+                targets,
+                severity,
+                leakage,
+                kappa,
+                divert,
+                loss,
+                stock_share,
+                substitution,
+                bloc_first,
+                horizon,
+                deferrable,
+            },
+        )
 }
 
 impl Shock {
@@ -242,7 +298,11 @@ impl Shock {
                 targets: Targets::List(targets.clone()),
                 severity: self.severity,
                 leakage: self.leakage,
-                disposal: if self.divert { Disposal::Divert } else { Disposal::Keep },
+                disposal: if self.divert {
+                    Disposal::Divert
+                } else {
+                    Disposal::Keep
+                },
                 processing_leakage: self.kappa,
                 transit: Transit::EndUser,
             });
