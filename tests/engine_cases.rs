@@ -8,15 +8,6 @@ use shortfall::network::Network;
 use shortfall::scenario::{Allocation, CapacityLoss, Disposal, Realization, Restriction, Targets};
 use support::Hand;
 
-fn run(net: &Network, r: &Realization) -> StaticOutcome {
-    let engine = StaticCascade::new(net, r).unwrap();
-    let mut ws = engine.workspace(net);
-    engine.run(net, r, &mut ws).unwrap();
-    let o = ws.outcome().clone();
-    assert_eq!(support::outcome_violation(net, r, &o), None);
-    o
-}
-
 fn embargo(exporter: &str, products: &[&str], targets: &[&str]) -> Restriction<f64> {
     Restriction::full(
         [exporter],
@@ -65,7 +56,7 @@ fn restriction_with_leakage() {
         restrictions: vec![r],
         ..Realization::default()
     };
-    let o = run(&net, &s);
+    let o = support::run_checked(&net, &s);
     let (us, m) = at(&net, "US", "m");
     let (jp, _) = at(&net, "JP", "m");
     assert_near(o.final_use(us, m), 24.0);
@@ -95,7 +86,7 @@ fn rationing_against_the_schedule_and_the_order_of_cut_and_rationing() {
         }],
         ..Realization::default()
     };
-    let o = run(&net, &s);
+    let o = support::run_checked(&net, &s);
     let (us, m) = at(&net, "US", "m");
     let (jp, _) = at(&net, "JP", "m");
     assert_near(o.final_use(jp, m), 20.0);
@@ -129,12 +120,12 @@ fn keep_versus_divert() {
         }],
         ..Realization::default()
     };
-    let keep = run(&net, &s);
+    let keep = support::run_checked(&net, &s);
     assert_near(keep.final_use(us, m), 50.0);
     assert_near(keep.final_use(jp, m), 50.0);
     assert_near(keep.kept[m.index()], 50.0);
     s.restrictions[0].disposal = Disposal::Divert;
-    let divert = run(&net, &s);
+    let divert = support::run_checked(&net, &s);
     assert_near(divert.final_use(us, m), 50.0);
     assert_near(divert.final_use(jp, m), 0.0);
     assert_near(divert.diverted[m.index()], 50.0);
@@ -162,7 +153,7 @@ fn own_stock_with_its_rate_limit() {
     };
     s.mitigation.stock_release_share = 0.5;
     s.mitigation.release_rate = Some(8.0);
-    let o = run(&net, &s);
+    let o = support::run_checked(&net, &s);
     let (us, m) = at(&net, "US", "m");
     let (_, g) = at(&net, "US", "g");
     assert_near(o.stock_released[us.index() * 2 + m.index()], 4.0);
@@ -172,7 +163,7 @@ fn own_stock_with_its_rate_limit() {
     assert_near(o.absorption(us, m), 56.0);
     // Without the rate, the share allows 20: 10 each.
     s.mitigation.release_rate = None;
-    let o = run(&net, &s);
+    let o = support::run_checked(&net, &s);
     assert_near(o.final_use(us, m), 20.0);
 }
 
@@ -197,7 +188,7 @@ fn pool_case(allocation: Allocation) -> (Network, StaticOutcome) {
     };
     s.mitigation.substitution = 1.0;
     s.mitigation.allocation = allocation;
-    let o = run(&net, &s);
+    let o = support::run_checked(&net, &s);
     (net, o)
 }
 
@@ -227,22 +218,19 @@ fn substitution_case(oxide_room: f64) -> (Network, StaticOutcome) {
     let mut h = Hand::new(&["CN", "US", "JP"], &["oxide", "magnet"]);
     let jp_oxide = h.node("JP", "oxide", 50.0 + oxide_room, &[]);
     let jp_magnet = h.node("JP", "magnet", 200.0, &[("oxide", 0.5)]);
+    // China's magnets have no inputs modelled here.
     let cn_magnet = h.node("CN", "magnet", 50.0, &[]);
     h.flow_to_node(jp_oxide, jp_magnet, 50.0);
     h.flow_to_final(jp_magnet, "JP", 100.0);
     h.flow_to_final(cn_magnet, "US", 50.0);
-    let _ = cn_magnet;
-    let mut parts = h.build().to_parts();
-    // CN's magnets are a primary product here (no inputs modelled).
-    parts.inputs[2].clear();
-    let net = Network::new(parts).unwrap();
+    let net = h.build();
     let mut s = Realization {
         horizon: 1.0,
         restrictions: vec![embargo("CN", &["magnet"], &["US"])],
         ..Realization::default()
     };
     s.mitigation.substitution = 1.0;
-    let o = run(&net, &s);
+    let o = support::run_checked(&net, &s);
     (net, o)
 }
 
@@ -289,7 +277,7 @@ fn kappa_case(kappa: f64) -> (Network, StaticOutcome) {
         ..Realization::default()
     };
     s.mitigation.substitution = 1.0;
-    let o = run(&net, &s);
+    let o = support::run_checked(&net, &s);
     (net, o)
 }
 
@@ -320,7 +308,7 @@ fn demand_response() {
     };
     s.mitigation.deferrable = 0.3;
     s.mitigation.substitutable = 0.2;
-    let o = run(&net, &s);
+    let o = support::run_checked(&net, &s);
     let (us, m) = at(&net, "US", "m");
     let i = us.index();
     assert_near(o.backlog[i], 18.0);
@@ -354,7 +342,7 @@ fn own_stock_comes_before_the_pool() {
     };
     s.mitigation.substitution = 1.0;
     s.mitigation.stock_release_share = 1.0;
-    let o = run(&net, &s);
+    let o = support::run_checked(&net, &s);
     let (us, m) = at(&net, "US", "m");
     let (de, _) = at(&net, "DE", "m");
     // Claims 20 (US) and 50 (DE) on a pool of 40: US gets 40·20/70, DE 40·50/70.
@@ -438,7 +426,7 @@ fn prices_give_the_value_of_lost_output() {
         ..Realization::default()
     };
     s.prices.insert("m".into(), 2.0);
-    let o = run(&net, &s);
+    let o = support::run_checked(&net, &s);
     let cn = net.region_id("CN").unwrap();
     assert_near(o.value_lost(&[cn]).unwrap(), 50.0);
 }

@@ -3,19 +3,8 @@
 
 mod support;
 
-use shortfall::engine::{Engine, StaticCascade, StaticOutcome};
-use shortfall::network::Network;
 use shortfall::scenario::{CapacityLoss, Disposal, Realization, Restriction, Targets};
 use support::Hand;
-
-fn run(net: &Network, r: &Realization) -> StaticOutcome {
-    let engine = StaticCascade::new(net, r).unwrap();
-    let mut ws = engine.workspace(net);
-    engine.run(net, r, &mut ws).unwrap();
-    let o = ws.outcome().clone();
-    assert_eq!(support::outcome_violation(net, r, &o), None);
-    o
-}
 
 fn assert_near(got: f64, want: f64) {
     assert!(
@@ -64,15 +53,15 @@ fn counterexample_severity_non_monotone_under_divert_with_kappa() {
     let il = net.region_id("IL").unwrap();
     let magnet = net.product_id("magnet").unwrap();
     s.restrictions[0].severity = 0.0;
-    let mild = run(&net, &s);
+    let mild = support::run_checked(&net, &s);
     s.restrictions[0].severity = 1.0;
-    let harsh = run(&net, &s);
+    let harsh = support::run_checked(&net, &s);
     assert_near(mild.final_use(il, magnet), 25.0);
     assert_near(harsh.final_use(il, magnet), 25.0 - 25.0 * 25.0 / 75.0);
     assert!(harsh.final_use(il, magnet) < mild.final_use(il, magnet));
     // With κ = 0 nothing processed from diverted oxide reaches Israel: monotone again.
     s.restrictions[0].processing_leakage = 0.0;
-    assert_near(run(&net, &s).final_use(il, magnet), 25.0);
+    assert_near(support::run_checked(&net, &s).final_use(il, magnet), 25.0);
 }
 
 /// Own-stock monotonicity fails with ρ > 0. The US's magnet maker (1 t oxide per t) is cut
@@ -125,11 +114,14 @@ fn counterexample_own_stock_non_monotone_with_substitution() {
     let with = build(10.0);
     let us = without.region_id("US").unwrap();
     let oxide = without.product_id("oxide").unwrap();
-    let short_without = run(&without, &s).absorption(us, oxide);
-    let short_with = run(&with, &s).absorption(us, oxide);
+    let short_without = support::run_checked(&without, &s).absorption(us, oxide);
+    let short_with = support::run_checked(&with, &s).absorption(us, oxide);
     assert_near(short_without, 40.0);
     assert_near(short_with, 45.0);
     // With ρ = 0 the property holds: no pool, the stock only helps.
     s.mitigation.substitution = 0.0;
-    assert!(run(&with, &s).absorption(us, oxide) <= run(&without, &s).absorption(us, oxide));
+    assert!(
+        support::run_checked(&with, &s).absorption(us, oxide)
+            <= support::run_checked(&without, &s).absorption(us, oxide)
+    );
 }

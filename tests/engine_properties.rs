@@ -4,16 +4,9 @@
 mod support;
 
 use proptest::prelude::*;
-use shortfall::engine::{Engine, StaticCascade, StaticOutcome};
+
 use shortfall::network::{Network, ProductId, RegionId};
 use shortfall::scenario::{Disposal, Realization};
-
-fn run(net: &Network, r: &Realization) -> StaticOutcome {
-    let engine = StaticCascade::new(net, r).unwrap();
-    let mut ws = engine.workspace(net);
-    engine.run(net, r, &mut ws).unwrap();
-    ws.outcome().clone()
-}
 
 /// Whether `a <= b` up to rounding relative to the baseline.
 fn le(a: f64, b: f64, baseline: f64) -> bool {
@@ -40,7 +33,7 @@ proptest! {
         r.restrictions.clear();
         r.capacity_losses.clear();
         r.mitigation.substitution = shock.substitution.max(0.5);
-        let o = run(&net, &r);
+        let o = support::run(&net, &r);
         for i in 0..o.absorption_shortfall.len() {
             let base = o.absorption_baseline[i];
             prop_assert!(o.absorption_shortfall[i] <= 1e-12 * base.max(1.0), "{} of {}", o.absorption_shortfall[i], base);
@@ -57,7 +50,7 @@ proptest! {
     #[test]
     fn every_run_keeps_the_invariants(net in support::small_network(), shock in support::shock()) {
         let r = shock.realization(&net);
-        let o = run(&net, &r);
+        let o = support::run(&net, &r);
         prop_assert_eq!(support::outcome_violation(&net, &r, &o), None);
     }
 
@@ -69,7 +62,7 @@ proptest! {
             x.processing_leakage = 0.0;
             x.disposal = Disposal::Divert;
         }
-        let o = run(&net, &r);
+        let o = support::run(&net, &r);
         for p in 0..net.products().len() {
             prop_assert_eq!(o.processed_leaked[p], 0.0);
         }
@@ -89,11 +82,11 @@ proptest! {
         for x in &mut r.restrictions {
             x.disposal = Disposal::Keep;
         }
-        let low = run(&net, &r);
+        let low = support::run(&net, &r);
         for x in &mut r.restrictions {
             x.severity += raise * (1.0 - x.severity);
         }
-        let high = run(&net, &r);
+        let high = support::run(&net, &r);
         let np = net.products().len();
         for t in targets(&r, &net) {
             for p in 0..np {
@@ -120,11 +113,11 @@ proptest! {
         r.mitigation.substitution = 0.0;
         r.mitigation.stock_release_share = r.mitigation.stock_release_share.max(0.2);
         let (j, k) = (region % net.regions().len(), product % net.products().len());
-        let before = run(&net, &r);
+        let before = support::run(&net, &r);
         let mut parts = net.to_parts();
         parts.stocks[j][k] = parts.stocks[j][k] * (1.0 + extra) + extra * 10.0;
         let richer = Network::new(parts).unwrap();
-        let after = run(&richer, &r);
+        let after = support::run(&richer, &r);
         let i = j * net.products().len() + k;
         prop_assert!(le(after.absorption_shortfall[i], before.absorption_shortfall[i], before.absorption_baseline[i]),
             "R{} p{}: {} with less stock, {} with more", j, k, before.absorption_shortfall[i], after.absorption_shortfall[i]);

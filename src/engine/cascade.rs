@@ -614,7 +614,7 @@ impl Engine for StaticCascade {
                     }
                 }
             }
-            // Own stock first (§4.2 step 4), pro rata to deficits within the region.
+            // §4.2 step 3: own stock first, pro rata to deficits within the region.
             let slots = self.product_slots[rank]..self.product_slots[rank + 1];
             for &(start, end) in self.groups_in(slots) {
                 let region = self.slots[start].region;
@@ -676,7 +676,7 @@ impl Engine for StaticCascade {
             }
         }
 
-        // §4.4 Sweep C: realising the increases; one pool per product in two classes.
+        // §4.4 Sweep C: realising the increases; one pool per product, tagged classes (§4.5).
         for (rank, &p) in net.product_order().iter().enumerate() {
             let pi = p.index();
             let (mut untagged, mut raw, mut processed) = (0.0, ws.outcome.diverted[pi], 0.0);
@@ -756,7 +756,7 @@ impl Engine for StaticCascade {
             ws.outcome.surplus[pi] = (untagged + raw + processed - given).max(0.0);
         }
 
-        // §4.5-4.6 Demand response and the outcome.
+        // §4.6 Demand response and the outcome.
         let o = &mut ws.outcome;
         for (s, slot) in self.slots.iter().enumerate() {
             let at = slot.region.index() * np + slot.product;

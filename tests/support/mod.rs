@@ -59,7 +59,7 @@ pub fn fixed_point_failure(net: &Network) -> Option<String> {
     None
 }
 
-use shortfall::engine::StaticOutcome;
+use shortfall::engine::{Engine, StaticCascade, StaticOutcome};
 use shortfall::network::{
     Edge, Input, NetworkParts, Node, NodeId, NodeKind, Product, ProductId, Region, RegionId, Sink,
 };
@@ -154,6 +154,21 @@ impl Hand {
     pub fn build(self) -> Network {
         Network::new(self.parts).expect("hand-built network balances")
     }
+}
+
+/// Runs the static cascade on one realization and returns its outcome.
+pub fn run(net: &Network, r: &Realization) -> StaticOutcome {
+    let engine = StaticCascade::new(net, r).expect("a valid scenario");
+    let mut ws = engine.workspace(net);
+    engine.run(net, r, &mut ws).expect("a valid realization");
+    ws.outcome().clone()
+}
+
+/// Like [`run`], and asserts the invariants of [`outcome_violation`].
+pub fn run_checked(net: &Network, r: &Realization) -> StaticOutcome {
+    let o = run(net, r);
+    assert_eq!(outcome_violation(net, r, &o), None);
+    o
 }
 
 /// The properties of docs/model.md §4.8 that hold for every run: shortfalls within
