@@ -30,6 +30,7 @@ pub mod data;
 pub mod engine;
 pub mod error;
 pub mod metrics;
+pub mod montecarlo;
 pub mod network;
 pub mod report;
 pub mod scenario;

@@ -565,7 +565,16 @@ impl Engine for StaticCascade {
                 NONE => 0.0,
                 k => r.capacity_losses[k as usize].share,
             };
-            ws.cap[n.index()] = h * (1.0 - loss) * net.node(n).capacity;
+            // Data uncertainty (§3.2): headroom scaled outside the restricting nodes.
+            let node = net.node(n);
+            let capacity = match r.perturbation.headroom {
+                Some(m) if !self.restricting[n.index()] && node.kind == NodeKind::Producer => {
+                    let x = net.output(n);
+                    x + m * (node.capacity - x)
+                }
+                _ => node.capacity,
+            };
+            ws.cap[n.index()] = h * (1.0 - loss) * capacity;
         }
 
         // §4.2 Sweep A: the shock, rationing against the schedule, own stocks.
@@ -624,7 +633,8 @@ impl Engine for StaticCascade {
                 if deficit <= 0.0 {
                     continue;
                 }
-                let mut release = m.stock_release_share * net.stock(region, p);
+                let stock = net.stock(region, p) * r.perturbation.stocks.unwrap_or(1.0);
+                let mut release = m.stock_release_share * stock;
                 if let Some(rate) = m.release_rate {
                     release = release.min(rate * h);
                 }

@@ -119,6 +119,11 @@ impl StaticOutcome {
         }
     }
 
+    /// Number of regions of the network.
+    pub fn regions(&self) -> usize {
+        self.labels.regions.len()
+    }
+
     fn at(&self, region: RegionId, product: ProductId) -> usize {
         region.index() * self.labels.products.len() + product.index()
     }

@@ -2,14 +2,19 @@
 //! horizon (docs/model.md §3).
 //!
 //! One generic type serves the file and the draw: [`Scenario<P>`], where `P` is a
-//! parameter. A [`Realization`] (`Scenario<f64>`) holds plain numbers and is what an
-//! engine reads; the Monte Carlo issue adds an uncertain parameter type.
+//! parameter. A [`ScenarioSpec`] (`Scenario<Param>`: each number fixed or a distribution)
+//! is what files and notebooks hold; a [`Realization`] (`Scenario<f64>`) holds plain
+//! numbers and is what an engine reads.
+
+mod spec;
+mod uncertain;
+
+pub use spec::{FieldPath, ParamSlot, ScenarioFile, ScenarioSpec};
+pub use uncertain::{Distribution, Param};
 
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
-
-use crate::error::{Error, Location, Result};
 
 /// A scenario whose numeric fields are of type `P`.
 ///
@@ -43,9 +48,35 @@ pub struct Scenario<P> {
     /// Stock release, substitution, allocation and demand response.
     #[serde(default)]
     pub mitigation: Mitigation<P>,
+    /// Data uncertainty: multipliers applied without rebuilding the network.
+    #[serde(default)]
+    pub perturbation: Perturbation<P>,
     /// Prices (money per unit of product) for `value_of_lost_output`.
     #[serde(default)]
     pub prices: BTreeMap<String, f64>,
+}
+
+/// Multipliers on the data, applied in the engine's workspace so the network's fixed point
+/// is kept (docs/model.md §3.2). Absent means 1.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Perturbation<P> {
+    /// Multiplier `m` on spare headroom of every producer outside the restricting
+    /// exporters' restricted nodes: `cap' = x + m (cap - x)`.
+    #[serde(default)]
+    pub headroom: Option<P>,
+    /// Multiplier on every stock.
+    #[serde(default)]
+    pub stocks: Option<P>,
+}
+
+impl<P> Default for Perturbation<P> {
+    fn default() -> Self {
+        Self {
+            headroom: None,
+            stocks: None,
+        }
+    }
 }
 
 /// A scenario of plain numbers, as an engine reads it.
@@ -60,6 +91,7 @@ impl<P: Default> Default for Scenario<P> {
             capacity_losses: Vec::new(),
             demand_shifts: Vec::new(),
             mitigation: Mitigation::default(),
+            perturbation: Perturbation::default(),
             prices: BTreeMap::new(),
         }
     }
@@ -218,80 +250,5 @@ impl<P: Default> Default for Mitigation<P> {
             deferrable: P::default(),
             substitutable: P::default(),
         }
-    }
-}
-
-fn check(path: impl FnOnce() -> String, value: f64, ok: bool, domain: &str) -> Result<()> {
-    if ok && value.is_finite() {
-        return Ok(());
-    }
-    Err(Error::InvalidField {
-        field: path(),
-        reason: format!("{value} is outside its domain {domain}"),
-        location: Location::new("scenario", None),
-    })
-}
-
-fn unit(path: impl FnOnce() -> String, v: f64) -> Result<()> {
-    check(path, v, (0.0..=1.0).contains(&v), "[0, 1]")
-}
-
-impl Realization {
-    /// Checks every numeric field against its domain (docs/model.md §3.1).
-    ///
-    /// # Errors
-    /// [`Error::InvalidField`] naming the field path (`restrictions[0].severity`).
-    pub fn validate(&self) -> Result<()> {
-        check(
-            || "horizon".into(),
-            self.horizon,
-            self.horizon > 0.0,
-            "(0, inf) years",
-        )?;
-        for (i, r) in self.restrictions.iter().enumerate() {
-            unit(|| format!("restrictions[{i}].severity"), r.severity)?;
-            unit(|| format!("restrictions[{i}].leakage"), r.leakage)?;
-            unit(
-                || format!("restrictions[{i}].processing_leakage"),
-                r.processing_leakage,
-            )?;
-        }
-        for (i, c) in self.capacity_losses.iter().enumerate() {
-            unit(|| format!("capacity_losses[{i}].share"), c.share)?;
-        }
-        for (i, d) in self.demand_shifts.iter().enumerate() {
-            check(
-                || format!("demand_shifts[{i}].change"),
-                d.change,
-                d.change >= -1.0,
-                "[-1, inf)",
-            )?;
-        }
-        let m = &self.mitigation;
-        unit(
-            || "mitigation.stock_release_share".into(),
-            m.stock_release_share,
-        )?;
-        if let Some(rate) = m.release_rate {
-            check(
-                || "mitigation.release_rate".into(),
-                rate,
-                rate >= 0.0,
-                "[0, inf)",
-            )?;
-        }
-        unit(|| "mitigation.substitution".into(), m.substitution)?;
-        unit(|| "mitigation.deferrable".into(), m.deferrable)?;
-        unit(|| "mitigation.substitutable".into(), m.substitutable)?;
-        check(
-            || "mitigation.deferrable + mitigation.substitutable".into(),
-            m.deferrable + m.substitutable,
-            m.deferrable + m.substitutable <= 1.0,
-            "[0, 1]",
-        )?;
-        for (p, price) in &self.prices {
-            check(|| format!("prices.{p}"), *price, *price >= 0.0, "[0, inf)")?;
-        }
-        Ok(())
     }
 }

@@ -1,0 +1,161 @@
+//! The outcomes a Monte Carlo run keeps per draw: a measure of a region's or bloc's
+//! shortfall of one product.
+
+use serde::{Deserialize, Serialize};
+
+use crate::engine::StaticOutcome;
+use crate::error::{Error, Location, Result};
+use crate::network::{Bloc, Network, ProductId, RegionId};
+use crate::scenario::{ScenarioSpec, Targets};
+
+/// What is measured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Measure {
+    /// Absorption shortfall over the horizon, product units.
+    Absorption,
+    /// Final-use shortfall over the horizon, product units.
+    FinalUse,
+    /// Absorption shortfall as a share of the annual baseline.
+    AbsorptionShare,
+    /// Final-use shortfall as a share of the annual baseline.
+    FinalShare,
+}
+
+/// One outcome: a measure of the shortfall of a product for a region or a bloc (summed over
+/// members within the draw).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OutcomeSpec {
+    /// The measure.
+    pub measure: Measure,
+    /// The regions, summed per draw: a bloc name, a list, or everyone but a list.
+    pub regions: Targets,
+    /// The product.
+    pub product: String,
+}
+
+/// An outcome resolved against a network.
+#[derive(Debug, Clone)]
+pub(crate) struct Resolved {
+    pub name: String,
+    pub unit: String,
+    measure: Measure,
+    members: Vec<RegionId>,
+    product: ProductId,
+}
+
+impl OutcomeSpec {
+    fn resolve(&self, net: &Network, i: usize) -> Result<Resolved> {
+        let err = |field: &str, reason: String| Error::InvalidField {
+            field: format!("monte_carlo.outcomes[{i}].{field}"),
+            reason,
+            location: Location::new("scenario", None),
+        };
+        let product = net
+            .product_id(&self.product)
+            .ok_or_else(|| err("product", format!("unknown product `{}`", self.product)))?;
+        let code = |c: &String| {
+            net.region_id(c)
+                .ok_or_else(|| err("regions", format!("unknown region `{c}`")))
+        };
+        let (members, label) = match &self.regions {
+            Targets::Bloc(name) => {
+                let bloc = match name.as_str() {
+                    "US+8" => Bloc::us_plus_8(),
+                    "EU" => Bloc::eu(net),
+                    other => return Err(err("regions", format!("unknown bloc `{other}`"))),
+                };
+                let members = bloc
+                    .members
+                    .iter()
+                    .filter_map(|c| net.region_id(c))
+                    .collect();
+                (members, name.clone())
+            }
+            Targets::List(codes) => (
+                codes.iter().map(code).collect::<Result<Vec<_>>>()?,
+                codes.join("+"),
+            ),
+            Targets::AllBut(codes) => {
+                let out = codes.iter().map(code).collect::<Result<Vec<_>>>()?;
+                let members = (0..net.regions().len() as u32)
+                    .map(RegionId)
+                    .filter(|r| !out.contains(r))
+                    .collect();
+                (members, format!("all but {}", codes.join("+")))
+            }
+        };
+        let (what, unit) = match self.measure {
+            Measure::Absorption => ("absorption shortfall", net.product(product).unit.clone()),
+            Measure::FinalUse => ("final-use shortfall", net.product(product).unit.clone()),
+            Measure::AbsorptionShare => ("absorption shortfall", "share of annual use".into()),
+            Measure::FinalShare => ("final-use shortfall", "share of annual final use".into()),
+        };
+        Ok(Resolved {
+            name: format!("{label} {} {what}", self.product),
+            unit,
+            measure: self.measure,
+            members,
+            product,
+        })
+    }
+
+    /// The default outcomes of a scenario: for the first restriction's targets as one bloc,
+    /// the final-use share of every product with a real final use and the absorption share
+    /// of every restricted product.
+    pub fn defaults(net: &Network, spec: &ScenarioSpec) -> Vec<OutcomeSpec> {
+        let Some(first) = spec.restrictions.first() else {
+            return Vec::new();
+        };
+        let mut out: Vec<OutcomeSpec> = first
+            .products
+            .iter()
+            .map(|p| OutcomeSpec {
+                measure: Measure::AbsorptionShare,
+                regions: first.targets.clone(),
+                product: p.clone(),
+            })
+            .collect();
+        for p in net.products().iter().filter(|p| p.final_use) {
+            out.push(OutcomeSpec {
+                measure: Measure::FinalShare,
+                regions: first.targets.clone(),
+                product: p.id.clone(),
+            });
+        }
+        out
+    }
+}
+
+pub(crate) fn resolve_all(net: &Network, specs: &[OutcomeSpec]) -> Result<Vec<Resolved>> {
+    specs
+        .iter()
+        .enumerate()
+        .map(|(i, s)| s.resolve(net, i))
+        .collect()
+}
+
+impl Resolved {
+    /// The outcome's value in one run.
+    pub fn value(&self, o: &StaticOutcome) -> f64 {
+        let (short, base) = match self.measure {
+            Measure::Absorption | Measure::AbsorptionShare => {
+                (&o.absorption_shortfall, &o.absorption_baseline)
+            }
+            Measure::FinalUse | Measure::FinalShare => (&o.final_shortfall, &o.final_baseline),
+        };
+        let products = short.len() / o.regions();
+        let (mut s, mut b) = (0.0, 0.0);
+        for r in &self.members {
+            let i = r.index() * products + self.product.index();
+            s += short[i];
+            b += base[i];
+        }
+        match self.measure {
+            Measure::Absorption | Measure::FinalUse => s,
+            Measure::AbsorptionShare | Measure::FinalShare if b > 0.0 => s / (b / o.horizon),
+            _ => 0.0,
+        }
+    }
+}

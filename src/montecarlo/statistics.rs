@@ -1,0 +1,220 @@
+//! Statistics of one outcome's draws (docs/model.md §6.3): mean with its standard error
+//! and interval, quantiles with distribution-free order-statistic intervals, the tail mean
+//! (`cvar`) with a batch-means standard error, exceedance probabilities with Wilson
+//! intervals, and a histogram.
+
+use serde::Serialize;
+use statrs::distribution::{ContinuousCDF, Normal, StudentsT};
+
+use super::StatisticsSettings;
+
+/// A quantile estimate.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Quantile {
+    /// Level `p`.
+    pub p: f64,
+    /// `x_(⌈n p⌉)`, the inverse of the empirical CDF (Hyndman-Fan type 1).
+    pub value: f64,
+    /// Order-statistic interval `(x_(j), x_(k))`.
+    pub ci: (f64, f64),
+}
+
+/// The tail mean above the quantile at `level` (CVaR, Acerbi-Tasche for discrete samples).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct TailMean {
+    /// Level α.
+    pub level: f64,
+    /// `E[X | X in the upper 1 - α tail]`.
+    pub value: f64,
+    /// Batch-means standard error.
+    pub se: f64,
+    /// Interval `value ± t · se` (Student t with batches - 1 degrees of freedom).
+    pub ci: (f64, f64),
+}
+
+/// The probability of exceeding a threshold.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Exceedance {
+    /// The threshold.
+    pub threshold: f64,
+    /// Share of draws strictly above it.
+    pub probability: f64,
+    /// Wilson score interval.
+    pub ci: (f64, f64),
+}
+
+/// Counts in equal bins between the smallest and largest draw.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Histogram {
+    /// Bin edges (bins + 1).
+    pub edges: Vec<f64>,
+    /// Draws per bin.
+    pub counts: Vec<u64>,
+}
+
+/// Statistics of one outcome.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Summary {
+    /// Outcome name.
+    pub name: String,
+    /// Unit.
+    pub unit: String,
+    /// Draws.
+    pub count: u64,
+    /// Sample mean.
+    pub mean: f64,
+    /// Sample standard deviation.
+    pub sd: f64,
+    /// Standard error of the mean, `sd / √n` (iid draws).
+    pub se: f64,
+    /// Interval `mean ± t · se`.
+    pub mean_ci: (f64, f64),
+    /// Smallest draw.
+    pub min: f64,
+    /// Largest draw.
+    pub max: f64,
+    /// Quantiles.
+    pub quantiles: Vec<Quantile>,
+    /// Tail mean.
+    pub cvar: TailMean,
+    /// Exceedance probabilities.
+    pub exceedance: Vec<Exceedance>,
+    /// Histogram.
+    pub histogram: Histogram,
+}
+
+fn t_quantile(confidence: f64, dof: f64) -> f64 {
+    let p = 0.5 + confidence / 2.0;
+    if dof < 1.0 {
+        return f64::NAN;
+    }
+    StudentsT::new(0.0, 1.0, dof).map_or(f64::NAN, |t| t.inverse_cdf(p))
+}
+
+fn z_quantile(confidence: f64) -> f64 {
+    Normal::standard().inverse_cdf(0.5 + confidence / 2.0)
+}
+
+/// The Acerbi-Tasche tail mean of sorted values at level α:
+/// `[ (⌈nα⌉/n - α) x_(⌈nα⌉) + (1/n) Σ_{i > ⌈nα⌉} x_(i) ] / (1 - α)`.
+fn tail_mean(sorted: &[f64], alpha: f64) -> f64 {
+    let n = sorted.len() as f64;
+    let k = ((n * alpha).ceil() as usize).clamp(1, sorted.len());
+    let above: f64 = sorted[k..].iter().sum();
+    ((k as f64 / n - alpha) * sorted[k - 1] + above / n) / (1.0 - alpha)
+}
+
+/// Summarises one outcome's draws (in draw order).
+///
+/// ```
+/// use shortfall::montecarlo::{summarise, StatisticsSettings};
+/// let draws: Vec<f64> = (1..=100).map(f64::from).collect();
+/// let s = summarise("x", "t", &draws, &StatisticsSettings::default());
+/// assert_eq!(s.mean, 50.5);
+/// assert_eq!(s.quantiles[1].value, 50.0);                  // x_(⌈0.5 · 100⌉)
+/// assert!((s.cvar.value - 98.0).abs() < 1e-12);            // mean of 96..100
+/// ```
+pub fn summarise(name: &str, unit: &str, draws: &[f64], settings: &StatisticsSettings) -> Summary {
+    let n = draws.len();
+    let nf = n as f64;
+    let c = settings.confidence;
+    // Moments in draw order (Welford), so they do not depend on threads.
+    let (mut mean, mut m2, mut min, mut max) = (0.0, 0.0, f64::INFINITY, f64::NEG_INFINITY);
+    for (i, &x) in draws.iter().enumerate() {
+        let d = x - mean;
+        mean += d / (i + 1) as f64;
+        m2 += d * (x - mean);
+        min = min.min(x);
+        max = max.max(x);
+    }
+    let sd = if n > 1 { (m2 / (nf - 1.0)).sqrt() } else { 0.0 };
+    let se = sd / nf.sqrt();
+    let t = t_quantile(c, nf - 1.0);
+    let mut sorted = draws.to_vec();
+    sorted.sort_unstable_by(f64::total_cmp);
+    let z = z_quantile(c);
+    let quantiles = settings
+        .quantiles
+        .iter()
+        .map(|&p| {
+            let at = |k: f64| sorted[(k.max(1.0) as usize).min(n) - 1];
+            let half = z * (nf * p * (1.0 - p)).sqrt();
+            Quantile {
+                p,
+                value: at((nf * p).ceil()),
+                ci: (
+                    at((nf * p - half).floor()),
+                    at((nf * p + half).ceil() + 1.0),
+                ),
+            }
+        })
+        .collect();
+    let alpha = settings.cvar;
+    let value = tail_mean(&sorted, alpha);
+    let b = settings.batches.max(2).min(n.max(2));
+    let size = n / b;
+    let (se_tail, ci) = if size >= 1 {
+        let batch: Vec<f64> = (0..b)
+            .map(|i| {
+                let mut chunk = draws[i * size..(i + 1) * size].to_vec();
+                chunk.sort_unstable_by(f64::total_cmp);
+                tail_mean(&chunk, alpha)
+            })
+            .collect();
+        let bm = batch.iter().sum::<f64>() / b as f64;
+        let var = batch.iter().map(|x| (x - bm).powi(2)).sum::<f64>() / (b as f64 - 1.0);
+        let se = (var / b as f64).sqrt();
+        let t = t_quantile(c, b as f64 - 1.0);
+        (se, (value - t * se, value + t * se))
+    } else {
+        (f64::NAN, (f64::NAN, f64::NAN))
+    };
+    let exceedance = settings
+        .exceed
+        .iter()
+        .map(|&threshold| {
+            let k = sorted.len() - sorted.partition_point(|&x| x <= threshold);
+            let p = k as f64 / nf;
+            let z2 = z * z;
+            let centre = (p + z2 / (2.0 * nf)) / (1.0 + z2 / nf);
+            let half = z * (p * (1.0 - p) / nf + z2 / (4.0 * nf * nf)).sqrt() / (1.0 + z2 / nf);
+            Exceedance {
+                threshold,
+                probability: p,
+                ci: ((centre - half).max(0.0), (centre + half).min(1.0)),
+            }
+        })
+        .collect();
+    let bins = settings.bins.max(1);
+    let width = (max - min) / bins as f64;
+    let edges = (0..=bins).map(|i| min + width * i as f64).collect();
+    let mut counts = vec![0u64; bins];
+    for &x in draws {
+        let i = if width > 0.0 {
+            ((x - min) / width) as usize
+        } else {
+            0
+        };
+        counts[i.min(bins - 1)] += 1;
+    }
+    Summary {
+        name: name.into(),
+        unit: unit.into(),
+        count: n as u64,
+        mean,
+        sd,
+        se,
+        mean_ci: (mean - t * se, mean + t * se),
+        min,
+        max,
+        quantiles,
+        cvar: TailMean {
+            level: alpha,
+            value,
+            se: se_tail,
+            ci,
+        },
+        exceedance,
+        histogram: Histogram { edges, counts },
+    }
+}

@@ -1,0 +1,411 @@
+//! Every numeric field of a scenario, by path: one traversal serves validation (domains),
+//! sampling (a realization filled in place) and the keys of the random streams
+//! (docs/model.md §3.1, §6.1).
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use super::{Param, Realization, Scenario};
+use crate::error::{Error, Location, Result};
+
+/// A scenario whose numbers may be uncertain: what files and notebooks hold.
+pub type ScenarioSpec = Scenario<Param>;
+
+/// Where a numeric field sits in a scenario.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum FieldPath {
+    /// `horizon`.
+    Horizon,
+    /// `restrictions[i].severity`.
+    Severity(usize),
+    /// `restrictions[i].leakage`.
+    Leakage(usize),
+    /// `restrictions[i].processing_leakage`.
+    ProcessingLeakage(usize),
+    /// `capacity_losses[i].share`.
+    CapacityLoss(usize),
+    /// `demand_shifts[i].change`.
+    DemandShift(usize),
+    /// `mitigation.stock_release_share`.
+    StockReleaseShare,
+    /// `mitigation.release_rate`.
+    ReleaseRate,
+    /// `mitigation.substitution`.
+    Substitution,
+    /// `mitigation.deferrable`.
+    Deferrable,
+    /// `mitigation.substitutable`.
+    Substitutable,
+    /// `perturbation.headroom`.
+    Headroom,
+    /// `perturbation.stocks`.
+    Stocks,
+}
+
+impl fmt::Display for FieldPath {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Horizon => write!(f, "horizon"),
+            Self::Severity(i) => write!(f, "restrictions[{i}].severity"),
+            Self::Leakage(i) => write!(f, "restrictions[{i}].leakage"),
+            Self::ProcessingLeakage(i) => write!(f, "restrictions[{i}].processing_leakage"),
+            Self::CapacityLoss(i) => write!(f, "capacity_losses[{i}].share"),
+            Self::DemandShift(i) => write!(f, "demand_shifts[{i}].change"),
+            Self::StockReleaseShare => write!(f, "mitigation.stock_release_share"),
+            Self::ReleaseRate => write!(f, "mitigation.release_rate"),
+            Self::Substitution => write!(f, "mitigation.substitution"),
+            Self::Deferrable => write!(f, "mitigation.deferrable"),
+            Self::Substitutable => write!(f, "mitigation.substitutable"),
+            Self::Headroom => write!(f, "perturbation.headroom"),
+            Self::Stocks => write!(f, "perturbation.stocks"),
+        }
+    }
+}
+
+impl FieldPath {
+    /// The field's domain `(low, high, low_open)`: values must lie in `[low, high]`, or in
+    /// `(low, high]` when `low_open`.
+    pub fn domain(self) -> (f64, f64, bool) {
+        match self {
+            Self::Horizon => (0.0, f64::INFINITY, true),
+            Self::DemandShift(_) => (-1.0, f64::INFINITY, false),
+            Self::ReleaseRate | Self::Headroom | Self::Stocks => (0.0, f64::INFINITY, false),
+            _ => (0.0, 1.0, false),
+        }
+    }
+
+    /// A stable 64-bit key of the path (FNV-1a of its text): the parameter's random
+    /// stream is derived from it, so adding a parameter leaves the others' draws alone.
+    pub fn key(self) -> u64 {
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        for b in self.to_string().bytes() {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+        h
+    }
+
+    fn contains(self, v: f64) -> bool {
+        let (low, high, open) = self.domain();
+        v <= high && if open { v > low } else { v >= low } && !v.is_nan()
+    }
+
+    fn domain_text(self) -> String {
+        let (low, high, open) = self.domain();
+        let high = if high.is_infinite() {
+            "inf".into()
+        } else {
+            high.to_string()
+        };
+        format!("{}{low}, {high}]", if open { "(" } else { "[" })
+    }
+}
+
+/// Visits every numeric field of a scenario in a fixed order (the order is part of the
+/// value-stability promise: see `tests/value_stability.rs`).
+macro_rules! each_field {
+    ($scenario:expr, $f:expr, $iter:ident, $($m:tt)*) => {{
+        let s = $scenario;
+        let f = $f;
+        f(FieldPath::Horizon, & $($m)* s.horizon);
+        for (i, r) in s.restrictions.$iter().enumerate() {
+            f(FieldPath::Severity(i), & $($m)* r.severity);
+            f(FieldPath::Leakage(i), & $($m)* r.leakage);
+            f(FieldPath::ProcessingLeakage(i), & $($m)* r.processing_leakage);
+        }
+        for (i, c) in s.capacity_losses.$iter().enumerate() {
+            f(FieldPath::CapacityLoss(i), & $($m)* c.share);
+        }
+        for (i, d) in s.demand_shifts.$iter().enumerate() {
+            f(FieldPath::DemandShift(i), & $($m)* d.change);
+        }
+        let m = & $($m)* s.mitigation;
+        f(FieldPath::StockReleaseShare, & $($m)* m.stock_release_share);
+        if let Some(rate) = & $($m)* m.release_rate {
+            f(FieldPath::ReleaseRate, rate);
+        }
+        f(FieldPath::Substitution, & $($m)* m.substitution);
+        f(FieldPath::Deferrable, & $($m)* m.deferrable);
+        f(FieldPath::Substitutable, & $($m)* m.substitutable);
+        if let Some(h) = & $($m)* s.perturbation.headroom {
+            f(FieldPath::Headroom, h);
+        }
+        if let Some(h) = & $($m)* s.perturbation.stocks {
+            f(FieldPath::Stocks, h);
+        }
+    }};
+}
+
+impl<P> Scenario<P> {
+    /// Calls `f` on every numeric field with its path, in the fixed order.
+    pub fn for_each_field(&self, mut f: impl FnMut(FieldPath, &P)) {
+        each_field!(self, &mut f, iter,);
+    }
+
+    /// Calls `f` on every numeric field, mutably, in the same order.
+    pub fn for_each_field_mut(&mut self, mut f: impl FnMut(FieldPath, &mut P)) {
+        each_field!(self, &mut f, iter_mut, mut);
+    }
+
+    /// The same scenario with every number mapped by `f`.
+    pub fn map_fields<Q: Clone + Default>(
+        &self,
+        mut f: impl FnMut(FieldPath, &P) -> Q,
+    ) -> Scenario<Q>
+    where
+        P: Clone,
+    {
+        let mut out = Scenario {
+            name: self.name.clone(),
+            horizon: Q::default(),
+            restrictions: self
+                .restrictions
+                .iter()
+                .map(|r| super::Restriction {
+                    exporters: r.exporters.clone(),
+                    products: r.products.clone(),
+                    targets: r.targets.clone(),
+                    severity: Q::default(),
+                    leakage: Q::default(),
+                    disposal: r.disposal,
+                    processing_leakage: Q::default(),
+                    transit: r.transit,
+                })
+                .collect(),
+            capacity_losses: self
+                .capacity_losses
+                .iter()
+                .map(|c| super::CapacityLoss {
+                    region: c.region.clone(),
+                    product: c.product.clone(),
+                    share: Q::default(),
+                })
+                .collect(),
+            demand_shifts: self
+                .demand_shifts
+                .iter()
+                .map(|d| super::DemandShift {
+                    region: d.region.clone(),
+                    product: d.product.clone(),
+                    change: Q::default(),
+                })
+                .collect(),
+            mitigation: super::Mitigation {
+                release_rate: self.mitigation.release_rate.as_ref().map(|_| Q::default()),
+                allocation: self.mitigation.allocation.clone(),
+                ..super::Mitigation::default()
+            },
+            perturbation: super::Perturbation {
+                headroom: self.perturbation.headroom.as_ref().map(|_| Q::default()),
+                stocks: self.perturbation.stocks.as_ref().map(|_| Q::default()),
+            },
+            prices: self.prices.clone(),
+        };
+        let mut values = Vec::new();
+        self.for_each_field(|path, p| values.push(f(path, p)));
+        let mut it = values.into_iter();
+        out.for_each_field_mut(|_, q| {
+            if let Some(v) = it.next() {
+                *q = v;
+            }
+        });
+        out
+    }
+}
+
+fn invalid(field: String, reason: String) -> Error {
+    Error::InvalidField {
+        field,
+        reason,
+        location: Location::new("scenario", None),
+    }
+}
+
+impl Realization {
+    /// Checks every numeric field against its domain (docs/model.md §3.1).
+    ///
+    /// # Errors
+    /// [`Error::InvalidField`] naming the field path (`restrictions[0].severity`).
+    pub fn validate(&self) -> Result<()> {
+        let mut first = None;
+        self.for_each_field(|path, &v| {
+            if first.is_none() && !(path.contains(v) && v.is_finite()) {
+                first = Some(invalid(
+                    path.to_string(),
+                    format!("{v} is outside its domain {}", path.domain_text()),
+                ));
+            }
+        });
+        if let Some(e) = first {
+            return Err(e);
+        }
+        let m = &self.mitigation;
+        if m.deferrable + m.substitutable > 1.0 {
+            return Err(invalid(
+                "mitigation.deferrable + mitigation.substitutable".into(),
+                format!("{} exceeds 1", m.deferrable + m.substitutable),
+            ));
+        }
+        for (p, price) in &self.prices {
+            if !(price.is_finite() && *price >= 0.0) {
+                return Err(invalid(
+                    format!("prices.{p}"),
+                    format!("{price} must be >= 0"),
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// An uncertain field, ready to sample: its path, stream key and distribution.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ParamSlot {
+    /// Where it sits.
+    pub path: FieldPath,
+    /// Its stream key ([`FieldPath::key`]).
+    pub key: u64,
+    /// Its distribution (empirical values sorted).
+    pub param: Param,
+}
+
+impl ScenarioSpec {
+    /// Checks every distribution's parameters and that its support fits its field's
+    /// domain (a normal on a share is refused), and that the scenario at its medians is a
+    /// valid realization. Returns the uncertain fields in traversal order.
+    ///
+    /// ```
+    /// use shortfall::scenario::{Distribution, Param, ScenarioSpec};
+    /// let mut spec = ScenarioSpec { horizon: Param::Fixed(0.25), ..ScenarioSpec::default() };
+    /// spec.mitigation.substitution = Param::Dist(Distribution::Normal { mean: 0.5, sd: 0.1 });
+    /// let err = spec.validate().unwrap_err().to_string();
+    /// assert!(err.contains("mitigation.substitution") && err.contains("beta"), "{err}");
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::InvalidField`] with the path, down to the distribution's parameter
+    /// (`restrictions[0].severity.beta.alpha`).
+    pub fn validate(&self) -> Result<Vec<ParamSlot>> {
+        let mut slots = Vec::new();
+        let mut first: Option<Error> = None;
+        self.for_each_field(|path, p| {
+            if first.is_some() {
+                return;
+            }
+            match p {
+                Param::Fixed(v) => {
+                    if !(v.is_finite() && path.contains(*v)) {
+                        first = Some(invalid(
+                            path.to_string(),
+                            format!("{v} is outside its domain {}", path.domain_text()),
+                        ));
+                    }
+                }
+                Param::Dist(d) => {
+                    if let Err((name, reason)) = d.check() {
+                        first = Some(invalid(format!("{path}.{}.{name}", d.name()), reason));
+                        return;
+                    }
+                    let (lo, hi) = d.support();
+                    let (dlo, dhi, open) = path.domain();
+                    if lo < dlo || hi > dhi || (open && lo <= dlo) {
+                        first = Some(invalid(
+                            path.to_string(),
+                            format!(
+                                "the support [{lo}, {hi}] of {} reaches outside the domain {} of \
+                                 the field; use beta, pert, triangular, uniform or \
+                                 truncated_normal within it",
+                                d.name(),
+                                path.domain_text()
+                            ),
+                        ));
+                        return;
+                    }
+                    let mut param = p.clone();
+                    if let Param::Dist(super::Distribution::Empirical { values }) = &mut param {
+                        values.sort_by(f64::total_cmp);
+                    }
+                    slots.push(ParamSlot {
+                        path,
+                        key: path.key(),
+                        param,
+                    });
+                }
+            }
+        });
+        if let Some(e) = first {
+            return Err(e);
+        }
+        self.median().validate()?;
+        Ok(slots)
+    }
+
+    /// The realization at every parameter's median (fixed values as they are).
+    pub fn median(&self) -> Realization {
+        self.map_fields(|_, p| p.quantile(0.5))
+    }
+}
+
+/// A scenario file: the scenario and its Monte Carlo settings (docs/scenarios.md).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScenarioFile {
+    /// The scenario.
+    pub scenario: ScenarioSpec,
+    /// How to run it.
+    #[serde(default)]
+    pub monte_carlo: crate::montecarlo::Settings,
+}
+
+impl ScenarioFile {
+    /// Parses a TOML scenario file; errors carry the field path.
+    ///
+    /// # Errors
+    /// [`Error::Toml`] with the path and line, then every error of
+    /// [`ScenarioSpec::validate`].
+    pub fn from_toml(text: &str, file: &str) -> Result<Self> {
+        let de = toml::Deserializer::parse(text).map_err(|e| Error::Toml {
+            file: file.into(),
+            message: e.to_string(),
+        })?;
+        let parsed: Self = serde_path_to_error::deserialize(de).map_err(|e| Error::Toml {
+            file: file.into(),
+            message: format!("at `{}`: {}", e.path(), e.inner()),
+        })?;
+        parsed.scenario.validate()?;
+        Ok(parsed)
+    }
+
+    /// Parses a JSON scenario file; errors carry the field path.
+    ///
+    /// # Errors
+    /// [`Error::Json`] with the path, then every error of [`ScenarioSpec::validate`].
+    pub fn from_json(text: &str, file: &str) -> Result<Self> {
+        let de = &mut serde_json::Deserializer::from_str(text);
+        let parsed: Self = serde_path_to_error::deserialize(de).map_err(|e| Error::Json {
+            file: file.into(),
+            path: e.path().to_string(),
+            message: e.inner().to_string(),
+        })?;
+        parsed.scenario.validate()?;
+        Ok(parsed)
+    }
+
+    /// Reads a `.toml` or `.json` scenario file.
+    ///
+    /// # Errors
+    /// [`Error::Io`], parse and validation errors.
+    pub fn read(path: impl AsRef<std::path::Path>) -> Result<Self> {
+        let path = path.as_ref();
+        let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
+            path: path.into(),
+            source,
+        })?;
+        let name = path.display().to_string();
+        match path.extension().and_then(|e| e.to_str()) {
+            Some("json") => Self::from_json(&text, &name),
+            _ => Self::from_toml(&text, &name),
+        }
+    }
+}
