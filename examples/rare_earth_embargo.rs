@@ -11,7 +11,11 @@
 //!    China, with the share of each figure resting on estimates;
 //! 2. the static cascade over a quarter and a year, without mitigation, with stock release,
 //!    and with substitution: each member's shortfall of magnets and of each downstream use;
-//! 3. the ten worst chokepoints for the bloc.
+//! 3. the ten worst chokepoints for the bloc;
+//! 4. the same embargo with uncertainty (`scenarios/us_plus8_embargo.toml`: severity,
+//!    leakage, horizon, stock release, substitution and spare headroom outside China, each
+//!    a distribution): each member's shortfall distribution for magnets and downstream
+//!    uses, and the parameters that drive the bloc's magnet shortfall.
 //!
 //! Sources and estimation rules: docs/data.md; the model: docs/model.md.
 //!
@@ -20,9 +24,10 @@
 use shortfall::data::rare_earths_2024;
 use shortfall::engine::{chokepoints, Engine, Ranking, StaticCascade};
 use shortfall::metrics::{ConcentrationTable, DependenceTable};
+use shortfall::montecarlo::{Measure, OutcomeSpec};
 use shortfall::network::{Bloc, Network, RegionId};
 use shortfall::report::{Cell, Table};
-use shortfall::scenario::{Realization, Restriction, Targets};
+use shortfall::scenario::{Realization, Restriction, ScenarioFile, Targets};
 
 const RESTRICTED: [&str; 4] = ["ndpr_oxide", "dytb_oxide", "ndpr_metal", "ndfeb_magnet"];
 const USES: [&str; 4] = [
@@ -74,6 +79,8 @@ fn main() -> shortfall::Result<()> {
         "{}",
         chokepoints(net, &context, ("US+8", &bloc), Ranking::Product(magnet))?
     );
+
+    uncertain(net, &bloc)?;
 
     println!("Scope: magnets that reach the bloc inside finished goods (motors, vehicles,");
     println!("electronics) are not modelled as trade; only magnets traded as such are. SmCo");
@@ -169,4 +176,107 @@ fn embargo_table(net: &Network, bloc: &[RegionId], horizon: f64) -> shortfall::R
         );
     }
     Ok(t)
+}
+
+/// The seed scenario with uncertainty: each member's (and the bloc's) shortfall
+/// distribution for magnets and downstream uses, and the top sensitivities.
+fn uncertain(net: &Network, bloc: &[RegionId]) -> shortfall::Result<()> {
+    let mut file = ScenarioFile::from_toml(
+        include_str!("../scenarios/us_plus8_embargo.toml"),
+        "scenarios/us_plus8_embargo.toml",
+    )?;
+    let mut who: Vec<Targets> = bloc
+        .iter()
+        .map(|&r| Targets::List(vec![net.region(r).code.clone()]))
+        .collect();
+    who.push(Targets::Bloc("US+8".into()));
+    let mut outcomes = Vec::new();
+    for regions in &who {
+        outcomes.push(OutcomeSpec {
+            measure: Measure::AbsorptionShare,
+            regions: regions.clone(),
+            product: "ndfeb_magnet".into(),
+        });
+        for u in USES {
+            outcomes.push(OutcomeSpec {
+                measure: Measure::FinalShare,
+                regions: regions.clone(),
+                product: u.into(),
+            });
+        }
+    }
+    file.monte_carlo.outcomes = outcomes;
+    let results = shortfall::montecarlo::run(net, &file.scenario, &file.monte_carlo, None)?;
+    let mut t = Table::new(
+        format!(
+            "{}: {} draws, seed {}; shortfall as a share of annual use, mean (P5-P95)",
+            results.scenario, results.draws, results.seed
+        ),
+        &[
+            "region",
+            "magnets (absorption)",
+            "EV motors",
+            "PM wind",
+            "defence",
+            "industrial & electronics",
+        ],
+    );
+    let pct = |x: f64| format!("{:.1}", x * 100.0);
+    for (regions, row) in who.iter().zip(results.outcomes.chunks(1 + USES.len())) {
+        let name = match regions {
+            Targets::List(codes) | Targets::AllBut(codes) => codes.join("+"),
+            Targets::Bloc(name) => name.clone(),
+        };
+        let mut cells = vec![Cell::Text(name)];
+        for s in row {
+            let q = |p: f64| {
+                s.quantiles
+                    .iter()
+                    .find(|q| q.p == p)
+                    .map_or(f64::NAN, |q| q.value)
+            };
+            cells.push(Cell::Text(format!(
+                "{}% ({}-{})",
+                pct(s.mean),
+                pct(q(0.05)),
+                pct(q(0.95))
+            )));
+        }
+        t.row(cells);
+    }
+    t.note(
+        "parameters and their distributions: scenarios/us_plus8_embargo.toml; standard \
+         errors, CVaR and intervals: `run_scenario --out results.json`",
+    );
+    t.note(
+        "each region splits its magnets across uses in fixed shares (docs/data.md, rule I), \
+         so every use falls short by the same share as its magnets",
+    );
+    println!("{t}");
+    let target = "US+8 ndfeb_magnet absorption shortfall";
+    let mut drivers: Vec<_> = results
+        .sensitivity
+        .iter()
+        .filter(|s| s.outcome == target)
+        .collect();
+    drivers.sort_by(|a, b| {
+        b.prcc
+            .unwrap_or(0.0)
+            .abs()
+            .total_cmp(&a.prcc.unwrap_or(0.0).abs())
+    });
+    let mut d = Table::new(
+        format!("What drives the {target} (rank correlations over the draws)"),
+        &["parameter", "Spearman", "PRCC"],
+    );
+    for s in drivers {
+        let num = |v: Option<f64>| v.map_or(Cell::Empty, Cell::Number);
+        d.row(vec![
+            Cell::Text(s.parameter.clone()),
+            num(s.spearman),
+            num(s.prcc),
+        ]);
+    }
+    println!("{d}");
+    Ok(())
 }

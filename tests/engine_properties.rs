@@ -25,14 +25,21 @@ fn targets(r: &Realization, net: &Network) -> Vec<RegionId> {
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(96))]
 
-    /// No shock means no shortfall, with mitigation on (ρ > 0, stock release): no
-    /// deficit, no claim, no increase.
+    /// No shock means no shortfall, with mitigation on (ρ > 0, stock release) and under any
+    /// data perturbation (headroom and stock multipliers): no deficit, no claim, no increase.
     #[test]
-    fn no_shock_no_shortfall(net in support::small_network(), shock in support::shock()) {
+    fn no_shock_no_shortfall(
+        net in support::small_network(),
+        shock in support::shock(),
+        headroom in proptest::option::of(0.0f64..4.0),
+        stocks in proptest::option::of(0.0f64..4.0),
+    ) {
         let mut r = shock.realization(&net);
         r.restrictions.clear();
         r.capacity_losses.clear();
         r.mitigation.substitution = shock.substitution.max(0.5);
+        r.perturbation.headroom = headroom;
+        r.perturbation.stocks = stocks;
         let o = support::run(&net, &r);
         for i in 0..o.absorption_shortfall.len() {
             let base = o.absorption_baseline[i];

@@ -130,7 +130,7 @@ pub fn run(
         threads: sim.threads,
         horizon: match &spec.horizon {
             crate::scenario::Param::Fixed(h) => format!("{h}"),
-            crate::scenario::Param::Dist(d) => format!("{d:?}"),
+            crate::scenario::Param::Dist(d) => serde_json::to_string(d).unwrap_or_default(),
         },
         outcomes: summaries,
         sensitivity,
@@ -207,7 +207,7 @@ impl Report for McResults {
                 Cell::Text(s.name.clone()),
                 Cell::Text(s.unit.clone()),
                 cell(s.mean),
-                cell(s.se),
+                Cell::Number(s.se),
             ];
             row.extend(s.quantiles.iter().map(|q| cell(q.value)));
             row.push(cell(s.cvar.value));

@@ -373,8 +373,20 @@ impl ScenarioFile {
             file: file.into(),
             message: format!("at `{}`: {}", e.path(), e.inner()),
         })?;
-        parsed.scenario.validate()?;
+        parsed.validate(file)?;
         Ok(parsed)
+    }
+
+    /// Validates the scenario, with paths from the file's root (`scenario.horizon`).
+    fn validate(&self, file: &str) -> Result<()> {
+        match self.scenario.validate() {
+            Err(Error::InvalidField { field, reason, .. }) => Err(Error::InvalidField {
+                field: format!("scenario.{field}"),
+                reason,
+                location: Location::new(file, None),
+            }),
+            other => other.map(|_| ()),
+        }
     }
 
     /// Parses a JSON scenario file; errors carry the field path.
@@ -388,7 +400,7 @@ impl ScenarioFile {
             path: e.path().to_string(),
             message: e.inner().to_string(),
         })?;
-        parsed.scenario.validate()?;
+        parsed.validate(file)?;
         Ok(parsed)
     }
 
