@@ -19,8 +19,14 @@
 //! # Ok::<(), shortfall::Error>(())
 //! ```
 //!
+//! A shock is a [`Realization`](scenario::Realization) run by an
+//! [`Engine`](engine::Engine) such as the [`StaticCascade`](engine::StaticCascade); an
+//! uncertain one is a [`ScenarioSpec`](scenario::ScenarioSpec) run by
+//! [`montecarlo::run`], which returns distributions and sensitivities.
+//!
 //! The model, with every equation, units and assumptions, is in `docs/model.md`; the
-//! sources of the embedded data in `docs/data.md`.
+//! sources of the embedded data in `docs/data.md`; the scenario file format in
+//! `docs/scenarios.md`.
 
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
@@ -40,9 +46,16 @@ pub use error::{Error, Result};
 
 /// The names a notebook needs, in one import.
 pub mod prelude {
+    pub use crate::data::rare_earths_2024;
+    pub use crate::engine::{chokepoints, Engine, Ranking, StaticCascade};
     pub use crate::error::{Error, Result};
+    pub use crate::metrics::{ConcentrationTable, DependenceTable};
+    pub use crate::montecarlo::{Measure, OutcomeSpec, Settings};
     pub use crate::network::{
         toy_chain, Bloc, Builder, ChainTables, Network, NodeId, ProductId, RegionId, Synthetic,
     };
     pub use crate::report::Report;
+    pub use crate::scenario::{
+        Distribution, Param, Realization, Restriction, ScenarioFile, ScenarioSpec, Targets,
+    };
 }

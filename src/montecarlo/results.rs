@@ -7,7 +7,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use super::outcomes::{resolve_all, OutcomeSpec};
-use super::sensitivity::{prcc, spearman, Sensitivity};
+use super::sensitivity::{pearson, prcc_of_ranks, ranks, Sensitivity};
 use super::statistics::{summarise, Summary};
 use super::{simulate, Progress, Settings, Simulation};
 use crate::data::write_atomic;
@@ -100,29 +100,12 @@ pub fn run(
         settings,
         progress,
     )?;
-    let columns: Vec<Vec<f64>> = (0..outcomes.len())
-        .map(|k| sim.outcome(k).collect())
-        .collect();
-    let params: Vec<Vec<f64>> = (0..sim.params.len())
-        .map(|j| sim.param(j).collect())
-        .collect();
-    let summaries: Vec<Summary> = columns
-        .par_iter()
-        .zip(&outcomes)
-        .map(|(col, o)| summarise(&o.name, &o.unit, col, &settings.statistics))
-        .collect();
-    let mut sensitivity = Vec::new();
-    for (col, o) in columns.iter().zip(&outcomes) {
-        let partial = prcc(&params, col);
-        for (j, path) in sim.params.iter().enumerate() {
-            sensitivity.push(Sensitivity {
-                parameter: path.to_string(),
-                outcome: o.name.clone(),
-                spearman: spearman(&params[j], col),
-                prcc: partial[j],
-            });
-        }
-    }
+    // Statistics in a local pool of the same size as the draws'.
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(sim.threads)
+        .build()
+        .map_err(|e| Error::InvalidArgument(format!("thread pool: {e}")))?;
+    let (summaries, sensitivity) = pool.install(|| statistics(&sim, &outcomes, settings));
     Ok(McResults {
         scenario: spec.name.clone(),
         seed: sim.seed,
@@ -136,6 +119,46 @@ pub fn run(
         sensitivity,
         simulation: sim,
     })
+}
+
+/// Summaries and sensitivities of every outcome, in parallel across outcomes.
+fn statistics(
+    sim: &Simulation,
+    outcomes: &[super::outcomes::Resolved],
+    settings: &Settings,
+) -> (Vec<Summary>, Vec<Sensitivity>) {
+    let columns: Vec<Vec<f64>> = (0..outcomes.len())
+        .map(|k| sim.outcome(k).collect())
+        .collect();
+    let params: Vec<Vec<f64>> = (0..sim.params.len())
+        .map(|j| sim.param(j).collect())
+        .collect();
+    let summaries: Vec<Summary> = columns
+        .par_iter()
+        .zip(outcomes)
+        .map(|(col, o)| summarise(&o.name, &o.unit, col, &settings.statistics))
+        .collect();
+    // Each column is ranked once; Spearman is the Pearson correlation of ranks.
+    let param_ranks: Vec<Vec<f64>> = params.par_iter().map(|p| ranks(p)).collect();
+    let sensitivity: Vec<Sensitivity> = columns
+        .par_iter()
+        .zip(outcomes)
+        .flat_map_iter(|(col, o)| {
+            let ranked = ranks(col);
+            let partial = prcc_of_ranks(&param_ranks, &ranked);
+            let param_ranks = &param_ranks;
+            sim.params
+                .iter()
+                .enumerate()
+                .map(move |(j, path)| Sensitivity {
+                    parameter: path.to_string(),
+                    outcome: o.name.clone(),
+                    spearman: pearson(&param_ranks[j], &ranked),
+                    prcc: partial[j],
+                })
+        })
+        .collect();
+    (summaries, sensitivity)
 }
 
 impl McResults {

@@ -19,9 +19,9 @@ pub struct Sensitivity {
 }
 
 /// Ranks, ties given their average rank.
-fn ranks(x: &[f64]) -> Vec<f64> {
+pub(crate) fn ranks(x: &[f64]) -> Vec<f64> {
     let mut idx: Vec<usize> = (0..x.len()).collect();
-    idx.sort_by(|&a, &b| x[a].total_cmp(&x[b]));
+    idx.sort_unstable_by(|&a, &b| x[a].total_cmp(&x[b]));
     let mut r = vec![0.0; x.len()];
     let mut i = 0;
     while i < idx.len() {
@@ -38,7 +38,7 @@ fn ranks(x: &[f64]) -> Vec<f64> {
     r
 }
 
-fn pearson(a: &[f64], b: &[f64]) -> Option<f64> {
+pub(crate) fn pearson(a: &[f64], b: &[f64]) -> Option<f64> {
     let n = a.len() as f64;
     let (ma, mb) = (a.iter().sum::<f64>() / n, b.iter().sum::<f64>() / n);
     let (mut sab, mut saa, mut sbb) = (0.0, 0.0, 0.0);
@@ -64,13 +64,19 @@ pub fn spearman(a: &[f64], b: &[f64]) -> Option<f64> {
 /// the correlation matrix of the ranks of (params..., outcome),
 /// `PRCC_i = -P[i,y] / √(P[i,i] P[y,y])`.
 pub fn prcc(params: &[Vec<f64>], outcome: &[f64]) -> Vec<Option<f64>> {
+    let ranked: Vec<Vec<f64>> = params.iter().map(|p| ranks(p)).collect();
+    prcc_of_ranks(&ranked, &ranks(outcome))
+}
+
+/// [`prcc`] on samples already ranked.
+pub(crate) fn prcc_of_ranks(params: &[Vec<f64>], outcome: &[f64]) -> Vec<Option<f64>> {
     let k = params.len();
-    let mut cols: Vec<Vec<f64>> = params.iter().map(|p| ranks(p)).collect();
-    cols.push(ranks(outcome));
+    let mut cols: Vec<&[f64]> = params.iter().map(Vec::as_slice).collect();
+    cols.push(outcome);
     let mut c = DMatrix::<f64>::identity(k + 1, k + 1);
     for i in 0..=k {
         for j in 0..i {
-            match pearson(&cols[i], &cols[j]) {
+            match pearson(cols[i], cols[j]) {
                 Some(r) => {
                     c[(i, j)] = r;
                     c[(j, i)] = r;

@@ -1,0 +1,38 @@
+//! The scenario files the docs and the repository ship parse and run.
+
+use shortfall::montecarlo::run;
+use shortfall::scenario::ScenarioFile;
+
+/// The complete example of docs/scenarios.md.
+fn documented_example() -> String {
+    let docs =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/scenarios.md")).unwrap();
+    let after = docs.split("## A complete example").nth(1).unwrap();
+    let start = after.find("```toml\n").unwrap() + "```toml\n".len();
+    let end = after[start..].find("```").unwrap();
+    after[start..start + end].to_string()
+}
+
+#[test]
+fn the_documented_example_parses_and_runs() {
+    let mut file = ScenarioFile::from_toml(&documented_example(), "docs/scenarios.md").unwrap();
+    assert_eq!(file.monte_carlo.statistics.exceed, vec![0.25, 0.5]);
+    file.monte_carlo.draws = 500;
+    let net = shortfall::data::rare_earths_2024().network;
+    let results = run(&net, &file.scenario, &file.monte_carlo, None).unwrap();
+    assert_eq!(results.outcomes.len(), 1);
+    assert_eq!(results.outcomes[0].exceedance.len(), 2);
+    assert_eq!(results.draws, 500);
+}
+
+#[test]
+fn the_shipped_scenarios_parse() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios");
+    let mut count = 0;
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        ScenarioFile::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        count += 1;
+    }
+    assert!(count >= 1);
+}
