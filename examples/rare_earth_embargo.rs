@@ -21,7 +21,7 @@
 //!
 //! Run: `cargo run --release --example rare_earth_embargo`
 
-use shortfall::data::rare_earths_2024;
+use shortfall::data::{rare_earths_2024, Dataset};
 use shortfall::engine::{chokepoints, Engine, Ranking, StaticCascade};
 use shortfall::metrics::{ConcentrationTable, DependenceTable};
 use shortfall::montecarlo::{Measure, OutcomeSpec};
@@ -65,6 +65,7 @@ fn main() -> shortfall::Result<()> {
         .map(|p| net.require_product(p))
         .collect::<shortfall::Result<Vec<_>>>()?;
     println!("{}", DependenceTable::of(net, &bloc, &restricted, china));
+    println!("{}", us_import_shares(&data)?);
 
     for horizon in [0.25, 1.0] {
         println!("{}", embargo_table(net, &bloc, horizon)?);
@@ -279,4 +280,63 @@ fn uncertain(net: &Network, bloc: &[RegionId]) -> shortfall::Result<()> {
     }
     println!("{d}");
     Ok(())
+}
+
+/// US imports of rare-earth compounds and metals by source: as read (shipping basis,
+/// comparable with USGS's 2020-23 shares) beside the origin basis the network uses.
+fn us_import_shares(data: &Dataset) -> shortfall::Result<Table> {
+    let net = &data.network;
+    let compounds = ["ndpr_oxide", "dytb_oxide", "ndpr_metal"];
+    let us = net.require_region("US")?;
+    let mut shipping = std::collections::BTreeMap::<String, f64>::new();
+    for t in &data.tables.trade {
+        if t.importer == "US" && compounds.contains(&t.product.as_str()) {
+            *shipping.entry(t.exporter.clone()).or_default() += t.quantity;
+        }
+    }
+    let mut origin = std::collections::BTreeMap::<String, f64>::new();
+    for p in compounds {
+        let p = net.require_product(p)?;
+        for &n in net.nodes_of(p) {
+            let from = net.node(n).region;
+            if from == us {
+                continue;
+            }
+            for e in net.out_edges(n) {
+                if net.sink_region(e.to) == us {
+                    *origin.entry(net.region(from).code.clone()).or_default() += e.flow;
+                }
+            }
+        }
+    }
+    let (ts, to) = (shipping.values().sum::<f64>(), origin.values().sum::<f64>());
+    let mut t = Table::new(
+        "US imports of NdPr and Dy/Tb compounds and metals by source",
+        &[
+            "source",
+            "shipping basis (as read)",
+            "origin basis (derived)",
+            "USGS 2020-23",
+        ],
+    );
+    let usgs = |c: &str| match c {
+        "CN" => Cell::Share(0.70),
+        "MY" => Cell::Share(0.13),
+        "JP" => Cell::Share(0.06),
+        "EE" => Cell::Share(0.05),
+        _ => Cell::Empty,
+    };
+    let mut sources: Vec<&String> = shipping.keys().chain(origin.keys()).collect();
+    sources.sort();
+    sources.dedup();
+    for c in sources {
+        t.row(vec![
+            Cell::Text(c.clone()),
+            Cell::Share(shipping.get(c).copied().unwrap_or(0.0) / ts),
+            Cell::Share(origin.get(c).copied().unwrap_or(0.0) / to),
+            usgs(c),
+        ]);
+    }
+    t.note("origin basis: the Netherlands' re-export counts as Chinese (docs/model.md §1.2)");
+    Ok(t)
 }

@@ -326,6 +326,41 @@ proptest! {
         }
     }
 
+    /// A node whose upstream supply of the traced product all comes from one origin has
+    /// that origin (checked by walking suppliers on networks where each user buys each
+    /// input from one region).
+    #[test]
+    fn a_single_upstream_origin_is_the_traced_origin(
+        synthetic in support::small_synthetic(),
+    ) {
+        let net = shortfall::network::Synthetic { suppliers: 1, dense: false, ..synthetic }
+            .build()
+            .unwrap();
+        let first = net.product_order()[0];
+        let by_origin = content_by_origin(&net, first).unwrap();
+        for n in net.node_ids() {
+            // Regions of the nodes of `first` upstream of n.
+            let mut origins = std::collections::BTreeSet::new();
+            let mut stack = vec![n];
+            let mut seen = std::collections::HashSet::new();
+            while let Some(m) = stack.pop() {
+                if !seen.insert(m) {
+                    continue;
+                }
+                if net.node(m).product == first {
+                    origins.insert(net.node(m).region);
+                    continue;
+                }
+                stack.extend(net.in_edges(m).map(|e| e.from));
+            }
+            if origins.len() == 1 && net.output(n) > 0.0 {
+                let only = *origins.iter().next().unwrap();
+                let shares = by_origin.origin_shares(n).unwrap();
+                prop_assert!((shares.of_region(only) - 1.0).abs() < 1e-12);
+            }
+        }
+    }
+
     #[test]
     fn forward_substitution_agrees_with_dense_lu(net in support::small_network()) {
         for &p in net.product_order() {
