@@ -2,7 +2,8 @@
 //!
 //! ```sh
 //! cargo run --release --example run_scenario -- SCENARIO_FILE [--network FILE] \
-//!     [--draws N] [--seed S] [--threads T] [--out FILE.json|FILE.csv]
+//!     [--draws N] [--seed S] [--threads T] [--out FILE.json|FILE.csv] \
+//!     [--design plain|latin_hypercube|sobol] [--replicates R] [--streaming]
 //! ```
 //!
 //! Without `--network` the scenario runs on the embedded data `rare_earths_2024`. Prints
@@ -24,6 +25,9 @@ struct Args {
     seed: Option<u64>,
     threads: Option<usize>,
     out: Option<PathBuf>,
+    design: Option<String>,
+    replicates: Option<usize>,
+    streaming: bool,
 }
 
 fn args() -> Result<Args, lexopt::Error> {
@@ -31,6 +35,7 @@ fn args() -> Result<Args, lexopt::Error> {
     let mut parser = lexopt::Parser::from_env();
     let (mut scenario, mut network, mut draws, mut seed, mut threads, mut out) =
         (None, None, None, None, None, None);
+    let (mut design, mut replicates, mut streaming) = (None, None, false);
     while let Some(arg) = parser.next()? {
         match arg {
             Long("network") => network = Some(parser.value()?.into()),
@@ -38,6 +43,9 @@ fn args() -> Result<Args, lexopt::Error> {
             Long("seed") => seed = Some(parser.value()?.parse()?),
             Long("threads") => threads = Some(parser.value()?.parse()?),
             Long("out") => out = Some(parser.value()?.into()),
+            Long("design") => design = Some(parser.value()?.string()?),
+            Long("replicates") => replicates = Some(parser.value()?.parse()?),
+            Long("streaming") => streaming = true,
             Value(v) if scenario.is_none() => scenario = Some(v.into()),
             _ => return Err(arg.unexpected()),
         }
@@ -49,6 +57,9 @@ fn args() -> Result<Args, lexopt::Error> {
         seed,
         threads,
         out,
+        design,
+        replicates,
+        streaming,
     })
 }
 
@@ -56,7 +67,7 @@ fn main() -> ExitCode {
     let args = match args() {
         Ok(a) => a,
         Err(e) => {
-            eprintln!("error: {e}\nusage: run_scenario SCENARIO_FILE [--network FILE] [--draws N] [--seed S] [--threads T] [--out FILE.json|FILE.csv]");
+            eprintln!("error: {e}\nusage: run_scenario SCENARIO_FILE [--network FILE] [--draws N] [--seed S] [--threads T] [--out FILE.json|FILE.csv] [--design plain|latin_hypercube|sobol] [--replicates R] [--streaming]");
             return ExitCode::from(2);
         }
     };
@@ -79,6 +90,15 @@ fn go(args: Args) -> shortfall::Result<()> {
     mc.draws = args.draws.unwrap_or(mc.draws);
     mc.seed = args.seed.unwrap_or(mc.seed);
     mc.threads = args.threads.or(mc.threads);
+    mc.replicates = args.replicates.or(mc.replicates);
+    mc.streaming |= args.streaming;
+    if let Some(d) = &args.design {
+        mc.design = serde_json::from_value(serde_json::Value::String(d.clone())).map_err(|_| {
+            shortfall::Error::InvalidArgument(format!(
+                "--design {d}: expected plain, latin_hypercube or sobol"
+            ))
+        })?;
+    }
     let bar = ProgressBar::new(mc.draws);
     bar.set_style(
         ProgressStyle::with_template("{bar:40} {pos}/{len} draws, {eta} left")

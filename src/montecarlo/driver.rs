@@ -2,7 +2,8 @@
 
 use rayon::prelude::*;
 
-use super::streams::uniform;
+use super::accumulate::{Moments, Sketch};
+use super::design::Sampler;
 use super::Settings;
 use crate::engine::Engine;
 use crate::error::{Error, Result};
@@ -23,8 +24,9 @@ pub struct Progress {
     pub total: u64,
 }
 
-/// The raw draws of a run: every chosen outcome and every uncertain parameter, per draw,
-/// in draw order.
+/// The draws of a run: per outcome the chunked accumulators (moments, exceedances, the
+/// sum and count per replicate, and in streaming mode a quantile sketch), and in exact mode
+/// every outcome and uncertain parameter per draw, in draw order.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Simulation {
     /// Number of draws.
@@ -35,16 +37,24 @@ pub struct Simulation {
     pub threads: usize,
     /// Outcomes per draw.
     pub outcomes: usize,
-    /// `draws x outcomes`, row-major by draw.
+    /// Replicates (independent randomisations of the design).
+    pub replicates: u64,
+    /// Moments and exceedance counts per outcome.
+    pub moments: Vec<Moments>,
+    /// Per outcome, per replicate: (sum, count).
+    pub replicate_sums: Vec<Vec<(f64, u64)>>,
+    /// Per outcome: the quantile sketch (streaming mode).
+    pub sketches: Option<Vec<Sketch>>,
+    /// Exact mode: `draws x outcomes`, row-major by draw; empty in streaming mode.
     pub values: Vec<f64>,
     /// The uncertain parameters, in traversal order.
     pub params: Vec<FieldPath>,
-    /// `draws x params`, row-major by draw.
+    /// Exact mode: `draws x params`, row-major by draw; empty in streaming mode.
     pub param_values: Vec<f64>,
 }
 
 impl Simulation {
-    /// Outcome `k` of every draw, in draw order.
+    /// Outcome `k` of every draw, in draw order (exact mode).
     pub fn outcome(&self, k: usize) -> impl Iterator<Item = f64> + '_ {
         self.values
             .iter()
@@ -53,7 +63,7 @@ impl Simulation {
             .copied()
     }
 
-    /// Parameter `j` of every draw, in draw order.
+    /// Parameter `j` of every draw, in draw order (exact mode).
     pub fn param(&self, j: usize) -> impl Iterator<Item = f64> + '_ {
         self.param_values
             .iter()
@@ -61,25 +71,70 @@ impl Simulation {
             .step_by(self.params.len().max(1))
             .copied()
     }
+
+    /// Whether every draw was kept.
+    pub fn is_exact(&self) -> bool {
+        self.sketches.is_none()
+    }
+
+    /// The mean of outcome `k` in each replicate.
+    pub fn replicate_means(&self, k: usize) -> Vec<f64> {
+        self.replicate_sums[k]
+            .iter()
+            .map(|(s, c)| s / *c as f64)
+            .collect()
+    }
+
+    /// Appends the draws of a later range of the same run (the stopping rule's batches).
+    pub(crate) fn extend(&mut self, later: Simulation) {
+        self.draws += later.draws;
+        for (a, b) in self.moments.iter_mut().zip(&later.moments) {
+            a.merge(b);
+        }
+        for (a, b) in self.replicate_sums.iter_mut().zip(&later.replicate_sums) {
+            for (x, y) in a.iter_mut().zip(b) {
+                x.0 += y.0;
+                x.1 += y.1;
+            }
+        }
+        if let (Some(a), Some(b)) = (self.sketches.as_mut(), later.sketches.as_ref()) {
+            for (x, y) in a.iter_mut().zip(b) {
+                x.merge(y);
+            }
+        }
+        self.values.extend(later.values);
+        self.param_values.extend(later.param_values);
+    }
 }
 
-/// Fills `r` (a realization of `spec`'s structure) with draw `draw`'s values.
-fn sample(slots: &[ParamSlot], seed: u64, draw: u64, r: &mut Realization, out: &mut [f64]) {
+/// Fills `r` with the values of draw `d` (uniforms from the sampler through each
+/// parameter's inverse CDF) and records them in `out`.
+fn sample(slots: &[ParamSlot], u: &[f64], r: &mut Realization, out: &mut [f64]) {
     let mut j = 0;
     r.for_each_field_mut(|path, v| {
         if let Some(slot) = slots.get(j).filter(|s| s.path == path) {
-            *v = slot.param.quantile(uniform(seed, draw, slot.key));
+            *v = slot.param.quantile(u[j]);
             out[j] = *v;
             j += 1;
         }
     });
 }
 
+/// One chunk's accumulators and (exact mode) its draws.
+struct Chunk {
+    draws: u64,
+    moments: Vec<Moments>,
+    replicate_sums: Vec<Vec<(f64, u64)>>,
+    sketches: Option<Vec<Sketch>>,
+    values: Vec<f64>,
+    params: Vec<f64>,
+}
+
 /// Runs `settings.draws` draws of `spec` through `engine` and keeps `outcomes` numbers per
 /// draw, written by `extract` from the workspace after each run.
 ///
 /// # Errors
-/// Every error of [`ScenarioSpec::validate`] and of the engine's run, and
+/// Every error of [`ScenarioSpec::validate`], of the design and of the engine's run, and
 /// [`Error::InvalidArgument`] for zero draws or a thread pool that cannot start.
 pub fn simulate<E: Engine>(
     net: &Network,
@@ -91,13 +146,43 @@ pub fn simulate<E: Engine>(
     progress: Option<&(dyn Fn(Progress) + Sync)>,
 ) -> Result<Simulation> {
     let slots = spec.validate()?;
-    if settings.draws == 0 {
+    let sampler = Sampler::new(&slots, settings)?;
+    simulate_range(
+        net,
+        engine,
+        spec,
+        (&slots, &sampler),
+        (0, settings.draws),
+        outcomes,
+        &extract,
+        settings,
+        progress,
+    )
+}
+
+/// Draws `first..end` of a run (the stopping rule runs a run in ranges).
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn simulate_range<E: Engine>(
+    net: &Network,
+    engine: &E,
+    spec: &ScenarioSpec,
+    (slots, sampler): (&[ParamSlot], &Sampler),
+    (first, end): (u64, u64),
+    outcomes: usize,
+    extract: &(impl Fn(&E::Workspace, &mut [f64]) + Sync),
+    settings: &Settings,
+    progress: Option<&(dyn Fn(Progress) + Sync)>,
+) -> Result<Simulation> {
+    if end <= first {
         return Err(Error::InvalidArgument(
             "a Monte Carlo run needs at least one draw".into(),
         ));
     }
     let template = spec.median();
-    let (seed, draws, np) = (settings.seed, settings.draws, slots.len());
+    let np = slots.len();
+    let exact = !settings.streaming;
+    let thresholds = &settings.statistics.exceed;
+    let replicates = sampler.replicates();
     let threads = settings
         .threads
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
@@ -105,46 +190,84 @@ pub fn simulate<E: Engine>(
         .num_threads(threads)
         .build()
         .map_err(|e| Error::InvalidArgument(format!("thread pool: {e}")))?;
-    let chunks = draws.div_ceil(CHUNK);
+    let chunks = (end - first).div_ceil(CHUNK);
     let done = std::sync::atomic::AtomicU64::new(0);
-    let parts: Vec<(Vec<f64>, Vec<f64>)> = pool.install(|| {
+    let parts: Vec<Chunk> = pool.install(|| {
         (0..chunks)
             .into_par_iter()
             .map(|c| {
-                let (start, end) = (c * CHUNK, ((c + 1) * CHUNK).min(draws));
-                let len = (end - start) as usize;
+                let (start, stop) = (first + c * CHUNK, (first + (c + 1) * CHUNK).min(end));
+                let len = (stop - start) as usize;
                 let mut r = template.clone();
                 let mut ws = engine.workspace(net);
-                let mut values = vec![0.0; len * outcomes];
-                let mut params = vec![0.0; len * np];
-                for (i, d) in (start..end).enumerate() {
-                    sample(&slots, seed, d, &mut r, &mut params[i * np..(i + 1) * np]);
+                let mut chunk = Chunk {
+                    draws: len as u64,
+                    moments: vec![Moments::new(thresholds.len()); outcomes],
+                    replicate_sums: vec![vec![(0.0, 0); replicates as usize]; outcomes],
+                    sketches: (!exact).then(|| vec![Sketch::new(); outcomes]),
+                    values: vec![0.0; if exact { len * outcomes } else { 0 }],
+                    params: vec![0.0; if exact { len * np } else { 0 }],
+                };
+                let (mut u, mut p, mut row) = (vec![0.0; np], vec![0.0; np], vec![0.0; outcomes]);
+                for (i, d) in (start..stop).enumerate() {
+                    sampler.uniforms(d, &mut u);
+                    sample(slots, &u, &mut r, &mut p);
                     engine.run(net, &r, &mut ws)?;
-                    extract(&ws, &mut values[i * outcomes..(i + 1) * outcomes]);
+                    extract(&ws, &mut row);
+                    let rep = sampler.replicate_of(d) as usize;
+                    for (k, &x) in row.iter().enumerate() {
+                        chunk.moments[k].push(x, thresholds);
+                        let s = &mut chunk.replicate_sums[k][rep];
+                        s.0 += x;
+                        s.1 += 1;
+                        if let Some(sk) = chunk.sketches.as_mut() {
+                            sk[k].push(x);
+                        }
+                    }
+                    if exact {
+                        chunk.values[i * outcomes..(i + 1) * outcomes].copy_from_slice(&row);
+                        chunk.params[i * np..(i + 1) * np].copy_from_slice(&p);
+                    }
                 }
                 let so_far = done.fetch_add(len as u64, std::sync::atomic::Ordering::Relaxed);
                 if let Some(report) = progress {
                     report(Progress {
-                        done: so_far + len as u64,
-                        total: draws,
+                        done: first + so_far + len as u64,
+                        total: settings.draws.max(end),
                     });
                 }
-                Ok((values, params))
+                Ok(chunk)
             })
             .collect::<Result<Vec<_>>>()
     })?;
-    let (mut values, mut param_values) = (Vec::new(), Vec::new());
-    for (v, p) in parts {
-        values.extend(v);
-        param_values.extend(p);
-    }
-    Ok(Simulation {
-        draws,
-        seed,
+    // Merged in chunk order.
+    let mut sim = Simulation {
+        draws: 0,
+        seed: settings.seed,
         threads,
         outcomes,
-        values,
+        replicates,
+        moments: vec![Moments::new(thresholds.len()); outcomes],
+        replicate_sums: vec![vec![(0.0, 0); replicates as usize]; outcomes],
+        sketches: (!exact).then(|| vec![Sketch::new(); outcomes]),
+        values: Vec::new(),
         params: slots.iter().map(|s| s.path).collect(),
-        param_values,
-    })
+        param_values: Vec::new(),
+    };
+    for chunk in parts {
+        sim.extend(Simulation {
+            draws: chunk.draws,
+            seed: settings.seed,
+            threads,
+            outcomes,
+            replicates,
+            moments: chunk.moments,
+            replicate_sums: chunk.replicate_sums,
+            sketches: chunk.sketches,
+            values: chunk.values,
+            params: Vec::new(),
+            param_values: chunk.params,
+        });
+    }
+    Ok(sim)
 }

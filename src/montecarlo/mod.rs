@@ -6,6 +6,8 @@
 //! path), chunks have a fixed size and are merged in chunk order, so results are bitwise
 //! identical whatever the thread count.
 
+mod accumulate;
+mod design;
 mod driver;
 mod outcomes;
 mod results;
@@ -13,6 +15,8 @@ mod sensitivity;
 mod statistics;
 mod streams;
 
+pub use accumulate::{Moments, Sketch, SKETCH_ACCURACY, SKETCH_ZERO};
+pub use design::{Correlation, Design, IMAN_CONOVER_LIMIT, SOBOL_MAX_DIMENSIONS, SOBOL_MAX_POINTS};
 pub use driver::{simulate, Progress, Simulation, CHUNK};
 pub use outcomes::{Measure, OutcomeSpec};
 pub use results::{run, McResults};
@@ -37,6 +41,36 @@ pub struct Settings {
     pub outcomes: Vec<OutcomeSpec>,
     /// Statistics to report.
     pub statistics: StatisticsSettings,
+    /// Sampling design.
+    pub design: Design,
+    /// Independent randomisations of the design (default 10 for Latin hypercube and
+    /// Sobol', 1 for plain); the standard error of the mean is then the replicate one.
+    pub replicates: Option<usize>,
+    /// Spearman rank correlations between uncertain fields (a Gaussian copula).
+    pub correlations: Vec<Correlation>,
+    /// Keep no draws: moments and exceedances from the same accumulators as exact mode,
+    /// quantiles from a sketch (bounded memory; no sensitivities).
+    pub streaming: bool,
+    /// Run in batches until the relative standard error is small enough.
+    pub stop: Option<StopRule>,
+}
+
+/// The stopping rule: batches of draws until the relative standard error
+/// (`se / |mean|`) of every outcome is at most `relative_se`, or `max_draws` are done.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StopRule {
+    /// Target relative standard error.
+    pub relative_se: f64,
+    /// Draws a batch (plain); Sobol' doubles the draws each batch instead.
+    #[serde(default = "default_batch")]
+    pub batch: u64,
+    /// Most draws.
+    pub max_draws: u64,
+}
+
+fn default_batch() -> u64 {
+    10_000
 }
 
 impl Default for Settings {
@@ -47,6 +81,11 @@ impl Default for Settings {
             threads: None,
             outcomes: Vec::new(),
             statistics: StatisticsSettings::default(),
+            design: Design::Plain,
+            replicates: None,
+            correlations: Vec::new(),
+            streaming: false,
+            stop: None,
         }
     }
 }

@@ -6,10 +6,12 @@ use std::path::Path;
 use rayon::prelude::*;
 use serde::Serialize;
 
+use super::design::{Design, Sampler};
+use super::driver::simulate_range;
 use super::outcomes::{resolve_all, OutcomeSpec};
 use super::sensitivity::{pearson, prcc_of_ranks, ranks, Sensitivity};
-use super::statistics::{summarise, Summary};
-use super::{simulate, Progress, Settings, Simulation};
+use super::statistics::{summarise_with, Summary};
+use super::{Progress, Settings, Simulation, StopRule};
 use crate::data::write_atomic;
 use crate::engine::{Engine, StaticCascade};
 use crate::error::{Error, Result};
@@ -84,22 +86,48 @@ pub fn run(
         ));
     }
     let outcomes = resolve_all(net, &specs)?;
-    spec.validate()?;
+    let slots = spec.validate()?;
     let engine = StaticCascade::new(net, &spec.median())?;
     let extract = |ws: &<StaticCascade as Engine>::Workspace, out: &mut [f64]| {
         for (o, v) in outcomes.iter().zip(out.iter_mut()) {
             *v = o.value(ws.outcome());
         }
     };
-    let sim = simulate(
-        net,
-        &engine,
-        spec,
-        outcomes.len(),
-        extract,
-        settings,
-        progress,
-    )?;
+    let sim = match &settings.stop {
+        None => {
+            let sampler = Sampler::new(&slots, settings)?;
+            let range = (0, settings.draws);
+            let parts = (slots.as_slice(), &sampler);
+            simulate_range(
+                net,
+                &engine,
+                spec,
+                parts,
+                range,
+                outcomes.len(),
+                &extract,
+                settings,
+                progress,
+            )?
+        }
+        Some(stop) => {
+            let run_batch = |sampler: &Sampler, range| {
+                let parts = (slots.as_slice(), sampler);
+                simulate_range(
+                    net,
+                    &engine,
+                    spec,
+                    parts,
+                    range,
+                    outcomes.len(),
+                    &extract,
+                    settings,
+                    progress,
+                )
+            };
+            stopping(settings, stop, &slots, run_batch)?
+        }
+    };
     // Statistics in a local pool of the same size as the draws'.
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(sim.threads)
@@ -121,22 +149,127 @@ pub fn run(
     })
 }
 
-/// Summaries and sensitivities of every outcome, in parallel across outcomes.
+/// Runs batches until every outcome's relative standard error is at most the target
+/// (docs/model.md §6.7): plain sampling in batches of `stop.batch` draws, Sobol' doubling
+/// the points of every replicate; refused with Latin hypercube (a hypercube cannot be
+/// extended).
+fn stopping(
+    settings: &Settings,
+    stop: &StopRule,
+    slots: &[crate::scenario::ParamSlot],
+    mut run_batch: impl FnMut(&Sampler, (u64, u64)) -> Result<Simulation>,
+) -> Result<Simulation> {
+    let invalid = |reason: String| Error::InvalidField {
+        field: "monte_carlo.stop".into(),
+        reason,
+        location: crate::error::Location::new("scenario", None),
+    };
+    if stop.relative_se.is_nan()
+        || stop.relative_se <= 0.0
+        || stop.max_draws == 0
+        || stop.batch == 0
+    {
+        return Err(invalid(
+            "relative_se, batch and max_draws must be positive".into(),
+        ));
+    }
+    let reps = settings.replicates.unwrap_or(match settings.design {
+        Design::Plain => 1,
+        _ => 10,
+    }) as u64;
+    let first =
+        match settings.design {
+            Design::LatinHypercube => return Err(invalid(
+                "a Latin hypercube cannot be extended: use plain or Sobol' with a stopping rule"
+                    .into(),
+            )),
+            Design::Sobol => {
+                if !settings.draws.is_power_of_two()
+                    || reps == 0
+                    || !settings.draws.is_multiple_of(reps)
+                    || !(settings.draws / reps).is_power_of_two()
+                {
+                    return Err(invalid(format!(
+                        "Sobol' stops only at powers of two: draws / replicates = {} / {reps} \
+                     must be a power of two",
+                        settings.draws
+                    )));
+                }
+                settings.draws
+            }
+            Design::Plain => stop.batch.min(stop.max_draws),
+        };
+    // The sampler is sized for the most draws the rule may reach (Sobol' limits).
+    let sized = Settings {
+        draws: stop.max_draws.max(first) / reps * reps,
+        ..settings.clone()
+    };
+    let sampler = Sampler::new(slots, &sized)?;
+    let mut sim = run_batch(&sampler, (0, first))?;
+    loop {
+        let done = sim.draws;
+        let precise = (0..sim.outcomes).all(|k| {
+            let m = &sim.moments[k];
+            let se = if reps > 1 {
+                let means = sim.replicate_means(k);
+                let mean = means.iter().sum::<f64>() / reps as f64;
+                (means.iter().map(|x| (x - mean).powi(2)).sum::<f64>()
+                    / ((reps - 1) as f64 * reps as f64))
+                    .sqrt()
+            } else {
+                m.sd() / (m.count as f64).sqrt()
+            };
+            se <= stop.relative_se * m.mean.abs()
+        });
+        let next = match settings.design {
+            Design::Sobol => done * 2,
+            _ => done + stop.batch,
+        };
+        if precise || next > stop.max_draws {
+            return Ok(sim);
+        }
+        sim.extend(run_batch(&sampler, (done, next))?);
+    }
+}
+
+/// Summaries and (exact mode) sensitivities of every outcome, in parallel across outcomes.
 fn statistics(
     sim: &Simulation,
     outcomes: &[super::outcomes::Resolved],
     settings: &Settings,
 ) -> (Vec<Summary>, Vec<Sensitivity>) {
-    let columns: Vec<Vec<f64>> = (0..outcomes.len())
-        .map(|k| sim.outcome(k).collect())
+    let columns: Vec<Vec<f64>> = if sim.is_exact() {
+        (0..outcomes.len())
+            .map(|k| sim.outcome(k).collect())
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let summaries: Vec<Summary> = (0..outcomes.len())
+        .into_par_iter()
+        .map(|k| {
+            let o = &outcomes[k];
+            let means = if sim.replicates > 1 {
+                sim.replicate_means(k)
+            } else {
+                Vec::new()
+            };
+            summarise_with(
+                &o.name,
+                &o.unit,
+                &sim.moments[k],
+                columns.get(k).map(Vec::as_slice),
+                sim.sketches.as_ref().map(|s| &s[k]),
+                &means,
+                &settings.statistics,
+            )
+        })
         .collect();
+    if !sim.is_exact() {
+        return (summaries, Vec::new());
+    }
     let params: Vec<Vec<f64>> = (0..sim.params.len())
         .map(|j| sim.param(j).collect())
-        .collect();
-    let summaries: Vec<Summary> = columns
-        .par_iter()
-        .zip(outcomes)
-        .map(|(col, o)| summarise(&o.name, &o.unit, col, &settings.statistics))
         .collect();
     // Each column is ranked once; Spearman is the Pearson correlation of ranks.
     let param_ranks: Vec<Vec<f64>> = params.par_iter().map(|p| ranks(p)).collect();
@@ -241,6 +374,21 @@ impl Report for McResults {
              identical for any thread count",
             self.threads
         ));
+        if let Some(s) = self.outcomes.first() {
+            if s.replicates > 1 {
+                t.note(format!(
+                    "standard errors from {} independent replicates",
+                    s.replicates
+                ));
+            }
+            if s.sketched {
+                t.note(format!(
+                    "streaming mode: quantiles and CVaR from a sketch within {}% of the exact \
+                     values; no sensitivities",
+                    super::SKETCH_ACCURACY * 100.0
+                ));
+            }
+        }
         let mut s = Table::new(
             "Sensitivity: rank correlation of each uncertain parameter with each outcome",
             &["outcome", "parameter", "Spearman", "PRCC"],

@@ -6,6 +6,7 @@
 use serde::Serialize;
 use statrs::distribution::{ContinuousCDF, Normal, StudentsT};
 
+use super::accumulate::{Moments, Sketch};
 use super::StatisticsSettings;
 
 /// A quantile estimate.
@@ -65,8 +66,14 @@ pub struct Summary {
     pub mean: f64,
     /// Sample standard deviation.
     pub sd: f64,
-    /// Standard error of the mean, `sd / √n` (iid draws).
+    /// Standard error of the mean: `sd / √n` for iid draws, or the spread of the replicate
+    /// means over `√R` for replicated designs.
     pub se: f64,
+    /// Replicates behind `se` (1: iid).
+    pub replicates: u64,
+    /// Whether quantiles and the tail mean come from the streaming sketch (relative
+    /// accuracy `SKETCH_ACCURACY`; no tail-mean interval).
+    pub sketched: bool,
     /// Interval `mean ± t · se`.
     pub mean_ci: (f64, f64),
     /// Smallest draw.
@@ -104,7 +111,7 @@ fn tail_mean(sorted: &[f64], alpha: f64) -> f64 {
     ((k as f64 / n - alpha) * sorted[k - 1] + above / n) / (1.0 - alpha)
 }
 
-/// Summarises one outcome's draws (in draw order).
+/// Summarises one outcome's draws (in draw order), iid.
 ///
 /// ```
 /// use shortfall::montecarlo::{summarise, StatisticsSettings};
@@ -115,65 +122,110 @@ fn tail_mean(sorted: &[f64], alpha: f64) -> f64 {
 /// assert!((s.cvar.value - 98.0).abs() < 1e-12);            // mean of 96..100
 /// ```
 pub fn summarise(name: &str, unit: &str, draws: &[f64], settings: &StatisticsSettings) -> Summary {
-    let n = draws.len();
+    let mut moments = Moments::new(settings.exceed.len());
+    for &x in draws {
+        moments.push(x, &settings.exceed);
+    }
+    summarise_with(name, unit, &moments, Some(draws), None, &[], settings)
+}
+
+/// Summarises from the run's accumulators: `exact` draws in draw order (exact mode) or the
+/// sketch (streaming mode), and the replicate means (empty or one: iid).
+pub(crate) fn summarise_with(
+    name: &str,
+    unit: &str,
+    moments: &Moments,
+    exact: Option<&[f64]>,
+    sketch: Option<&Sketch>,
+    replicate_means: &[f64],
+    settings: &StatisticsSettings,
+) -> Summary {
+    let n = moments.count as usize;
     let nf = n as f64;
     let c = settings.confidence;
-    // Moments in draw order (Welford), so they do not depend on threads.
-    let (mut mean, mut m2, mut min, mut max) = (0.0, 0.0, f64::INFINITY, f64::NEG_INFINITY);
-    for (i, &x) in draws.iter().enumerate() {
-        let d = x - mean;
-        mean += d / (i + 1) as f64;
-        m2 += d * (x - mean);
-        min = min.min(x);
-        max = max.max(x);
-    }
-    let sd = if n > 1 { (m2 / (nf - 1.0)).sqrt() } else { 0.0 };
-    let se = sd / nf.sqrt();
-    let t = t_quantile(c, nf - 1.0);
-    let mut sorted = draws.to_vec();
-    sorted.sort_unstable_by(f64::total_cmp);
+    let (mean, sd, min, max) = (moments.mean, moments.sd(), moments.min, moments.max);
+    let reps = replicate_means.len();
+    let (se, t) = if reps > 1 {
+        let rm = replicate_means.iter().sum::<f64>() / reps as f64;
+        let var = replicate_means
+            .iter()
+            .map(|x| (x - rm).powi(2))
+            .sum::<f64>()
+            / (reps as f64 - 1.0);
+        ((var / reps as f64).sqrt(), t_quantile(c, reps as f64 - 1.0))
+    } else {
+        (sd / nf.sqrt(), t_quantile(c, nf - 1.0))
+    };
     let z = z_quantile(c);
+    let sorted = exact.map(|d| {
+        let mut v = d.to_vec();
+        v.sort_unstable_by(f64::total_cmp);
+        v
+    });
+    let rank = |k: f64| -> f64 {
+        let k = (k.max(1.0) as usize).min(n.max(1));
+        match (&sorted, sketch) {
+            (Some(v), _) => v[k - 1],
+            (None, Some(s)) => s.rank(k as u64),
+            (None, None) => f64::NAN,
+        }
+    };
     let quantiles = settings
         .quantiles
         .iter()
         .map(|&p| {
-            let at = |k: f64| sorted[(k.max(1.0) as usize).min(n) - 1];
             let half = z * (nf * p * (1.0 - p)).sqrt();
             Quantile {
                 p,
-                value: at((nf * p).ceil()),
+                value: rank((nf * p).ceil()),
                 ci: (
-                    at((nf * p - half).floor()),
-                    at((nf * p + half).ceil() + 1.0),
+                    rank((nf * p - half).floor()),
+                    rank((nf * p + half).ceil() + 1.0),
                 ),
             }
         })
         .collect();
     let alpha = settings.cvar;
-    let value = tail_mean(&sorted, alpha);
-    let b = settings.batches.max(2).min(n.max(2));
-    let size = n / b;
-    let (se_tail, ci) = if size >= 1 {
-        let batch: Vec<f64> = (0..b)
-            .map(|i| {
-                let mut chunk = draws[i * size..(i + 1) * size].to_vec();
-                chunk.sort_unstable_by(f64::total_cmp);
-                tail_mean(&chunk, alpha)
-            })
-            .collect();
-        let bm = batch.iter().sum::<f64>() / b as f64;
-        let var = batch.iter().map(|x| (x - bm).powi(2)).sum::<f64>() / (b as f64 - 1.0);
-        let se = (var / b as f64).sqrt();
-        let t = t_quantile(c, b as f64 - 1.0);
-        (se, (value - t * se, value + t * se))
-    } else {
-        (f64::NAN, (f64::NAN, f64::NAN))
+    let cvar = match (&sorted, exact) {
+        (Some(sorted), Some(draws)) => {
+            let value = tail_mean(sorted, alpha);
+            let b = settings.batches.max(2).min(n.max(2));
+            let size = n / b;
+            let (se, ci) = if size >= 1 {
+                let batch: Vec<f64> = (0..b)
+                    .map(|i| {
+                        let mut chunk = draws[i * size..(i + 1) * size].to_vec();
+                        chunk.sort_unstable_by(f64::total_cmp);
+                        tail_mean(&chunk, alpha)
+                    })
+                    .collect();
+                let bm = batch.iter().sum::<f64>() / b as f64;
+                let var = batch.iter().map(|x| (x - bm).powi(2)).sum::<f64>() / (b as f64 - 1.0);
+                let se = (var / b as f64).sqrt();
+                let t = t_quantile(c, b as f64 - 1.0);
+                (se, (value - t * se, value + t * se))
+            } else {
+                (f64::NAN, (f64::NAN, f64::NAN))
+            };
+            TailMean {
+                level: alpha,
+                value,
+                se,
+                ci,
+            }
+        }
+        _ => TailMean {
+            level: alpha,
+            value: sketch.map_or(f64::NAN, |s| s.tail_mean(alpha)),
+            se: f64::NAN,
+            ci: (f64::NAN, f64::NAN),
+        },
     };
     let exceedance = settings
         .exceed
         .iter()
-        .map(|&threshold| {
-            let k = sorted.len() - sorted.partition_point(|&x| x <= threshold);
+        .zip(&moments.exceed)
+        .map(|(&threshold, &k)| {
             let p = k as f64 / nf;
             let z2 = z * z;
             let centre = (p + z2 / (2.0 * nf)) / (1.0 + z2 / nf);
@@ -189,13 +241,22 @@ pub fn summarise(name: &str, unit: &str, draws: &[f64], settings: &StatisticsSet
     let width = (max - min) / bins as f64;
     let edges = (0..=bins).map(|i| min + width * i as f64).collect();
     let mut counts = vec![0u64; bins];
-    for &x in draws {
+    let bin = |x: f64| {
         let i = if width > 0.0 {
             ((x - min) / width) as usize
         } else {
             0
         };
-        counts[i.min(bins - 1)] += 1;
+        i.min(bins - 1)
+    };
+    match (exact, sketch) {
+        (Some(d), _) => d.iter().for_each(|&x| counts[bin(x)] += 1),
+        (None, Some(s)) => {
+            for (v, c) in s.ascending() {
+                counts[bin(v.clamp(min, max))] += c;
+            }
+        }
+        (None, None) => {}
     }
     Summary {
         name: name.into(),
@@ -204,16 +265,13 @@ pub fn summarise(name: &str, unit: &str, draws: &[f64], settings: &StatisticsSet
         mean,
         sd,
         se,
+        replicates: reps.max(1) as u64,
+        sketched: exact.is_none(),
         mean_ci: (mean - t * se, mean + t * se),
         min,
         max,
         quantiles,
-        cvar: TailMean {
-            level: alpha,
-            value,
-            se: se_tail,
-            ci,
-        },
+        cvar,
         exceedance,
         histogram: Histogram { edges, counts },
     }
