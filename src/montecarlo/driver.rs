@@ -14,6 +14,9 @@ use crate::scenario::{FieldPath, ParamSlot, Realization, ScenarioSpec};
 /// merge) depend only on the number of draws.
 pub const CHUNK: u64 = 4096;
 
+/// Chunks run in parallel before their accumulators are merged.
+const WAVE: u64 = 64;
+
 /// Progress at a chunk boundary: draws done of the total. Callbacks come from worker
 /// threads in any order and never affect results.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -192,55 +195,51 @@ pub(crate) fn simulate_range<E: Engine>(
         .map_err(|e| Error::InvalidArgument(format!("thread pool: {e}")))?;
     let chunks = (end - first).div_ceil(CHUNK);
     let done = std::sync::atomic::AtomicU64::new(0);
-    let parts: Vec<Chunk> = pool.install(|| {
-        (0..chunks)
-            .into_par_iter()
-            .map(|c| {
-                let (start, stop) = (first + c * CHUNK, (first + (c + 1) * CHUNK).min(end));
-                let len = (stop - start) as usize;
-                let mut r = template.clone();
-                let mut ws = engine.workspace(net);
-                let mut chunk = Chunk {
-                    draws: len as u64,
-                    moments: vec![Moments::new(thresholds.len()); outcomes],
-                    replicate_sums: vec![vec![(0.0, 0); replicates as usize]; outcomes],
-                    sketches: (!exact).then(|| vec![Sketch::new(); outcomes]),
-                    values: vec![0.0; if exact { len * outcomes } else { 0 }],
-                    params: vec![0.0; if exact { len * np } else { 0 }],
-                };
-                let (mut u, mut p, mut row) = (vec![0.0; np], vec![0.0; np], vec![0.0; outcomes]);
-                for (i, d) in (start..stop).enumerate() {
-                    sampler.uniforms(d, &mut u);
-                    sample(slots, &u, &mut r, &mut p);
-                    engine.run(net, &r, &mut ws)?;
-                    extract(&ws, &mut row);
-                    let rep = sampler.replicate_of(d) as usize;
-                    for (k, &x) in row.iter().enumerate() {
-                        chunk.moments[k].push(x, thresholds);
-                        let s = &mut chunk.replicate_sums[k][rep];
-                        s.0 += x;
-                        s.1 += 1;
-                        if let Some(sk) = chunk.sketches.as_mut() {
-                            sk[k].push(x);
-                        }
-                    }
-                    if exact {
-                        chunk.values[i * outcomes..(i + 1) * outcomes].copy_from_slice(&row);
-                        chunk.params[i * np..(i + 1) * np].copy_from_slice(&p);
-                    }
+    let run_chunk = |c: u64| -> Result<Chunk> {
+        let (start, stop) = (first + c * CHUNK, (first + (c + 1) * CHUNK).min(end));
+        let len = (stop - start) as usize;
+        let mut r = template.clone();
+        let mut ws = engine.workspace(net);
+        let mut chunk = Chunk {
+            draws: len as u64,
+            moments: vec![Moments::new(thresholds.len()); outcomes],
+            replicate_sums: vec![vec![(0.0, 0); replicates as usize]; outcomes],
+            sketches: (!exact).then(|| vec![Sketch::new(); outcomes]),
+            values: vec![0.0; if exact { len * outcomes } else { 0 }],
+            params: vec![0.0; if exact { len * np } else { 0 }],
+        };
+        let (mut u, mut p, mut row) = (vec![0.0; np], vec![0.0; np], vec![0.0; outcomes]);
+        for (i, d) in (start..stop).enumerate() {
+            sampler.uniforms(d, &mut u);
+            sample(slots, &u, &mut r, &mut p);
+            engine.run(net, &r, &mut ws)?;
+            extract(&ws, &mut row);
+            let rep = sampler.replicate_of(d) as usize;
+            for (k, &x) in row.iter().enumerate() {
+                chunk.moments[k].push(x, thresholds);
+                let s = &mut chunk.replicate_sums[k][rep];
+                s.0 += x;
+                s.1 += 1;
+                if let Some(sk) = chunk.sketches.as_mut() {
+                    sk[k].push(x);
                 }
-                let so_far = done.fetch_add(len as u64, std::sync::atomic::Ordering::Relaxed);
-                if let Some(report) = progress {
-                    report(Progress {
-                        done: first + so_far + len as u64,
-                        total: settings.draws.max(end),
-                    });
-                }
-                Ok(chunk)
-            })
-            .collect::<Result<Vec<_>>>()
-    })?;
-    // Merged in chunk order.
+            }
+            if exact {
+                chunk.values[i * outcomes..(i + 1) * outcomes].copy_from_slice(&row);
+                chunk.params[i * np..(i + 1) * np].copy_from_slice(&p);
+            }
+        }
+        let so_far = done.fetch_add(len as u64, std::sync::atomic::Ordering::Relaxed);
+        if let Some(report) = progress {
+            report(Progress {
+                done: first + so_far + len as u64,
+                total: settings.draws.max(end),
+            });
+        }
+        Ok(chunk)
+    };
+    // Chunks run in waves of a fixed size and merge in chunk order, so memory stays bounded
+    // in streaming mode and results do not depend on threads.
     let mut sim = Simulation {
         draws: 0,
         seed: settings.seed,
@@ -254,20 +253,31 @@ pub(crate) fn simulate_range<E: Engine>(
         params: slots.iter().map(|s| s.path).collect(),
         param_values: Vec::new(),
     };
-    for chunk in parts {
-        sim.extend(Simulation {
-            draws: chunk.draws,
-            seed: settings.seed,
-            threads,
-            outcomes,
-            replicates,
-            moments: chunk.moments,
-            replicate_sums: chunk.replicate_sums,
-            sketches: chunk.sketches,
-            values: chunk.values,
-            params: Vec::new(),
-            param_values: chunk.params,
-        });
+    let mut wave = 0;
+    while wave < chunks {
+        let last = (wave + WAVE).min(chunks);
+        let parts: Vec<Chunk> = pool.install(|| {
+            (wave..last)
+                .into_par_iter()
+                .map(run_chunk)
+                .collect::<Result<_>>()
+        })?;
+        wave = last;
+        for chunk in parts {
+            sim.extend(Simulation {
+                draws: chunk.draws,
+                seed: settings.seed,
+                threads,
+                outcomes,
+                replicates,
+                moments: chunk.moments,
+                replicate_sums: chunk.replicate_sums,
+                sketches: chunk.sketches,
+                values: chunk.values,
+                params: Vec::new(),
+                param_values: chunk.params,
+            });
+        }
     }
     Ok(sim)
 }

@@ -184,8 +184,7 @@ fn stopping(
                     .into(),
             )),
             Design::Sobol => {
-                if !settings.draws.is_power_of_two()
-                    || reps == 0
+                if reps == 0
                     || !settings.draws.is_multiple_of(reps)
                     || !(settings.draws / reps).is_power_of_two()
                 {
