@@ -3,8 +3,7 @@
 
 use shortfall::engine::Engine;
 use shortfall::montecarlo::{
-    run, simulate, spearman, Correlation, Design, Settings, StatisticsSettings, StopRule,
-    SKETCH_ACCURACY,
+    run, simulate, spearman, Correlation, Design, Settings, StopRule, SKETCH_ACCURACY,
 };
 use shortfall::network::{toy_chain, Network};
 use shortfall::scenario::{
@@ -182,7 +181,7 @@ fn the_copula_reproduces_target_spearman_correlations() {
 #[test]
 fn latin_hypercube_marginals_stay_stratified_under_iman_conover() {
     let (x, settings) = correlated(Design::LatinHypercube);
-    let reps = settings.replicates.unwrap() as usize;
+    let reps = settings.replicates.unwrap();
     let n = x[0].len() / reps;
     for col in &x {
         for r in 0..reps {
@@ -259,7 +258,11 @@ fn the_stopping_rule_stops_when_precise_enough_and_refuses_what_it_cannot_extend
         ..file.monte_carlo.clone()
     };
     let r = run(&net, &file.scenario, &settings, None).unwrap();
-    assert!(r.draws < 200_000 && r.draws % 5_000 == 0, "{}", r.draws);
+    assert!(
+        r.draws < 200_000 && r.draws.is_multiple_of(5_000),
+        "{}",
+        r.draws
+    );
     for s in &r.outcomes {
         assert!(
             s.se <= 0.01 * s.mean.abs(),
@@ -404,5 +407,4 @@ fn bad_correlations_are_refused() {
         .unwrap_err()
         .to_string()
         .contains("positive definite"));
-    let _ = StatisticsSettings::default();
 }
