@@ -66,6 +66,15 @@ pub fn network_to_toml(net: &Network) -> Result<String> {
     })
 }
 
+/// The text of a file and its name for messages.
+pub(crate) fn read_text(path: &Path) -> Result<(String, String)> {
+    let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
+        path: path.into(),
+        source,
+    })?;
+    Ok((path.display().to_string(), text))
+}
+
 /// Reads a network from a `.json` or `.toml` file.
 ///
 /// # Errors
@@ -73,11 +82,7 @@ pub fn network_to_toml(net: &Network) -> Result<String> {
 /// extension.
 pub fn read_network(path: impl AsRef<Path>) -> Result<Network> {
     let path = path.as_ref();
-    let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
-        path: path.into(),
-        source,
-    })?;
-    let name = path.display().to_string();
+    let (name, text) = read_text(path)?;
     match path.extension().and_then(|e| e.to_str()) {
         Some("json") => network_from_json(&text, &name),
         Some("toml") => network_from_toml(&text, &name),

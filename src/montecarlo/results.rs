@@ -93,40 +93,16 @@ pub fn run(
             *v = o.value(ws.outcome());
         }
     };
+    let run_batch = |sampler: &Sampler, range| {
+        let parts = (slots.as_slice(), sampler);
+        let n = outcomes.len();
+        simulate_range(
+            net, &engine, spec, parts, range, n, &extract, settings, progress,
+        )
+    };
     let sim = match &settings.stop {
-        None => {
-            let sampler = Sampler::new(&slots, settings)?;
-            let range = (0, settings.draws);
-            let parts = (slots.as_slice(), &sampler);
-            simulate_range(
-                net,
-                &engine,
-                spec,
-                parts,
-                range,
-                outcomes.len(),
-                &extract,
-                settings,
-                progress,
-            )?
-        }
-        Some(stop) => {
-            let run_batch = |sampler: &Sampler, range| {
-                let parts = (slots.as_slice(), sampler);
-                simulate_range(
-                    net,
-                    &engine,
-                    spec,
-                    parts,
-                    range,
-                    outcomes.len(),
-                    &extract,
-                    settings,
-                    progress,
-                )
-            };
-            stopping(settings, stop, &slots, run_batch)?
-        }
+        None => run_batch(&Sampler::new(&slots, settings)?, (0, settings.draws))?,
+        Some(stop) => stopping(settings, stop, &slots, run_batch)?,
     };
     // Statistics in a local pool of the same size as the draws'.
     let pool = rayon::ThreadPoolBuilder::new()

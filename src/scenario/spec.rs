@@ -410,11 +410,7 @@ impl ScenarioFile {
     /// [`Error::Io`], parse and validation errors.
     pub fn read(path: impl AsRef<std::path::Path>) -> Result<Self> {
         let path = path.as_ref();
-        let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
-            path: path.into(),
-            source,
-        })?;
-        let name = path.display().to_string();
+        let (name, text) = crate::data::read_text(path)?;
         match path.extension().and_then(|e| e.to_str()) {
             Some("json") => Self::from_json(&text, &name),
             _ => Self::from_toml(&text, &name),
