@@ -6,7 +6,9 @@
 //!     [--design plain|latin_hypercube|sobol] [--replicates R] [--streaming]
 //! ```
 //!
-//! Without `--network` the scenario runs on the embedded data `rare_earths_2024`. Prints
+//! Without `--network` the scenario runs on the embedded data `rare_earths_2024`; several
+//! `--network` options give network variants, which the scenario's `perturbation.variant`
+//! chooses among by index. Prints
 //! the summary table (with the seed) and the sensitivities; `--out` writes the results
 //! atomically. A progress bar shows on a terminal, nothing otherwise. The format of
 //! scenario files: docs/scenarios.md; an example: scenarios/us_plus8_embargo.toml.
@@ -15,12 +17,12 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use indicatif::{ProgressBar, ProgressStyle};
-use shortfall::montecarlo::{run, Progress};
+use shortfall::montecarlo::{run_variants, Progress};
 use shortfall::scenario::ScenarioFile;
 
 struct Args {
     scenario: PathBuf,
-    network: Option<PathBuf>,
+    networks: Vec<PathBuf>,
     draws: Option<u64>,
     seed: Option<u64>,
     threads: Option<usize>,
@@ -33,12 +35,12 @@ struct Args {
 fn args() -> Result<Args, lexopt::Error> {
     use lexopt::prelude::*;
     let mut parser = lexopt::Parser::from_env();
-    let (mut scenario, mut network, mut draws, mut seed, mut threads, mut out) =
-        (None, None, None, None, None, None);
+    let (mut scenario, mut networks, mut draws, mut seed, mut threads, mut out) =
+        (None, Vec::new(), None, None, None, None);
     let (mut design, mut replicates, mut streaming) = (None, None, false);
     while let Some(arg) = parser.next()? {
         match arg {
-            Long("network") => network = Some(parser.value()?.into()),
+            Long("network") => networks.push(parser.value()?.into()),
             Long("draws") => draws = Some(parser.value()?.parse()?),
             Long("seed") => seed = Some(parser.value()?.parse()?),
             Long("threads") => threads = Some(parser.value()?.parse()?),
@@ -52,7 +54,7 @@ fn args() -> Result<Args, lexopt::Error> {
     }
     Ok(Args {
         scenario: scenario.ok_or("missing SCENARIO_FILE")?,
-        network,
+        networks,
         draws,
         seed,
         threads,
@@ -82,9 +84,13 @@ fn main() -> ExitCode {
 
 fn go(args: Args) -> shortfall::Result<()> {
     let mut file = ScenarioFile::read(&args.scenario)?;
-    let net = match &args.network {
-        Some(path) => shortfall::data::read_network(path)?,
-        None => shortfall::data::rare_earths_2024().network,
+    let nets = if args.networks.is_empty() {
+        vec![shortfall::data::rare_earths_2024().network]
+    } else {
+        args.networks
+            .iter()
+            .map(shortfall::data::read_network)
+            .collect::<shortfall::Result<Vec<_>>>()?
     };
     let mc = &mut file.monte_carlo;
     mc.draws = args.draws.unwrap_or(mc.draws);
@@ -105,7 +111,7 @@ fn go(args: Args) -> shortfall::Result<()> {
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
     let tick = |p: Progress| bar.set_position(p.done);
-    let results = run(&net, &file.scenario, &file.monte_carlo, Some(&tick))?;
+    let results = run_variants(&nets, &file.scenario, &file.monte_carlo, Some(&tick))?;
     bar.finish_and_clear();
     println!("{results}");
     if let Some(out) = &args.out {

@@ -430,3 +430,34 @@ fn prices_give_the_value_of_lost_output() {
     let cn = net.region_id("CN").unwrap();
     assert_near(o.value_lost(&[cn]).unwrap(), 50.0);
 }
+
+/// A multiplier on a downstream recipe rescales that product's unit: with twice the oxide
+/// per unit of magnets, the US's lost magnets count half as many units, the same share of
+/// its use, and tonnage flows (oxide) are untouched.
+#[test]
+fn a_recipe_multiplier_rescales_its_product_and_keeps_shares() {
+    let net = shortfall::network::toy_chain();
+    let mut s = Realization {
+        horizon: 1.0,
+        restrictions: vec![embargo("CN", &["magnet"], &["US"])],
+        ..Realization::default()
+    };
+    let plain = support::run_checked(&net, &s);
+    s.perturbation
+        .recipes
+        .push(shortfall::scenario::RecipeScale {
+            product: "magnet".into(),
+            multiplier: 2.0,
+        });
+    let scaled = support::run_checked(&net, &s);
+    let (us, magnet) = at(&net, "US", "magnet");
+    let (_, oxide) = at(&net, "US", "oxide");
+    assert_near(plain.final_use(us, magnet), 34.0);
+    assert_near(scaled.final_use(us, magnet), 17.0);
+    assert_near(scaled.final_share(us, magnet).unwrap(), 34.0 / 42.0);
+    assert_near(scaled.absorption(us, oxide), plain.absorption(us, oxide));
+    // Without the shock nothing falls short.
+    s.restrictions[0].severity = 0.0;
+    let calm = support::run_checked(&net, &s);
+    assert!(calm.absorption_shortfall.iter().all(|&x| x.abs() < 1e-12));
+}

@@ -33,6 +33,7 @@ proptest! {
         shock in support::shock(),
         headroom in proptest::option::of(0.0f64..4.0),
         stocks in proptest::option::of(0.0f64..4.0),
+        recipe in proptest::option::of((0usize..8, 0.2f64..5.0)),
     ) {
         let mut r = shock.realization(&net);
         r.restrictions.clear();
@@ -40,6 +41,10 @@ proptest! {
         r.mitigation.substitution = shock.substitution.max(0.5);
         r.perturbation.headroom = headroom;
         r.perturbation.stocks = stocks;
+        if let Some((p, m)) = recipe {
+            let product = net.products()[p % net.products().len()].id.clone();
+            r.perturbation.recipes.push(shortfall::scenario::RecipeScale { product, multiplier: m });
+        }
         let o = support::run(&net, &r);
         for i in 0..o.absorption_shortfall.len() {
             let base = o.absorption_baseline[i];

@@ -312,3 +312,53 @@ fn progress_reaches_the_total() {
     run(&net, &file.scenario, &file.monte_carlo, Some(&tick)).unwrap();
     assert_eq!(*last.lock().unwrap(), 10_000);
 }
+
+/// Structural alternatives: two variants of the toy chain (in the second the US makes 20 t
+/// of magnets and imports 18 t directly), chosen with equal weights per draw.
+#[test]
+fn network_variants_are_chosen_per_draw() {
+    let mut tables = shortfall::network::toy_tables();
+    let base = shortfall::network::Builder::new(tables.clone())
+        .build()
+        .unwrap()
+        .network;
+    tables.production[5].production = 20.0;
+    tables.production[5].capacity = Some(20.0);
+    tables.trade[3].quantity = 18.0;
+    let variant = shortfall::network::Builder::new(tables)
+        .build()
+        .unwrap()
+        .network;
+    let file = ScenarioFile::from_toml(
+        r#"
+        [scenario]
+        horizon = 1.0
+        perturbation = { variant = { choice = { values = [0, 1] } } }
+        [[scenario.restrictions]]
+        exporters = ["CN"]
+        products = ["magnet"]
+        targets = { list = ["US"] }
+        severity = 1.0
+        [monte_carlo]
+        draws = 4000
+        [[monte_carlo.outcomes]]
+        measure = "final_use"
+        regions = { list = ["US"] }
+        product = "magnet"
+        "#,
+        "variants.toml",
+    )
+    .unwrap();
+    let nets = [base, variant];
+    let r = shortfall::montecarlo::run_variants(&nets, &file.scenario, &file.monte_carlo, None)
+        .unwrap();
+    let draws: Vec<f64> = r.simulation.outcome(0).collect();
+    assert!(draws
+        .iter()
+        .all(|&x| (x - 34.0).abs() < 1e-9 || (x - 22.0).abs() < 1e-9));
+    let share_first = draws.iter().filter(|&&x| (x - 34.0).abs() < 1e-9).count() as f64 / 4000.0;
+    assert!((share_first - 0.5).abs() < 0.03, "{share_first}");
+    // One network only: index 1 does not exist.
+    let err = run(&nets[0], &file.scenario, &file.monte_carlo, None).unwrap_err();
+    assert!(err.to_string().contains("perturbation.variant"), "{err}");
+}

@@ -67,6 +67,8 @@ pub struct StaticCascade {
     disposal: Vec<Disposal>,
     /// Per product: price, if given.
     price: Vec<Option<f64>>,
+    /// Recipe multipliers: (product, index into `perturbation.recipes`).
+    recipe_scales: Vec<(usize, usize)>,
 }
 
 /// 16 bytes an edge: sweep A streams these once per run.
@@ -100,6 +102,8 @@ struct Slot {
     node: u32,
     /// Units of the product per unit of the node's output (0 for final use).
     per_unit: f64,
+    /// The product the using node makes (the slot's own product for final use).
+    user_product: usize,
     /// The demand shift that applies (final use only), or `NONE16`.
     shift: u16,
     /// Final use of a product without a real final use: reported apart.
@@ -109,6 +113,10 @@ struct Slot {
 /// Per-run scratch space and the outcome of the last run.
 #[derive(Debug, Clone)]
 pub struct CascadeWorkspace {
+    /// Per product: the unit scale `1 / m` of a recipe multiplier (§3.2), else 1.
+    scale: Vec<f64>,
+    /// Per slot: units of the slot's product per unit of its user's output, scaled.
+    per_unit: Vec<f64>,
     cap: Vec<f64>,
     sched_out: Vec<f64>,
     out_a: Vec<f64>,
@@ -331,11 +339,16 @@ impl StaticCascade {
                 Sink::FinalUse(_) => (NONE, 0.0),
             };
             key_slot.insert((m, sink), slots.len() as u32);
+            let user_product = match sink {
+                Sink::Node(n) => net.node(n).product.index(),
+                Sink::FinalUse(_) => m,
+            };
             slots.push(Slot {
                 product: m,
                 region: RegionId(r as u32),
                 node,
                 per_unit,
+                user_product,
                 shift: match sink {
                     Sink::FinalUse(_) => narrow(shift_of.remove(&(r, m)).unwrap_or(NONE)),
                     Sink::Node(_) => NONE16,
@@ -407,6 +420,17 @@ impl StaticCascade {
             Allocation::ProRata => vec![false; nr],
             Allocation::BlocFirst(t) => members(t, "mitigation.allocation.bloc_first".into())?,
         };
+        let mut recipe_scales: Vec<(usize, usize)> = Vec::new();
+        for (i, rs) in scenario.perturbation.recipes.iter().enumerate() {
+            let p = product(&rs.product, format!("perturbation.recipes[{i}].product"))?.index();
+            if recipe_scales.iter().any(|&(q, _)| q == p) {
+                return Err(field_error(
+                    format!("perturbation.recipes[{i}]"),
+                    format!("a second multiplier on the recipe of {}", rs.product),
+                ));
+            }
+            recipe_scales.push((p, i));
+        }
         let mut price = vec![None; np];
         for (id, p) in &scenario.prices {
             price[product(id, format!("prices.{id}"))?.index()] = Some(*p);
@@ -430,6 +454,7 @@ impl StaticCascade {
             priority,
             disposal: scenario.restrictions.iter().map(|r| r.disposal).collect(),
             price,
+            recipe_scales,
         })
     }
 
@@ -442,6 +467,11 @@ impl StaticCascade {
             ("restrictions", self.restrictions, r.restrictions.len()),
             ("capacity_losses", self.losses, r.capacity_losses.len()),
             ("demand_shifts", self.shifts, r.demand_shifts.len()),
+            (
+                "perturbation.recipes",
+                self.recipe_scales.len(),
+                r.perturbation.recipes.len(),
+            ),
         ];
         for (field, want, got) in counts {
             if want != got {
@@ -514,6 +544,8 @@ impl Engine for StaticCascade {
     fn workspace(&self, net: &Network) -> CascadeWorkspace {
         let (nn, ns) = (net.nodes().len(), self.slots.len());
         CascadeWorkspace {
+            scale: vec![1.0; net.products().len()],
+            per_unit: vec![0.0; ns],
             cap: vec![0.0; nn],
             sched_out: vec![0.0; nn],
             out_a: vec![0.0; nn],
@@ -557,8 +589,15 @@ impl Engine for StaticCascade {
                 1.0 + r.demand_shifts[shift as usize].change
             }
         };
+        // §3.2 Recipe multipliers: product k's unit scaled by 1/m.
+        ws.scale.fill(1.0);
+        for &(p, i) in &self.recipe_scales {
+            ws.scale[p] = 1.0 / r.perturbation.recipes[i].multiplier;
+        }
         for (s, slot) in self.slots.iter().enumerate() {
-            ws.slot_sched[s] = scale(slot.shift) * self.slot_base[s];
+            let k = ws.scale[slot.product];
+            ws.slot_sched[s] = scale(slot.shift) * self.slot_base[s] * k;
+            ws.per_unit[s] = slot.per_unit * k / ws.scale[slot.user_product];
         }
         for n in net.node_ids() {
             let loss = match self.node_loss[n.index()] {
@@ -567,13 +606,15 @@ impl Engine for StaticCascade {
             };
             // Data uncertainty (§3.2): headroom scaled outside the restricting nodes.
             let node = net.node(n);
-            let capacity = match r.perturbation.headroom {
-                Some(m) if !self.restricting[n.index()] && node.kind == NodeKind::Producer => {
-                    let x = net.output(n);
-                    x + m * (node.capacity - x)
-                }
-                _ => node.capacity,
-            };
+            let unit = ws.scale[node.product.index()];
+            let capacity = unit
+                * match r.perturbation.headroom {
+                    Some(m) if !self.restricting[n.index()] && node.kind == NodeKind::Producer => {
+                        let x = net.output(n);
+                        x + m * (node.capacity - x)
+                    }
+                    _ => node.capacity,
+                };
             ws.cap[n.index()] = h * (1.0 - loss) * capacity;
         }
 
@@ -582,19 +623,21 @@ impl Engine for StaticCascade {
             for &n in net.nodes_of(p) {
                 let ni = n.index();
                 let range = net.out_range(n);
-                let scheduled: f64 = if self.shifted[ni] {
-                    range
-                        .clone()
-                        .map(|i| scale(self.edges[i].shift) * self.edges[i].flow)
-                        .sum()
-                } else {
-                    h * net.output(n)
-                };
+                let unit = ws.scale[p.index()];
+                let scheduled: f64 = unit
+                    * if self.shifted[ni] {
+                        range
+                            .clone()
+                            .map(|i| scale(self.edges[i].shift) * self.edges[i].flow)
+                            .sum()
+                    } else {
+                        h * net.output(n)
+                    };
                 ws.sched_out[ni] = scheduled;
                 let mut f_out = scheduled.min(ws.cap[ni]);
-                for (input, &s) in net.inputs(n).iter().zip(self.inputs_of(n)) {
+                for &s in self.inputs_of(n) {
                     let s = s as usize;
-                    f_out = f_out.min((ws.got_a[s] + ws.stock[s]) / input.per_unit);
+                    f_out = f_out.min((ws.got_a[s] + ws.stock[s]) / ws.per_unit[s]);
                 }
                 ws.out_a[ni] = f_out;
                 let f = if scheduled > 0.0 {
@@ -604,7 +647,7 @@ impl Engine for StaticCascade {
                 };
                 for i in range {
                     let e = &self.edges[i];
-                    let sched = scale(e.shift) * e.flow;
+                    let sched = unit * scale(e.shift) * e.flow;
                     let slot = e.slot as usize;
                     let k = e.restriction;
                     if k == NONE16 {
@@ -633,7 +676,9 @@ impl Engine for StaticCascade {
                 if deficit <= 0.0 {
                     continue;
                 }
-                let stock = net.stock(region, p) * r.perturbation.stocks.unwrap_or(1.0);
+                let stock = net.stock(region, p)
+                    * r.perturbation.stocks.unwrap_or(1.0)
+                    * ws.scale[p.index()];
                 let mut release = m.stock_release_share * stock;
                 if let Some(rate) = m.release_rate {
                     release = release.min(rate * h);
@@ -655,7 +700,7 @@ impl Engine for StaticCascade {
                 claims += if slot.node == NONE {
                     (ws.slot_sched[s] - ws.got_a[s] - ws.stock[s]).max(0.0)
                 } else {
-                    slot.per_unit * ws.dq[slot.node as usize]
+                    ws.per_unit[s] * ws.dq[slot.node as usize]
                 };
             }
             let (mut restore, mut expand) = (0.0, 0.0);
@@ -694,9 +739,9 @@ impl Engine for StaticCascade {
                 let ni = n.index();
                 let mut q = ws.cap[ni].min(ws.out_a[ni] + ws.dq[ni]);
                 let mut tag: f64 = 0.0;
-                for (input, &s) in net.inputs(n).iter().zip(self.inputs_of(n)) {
+                for &s in self.inputs_of(n) {
                     let s = s as usize;
-                    q = q.min((ws.got_a[s] + ws.stock[s] + ws.got_c[s]) / input.per_unit);
+                    q = q.min((ws.got_a[s] + ws.stock[s] + ws.got_c[s]) / ws.per_unit[s]);
                     if ws.got_c[s] > 0.0 {
                         tag = tag.max(ws.tagged_c[s] / ws.got_c[s]);
                     }
@@ -721,9 +766,10 @@ impl Engine for StaticCascade {
                     (ws.slot_sched[s] - ws.got_a[s] - ws.stock[s]).max(0.0)
                 } else {
                     let u = slot.node as usize;
-                    let ordered = slot.per_unit * ws.dq[u];
-                    let unused = (ws.got_a[s] + ws.stock[s] - slot.per_unit * ws.out_a[u]).max(0.0);
-                    let room = slot.per_unit * (ws.cap[u] - ws.out_a[u]).max(0.0);
+                    let a = ws.per_unit[s];
+                    let ordered = a * ws.dq[u];
+                    let unused = (ws.got_a[s] + ws.stock[s] - a * ws.out_a[u]).max(0.0);
+                    let room = a * (ws.cap[u] - ws.out_a[u]).max(0.0);
                     (ordered - unused).max(0.0).min(room)
                 };
             }
@@ -787,7 +833,7 @@ impl Engine for StaticCascade {
                 o.final_baseline[at] += ws.slot_sched[s];
                 o.absorption_shortfall[at] += short;
             } else {
-                let used = slot.per_unit * ws.out_c[slot.node as usize];
+                let used = ws.per_unit[s] * ws.out_c[slot.node as usize];
                 o.absorption_shortfall[at] += gap;
                 o.expansion_input[at] += (received - ws.slot_sched[s]).max(0.0);
                 o.stranded[at] += (received - used).max(0.0);
@@ -801,7 +847,7 @@ impl Engine for StaticCascade {
         for n in net.node_ids() {
             let ni = n.index();
             let node = net.node(n);
-            let baseline = h * net.output(n);
+            let baseline = h * net.output(n) * ws.scale[node.product.index()];
             o.output_change[ni] = ws.out_c[ni] - baseline;
             o.production[node.product.index()] += ws.out_c[ni];
             if let (Some(v), Some(price)) = (

@@ -13,7 +13,7 @@ use super::sensitivity::{pearson, prcc_of_ranks, ranks, Sensitivity};
 use super::statistics::{summarise_with, Summary};
 use super::{Progress, Settings, Simulation, StopRule};
 use crate::data::write_atomic;
-use crate::engine::{Engine, StaticCascade};
+use crate::engine::{CascadeWorkspace, Engine, StaticCascade};
 use crate::error::{Error, Result};
 use crate::network::Network;
 use crate::report::{displayed_as_report, Cell, Report, Table};
@@ -74,6 +74,26 @@ pub fn run(
     settings: &Settings,
     progress: Option<&(dyn Fn(Progress) + Sync)>,
 ) -> Result<McResults> {
+    run_variants(std::slice::from_ref(net), spec, settings, progress)
+}
+
+/// The static cascade on one of several network variants per draw: structural
+/// alternatives built once before the run (docs/model.md §3.2), chosen by the scenario's
+/// `perturbation.variant` (an index into `nets`, typically a `choice`). Outcomes are
+/// resolved by code in each variant.
+///
+/// # Errors
+/// Every error of [`run`], and [`Error::InvalidField`] when a draw's variant is not an
+/// index into `nets`.
+pub fn run_variants(
+    nets: &[Network],
+    spec: &ScenarioSpec,
+    settings: &Settings,
+    progress: Option<&(dyn Fn(Progress) + Sync)>,
+) -> Result<McResults> {
+    let Some(net) = nets.first() else {
+        return Err(Error::InvalidArgument("no network to run on".into()));
+    };
     let specs = if settings.outcomes.is_empty() {
         OutcomeSpec::defaults(net, spec)
     } else {
@@ -85,12 +105,23 @@ pub fn run(
                 .into(),
         ));
     }
-    let outcomes = resolve_all(net, &specs)?;
+    let resolved = nets
+        .iter()
+        .map(|n| resolve_all(n, &specs))
+        .collect::<Result<Vec<_>>>()?;
+    let outcomes = &resolved[0];
     let slots = spec.validate()?;
-    let engine = StaticCascade::new(net, &spec.median())?;
-    let extract = |ws: &<StaticCascade as Engine>::Workspace, out: &mut [f64]| {
-        for (o, v) in outcomes.iter().zip(out.iter_mut()) {
-            *v = o.value(ws.outcome());
+    let median = spec.median();
+    let engine = Variants {
+        nets,
+        engines: nets
+            .iter()
+            .map(|n| StaticCascade::new(n, &median))
+            .collect::<Result<_>>()?,
+    };
+    let extract = |(v, ws): &(usize, Vec<CascadeWorkspace>), out: &mut [f64]| {
+        for (o, x) in resolved[*v].iter().zip(out.iter_mut()) {
+            *x = o.value(ws[*v].outcome());
         }
     };
     let run_batch = |sampler: &Sampler, range| {
@@ -109,7 +140,7 @@ pub fn run(
         .num_threads(sim.threads)
         .build()
         .map_err(|e| Error::InvalidArgument(format!("thread pool: {e}")))?;
-    let (summaries, sensitivity) = pool.install(|| statistics(&sim, &outcomes, settings));
+    let (summaries, sensitivity) = pool.install(|| statistics(&sim, outcomes, settings));
     Ok(McResults {
         scenario: spec.name.clone(),
         seed: sim.seed,
@@ -123,6 +154,49 @@ pub fn run(
         sensitivity,
         simulation: sim,
     })
+}
+
+/// The static cascade over network variants: each draw runs on the variant its
+/// `perturbation.variant` names.
+struct Variants<'a> {
+    nets: &'a [Network],
+    engines: Vec<StaticCascade>,
+}
+
+impl Engine for Variants<'_> {
+    type Workspace = (usize, Vec<CascadeWorkspace>);
+
+    fn workspace(&self, _: &Network) -> Self::Workspace {
+        let ws = self
+            .engines
+            .iter()
+            .zip(self.nets)
+            .map(|(e, n)| e.workspace(n))
+            .collect();
+        (0, ws)
+    }
+
+    fn run(
+        &self,
+        _: &Network,
+        r: &crate::scenario::Realization,
+        ws: &mut Self::Workspace,
+    ) -> Result<()> {
+        let v = r.perturbation.variant.unwrap_or(0.0);
+        let i = v.round() as usize;
+        if v.fract() != 0.0 || i >= self.nets.len() {
+            return Err(Error::InvalidField {
+                field: "perturbation.variant".into(),
+                reason: format!(
+                    "{v} is not the index of one of the {} network variants",
+                    self.nets.len()
+                ),
+                location: crate::error::Location::new("scenario", None),
+            });
+        }
+        ws.0 = i;
+        self.engines[i].run(&self.nets[i], r, &mut ws.1[i])
+    }
 }
 
 /// Runs batches until every outcome's relative standard error is at most the target

@@ -10,6 +10,7 @@ mod spec;
 mod uncertain;
 
 pub use spec::{FieldPath, ParamSlot, ScenarioFile, ScenarioSpec};
+
 pub use uncertain::{Distribution, Param};
 
 use std::collections::BTreeMap;
@@ -68,6 +69,24 @@ pub struct Perturbation<P> {
     /// Multiplier on every stock.
     #[serde(default)]
     pub stocks: Option<P>,
+    /// Multipliers on downstream recipes (kg of magnet per motor): each rescales its
+    /// product's output in its own unit and leaves tonnage flows alone.
+    #[serde(default = "Vec::new")]
+    pub recipes: Vec<RecipeScale<P>>,
+    /// Which of the network variants given to the run (structural alternatives built
+    /// once before it) a draw uses, by index; absent means the first.
+    #[serde(default)]
+    pub variant: Option<P>,
+}
+
+/// A multiplier `m` on every input coefficient of a product (docs/model.md §3.2).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RecipeScale<P> {
+    /// The product whose recipe is scaled.
+    pub product: String,
+    /// The multiplier, > 0.
+    pub multiplier: P,
 }
 
 impl<P> Default for Perturbation<P> {
@@ -75,6 +94,8 @@ impl<P> Default for Perturbation<P> {
         Self {
             headroom: None,
             stocks: None,
+            recipes: Vec::new(),
+            variant: None,
         }
     }
 }

@@ -41,6 +41,10 @@ pub enum FieldPath {
     Headroom,
     /// `perturbation.stocks`.
     Stocks,
+    /// `perturbation.recipes[i].multiplier`.
+    RecipeMultiplier(usize),
+    /// `perturbation.variant`.
+    Variant,
 }
 
 impl fmt::Display for FieldPath {
@@ -59,6 +63,8 @@ impl fmt::Display for FieldPath {
             Self::Substitutable => write!(f, "mitigation.substitutable"),
             Self::Headroom => write!(f, "perturbation.headroom"),
             Self::Stocks => write!(f, "perturbation.stocks"),
+            Self::RecipeMultiplier(i) => write!(f, "perturbation.recipes[{i}].multiplier"),
+            Self::Variant => write!(f, "perturbation.variant"),
         }
     }
 }
@@ -70,7 +76,10 @@ impl FieldPath {
         match self {
             Self::Horizon => (0.0, f64::INFINITY, true),
             Self::DemandShift(_) => (-1.0, f64::INFINITY, false),
-            Self::ReleaseRate | Self::Headroom | Self::Stocks => (0.0, f64::INFINITY, false),
+            Self::ReleaseRate | Self::Headroom | Self::Stocks | Self::Variant => {
+                (0.0, f64::INFINITY, false)
+            }
+            Self::RecipeMultiplier(_) => (0.0, f64::INFINITY, true),
             _ => (0.0, 1.0, false),
         }
     }
@@ -133,6 +142,12 @@ macro_rules! each_field {
         }
         if let Some(h) = & $($m)* s.perturbation.stocks {
             f(FieldPath::Stocks, h);
+        }
+        for (i, r) in s.perturbation.recipes.$iter().enumerate() {
+            f(FieldPath::RecipeMultiplier(i), & $($m)* r.multiplier);
+        }
+        if let Some(v) = & $($m)* s.perturbation.variant {
+            f(FieldPath::Variant, v);
         }
     }};
 }
@@ -199,6 +214,16 @@ impl<P> Scenario<P> {
             perturbation: super::Perturbation {
                 headroom: self.perturbation.headroom.as_ref().map(|_| Q::default()),
                 stocks: self.perturbation.stocks.as_ref().map(|_| Q::default()),
+                recipes: self
+                    .perturbation
+                    .recipes
+                    .iter()
+                    .map(|r| super::RecipeScale {
+                        product: r.product.clone(),
+                        multiplier: Q::default(),
+                    })
+                    .collect(),
+                variant: self.perturbation.variant.as_ref().map(|_| Q::default()),
             },
             prices: self.prices.clone(),
         };
