@@ -27,16 +27,28 @@ pub trait Report {
     }
 }
 
-/// Prints a result for evcxr: an HTML block and a plain-text block.
-pub fn evcxr_print(report: &dyn Report) {
-    println!(
-        "EVCXR_BEGIN_CONTENT text/html\n{}\nEVCXR_END_CONTENT",
-        report.to_html()
-    );
-    println!(
-        "EVCXR_BEGIN_CONTENT text/plain\n{}\nEVCXR_END_CONTENT",
+/// The content blocks evcxr reads from a cell's output: an HTML block and a plain-text
+/// block.
+///
+/// ```
+/// use shortfall::report::evcxr_blocks;
+/// let net = shortfall::network::toy_chain();
+/// let out = evcxr_blocks(&net.summary());
+/// assert!(out.starts_with("EVCXR_BEGIN_CONTENT text/html\n<table>"));
+/// assert_eq!(out.matches("EVCXR_END_CONTENT").count(), 2);
+/// ```
+pub fn evcxr_blocks(report: &dyn Report) -> String {
+    format!(
+        "EVCXR_BEGIN_CONTENT text/html\n{}\nEVCXR_END_CONTENT\n\
+         EVCXR_BEGIN_CONTENT text/plain\n{}\nEVCXR_END_CONTENT",
+        report.to_html(),
         report.to_text()
-    );
+    )
+}
+
+/// Prints a result for evcxr (see [`evcxr_blocks`]).
+pub fn evcxr_print(report: &dyn Report) {
+    println!("{}", evcxr_blocks(report));
 }
 
 /// Implements `Display` through [`Report::to_text`] and an inherent `evcxr_display`, so a

@@ -1,0 +1,47 @@
+//! The README's notebook cells, as a plain program, so they cannot drift from the API.
+
+use shortfall::prelude::*;
+
+#[test]
+fn the_readme_notebook_cells_run() -> shortfall::Result<()> {
+    let net = toy_chain();
+    let summary = net.summary();
+    assert!(summary.to_html().contains("<table>"));
+    let table = shortfall::metrics::ConcentrationTable::of(&net);
+    assert!(!table.to_html().is_empty());
+
+    let embargo = Realization {
+        horizon: 0.25,
+        restrictions: vec![Restriction::full(
+            ["CN"],
+            ["magnet"],
+            Targets::List(vec!["US".into()]),
+        )],
+        ..Realization::default()
+    };
+    let engine = StaticCascade::new(&net, &embargo)?;
+    let mut ws = engine.workspace(&net);
+    engine.run(&net, &embargo, &mut ws)?;
+    let outcome = ws.outcome().clone();
+    assert!(outcome.to_html().contains("US"));
+
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/scenarios/us_plus8_embargo.toml"
+    );
+    let file = ScenarioFile::read(path)?;
+    let data = rare_earths_2024();
+    let results = shortfall::montecarlo::run(
+        &data.network,
+        &file.scenario,
+        &Settings {
+            draws: 2000,
+            ..file.monte_carlo.clone()
+        },
+        None,
+    )?;
+    assert!(results.to_html().contains("Sensitivity"));
+    let csv = results.tables()[0].to_csv()?;
+    assert!(csv.lines().count() > 1);
+    Ok(())
+}
