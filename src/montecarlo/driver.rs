@@ -30,7 +30,7 @@ pub struct Progress {
 /// The draws of a run: per outcome the chunked accumulators (moments, exceedances, the
 /// sum and count per replicate, and in streaming mode a quantile sketch), and in exact mode
 /// every outcome and uncertain parameter per draw, in draw order.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub struct Simulation {
     /// Number of draws.
     pub draws: u64,
@@ -54,6 +54,20 @@ pub struct Simulation {
     pub params: Vec<FieldPath>,
     /// Exact mode: `draws x params`, row-major by draw; empty in streaming mode.
     pub param_values: Vec<f64>,
+}
+
+/// A summary: the draws themselves run to millions.
+impl std::fmt::Debug for Simulation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Simulation")
+            .field("draws", &self.draws)
+            .field("seed", &self.seed)
+            .field("outcomes", &self.outcomes)
+            .field("params", &self.params)
+            .field("replicates", &self.replicates)
+            .field("exact", &self.is_exact())
+            .finish_non_exhaustive()
+    }
 }
 
 impl Simulation {

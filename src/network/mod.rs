@@ -135,7 +135,7 @@ pub struct NetworkParts {
 /// let n = net.node_id(cn, magnet).unwrap();
 /// assert_eq!(net.output(n), 80.0);
 /// ```
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 #[serde(try_from = "file::NetworkFile", into = "file::NetworkFile")]
 pub struct Network {
     regions: Vec<Region>,
@@ -624,6 +624,26 @@ impl Network {
     /// A text and HTML summary: regions, products with units, flows per stage, checks.
     pub fn summary(&self) -> Summary<'_> {
         Summary::new(self)
+    }
+}
+
+/// A summary, not a dump: networks run to millions of flows (the full data serialise with
+/// [`crate::data::network_to_json`]).
+impl std::fmt::Debug for Network {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Network")
+            .field("regions", &self.regions.len())
+            .field("products", &self.products.len())
+            .field("nodes", &self.nodes.len())
+            .field("flows", &self.edges.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Network {
+    /// Shows the network's summary in an evcxr notebook cell.
+    pub fn evcxr_display(&self) {
+        crate::report::evcxr_print(&self.summary());
     }
 }
 
