@@ -76,7 +76,7 @@ proptest! {
         }
         let o = support::run(&net, &r);
         for p in 0..net.products().len() {
-            prop_assert_eq!(o.processed_leaked[p], 0.0);
+            prop_assert_eq!(o.tagged_to_targets[p], 0.0);
         }
         prop_assert_eq!(support::outcome_violation(&net, &r, &o), None);
     }

@@ -774,6 +774,7 @@ impl Engine for StaticCascade {
                 };
             }
             let target = |sl: &Slot| self.target[sl.region.index()];
+            let slots_of_k = slots.clone();
             let mut given = self.allocate(
                 untagged,
                 slots.clone(),
@@ -809,6 +810,12 @@ impl Engine for StaticCascade {
             given += to_others + to_targets;
             ws.outcome.processed[pi] = processed;
             ws.outcome.processed_leaked[pi] = to_targets;
+            let tagged_at_targets: f64 = slots_of_k
+                .clone()
+                .filter(|&s| target(&self.slots[s]))
+                .map(|s| ws.tagged_c[s])
+                .sum();
+            ws.outcome.tagged_to_targets[pi] = tagged_at_targets + to_targets;
             ws.outcome.surplus[pi] = (untagged + raw + processed - given).max(0.0);
         }
 

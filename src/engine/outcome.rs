@@ -70,6 +70,9 @@ pub struct StaticOutcome {
     pub processed: Vec<f64>,
     /// Per product: tagged processed volume that reached targets (at most κ · processed).
     pub processed_leaked: Vec<f64>,
+    /// Per product: all tagged volume that target claims received, raw or processed (the
+    /// property: at most κ · processed).
+    pub tagged_to_targets: Vec<f64>,
     /// Per product: incremental supply and diverted volume no claim took.
     pub surplus: Vec<f64>,
     /// Per product: realised production over the horizon.
@@ -110,6 +113,7 @@ impl StaticOutcome {
             leaked: p(),
             processed: p(),
             processed_leaked: p(),
+            tagged_to_targets: p(),
             surplus: p(),
             production: p(),
             received: p(),
@@ -204,6 +208,7 @@ impl StaticOutcome {
             &mut self.leaked,
             &mut self.processed,
             &mut self.processed_leaked,
+            &mut self.tagged_to_targets,
             &mut self.surplus,
             &mut self.production,
             &mut self.received,

@@ -201,10 +201,10 @@ pub fn outcome_violation(net: &Network, r: &Realization, o: &StaticOutcome) -> O
             .iter()
             .map(|x| x.processing_leakage)
             .fold(1.0, f64::min);
-        if o.processed_leaked[p] > kappa * o.processed[p] + tol(o.processed[p]) {
+        if o.tagged_to_targets[p] > kappa * o.processed[p] + tol(o.processed[p]) {
             return Some(format!(
-                "product {p}: {} of {} processed tagged volume reached targets (κ {kappa})",
-                o.processed_leaked[p], o.processed[p]
+                "product {p}: {} tagged volume reached targets, κ {kappa} of {} processed",
+                o.tagged_to_targets[p], o.processed[p]
             ));
         }
     }
