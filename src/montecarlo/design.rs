@@ -151,6 +151,15 @@ impl Sampler {
             }
         }
         let target = target_matrix(slots, &settings.correlations)?;
+        if target.is_some() && slots.len() > SOBOL_MAX_DIMENSIONS {
+            return Err(invalid(
+                "correlations",
+                format!(
+                    "{} uncertain fields; correlated inputs take at most {SOBOL_MAX_DIMENSIONS}",
+                    slots.len()
+                ),
+            ));
+        }
         let mut sampler = Self {
             design: settings.design,
             seed: settings.seed,

@@ -278,7 +278,8 @@ impl Distribution {
     }
 
     /// The value at probability `u` (the inverse CDF); `u` is clamped into the open
-    /// interval (0, 1) first, since statrs refuses the ends. Call only after `check`.
+    /// interval (0, 1) first, since statrs refuses the ends. Invalid parameters (which
+    /// `ScenarioSpec::validate` refuses) give NaN.
     pub fn quantile(&self, u: f64) -> f64 {
         let u = u.clamp(f64::EPSILON / 2.0, 1.0 - f64::EPSILON / 2.0);
         // Parameters were checked, so the constructors cannot fail; a NaN marks a bug.
