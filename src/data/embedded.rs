@@ -37,6 +37,8 @@ pub struct Dataset {
     pub report: BuildReport,
     /// The source register.
     pub sources: Vec<Source>,
+    /// How the builder closes gaps, per product.
+    pub closures: Vec<(&'static str, Closure)>,
 }
 
 macro_rules! embedded {
@@ -72,6 +74,54 @@ pub fn rare_earths_2024() -> Dataset {
     load_rare_earths_2024().expect("the embedded rare_earths_2024 data build (tested)")
 }
 
+/// How `rare_earths_2024` closes its balances: secondary supply of ore (docs/data.md,
+/// rule K).
+const RARE_EARTH_CLOSURES: [(&str, Closure); 2] = [
+    ("re_ore_light", Closure::Secondary),
+    ("re_ore_heavy", Closure::Secondary),
+];
+
+fn builder(tables: ChainTables, closures: &[(&str, Closure)]) -> Builder {
+    closures
+        .iter()
+        .fold(Builder::new(tables), |b, (p, c)| b.closure(*p, *c))
+}
+
+impl Dataset {
+    /// The same dataset built from changed tables, with the same builder settings: the way
+    /// to make structural variants (docs/model.md §3.2), such as another split of China's
+    /// mining between light and heavy ore (rule A).
+    ///
+    /// ```
+    /// let data = shortfall::data::rare_earths_2024();
+    /// let mut tables = data.tables.clone();
+    /// for r in &mut tables.production {
+    ///     match (r.region.as_str(), r.product.as_str()) {
+    ///         ("CN", "re_ore_light") => r.production = 229_500.0, // 85% light
+    ///         ("CN", "re_ore_heavy") => r.production = 40_500.0,  // 15% heavy
+    ///         _ => {}
+    ///     }
+    /// }
+    /// let variant = data.rebuild(tables)?;
+    /// assert_eq!(variant.network.regions().len(), data.network.regions().len());
+    /// # Ok::<(), shortfall::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// Every error of [`Builder::build`].
+    pub fn rebuild(&self, tables: ChainTables) -> Result<Dataset> {
+        let Build { network, report } = builder(tables.clone(), &self.closures).build()?;
+        Ok(Dataset {
+            name: self.name,
+            tables,
+            network,
+            report,
+            sources: self.sources.clone(),
+            closures: self.closures.clone(),
+        })
+    }
+}
+
 fn load_rare_earths_2024() -> Result<Dataset> {
     let tables = tables_from_strs(TableFiles {
         regions: embedded!("rare_earths_2024", "regions.csv"),
@@ -81,10 +131,7 @@ fn load_rare_earths_2024() -> Result<Dataset> {
         recipes: embedded!("rare_earths_2024", "recipes.csv"),
         stocks: embedded!("rare_earths_2024", "stocks.csv"),
     })?;
-    let Build { network, report } = Builder::new(tables.clone())
-        .closure("re_ore_light", Closure::Secondary)
-        .closure("re_ore_heavy", Closure::Secondary)
-        .build()?;
+    let Build { network, report } = builder(tables.clone(), &RARE_EARTH_CLOSURES).build()?;
     let (file, text) = embedded!("rare_earths_2024", "sources.csv");
     let sources = csv::Reader::from_reader(text.as_bytes())
         .deserialize()
@@ -99,5 +146,6 @@ fn load_rare_earths_2024() -> Result<Dataset> {
         network,
         report,
         sources,
+        closures: RARE_EARTH_CLOSURES.to_vec(),
     })
 }
