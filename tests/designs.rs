@@ -1,11 +1,12 @@
 //! Sampling designs, correlated inputs, streaming statistics and the stopping rule
 //! (docs/model.md §6.5-§6.7).
 
-use shortfall::engine::Engine;
+mod support;
+
 use shortfall::montecarlo::{
     run, simulate, spearman, Correlation, Design, Settings, StopRule, SKETCH_ACCURACY,
 };
-use shortfall::network::{toy_chain, Network};
+use shortfall::network::toy_chain;
 use shortfall::scenario::{
     Distribution, Param, Realization, Restriction, ScenarioFile, ScenarioSpec, Targets,
 };
@@ -50,17 +51,21 @@ fn xs(r: &Realization) -> [f64; 5] {
 
 /// Σ exp(x_i) + 0.1 x1 x2: smooth and mostly additive; its integral over [0,1]^5 is
 /// 5 (e - 1) + 0.025.
-struct Smooth;
-
-impl Engine for Smooth {
-    type Workspace = f64;
-    fn workspace(&self, _: &Network) -> f64 {
-        0.0
+fn smooth() -> support::Model<impl Fn(&Realization, &mut [f64]) + Sync> {
+    support::Model {
+        outputs: 1,
+        f: |r: &Realization, out: &mut [f64]| {
+            let x = xs(r);
+            out[0] = x.iter().map(|v| v.exp()).sum::<f64>() + 0.1 * x[0] * x[1];
+        },
     }
-    fn run(&self, _: &Network, r: &Realization, ws: &mut f64) -> shortfall::Result<()> {
-        let x = xs(r);
-        *ws = x.iter().map(|v| v.exp()).sum::<f64>() + 0.1 * x[0] * x[1];
-        Ok(())
+}
+
+/// Echoes the five uniforms as outcomes.
+fn echo5() -> support::Model<impl Fn(&Realization, &mut [f64]) + Sync> {
+    support::Model {
+        outputs: 5,
+        f: |r: &Realization, out: &mut [f64]| out.copy_from_slice(&xs(r)),
     }
 }
 
@@ -74,10 +79,10 @@ fn replicate_means(design: Design) -> Vec<f64> {
     };
     let sim = simulate(
         &toy_chain(),
-        &Smooth,
+        &smooth(),
         &five_uniforms(),
         1,
-        |ws, o| o[0] = *ws,
+        support::copy_out,
         &settings,
         None,
     )
@@ -117,20 +122,6 @@ fn designs_reduce_the_variance_of_the_mean_on_a_smooth_function() {
     }
 }
 
-/// Echoes the five uniforms as outcomes.
-struct Echo5;
-
-impl Engine for Echo5 {
-    type Workspace = [f64; 5];
-    fn workspace(&self, _: &Network) -> [f64; 5] {
-        [0.0; 5]
-    }
-    fn run(&self, _: &Network, r: &Realization, ws: &mut [f64; 5]) -> shortfall::Result<()> {
-        *ws = xs(r);
-        Ok(())
-    }
-}
-
 fn correlated(design: Design) -> (Vec<Vec<f64>>, Settings) {
     let settings = Settings {
         draws: 20_000,
@@ -152,10 +143,10 @@ fn correlated(design: Design) -> (Vec<Vec<f64>>, Settings) {
     };
     let sim = simulate(
         &toy_chain(),
-        &Echo5,
+        &echo5(),
         &five_uniforms(),
         5,
-        |ws, o| o.copy_from_slice(ws),
+        support::copy_out,
         &settings,
         None,
     )
@@ -333,16 +324,7 @@ fn sobol_limits_are_clear_errors() {
         replicates: Some(1),
         ..Settings::default()
     };
-    let err = simulate(
-        &net,
-        &Echo5,
-        &wide,
-        5,
-        |ws, o| o.copy_from_slice(ws),
-        &settings,
-        None,
-    )
-    .unwrap_err();
+    let err = simulate(&net, &echo5(), &wide, 5, support::copy_out, &settings, None).unwrap_err();
     assert!(err.to_string().contains("at most 256"), "{err}");
 }
 
@@ -361,10 +343,10 @@ fn bad_correlations_are_refused() {
     let run_with = |s: Settings| {
         simulate(
             &net,
-            &Echo5,
+            &echo5(),
             &five_uniforms(),
             5,
-            |ws, o| o.copy_from_slice(ws),
+            support::copy_out,
             &s,
             None,
         )

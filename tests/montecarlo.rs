@@ -1,11 +1,12 @@
 //! Monte Carlo: reproducibility across thread counts, stream independence, statistics
 //! against known truths, rank sensitivities, and errors with field paths.
 
-use shortfall::engine::Engine;
+mod support;
+
 use shortfall::montecarlo::{
     prcc, run, simulate, spearman, summarise, Settings, StatisticsSettings,
 };
-use shortfall::network::{toy_chain, Network};
+use shortfall::network::toy_chain;
 use shortfall::scenario::{Distribution, Param, Realization, ScenarioFile, ScenarioSpec};
 use statrs::distribution::{Beta, ContinuousCDF};
 
@@ -91,17 +92,11 @@ fn adding_a_parameter_leaves_the_others_draws_unchanged() {
     }
 }
 
-/// A test engine whose outcome is the substitution share it is given.
-struct Echo;
-
-impl Engine for Echo {
-    type Workspace = f64;
-    fn workspace(&self, _: &Network) -> f64 {
-        0.0
-    }
-    fn run(&self, _: &Network, r: &Realization, ws: &mut f64) -> shortfall::Result<()> {
-        *ws = r.mitigation.substitution;
-        Ok(())
+/// A test model whose outcome is the substitution share it is given.
+fn echo() -> support::Model<impl Fn(&Realization, &mut [f64]) + Sync> {
+    support::Model {
+        outputs: 1,
+        f: |r: &Realization, out: &mut [f64]| out[0] = r.mitigation.substitution,
     }
 }
 
@@ -139,16 +134,7 @@ fn intervals_cover_the_truth_of_a_beta_2_5() {
             threads: Some(2),
             ..Settings::default()
         };
-        let sim = simulate(
-            &net,
-            &Echo,
-            &spec,
-            1,
-            |ws, out| out[0] = *ws,
-            &settings,
-            None,
-        )
-        .unwrap();
+        let sim = simulate(&net, &echo(), &spec, 1, support::copy_out, &settings, None).unwrap();
         let draws: Vec<f64> = sim.outcome(0).collect();
         let s = summarise("x", "", &draws, &stats);
         mean_hits += usize::from(s.mean_ci.0 <= truth_mean && truth_mean <= s.mean_ci.1);
@@ -181,16 +167,14 @@ fn rank_sensitivities_find_the_one_parameter_that_matters() {
         draws: 10_000,
         ..Settings::default()
     };
-    let sim = simulate(
-        &net,
-        &Echo,
-        &spec,
-        1,
-        |ws, out| out[0] = ws + 0.02 * (1e4 * ws).sin(),
-        &settings,
-        None,
-    )
-    .unwrap();
+    let model = support::Model {
+        outputs: 1,
+        f: |r: &Realization, out: &mut [f64]| {
+            let s = r.mitigation.substitution;
+            out[0] = s + 0.02 * (1e4 * s).sin();
+        },
+    };
+    let sim = simulate(&net, &model, &spec, 1, support::copy_out, &settings, None).unwrap();
     let y: Vec<f64> = sim.outcome(0).collect();
     let params: Vec<Vec<f64>> = (0..sim.params.len())
         .map(|j| sim.param(j).collect())

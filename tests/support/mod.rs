@@ -352,3 +352,27 @@ impl Shock {
         }
     }
 }
+
+/// A test model as an engine: `f` writes the outcomes of a realization (the network is
+/// not read). The Monte Carlo tests drive known functions through the real driver with it.
+pub struct Model<F> {
+    pub outputs: usize,
+    pub f: F,
+}
+
+impl<F: Fn(&Realization, &mut [f64]) + Sync> Engine for Model<F> {
+    type Workspace = Vec<f64>;
+    fn workspace(&self, _: &Network) -> Vec<f64> {
+        vec![0.0; self.outputs]
+    }
+    fn run(&self, _: &Network, r: &Realization, ws: &mut Vec<f64>) -> shortfall::Result<()> {
+        (self.f)(r, ws);
+        Ok(())
+    }
+}
+
+/// Copies a [`Model`]'s outcomes out of its workspace.
+#[allow(clippy::ptr_arg)] // the driver hands `&Workspace`, here `&Vec<f64>`
+pub fn copy_out(ws: &Vec<f64>, out: &mut [f64]) {
+    out.copy_from_slice(ws);
+}
