@@ -157,6 +157,11 @@ fn traced_content_and_touched_by_in_the_toy_chain() {
         by_origin.origin_shares(cn_ore).unwrap().of_region(r("CN")),
         1.0
     ));
+    // Ore contains no magnets: traced shares and content-weighted touched-by undefined.
+    let magnets_in = content_by_origin(&net, p("magnet")).unwrap();
+    assert_eq!(magnets_in.origin_shares(cn_ore), Err(Undefined::NoContent));
+    let weighted = touched_by_content(&net, r("CN"), p("magnet"));
+    assert_eq!(weighted.node_share(cn_ore), Err(Undefined::NoContent));
 }
 
 /// A country that refines imported feed: US ore is separated in China and sold back.
