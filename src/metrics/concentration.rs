@@ -101,25 +101,33 @@ pub fn exports_by_region(net: &Network, product: ProductId) -> Vec<(RegionId, f6
     indexed(by)
 }
 
-/// Imports of a product into `region` by origin (origin basis).
-pub fn imports_by_origin(
+/// What `region`'s users receive of a product, by origin region, domestic production
+/// included (origin basis).
+pub(crate) fn receipts_by_origin(
     net: &Network,
     region: RegionId,
     product: ProductId,
 ) -> Vec<(RegionId, f64)> {
     let mut by = vec![0.0; net.regions().len()];
     for &n in net.nodes_of(product) {
-        let from = net.node(n).region;
-        if from == region {
-            continue;
-        }
         for e in net.out_edges(n) {
             if net.sink_region(e.to) == region {
-                by[from.index()] += e.flow;
+                by[net.node(n).region.index()] += e.flow;
             }
         }
     }
     indexed(by)
+}
+
+/// Imports of a product into `region` by origin (origin basis).
+pub fn imports_by_origin(
+    net: &Network,
+    region: RegionId,
+    product: ProductId,
+) -> Vec<(RegionId, f64)> {
+    let mut by = receipts_by_origin(net, region, product);
+    by[region.index()].1 = 0.0;
+    by
 }
 
 pub(crate) fn indexed(by: Vec<f64>) -> Vec<(RegionId, f64)> {

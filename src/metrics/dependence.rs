@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use super::concentration::indexed;
+use super::concentration::receipts_by_origin;
 use super::{touched_by, Shares, Undefined};
 use crate::network::{Network, ProductId, RegionId};
 use crate::report::{displayed_as_report, Cell, Report, Table};
@@ -86,15 +86,7 @@ pub fn direct_origins(
     region: RegionId,
     product: ProductId,
 ) -> Result<Shares, Undefined> {
-    let mut by = vec![0.0; net.regions().len()];
-    for &n in net.nodes_of(product) {
-        for e in net.out_edges(n) {
-            if net.sink_region(e.to) == region {
-                by[net.node(n).region.index()] += e.flow;
-            }
-        }
-    }
-    Shares::of(indexed(by))
+    Shares::of(receipts_by_origin(net, region, product))
 }
 
 /// The direct share of `origin` in a region's supply of a product.
