@@ -23,7 +23,7 @@
 
 use shortfall::data::{rare_earths_2024, Dataset};
 use shortfall::engine::{chokepoints, Engine, Ranking, StaticCascade};
-use shortfall::metrics::{ConcentrationTable, DependenceTable};
+use shortfall::metrics::{imports_by_origin, ConcentrationTable, DependenceTable};
 use shortfall::montecarlo::{Measure, OutcomeSpec};
 use shortfall::network::{Bloc, Network, RegionId};
 use shortfall::report::{Cell, Table};
@@ -224,11 +224,7 @@ fn uncertain(net: &Network, bloc: &[RegionId]) -> shortfall::Result<()> {
     );
     let pct = |x: f64| format!("{:.1}", x * 100.0);
     for (regions, row) in who.iter().zip(results.outcomes.chunks(1 + USES.len())) {
-        let name = match regions {
-            Targets::List(codes) | Targets::AllBut(codes) => codes.join("+"),
-            Targets::Bloc(name) => name.clone(),
-        };
-        let mut cells = vec![Cell::Text(name)];
+        let mut cells = vec![Cell::Text(regions.label())];
         for s in row {
             let q = |p: f64| {
                 s.quantiles
@@ -296,16 +292,9 @@ fn us_import_shares(data: &Dataset) -> shortfall::Result<Table> {
     }
     let mut origin = std::collections::BTreeMap::<String, f64>::new();
     for p in compounds {
-        let p = net.require_product(p)?;
-        for &n in net.nodes_of(p) {
-            let from = net.node(n).region;
-            if from == us {
-                continue;
-            }
-            for e in net.out_edges(n) {
-                if net.sink_region(e.to) == us {
-                    *origin.entry(net.region(from).code.clone()).or_default() += e.flow;
-                }
+        for (from, q) in imports_by_origin(net, us, net.require_product(p)?) {
+            if q > 0.0 {
+                *origin.entry(net.region(from).code.clone()).or_default() += q;
             }
         }
     }

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use super::outcome::StaticOutcome;
 use super::Engine;
 use crate::error::{Error, Location, Result};
-use crate::network::{Bloc, Network, NodeId, NodeKind, RegionId, Sink};
+use crate::network::{Network, NodeId, NodeKind, RegionId, Sink};
 use crate::scenario::{Allocation, Disposal, Realization, Targets, Transit};
 
 const NONE: u32 = u32::MAX;
@@ -178,39 +178,11 @@ impl StaticCascade {
                 .ok_or_else(|| field_error(path, format!("unknown product `{id}`")))
         };
         // Built-in blocs resolve to their members present in the network.
-        let bloc = |name: &str, path: String| -> Result<Vec<RegionId>> {
-            let bloc = match name {
-                "US+8" => Bloc::us_plus_8(),
-                "EU" => Bloc::eu(net),
-                other => return Err(field_error(path, format!("unknown bloc `{other}`"))),
-            };
-            Ok(bloc
-                .members
-                .iter()
-                .filter_map(|c| net.region_id(c))
-                .collect())
-        };
-
-        // A set of regions given as a bloc, a list or everyone but a list.
+        // A set of regions given as a bloc, a list or everyone but a list, as flags.
         let members = |targets: &Targets, path: String| -> Result<Vec<bool>> {
             let mut flag = vec![false; nr];
-            match targets {
-                Targets::Bloc(name) => {
-                    for t in bloc(name, path)? {
-                        flag[t.index()] = true;
-                    }
-                }
-                Targets::List(codes) => {
-                    for (j, c) in codes.iter().enumerate() {
-                        flag[region(c, format!("{path}[{j}]"))?.index()] = true;
-                    }
-                }
-                Targets::AllBut(codes) => {
-                    flag.fill(true);
-                    for (j, c) in codes.iter().enumerate() {
-                        flag[region(c, format!("{path}[{j}]"))?.index()] = false;
-                    }
-                }
+            for r in targets.resolve(net, &path)? {
+                flag[r.index()] = true;
             }
             Ok(flag)
         };

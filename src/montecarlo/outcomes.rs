@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::engine::StaticOutcome;
 use crate::error::{Error, Location, Result};
-use crate::network::{Bloc, Network, ProductId, RegionId};
+use crate::network::{Network, ProductId, RegionId};
 use crate::scenario::{ScenarioSpec, Targets};
 
 /// What is measured.
@@ -55,37 +55,10 @@ impl OutcomeSpec {
         let product = net
             .product_id(&self.product)
             .ok_or_else(|| err("product", format!("unknown product `{}`", self.product)))?;
-        let code = |c: &String| {
-            net.region_id(c)
-                .ok_or_else(|| err("regions", format!("unknown region `{c}`")))
-        };
-        let (members, label) = match &self.regions {
-            Targets::Bloc(name) => {
-                let bloc = match name.as_str() {
-                    "US+8" => Bloc::us_plus_8(),
-                    "EU" => Bloc::eu(net),
-                    other => return Err(err("regions", format!("unknown bloc `{other}`"))),
-                };
-                let members = bloc
-                    .members
-                    .iter()
-                    .filter_map(|c| net.region_id(c))
-                    .collect();
-                (members, name.clone())
-            }
-            Targets::List(codes) => (
-                codes.iter().map(code).collect::<Result<Vec<_>>>()?,
-                codes.join("+"),
-            ),
-            Targets::AllBut(codes) => {
-                let out = codes.iter().map(code).collect::<Result<Vec<_>>>()?;
-                let members = (0..net.regions().len() as u32)
-                    .map(RegionId)
-                    .filter(|r| !out.contains(r))
-                    .collect();
-                (members, format!("all but {}", codes.join("+")))
-            }
-        };
+        let members = self
+            .regions
+            .resolve(net, &format!("monte_carlo.outcomes[{i}].regions"))?;
+        let label = self.regions.label();
         let (what, unit) = match self.measure {
             Measure::Absorption => ("absorption shortfall", net.product(product).unit.clone()),
             Measure::FinalUse => ("final-use shortfall", net.product(product).unit.clone()),

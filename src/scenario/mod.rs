@@ -15,6 +15,9 @@ pub use uncertain::{Distribution, Param};
 
 use std::collections::BTreeMap;
 
+use crate::error::{Error, Location, Result};
+use crate::network::{Bloc, Network, RegionId};
+
 use serde::{Deserialize, Serialize};
 
 /// A scenario whose numeric fields are of type `P`.
@@ -128,6 +131,64 @@ pub enum Targets {
     List(Vec<String>),
     /// Every region except these (the exporter itself is never a target).
     AllBut(Vec<String>),
+}
+
+impl Targets {
+    /// The regions of `net` this set names. Built-in blocs (`US+8`, `EU`) give their
+    /// members present in the network; a listed code the network lacks is an error at
+    /// `path[j]`.
+    ///
+    /// # Errors
+    /// [`Error::InvalidField`] for an unknown bloc or region code.
+    pub fn resolve(&self, net: &Network, path: &str) -> Result<Vec<RegionId>> {
+        let invalid = |field: String, reason: String| Error::InvalidField {
+            field,
+            reason,
+            location: Location::new("scenario", None),
+        };
+        let codes = |codes: &[String]| -> Result<Vec<RegionId>> {
+            codes
+                .iter()
+                .enumerate()
+                .map(|(j, c)| {
+                    net.region_id(c).ok_or_else(|| {
+                        invalid(format!("{path}[{j}]"), format!("unknown region `{c}`"))
+                    })
+                })
+                .collect()
+        };
+        match self {
+            Targets::Bloc(name) => {
+                let bloc = match name.as_str() {
+                    "US+8" => Bloc::us_plus_8(),
+                    "EU" => Bloc::eu(net),
+                    other => return Err(invalid(path.into(), format!("unknown bloc `{other}`"))),
+                };
+                Ok(bloc
+                    .members
+                    .iter()
+                    .filter_map(|c| net.region_id(c))
+                    .collect())
+            }
+            Targets::List(list) => codes(list),
+            Targets::AllBut(list) => {
+                let out = codes(list)?;
+                Ok((0..net.regions().len() as u32)
+                    .map(RegionId)
+                    .filter(|r| !out.contains(r))
+                    .collect())
+            }
+        }
+    }
+
+    /// A short label (`US+8`, `US+JP`, `all but CN`).
+    pub fn label(&self) -> String {
+        match self {
+            Targets::Bloc(name) => name.clone(),
+            Targets::List(codes) => codes.join("+"),
+            Targets::AllBut(codes) => format!("all but {}", codes.join("+")),
+        }
+    }
 }
 
 /// What happens to the volume a restriction blocks.
