@@ -64,7 +64,7 @@ fn main() -> shortfall::Result<()> {
         .iter()
         .map(|p| net.require_product(p))
         .collect::<shortfall::Result<Vec<_>>>()?;
-    println!("{}", DependenceTable::of(net, &bloc, &restricted, china));
+    println!("{}", DependenceTable::of(net, &bloc, &restricted, china)?);
     println!("{}", us_import_shares(&data)?);
 
     for horizon in [0.25, 1.0] {

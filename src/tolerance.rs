@@ -4,6 +4,13 @@
 /// Balance checks of the builder and of loaded networks (design §1).
 pub const BALANCE: f64 = 1e-9;
 
+/// A monetary table's given output against `Z·1 + Y·1` (published tables carry rounding
+/// and small statistical discrepancies; pymrio writes 12 significant digits).
+pub const TABLE: f64 = 1e-6;
+
+/// The dynamic engine's path with no shock against its baseline (design §5).
+pub const STEADY: f64 = 1e-9;
+
 /// The fixed-point property: a node given its baseline inputs makes its baseline output.
 pub const FIXED_POINT: f64 = 1e-12;
 

@@ -156,6 +156,7 @@ impl StaticCascade {
     /// two restrictions on the same flow, two capacity losses on the same node, two demand
     /// shifts on the same final use, and every domain error of [`Realization::validate`].
     pub fn new(net: &Network, scenario: &Realization) -> Result<Self> {
+        net.require_acyclic()?;
         scenario.validate()?;
         for (field, count) in [
             ("restrictions", scenario.restrictions.len()),

@@ -5,6 +5,7 @@ use serde::Serialize;
 
 use super::concentration::receipts_by_origin;
 use super::{touched_by, Shares, Undefined};
+use crate::error::Result;
 use crate::network::{Network, ProductId, RegionId};
 use crate::report::{displayed_as_report, Cell, Report, Table};
 
@@ -136,11 +137,15 @@ impl DependenceTable {
     /// Dependence of `regions` on `origin` for `products` (pairs where the region receives
     /// none of the product are left out).
     ///
+    /// # Errors
+    /// [`crate::Error::CyclicRecipes`] on a cyclic table (the touched-by share needs an
+    /// acyclic chain).
+    ///
     /// ```
     /// use shortfall::metrics::DependenceTable;
     /// let net = shortfall::network::toy_chain();
     /// let (us, cn) = (net.require_region("US")?, net.require_region("CN")?);
-    /// let t = DependenceTable::of(&net, &[us], &[net.require_product("magnet")?], cn);
+    /// let t = DependenceTable::of(&net, &[us], &[net.require_product("magnet")?], cn)?;
     /// let row = &t.rows[0];
     /// assert!((row.direct.unwrap() - 34.0 / 42.0).abs() < 1e-12);
     /// // US magnets are made from Chinese oxide too: touched >= direct.
@@ -152,8 +157,8 @@ impl DependenceTable {
         regions: &[RegionId],
         products: &[ProductId],
         origin: RegionId,
-    ) -> Self {
-        let touched = touched_by(net, origin);
+    ) -> Result<Self> {
+        let touched = touched_by(net, origin)?;
         let mut rows = Vec::new();
         for &r in regions {
             for &p in products {
@@ -181,10 +186,10 @@ impl DependenceTable {
                 });
             }
         }
-        Self {
+        Ok(Self {
             origin: net.region(origin).code.clone(),
             rows,
-        }
+        })
     }
 }
 

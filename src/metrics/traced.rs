@@ -51,26 +51,31 @@ fn propagate(net: &Network, seed: impl Fn(NodeId) -> Option<f64>) -> Vec<f64> {
 /// from `origin` only, or from every origin when `origin` is `None`. Nodes without
 /// baseline output have zero (nothing to trace).
 ///
+/// # Errors
+/// [`Error::CyclicRecipes`] on a cyclic monetary table (forward substitution needs an
+/// acyclic chain; [`content_by_origin_dense`] solves the cyclic case).
+///
 /// ```
 /// use shortfall::metrics::content;
 /// let net = shortfall::network::toy_chain();
 /// let (ore, magnet) = (net.require_product("ore")?, net.require_product("magnet")?);
 /// let cn_magnet = net.node_id(net.require_region("CN")?, magnet).unwrap();
 /// // 0.25 t oxide per t magnet, 5 t ore per t oxide.
-/// assert!((content(&net, ore, None)[cn_magnet.index()] - 1.25).abs() < 1e-12);
+/// assert!((content(&net, ore, None)?[cn_magnet.index()] - 1.25).abs() < 1e-12);
 /// // China's oxide uses 100 t of its own ore and 20 t of US ore.
 /// let us = net.require_region("US")?;
-/// assert!((content(&net, ore, Some(us))[cn_magnet.index()] - 1.25 * 20.0 / 120.0).abs() < 1e-12);
+/// assert!((content(&net, ore, Some(us))?[cn_magnet.index()] - 1.25 * 20.0 / 120.0).abs() < 1e-12);
 /// # Ok::<(), shortfall::Error>(())
 /// ```
-pub fn content(net: &Network, upstream: ProductId, origin: Option<RegionId>) -> Vec<f64> {
-    propagate(net, |n| {
+pub fn content(net: &Network, upstream: ProductId, origin: Option<RegionId>) -> Result<Vec<f64>> {
+    net.require_acyclic()?;
+    Ok(propagate(net, |n| {
         let node = net.node(n);
         (node.product == upstream).then(|| match origin {
             Some(c) if node.region != c => 0.0,
             _ => 1.0,
         })
-    })
+    }))
 }
 
 /// Traced content of an upstream product in every node's output, by origin region.
@@ -120,7 +125,8 @@ fn origins_of(net: &Network, upstream: ProductId) -> Vec<RegionId> {
 /// Traced content by origin, by forward substitution (one sweep per origin).
 ///
 /// # Errors
-/// [`Error::InvalidArgument`] when nodes x origins exceeds [`BY_ORIGIN_LIMIT`].
+/// [`Error::InvalidArgument`] when nodes x origins exceeds [`BY_ORIGIN_LIMIT`];
+/// [`Error::CyclicRecipes`] on a cyclic table.
 pub fn content_by_origin(net: &Network, upstream: ProductId) -> Result<ContentByOrigin> {
     let origins = origins_of(net, upstream);
     let (nn, k) = (net.nodes().len(), origins.len());
@@ -132,7 +138,7 @@ pub fn content_by_origin(net: &Network, upstream: ProductId) -> Result<ContentBy
     }
     let mut table = vec![0.0; nn * k];
     for (j, &c) in origins.iter().enumerate() {
-        for (n, v) in content(net, upstream, Some(c)).into_iter().enumerate() {
+        for (n, v) in content(net, upstream, Some(c))?.into_iter().enumerate() {
             table[n * k + j] = v;
         }
     }
@@ -254,17 +260,21 @@ impl TouchedBy {
 /// share of its supply of input `m`; nodes in the region are touched, primary nodes outside
 /// it untouched (model.md §2.3). At least the direct share from the region.
 ///
+/// # Errors
+/// [`Error::CyclicRecipes`] on a cyclic table.
+///
 /// ```
 /// use shortfall::metrics::touched_by;
 /// let net = shortfall::network::toy_chain();
 /// let (us, cn) = (net.require_region("US")?, net.require_region("CN")?);
-/// let t = touched_by(&net, cn);
+/// let t = touched_by(&net, cn)?;
 /// // US magnet makers get 1.2 of their 2 t of oxide from China: 60% of US magnets touched.
 /// let us_magnet = net.node_id(us, net.require_product("magnet")?).unwrap();
 /// assert!((t.node_share(us_magnet).unwrap() - 0.6).abs() < 1e-12);
 /// # Ok::<(), shortfall::Error>(())
 /// ```
-pub fn touched_by(net: &Network, region: RegionId) -> TouchedBy {
+pub fn touched_by(net: &Network, region: RegionId) -> Result<TouchedBy> {
+    net.require_acyclic()?;
     let np = net.products().len();
     let mut untouched = vec![1.0; net.nodes().len()];
     let (mut got, mut clean) = (vec![0.0; np], vec![0.0; np]);
@@ -291,19 +301,26 @@ pub fn touched_by(net: &Network, region: RegionId) -> TouchedBy {
             untouched[n.index()] = u;
         }
     }
-    TouchedBy {
+    Ok(TouchedBy {
         region,
         touched: untouched.iter().map(|u| 1.0 - u).collect(),
         weight: vec![1.0; untouched.len()],
-    }
+    })
 }
 
 /// Touched-by shares weighted by the content of `upstream`: the share of a node's content
 /// of `upstream` whose chain passed through the region, from two linear propagations
 /// (total content, and content with the region's nodes set to zero). No inequality with the
 /// direct share holds (model.md §2.3).
-pub fn touched_by_content(net: &Network, region: RegionId, upstream: ProductId) -> TouchedBy {
-    let total = content(net, upstream, None);
+///
+/// # Errors
+/// [`Error::CyclicRecipes`] on a cyclic table.
+pub fn touched_by_content(
+    net: &Network,
+    region: RegionId,
+    upstream: ProductId,
+) -> Result<TouchedBy> {
+    let total = content(net, upstream, None)?;
     let clean = propagate(net, |n| {
         let node = net.node(n);
         if node.region == region {
@@ -312,9 +329,9 @@ pub fn touched_by_content(net: &Network, region: RegionId, upstream: ProductId) 
             (node.product == upstream).then_some(1.0)
         }
     });
-    TouchedBy {
+    Ok(TouchedBy {
         region,
         touched: total.iter().zip(&clean).map(|(t, c)| t - c).collect(),
         weight: total,
-    }
+    })
 }

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::{Edge, Input, Network, NetworkParts, Node, NodeId, NodeKind, Sink};
+use super::{Accounts, Edge, Input, Network, NetworkParts, Node, NodeId, NodeKind, Sink};
 use super::{Product, ProductId, Region, RegionId};
 use crate::error::Error;
 
@@ -13,6 +13,9 @@ use crate::error::Error;
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct NetworkFile {
+    /// Physical (the default) or monetary.
+    #[serde(default, skip_serializing_if = "is_physical")]
+    accounts: Accounts,
     regions: Vec<Region>,
     products: Vec<Product>,
     /// Nodes in id order; flows refer to them by position.
@@ -68,6 +71,10 @@ struct StockEntry {
     region: String,
     product: String,
     quantity: f64,
+}
+
+fn is_physical(accounts: &Accounts) -> bool {
+    *accounts == Accounts::Physical
 }
 
 impl From<Network> for NetworkFile {
@@ -127,6 +134,7 @@ impl From<Network> for NetworkFile {
             }
         }
         Self {
+            accounts: net.accounts(),
             regions: net.regions().to_vec(),
             products: net.products().to_vec(),
             nodes,
@@ -234,13 +242,17 @@ impl TryFrom<NetworkFile> for Network {
             let p = product(&s.product, format!("stocks[{i}].product"))?;
             stocks[r.index()][p.index()] = s.quantity;
         }
-        Network::new(NetworkParts {
+        let parts = NetworkParts {
             regions: file.regions,
             products: file.products,
             nodes,
             inputs,
             edges,
             stocks,
-        })
+        };
+        match file.accounts {
+            Accounts::Physical => Network::new(parts),
+            Accounts::Monetary => Network::monetary(parts),
+        }
     }
 }

@@ -126,6 +126,18 @@ pub struct NetworkParts {
     pub stocks: Vec<Vec<f64>>,
 }
 
+/// What a network's flows measure: physical units of each product (a chain built from
+/// production and trade), or money (a multi-regional input-output table).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Accounts {
+    /// Physical chains: acyclic, with capacity data.
+    #[default]
+    Physical,
+    /// Monetary tables: may be cyclic; capacity is not observed (docs/model.md §7.1).
+    Monetary,
+}
+
 /// A validated network (see the module docs).
 ///
 /// ```
@@ -155,6 +167,9 @@ pub struct Network {
     pos: Vec<usize>,
     by_product_start: Vec<usize>,
     by_product: Vec<NodeId>,
+    accounts: Accounts,
+    /// The products on a recipe cycle (first repeated at the end); empty when acyclic.
+    cycle: Vec<String>,
 }
 
 impl Network {
@@ -167,6 +182,22 @@ impl Network {
     /// cyclic recipe graph ([`Error::CyclicRecipes`]) and recipe columns that do not sum to
     /// `a·x` ([`Error::Unbalanced`], check 2 of design §1).
     pub fn new(parts: NetworkParts) -> Result<Self> {
+        Self::with_accounts(parts, Accounts::Physical)
+    }
+
+    /// Validates a monetary input-output table given as parts (products are sectors, flows
+    /// money a year): the checks of [`Network::new`] except that the recipe graph may be
+    /// cyclic. Engines that need an acyclic chain refuse such a network with
+    /// [`Error::CyclicRecipes`]; the dynamic engine runs on it. See
+    /// [`crate::data::read_pymrio`] for reading one from files.
+    ///
+    /// # Errors
+    /// As [`Network::new`], without the cycle.
+    pub fn monetary(parts: NetworkParts) -> Result<Self> {
+        Self::with_accounts(parts, Accounts::Monetary)
+    }
+
+    fn with_accounts(parts: NetworkParts, accounts: Accounts) -> Result<Self> {
         let NetworkParts {
             regions,
             products,
@@ -255,7 +286,13 @@ impl Network {
 
         let input_start = starts_from_lengths(inputs.iter().map(Vec::len));
         let inputs: Vec<Input> = inputs.into_iter().flatten().collect();
-        let order = product_order(&products, &nodes, &input_start, &inputs)?;
+        let (order, cycle) = match product_order(&products, &nodes, &input_start, &inputs) {
+            Ok(order) => (order, Vec::new()),
+            Err(Error::CyclicRecipes { cycle }) if accounts == Accounts::Monetary => {
+                ((0..np as u32).map(ProductId).collect(), cycle)
+            }
+            Err(e) => return Err(e),
+        };
         let mut rank = vec![0; np];
         for (i, p) in order.iter().enumerate() {
             rank[p.index()] = i;
@@ -312,6 +349,8 @@ impl Network {
             pos,
             by_product_start,
             by_product,
+            accounts,
+            cycle,
         };
         net.check_nodes()?;
         Ok(net)
@@ -559,7 +598,33 @@ impl Network {
         self.stocks[region.index() * self.products.len() + product.index()]
     }
 
-    /// Products in topological order: every input before the products made from it.
+    /// Physical units or money.
+    pub fn accounts(&self) -> Accounts {
+        self.accounts
+    }
+
+    /// Whether the recipe graph is acyclic (always, for a physical network).
+    pub fn is_acyclic(&self) -> bool {
+        self.cycle.is_empty()
+    }
+
+    /// `Ok` for an acyclic network; [`Error::CyclicRecipes`] naming a cycle otherwise
+    /// (what engines and metrics that sweep products in order call first).
+    ///
+    /// # Errors
+    /// [`Error::CyclicRecipes`].
+    pub fn require_acyclic(&self) -> Result<()> {
+        if self.is_acyclic() {
+            Ok(())
+        } else {
+            Err(Error::CyclicRecipes {
+                cycle: self.cycle.clone(),
+            })
+        }
+    }
+
+    /// Products in topological order: every input before the products made from it; on a
+    /// cyclic monetary table, the products as listed.
     pub fn product_order(&self) -> &[ProductId] {
         &self.order
     }
