@@ -280,6 +280,20 @@ pub enum Error {
     /// A request names something the network does not have, or an argument is out of range.
     #[error("{0}")]
     InvalidArgument(String),
+    /// The dynamic engine's step is longer than half the shortest inventory cover
+    /// (design §5): inventories would empty within a step.
+    #[error(
+        "a step of {step_days} days is longer than half the {cover_days}-day inventory \
+         cover of {product}; take a shorter step or a longer cover"
+    )]
+    StepTooLong {
+        /// The step, days.
+        step_days: f64,
+        /// The input with the shortest cover.
+        product: String,
+        /// Its cover, days.
+        cover_days: f64,
+    },
 }
 
 fn list(problems: &[BalanceProblem]) -> String {

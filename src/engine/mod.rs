@@ -4,10 +4,12 @@
 
 mod cascade;
 mod chokepoints;
+mod dynamic;
 mod outcome;
 
 pub use cascade::{CascadeWorkspace, StaticCascade};
 pub use chokepoints::{chokepoints, Chokepoint, Chokepoints, Ranking};
+pub use dynamic::{Dynamic, DynamicOutcome, DynamicSettings, DynamicWorkspace, Mode, Orders, Step};
 pub use outcome::{BlocFigures, StaticOutcome};
 
 use crate::error::Result;
