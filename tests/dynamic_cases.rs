@@ -211,7 +211,7 @@ fn assert_steady(net: &Network, settings: DynamicSettings) {
     let o = ws.outcome();
     for t in 0..steps {
         for n in net.node_ids() {
-            let base = o.baseline_output[n.index()];
+            let base = o.baseline_output(n);
             assert!(
                 close(o.output(n, t), base, STEADY),
                 "output of {n:?} at {t}"

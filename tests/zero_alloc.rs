@@ -1,11 +1,47 @@
-//! A run of the static cascade allocates nothing once its workspace is built. In its own
-//! test binary with a single test, so no other test allocates meanwhile.
+//! A run of the static cascade or the dynamic engine allocates nothing once its workspace
+//! is built. In its own test binary with a single test, so no other test allocates
+//! meanwhile.
 
-use shortfall::engine::{Engine, StaticCascade};
-use shortfall::scenario::{Disposal, Realization, Restriction, Targets};
+use shortfall::engine::{Dynamic, DynamicSettings, Engine, StaticCascade, Step};
+use shortfall::scenario::{CapacityLoss, Disposal, Realization, Restriction, Targets};
 
 #[test]
 fn a_run_allocates_nothing_after_warm_up() {
+    static_cascade();
+    dynamic();
+}
+
+fn dynamic() {
+    let data = shortfall::data::rare_earths_2024();
+    let net = &data.network;
+    let mut r = Realization {
+        horizon: 0.25,
+        capacity_losses: vec![CapacityLoss {
+            region: "CN".into(),
+            product: "ndpr_metal".into(),
+            share: 0.5,
+        }],
+        ..Realization::default()
+    };
+    let settings = DynamicSettings {
+        step: Step::Week,
+        steps: 52,
+        ..DynamicSettings::default()
+    };
+    let engine = Dynamic::new(net, &r, settings).unwrap();
+    let mut ws = engine.workspace(net);
+    engine.run(net, &r, &mut ws).unwrap(); // warm-up
+    let info = allocation_counter::measure(|| {
+        for share in [0.2, 0.6, 1.0] {
+            r.capacity_losses[0].share = share;
+            engine.run(net, &r, &mut ws).unwrap();
+        }
+    });
+    assert_eq!(info.count_total, 0, "{info:?}");
+    assert!(ws.outcome().final_shortfall.iter().any(|&s| s > 0.0));
+}
+
+fn static_cascade() {
     let data = shortfall::data::rare_earths_2024();
     let net = &data.network;
     let mut cut = Restriction::full(

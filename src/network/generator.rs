@@ -208,6 +208,120 @@ impl Synthetic {
     }
 }
 
+/// A dense synthetic monetary table (design §1's dense mode): every industry buys from
+/// every industry, as in a multi-regional input-output table. Technical-coefficient
+/// column sums are drawn in [0.3, 0.7], final demand per consuming region in [50, 150];
+/// output solves `x = A·x + y` (fixed-point iteration; the column sums keep it
+/// contracting). The result is a cyclic [`Network::monetary`] network.
+///
+/// ```
+/// use shortfall::network::SyntheticTable;
+/// let net = SyntheticTable { regions: 3, sectors: 4, seed: 1 }.build()?;
+/// assert_eq!(net.edges().len(), 12 * 12 + 12 * 3);
+/// assert!(!net.is_acyclic());
+/// # Ok::<(), shortfall::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SyntheticTable {
+    /// Number of regions.
+    pub regions: usize,
+    /// Number of sectors.
+    pub sectors: usize,
+    /// The seed.
+    pub seed: u64,
+}
+
+impl SyntheticTable {
+    /// Builds the table.
+    ///
+    /// # Errors
+    /// [`Error::InvalidArgument`] when a size is zero.
+    pub fn build(&self) -> Result<Network> {
+        let (nr, ns) = (self.regions, self.sectors);
+        if nr == 0 || ns == 0 {
+            return Err(Error::InvalidArgument(format!(
+                "a synthetic table needs regions and sectors >= 1 (got {nr}, {ns})"
+            )));
+        }
+        let n = nr * ns;
+        let mut rng = ChaCha8Rng::seed_from_u64(self.seed);
+        // Column-major coefficients: a[j * n + i], input from i per unit of j's output.
+        let mut a = vec![0.0; n * n];
+        for column in a.chunks_mut(n) {
+            let sum: f64 = rng.random_range(0.3..0.7);
+            for v in column.iter_mut() {
+                *v = rng.random_range(0.0f64..1.0).powi(3);
+            }
+            let total: f64 = column.iter().sum();
+            column.iter_mut().for_each(|v| *v *= sum / total);
+        }
+        let y: Vec<f64> = (0..n * nr).map(|_| rng.random_range(50.0..150.0)).collect();
+        let demand: Vec<f64> = y.chunks(nr).map(|row| row.iter().sum()).collect();
+        let mut x = demand.clone();
+        loop {
+            let mut next = demand.clone();
+            for (j, column) in a.chunks(n).enumerate() {
+                for (i, v) in column.iter().enumerate() {
+                    next[i] += v * x[j];
+                }
+            }
+            let done = next.iter().zip(&x).all(|(a, b)| (a - b).abs() <= 1e-15 * a);
+            x = next;
+            if done {
+                break;
+            }
+        }
+        let mut edges = Vec::with_capacity(n * (n + nr));
+        for i in 0..n {
+            for j in 0..n {
+                edges.push(edge(
+                    NodeId(i as u32),
+                    Sink::Node(NodeId(j as u32)),
+                    a[j * n + i] * x[j],
+                ));
+            }
+            for r in 0..nr {
+                edges.push(edge(
+                    NodeId(i as u32),
+                    Sink::FinalUse(RegionId(r as u32)),
+                    y[i * nr + r],
+                ));
+            }
+        }
+        let inputs = (0..n)
+            .map(|j| {
+                (0..ns)
+                    .map(|p| Input {
+                        product: ProductId(p as u32),
+                        per_unit: (0..nr).map(|r| a[j * n + r * ns + p]).sum(),
+                    })
+                    .collect()
+            })
+            .collect();
+        let nodes = (0..n)
+            .map(|j| Node {
+                region: RegionId((j / ns) as u32),
+                product: ProductId((j % ns) as u32),
+                kind: NodeKind::Producer,
+                capacity: x[j],
+                estimated: false,
+            })
+            .collect();
+        Network::monetary(NetworkParts {
+            regions: (0..nr)
+                .map(|r| Region::new(format!("R{r}"), format!("Region {r}")))
+                .collect(),
+            products: (0..ns)
+                .map(|p| Product::new(format!("s{p}"), format!("Sector {p}"), "money"))
+                .collect(),
+            nodes,
+            inputs,
+            edges,
+            stocks: Vec::new(),
+        })
+    }
+}
+
 fn edge(from: NodeId, to: Sink, flow: f64) -> Edge {
     Edge {
         from,

@@ -22,7 +22,7 @@ pub use builder::{
     Basis, Build, BuildReport, Builder, ChainTables, Closure, ProductionRecord, RecipeRecord,
     Status, StockRecord, StockUnit, TradeRecord,
 };
-pub use generator::Synthetic;
+pub use generator::{Synthetic, SyntheticTable};
 pub use product::{Product, ProductId};
 pub use region::{Region, RegionId};
 pub use summary::Summary;

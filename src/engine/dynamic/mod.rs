@@ -167,8 +167,12 @@ pub struct Dynamic {
 /// that feed each slot contiguous, and final-demand edges per supplier.
 #[derive(Debug, Clone)]
 struct Plan {
-    /// Nodes in processing order (topological on acyclic chains).
-    order: Vec<u32>,
+    /// The network's node at each internal index: products in topological order on
+    /// acyclic chains, the processing order. Every per-node array of the plan and the
+    /// workspace is in internal order.
+    node_at: Vec<NodeId>,
+    /// The internal index of each network node.
+    pos: Vec<u32>,
     /// Baseline output per step.
     x0: Vec<f64>,
     /// Capacity per step before losses (`α_max·x₀` on monetary tables).
@@ -402,65 +406,72 @@ impl Plan {
 
         let dt = s.step.years();
         let monetary = net.accounts() == Accounts::Monetary;
-        let nn = net.nodes().len();
-        let x0: Vec<f64> = net.outputs().iter().map(|x| x * dt).collect();
-        let cap0: Vec<f64> = net
-            .nodes()
-            .iter()
-            .zip(&x0)
-            .map(|(node, x)| {
-                if monetary {
-                    s.alpha_max * x
-                } else {
-                    node.capacity * dt
-                }
-            })
-            .collect();
         let overproduction = monetary || s.mode == Mode::Ario;
-        let cap_ref = x0
-            .iter()
-            .zip(&cap0)
-            .map(|(&x, &c): (&f64, &f64)| {
-                if overproduction {
-                    x
-                } else {
-                    x + s.spare_ramp * (c - x)
-                }
-            })
-            .collect();
-        let order: Vec<u32> = net
+        // Internal order: products in topological order, so the within-step sweep reads
+        // every array front to back (docs/model.md §7.6).
+        let node_at: Vec<NodeId> = net
             .product_order()
             .iter()
-            .flat_map(|&p| net.nodes_of(p).iter().map(|n| n.0))
+            .flat_map(|&p| net.nodes_of(p).iter().copied())
             .collect();
+        let nn = node_at.len();
+        let mut pos = vec![0u32; nn];
+        for (k, n) in node_at.iter().enumerate() {
+            pos[n.index()] = k as u32;
+        }
         let threshold = match s.mode {
             Mode::Ario => s.input_threshold * dt,
             Mode::Standard => s.input_threshold,
         };
+        let (mut x0, mut cap0, mut cap_ref) = (vec![], vec![], vec![]);
         let (mut slot_start, mut a, mut cover, mut binds) = (vec![0], vec![], vec![], vec![]);
         let (mut run_start, mut src, mut z0) = (vec![0], vec![], vec![]);
-        let (mut fd_start, mut fd_sink, mut y0, mut fd0) = (vec![0], vec![], vec![], vec![0.0; nn]);
-        for n in net.node_ids() {
+        let (mut fd_start, mut fd_sink, mut y0, mut fd0) = (vec![0], vec![], vec![], vec![]);
+        let mut feeding: Vec<(u32, u32, f64)> = Vec::new();
+        for &n in &node_at {
+            let x = net.output(n) * dt;
+            let cap = if monetary {
+                s.alpha_max * x
+            } else {
+                net.node(n).capacity * dt
+            };
+            x0.push(x);
+            cap0.push(cap);
+            cap_ref.push(if overproduction {
+                x
+            } else {
+                x + s.spare_ramp * (cap - x)
+            });
+            feeding.clear();
+            feeding.extend(net.in_edges(n).map(|e| {
+                let product = net.node(e.from).product.0;
+                (product, pos[e.from.index()], e.flow * dt)
+            }));
+            feeding.sort_by_key(|&(product, from, _)| (product, from));
             for input in net.inputs(n) {
                 a.push(input.per_unit);
                 cover.push(days[input.product.index()] / step_days);
                 binds.push(input.per_unit > threshold);
-                for e in net.in_edges(n) {
-                    if net.node(e.from).product == input.product {
-                        src.push(e.from.0);
-                        z0.push(e.flow * dt);
-                    }
+                let first = feeding.partition_point(|f| f.0 < input.product.0);
+                for &(_, from, flow) in feeding[first..]
+                    .iter()
+                    .take_while(|f| f.0 == input.product.0)
+                {
+                    src.push(from);
+                    z0.push(flow);
                 }
                 run_start.push(src.len());
             }
             slot_start.push(a.len());
+            let mut total = 0.0;
             for e in net.out_edges(n) {
                 if let Sink::FinalUse(r) = e.to {
                     fd_sink.push((r.index() * np + net.node(n).product.index()) as u32);
                     y0.push(e.flow * dt);
-                    fd0[n.index()] += e.flow * dt;
+                    total += e.flow * dt;
                 }
             }
+            fd0.push(total);
             fd_start.push(y0.len());
         }
         let rate = |days: f64| match s.mode {
@@ -468,7 +479,8 @@ impl Plan {
             Mode::Standard => 1.0 - (-step_days / days).exp(),
         };
         Ok(Self {
-            order,
+            node_at,
+            pos,
             x0,
             cap0,
             cap_ref,

@@ -9,10 +9,11 @@ use crate::engine::outcome::Labels;
 use crate::network::{Network, NodeId, ProductId, RegionId};
 use crate::report::{displayed_as_report, Cell, Report, Table};
 
-/// Paths of one dynamic run: per step, every node's output and overproduction factor,
-/// every input inventory, and the final-use shortfall per (region, product). Quantities
-/// are per step in each product's unit; tables indexed by step are flat, `step * width +
-/// index`.
+/// Paths of one dynamic run: per step, every node's output, demand and overproduction
+/// factor, every input inventory, and the final-use shortfall per (region, product).
+/// Quantities are per step in each product's unit. Read nodes and inventories through the
+/// accessors (the engine keeps nodes in its own order); tables by (region, product) are
+/// flat, `step * width + region * products + product`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct DynamicOutcome {
     #[serde(skip)]
@@ -21,23 +22,18 @@ pub struct DynamicOutcome {
     pub step_days: f64,
     /// Steps in the run.
     pub steps: usize,
-    /// `(region, product)` of each node.
+    /// `(region, product)` of each node, in the engine's order.
     nodes: Vec<(RegionId, ProductId)>,
-    /// Node and input product of each inventory slot.
-    slots: Vec<(NodeId, ProductId)>,
-    /// Baseline output per step, per node.
-    pub baseline_output: Vec<f64>,
-    /// Output per step, `[step][node]`.
-    pub output: Vec<f64>,
-    /// Demand addressed to each node (orders and final demand), `[step][node]`.
-    pub demand: Vec<f64>,
-    /// Overproduction factor `α`, `[step][node]` (the ramp `1 + ρ(cap/x₀ - 1)` on
-    /// physical chains in the standard mode).
-    pub alpha: Vec<f64>,
-    /// Baseline (target) inventory per slot.
-    pub inventory_baseline: Vec<f64>,
-    /// Inventory at the end of each step, `[step][slot]`.
-    pub inventory: Vec<f64>,
+    /// The engine's index of each network node.
+    pos: Vec<u32>,
+    /// Inventory slots of each node (engine order), and the input product of each slot.
+    slot_start: Vec<usize>,
+    slot_input: Vec<ProductId>,
+    baseline_output: Vec<f64>,
+    output: Vec<f64>,
+    demand: Vec<f64>,
+    alpha: Vec<f64>,
+    inventory: Vec<f64>,
     /// Baseline final use per step, `[region][product]`.
     pub final_baseline: Vec<f64>,
     /// Final use not served, `[step][region][product]`.
@@ -48,15 +44,15 @@ impl DynamicOutcome {
     pub(super) fn new(net: &Network, engine: &Dynamic) -> Self {
         let p = &engine.plan;
         let steps = engine.settings.steps;
-        let nodes: Vec<_> = net.nodes().iter().map(|n| (n.region, n.product)).collect();
-        let slots: Vec<_> = net
-            .node_ids()
-            .flat_map(|n| net.inputs(n).iter().map(move |i| (n, i.product)))
-            .collect();
-        let inventory_baseline = slots
+        let nodes: Vec<_> = p
+            .node_at
             .iter()
-            .enumerate()
-            .map(|(s, (n, _))| p.a[s] * p.x0[n.index()] * p.cover[s])
+            .map(|&n| (net.node(n).region, net.node(n).product))
+            .collect();
+        let slot_input = p
+            .node_at
+            .iter()
+            .flat_map(|&n| net.inputs(n).iter().map(|i| i.product))
             .collect();
         let nrp = net.regions().len() * net.products().len();
         let mut final_baseline = vec![0.0; nrp];
@@ -71,12 +67,13 @@ impl DynamicOutcome {
             output: vec![0.0; steps * nodes.len()],
             demand: vec![0.0; steps * nodes.len()],
             alpha: vec![1.0; steps * nodes.len()],
-            inventory: vec![0.0; steps * slots.len()],
-            inventory_baseline,
+            inventory: vec![0.0; steps * p.a.len()],
             final_baseline,
             final_shortfall: vec![0.0; steps * nrp],
             nodes,
-            slots,
+            pos: p.pos.clone(),
+            slot_start: p.slot_start.clone(),
+            slot_input,
         }
     }
 
@@ -104,31 +101,42 @@ impl DynamicOutcome {
         shortfall(row);
     }
 
+    fn at(&self, n: NodeId, t: usize) -> usize {
+        t * self.nodes.len() + self.pos[n.index()] as usize
+    }
+
+    /// Baseline output of a node, per step.
+    pub fn baseline_output(&self, n: NodeId) -> f64 {
+        self.baseline_output[self.pos[n.index()] as usize]
+    }
+
     /// Output of a node at step `t`, per step.
     pub fn output(&self, n: NodeId, t: usize) -> f64 {
-        self.output[t * self.nodes.len() + n.index()]
+        self.output[self.at(n, t)]
     }
 
     /// Output of a node at step `t` minus its baseline, per step.
     pub fn output_change(&self, n: NodeId, t: usize) -> f64 {
-        self.output(n, t) - self.baseline_output[n.index()]
+        self.output(n, t) - self.baseline_output(n)
     }
 
     /// Demand addressed to a node at step `t` (orders placed the step before and final
     /// demand), per step.
     pub fn demand(&self, n: NodeId, t: usize) -> f64 {
-        self.demand[t * self.nodes.len() + n.index()]
+        self.demand[self.at(n, t)]
     }
 
     /// The overproduction factor of a node at step `t`.
     pub fn alpha(&self, n: NodeId, t: usize) -> f64 {
-        self.alpha[t * self.nodes.len() + n.index()]
+        self.alpha[self.at(n, t)]
     }
 
     /// A node's inventory of `input` at the end of step `t`; `None` if it uses none.
     pub fn inventory(&self, n: NodeId, input: ProductId, t: usize) -> Option<f64> {
-        let s = self.slots.iter().position(|&slot| slot == (n, input))?;
-        Some(self.inventory[t * self.slots.len() + s])
+        let k = self.pos[n.index()] as usize;
+        let slots = self.slot_start[k]..self.slot_start[k + 1];
+        let s = slots.clone().find(|&s| self.slot_input[s] == input)?;
+        Some(self.inventory[t * self.slot_input.len() + s])
     }
 
     /// Final use of `product` in `region` not served at step `t`.
@@ -201,15 +209,14 @@ impl Report for DynamicOutcome {
             "Output: the ten largest falls below baseline",
             &["region", "product", "lowest output / baseline", "at step"],
         );
-        let mut falls: Vec<(f64, usize, usize)> = (0..self.nodes.len())
+        let nn = self.nodes.len();
+        let mut falls: Vec<(f64, usize, usize)> = (0..nn)
             .filter(|&n| self.baseline_output[n] > 0.0)
             .map(|n| {
-                let (low, at) = (0..self.steps)
-                    .map(|t| (self.output(NodeId(n as u32), t), t))
-                    .fold(
-                        (f64::INFINITY, 0),
-                        |b, (v, t)| if v < b.0 { (v, t) } else { b },
-                    );
+                let (low, at) = (0..self.steps).map(|t| (self.output[t * nn + n], t)).fold(
+                    (f64::INFINITY, 0),
+                    |b, (v, t)| if v < b.0 { (v, t) } else { b },
+                );
                 (low / self.baseline_output[n], at, n)
             })
             .filter(|&(ratio, _, _)| ratio < 1.0 - crate::tolerance::STEADY)

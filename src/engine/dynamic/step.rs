@@ -1,6 +1,12 @@
 //! One step of the dynamic engine, in BoARIO's order (docs/model.md §7.3).
+//!
+//! Orders are not stored per edge: the order a slot placed on a feeding edge last step is
+//! `z₀·ρ_prev[supplier]·factor[slot]` (baseline flow, the supplier's capacity ratio then,
+//! the slot's order factor), so each step reads every edge's baseline flow and supplier
+//! once to receive and weigh, and once more, from cache, to place the next orders
+//! (docs/model.md §7.6).
 
-use super::{Dynamic, DynamicOutcome, Mode, Orders};
+use super::{Dynamic, DynamicOutcome, Mode, Orders, Plan};
 use crate::network::Network;
 use crate::scenario::Realization;
 
@@ -20,10 +26,18 @@ pub struct DynamicWorkspace {
     cap: Vec<f64>,
     served: Vec<f64>,
     loss: Vec<f64>,
+    /// Per node, read together by every customer: `[served·ρ_prev, ρ]`, what a feeding
+    /// edge delivers per unit of baseline flow and order factor, and the capacity ratio
+    /// weighting this step's orders (1 without `alt`).
+    pair: Vec<[f64; 2]>,
+    /// The capacity ratio of last step.
+    ratio_prev: Vec<f64>,
     /// Input inventory per slot.
     stock: Vec<f64>,
-    /// Orders per feeding edge (placed last step).
-    orders: Vec<f64>,
+    /// Per slot: the sum of its feeding edges' order weights `z₀·ρ` this step.
+    weight: Vec<f64>,
+    /// Per slot: the order factor of last step's orders.
+    factor: Vec<f64>,
     /// Inputs in transit, `lag - 1` steps per slot, oldest first at `pipe_at`.
     pipe: Vec<f64>,
     pipe_at: usize,
@@ -45,8 +59,11 @@ impl DynamicWorkspace {
             cap: vec![0.0; nn],
             served: vec![0.0; nn],
             loss: vec![0.0; nn],
+            pair: vec![[0.0, 1.0]; nn],
+            ratio_prev: vec![1.0; nn],
             stock: vec![0.0; ns],
-            orders: vec![0.0; p.z0.len()],
+            weight: vec![0.0; ns],
+            factor: vec![1.0; ns],
             pipe: vec![0.0; ns * p.lag.saturating_sub(1)],
             pipe_at: 0,
             t: 0,
@@ -59,23 +76,27 @@ impl DynamicWorkspace {
         &self.outcome
     }
 
-    /// Puts the economy at its baseline: inventories at target, orders at baseline flows.
+    /// Puts the economy at its baseline: inventories at target, last step's orders at
+    /// baseline flows.
     pub(super) fn start(&mut self, engine: &Dynamic) {
         let p = &engine.plan;
         self.alpha.fill(1.0);
         self.loss.fill(0.0);
         self.x.copy_from_slice(&p.x0);
-        self.orders.copy_from_slice(&p.z0);
+        self.ratio_prev.fill(1.0);
+        self.factor.fill(1.0);
+        self.next.fill(0.0);
         self.demand.copy_from_slice(&p.fd0);
-        for (e, &from) in p.src.iter().enumerate() {
-            self.demand[from as usize] += p.z0[e];
+        for (&from, z) in p.src.iter().zip(&p.z0) {
+            self.demand[from as usize] += z;
         }
         let lag = p.lag.saturating_sub(1);
-        for s in 0..p.a.len() {
-            let f = slot_node(p, s);
-            self.stock[s] = p.a[s] * p.x0[f] * p.cover[s];
-            let baseline: f64 = p.z0[p.run_start[s]..p.run_start[s + 1]].iter().sum();
-            self.pipe[s * lag..(s + 1) * lag].fill(baseline);
+        for f in 0..p.x0.len() {
+            for s in p.slot_start[f]..p.slot_start[f + 1] {
+                self.stock[s] = p.a[s] * p.x0[f] * p.cover[s];
+                let baseline: f64 = p.z0[p.run_start[s]..p.run_start[s + 1]].iter().sum();
+                self.pipe[s * lag..(s + 1) * lag].fill(baseline);
+            }
         }
         self.pipe_at = 0;
         self.t = 0;
@@ -101,6 +122,7 @@ impl DynamicWorkspace {
                 self.alpha[f] = (a + change).max(1.0);
             }
         }
+        let alt = s.orders == Orders::Alt;
         for f in 0..p.x0.len() {
             let (x0, keep) = (p.x0[f], 1.0 - self.loss[f]);
             self.cap[f] = match (s.mode, p.overproduction) {
@@ -110,17 +132,22 @@ impl DynamicWorkspace {
                     (x0 + s.spare_ramp * (p.cap0[f] - x0)).min(keep * p.cap0[f])
                 }
             };
+            self.pair[f][1] = if alt && p.cap_ref[f] > 0.0 {
+                self.cap[f] / p.cap_ref[f]
+            } else {
+                1.0
+            };
         }
         if p.lag == 0 {
             // Within the step: every supplier has produced before its customers receive.
-            for &f in &p.order {
-                let f = f as usize;
+            for f in 0..p.x0.len() {
                 for slot in p.slot_start[f]..p.slot_start[f + 1] {
-                    self.stock[slot] += self.received(p, slot);
+                    self.stock[slot] += self.feed(p, slot);
                 }
                 self.produce(engine, f);
                 for slot in p.slot_start[f]..p.slot_start[f + 1] {
                     self.stock[slot] -= p.a[slot] * self.x[f];
+                    self.order(p, f, slot);
                 }
             }
         } else {
@@ -130,12 +157,13 @@ impl DynamicWorkspace {
             let lag = p.lag - 1;
             for f in 0..p.x0.len() {
                 for slot in p.slot_start[f]..p.slot_start[f + 1] {
-                    let mut arriving = self.received(p, slot);
+                    let mut arriving = self.feed(p, slot);
                     if lag > 0 {
                         let at = slot * lag + self.pipe_at;
                         arriving = std::mem::replace(&mut self.pipe[at], arriving);
                     }
                     self.stock[slot] += arriving - p.a[slot] * self.x[f];
+                    self.order(p, f, slot);
                 }
             }
             if lag > 0 {
@@ -157,7 +185,13 @@ impl DynamicWorkspace {
                 }
             },
         );
-        self.place_orders(engine);
+        for (d, (n, fd)) in self.demand.iter_mut().zip(self.next.iter_mut().zip(&p.fd0)) {
+            *d = *n + fd;
+            *n = 0.0;
+        }
+        for (prev, pair) in self.ratio_prev.iter_mut().zip(&self.pair) {
+            *prev = pair[1];
+        }
         self.t += 1;
     }
 
@@ -165,33 +199,39 @@ impl DynamicWorkspace {
     /// both apply.
     fn set_losses(&mut self, engine: &Dynamic, r: &Realization) {
         let p = &engine.plan;
-        for &n in &engine.loss_nodes {
-            self.loss[n.index()] = 0.0;
+        let at = |n: &crate::network::NodeId| p.pos[n.index()] as usize;
+        for n in &engine.loss_nodes {
+            self.loss[at(n)] = 0.0;
         }
         for (n, _) in &engine.loss_paths {
-            self.loss[n.index()] = 0.0;
+            self.loss[at(n)] = 0.0;
         }
         let end = p.start + (r.horizon / p.dt).round() as usize;
         if (p.start..end).contains(&self.t) {
             for (c, n) in r.capacity_losses.iter().zip(&engine.loss_nodes) {
-                self.loss[n.index()] = self.loss[n.index()].max(c.share);
+                self.loss[at(n)] = self.loss[at(n)].max(c.share);
             }
         }
         for (n, path) in &engine.loss_paths {
             let v = path.get(self.t).copied().unwrap_or(0.0);
-            self.loss[n.index()] = self.loss[n.index()].max(v);
+            self.loss[at(n)] = self.loss[at(n)].max(v);
         }
     }
 
-    /// What a slot receives this step: each feeding order times its supplier's served
-    /// share (proportional rationing over all demands).
-    fn received(&self, p: &super::Plan, slot: usize) -> f64 {
+    /// What a slot receives this step (each of last step's orders times its supplier's
+    /// served share: proportional rationing over all demands), and, stored, the sum of its
+    /// feeding edges' order weights `z₀·ρ` for this step's orders. One pass over the
+    /// slot's edges.
+    fn feed(&mut self, p: &Plan, slot: usize) -> f64 {
         let run = p.run_start[slot]..p.run_start[slot + 1];
-        p.src[run.clone()]
-            .iter()
-            .zip(&self.orders[run])
-            .map(|(&i, o)| o * self.served[i as usize])
-            .sum()
+        let (mut received, mut weight) = (0.0, 0.0);
+        for (&i, &z) in p.src[run.clone()].iter().zip(&p.z0[run]) {
+            let [delivers, ratio] = self.pair[i as usize];
+            received += z * delivers;
+            weight += z * ratio;
+        }
+        self.weight[slot] = weight;
+        received * self.factor[slot]
     }
 
     /// Output: planned `min(D, capacity)`, cut by the scarcest input below `ψ` of its
@@ -210,51 +250,23 @@ impl DynamicWorkspace {
         self.x[f] = xopt * ratio;
         let d = self.demand[f];
         self.served[f] = if d > 0.0 { self.x[f] / d } else { 0.0 };
+        self.pair[f][0] = self.served[f] * self.ratio_prev[f];
     }
 
-    /// Orders for the next step: replace what was used and close the share `r_inv` of the
-    /// gap to target, split over suppliers (`alt`: weighted by the ratio of capacity now
-    /// to capacity at the start).
-    fn place_orders(&mut self, engine: &Dynamic) {
-        let p = &engine.plan;
-        let alt = engine.settings.orders == Orders::Alt;
-        self.next.fill(0.0);
-        for f in 0..p.x0.len() {
-            for slot in p.slot_start[f]..p.slot_start[f + 1] {
-                let goal = p.a[slot] * self.xopt[f] * p.cover[slot];
-                let gap = (goal - self.stock[slot]).max(0.0) * p.r_inv;
-                let total = p.a[slot] * self.x[f] + gap;
-                let run = p.run_start[slot]..p.run_start[slot + 1];
-                let weight = |e: usize| {
-                    let i = p.src[e] as usize;
-                    if alt && p.cap_ref[i] > 0.0 {
-                        p.z0[e] * self.cap[i] / p.cap_ref[i]
-                    } else {
-                        p.z0[e]
-                    }
-                };
-                let sum: f64 = run.clone().map(weight).sum();
-                let base: f64 = p.z0[run.clone()].iter().sum();
-                for e in run {
-                    let share = if sum > 0.0 {
-                        weight(e) / sum
-                    } else if base > 0.0 {
-                        p.z0[e] / base
-                    } else {
-                        0.0
-                    };
-                    self.orders[e] = total * share;
-                    self.next[p.src[e] as usize] += self.orders[e];
-                }
-            }
-        }
-        for (d, (n, fd)) in self.demand.iter_mut().zip(self.next.iter().zip(&p.fd0)) {
-            *d = n + fd;
+    /// A slot's orders for the next step: replace what was used and close the share
+    /// `r_inv` of the gap to target, split over suppliers in proportion to `z₀·ρ` (with
+    /// `alt`, `ρ` is capacity now over capacity at the start; nothing is ordered when no
+    /// supplier has capacity, as in BoARIO), added to each supplier's next demand.
+    fn order(&mut self, p: &Plan, f: usize, slot: usize) {
+        let goal = p.a[slot] * self.xopt[f] * p.cover[slot];
+        let gap = (goal - self.stock[slot]).max(0.0) * p.r_inv;
+        let total = p.a[slot] * self.x[f] + gap;
+        let weight = self.weight[slot];
+        let factor = if weight > 0.0 { total / weight } else { 0.0 };
+        self.factor[slot] = factor;
+        let run = p.run_start[slot]..p.run_start[slot + 1];
+        for (&i, &z) in p.src[run.clone()].iter().zip(&p.z0[run]) {
+            self.next[i as usize] += z * self.pair[i as usize][1] * factor;
         }
     }
-}
-
-/// The node a slot belongs to.
-fn slot_node(p: &super::Plan, slot: usize) -> usize {
-    p.slot_start.partition_point(|&s| s <= slot) - 1
 }

@@ -1,0 +1,71 @@
+//! The dynamic engine, per step: dense generated tables of 400 and 2,000 industries in the
+//! ario mode (every industry buys from every industry), and a sparse generated chain of
+//! 10,000 and 100,000 nodes in the standard mode (throughput in edges). Each iteration is a whole
+//! run; criterion's throughput counts `steps x edges`, and the time per step is the
+//! iteration's time over `steps` (the run's set-up, one pass over the edges, included).
+
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use shortfall::engine::{Dynamic, DynamicSettings, Engine, Mode, Step};
+use shortfall::network::{Network, Synthetic, SyntheticTable};
+use shortfall::scenario::Realization;
+
+fn bench(c: &mut Criterion, group: &str, name: String, net: &Network, settings: DynamicSettings) {
+    let none = Realization {
+        horizon: 1.0,
+        ..Realization::default()
+    };
+    let steps = settings.steps;
+    let first = net.node(shortfall::network::NodeId(0));
+    let (region, product) = (
+        net.region(first.region).code.clone(),
+        net.product(first.product).id.clone(),
+    );
+    let engine = Dynamic::new(net, &none, settings)
+        .unwrap()
+        .with_loss_path(net, &region, &product, vec![0.5; steps / 2])
+        .unwrap();
+    let mut ws = engine.workspace(net);
+    let mut g = c.benchmark_group(group);
+    g.sample_size(10);
+    g.throughput(Throughput::Elements((steps * net.edges().len()) as u64));
+    g.bench_function(BenchmarkId::from_parameter(name), |b| {
+        b.iter(|| engine.run(net, &none, &mut ws).unwrap())
+    });
+    g.finish();
+}
+
+fn dense(c: &mut Criterion) {
+    for (regions, sectors, steps) in [(20, 20, 100), (40, 50, 20)] {
+        let net = SyntheticTable {
+            regions,
+            sectors,
+            seed: 5,
+        }
+        .build()
+        .unwrap();
+        let settings = DynamicSettings {
+            mode: Mode::Ario,
+            steps,
+            ..DynamicSettings::default()
+        };
+        let name = format!("{}_industries_{steps}_steps", regions * sectors);
+        bench(c, "dynamic/dense_ario", name, &net, settings);
+    }
+}
+
+fn sparse(c: &mut Criterion) {
+    for nodes in [10_000, 100_000] {
+        let net = Synthetic::with_nodes(nodes, 3, 5).build().unwrap();
+        let settings = DynamicSettings {
+            step: Step::Week,
+            steps: 20,
+            spare_ramp: 0.5,
+            ..DynamicSettings::default()
+        };
+        let name = format!("{nodes}_nodes_{}_edges_20_steps", net.edges().len());
+        bench(c, "dynamic/sparse_standard", name, &net, settings);
+    }
+}
+
+criterion_group!(benches, dense, sparse);
+criterion_main!(benches);
