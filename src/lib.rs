@@ -20,7 +20,9 @@
 //! ```
 //!
 //! A shock is a [`Realization`](scenario::Realization) run by an
-//! [`Engine`](engine::Engine) such as the [`StaticCascade`](engine::StaticCascade); an
+//! [`Engine`](engine::Engine): the [`StaticCascade`](engine::StaticCascade) (the horizon
+//! as one period) or the [`Dynamic`](engine::Dynamic) engine (ARIO in time steps, also on
+//! monetary input-output tables read by [`data::read_pymrio`]); an
 //! uncertain one is a [`ScenarioSpec`](scenario::ScenarioSpec) run by
 //! [`montecarlo::run`], which returns distributions and sensitivities.
 //!
@@ -47,7 +49,9 @@ pub use error::{Error, Result};
 /// The names a notebook needs, in one import.
 pub mod prelude {
     pub use crate::data::rare_earths_2024;
-    pub use crate::engine::{chokepoints, Engine, Ranking, StaticCascade};
+    pub use crate::engine::{
+        chokepoints, Dynamic, DynamicSettings, Engine, Mode, Ranking, StaticCascade, Step,
+    };
     pub use crate::error::{Error, Result};
     pub use crate::metrics::{ConcentrationTable, DependenceTable};
     pub use crate::montecarlo::{Measure, OutcomeSpec, Settings};

@@ -1,4 +1,4 @@
-//! The dynamic engine on small cases worked by hand (docs/model.md §7.7), its baseline
+//! The dynamic engine on small cases worked by hand (docs/model.md §5.7), its baseline
 //! with no shock, its errors, and the Monte Carlo driver running it unchanged.
 
 mod support;
@@ -396,6 +396,9 @@ fn cyclic_tables_run_here_and_are_refused_by_the_static_engine() {
         shortfall::metrics::content(&table, s1, None),
         Err(Error::CyclicRecipes { .. })
     ));
+    // The dense solve of (I - Â) C = S handles the cycle.
+    let by_origin = shortfall::metrics::content_by_origin_dense(&table, s1).unwrap();
+    assert_eq!(by_origin.origins.len(), 4);
 }
 
 #[test]

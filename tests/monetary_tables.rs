@@ -1,4 +1,4 @@
-//! Monetary input-output tables in pymrio's CSV layout (docs/model.md §7.1).
+//! Monetary input-output tables in pymrio's CSV layout (docs/model.md §5.1).
 
 use shortfall::data::{network_from_pymrio, read_pymrio, PymrioFiles};
 use shortfall::network::Accounts;

@@ -25,6 +25,30 @@ fn the_readme_notebook_cells_run() -> shortfall::Result<()> {
     let outcome = ws.outcome().clone();
     assert!(outcome.to_html().contains("US"));
 
+    let table = shortfall::data::read_pymrio(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/boario/pymrio_test"
+    ))?;
+    let settings = DynamicSettings {
+        mode: Mode::Ario,
+        steps: 365,
+        ..DynamicSettings::default()
+    };
+    let calm = Realization {
+        horizon: 1.0,
+        ..Realization::default()
+    };
+    let engine = Dynamic::new(&table, &calm, settings)?.with_loss_path(
+        &table,
+        "reg6",
+        "mining",
+        vec![0.5; 60],
+    )?;
+    let mut ws = engine.workspace(&table);
+    engine.run(&table, &calm, &mut ws)?;
+    let paths = ws.outcome().clone();
+    assert!(paths.to_html().contains("mining"));
+
     let path = concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/scenarios/us_plus8_embargo.toml"

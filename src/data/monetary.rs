@@ -1,4 +1,4 @@
-//! Multi-regional input-output tables in pymrio's CSV layout (docs/model.md §7.1).
+//! Multi-regional input-output tables in pymrio's CSV layout (docs/model.md §5.1).
 //!
 //! pymrio's `save_all(path, table_format="csv")` writes `Z.csv`, `Y.csv` and `x.csv`,
 //! tab-separated despite the name: two header rows (region, then sector or final-demand

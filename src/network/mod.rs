@@ -134,7 +134,7 @@ pub enum Accounts {
     /// Physical chains: acyclic, with capacity data.
     #[default]
     Physical,
-    /// Monetary tables: may be cyclic; capacity is not observed (docs/model.md §7.1).
+    /// Monetary tables: may be cyclic; capacity is not observed (docs/model.md §5.1).
     Monetary,
 }
 

@@ -1,4 +1,4 @@
-//! The dynamic engine: ARIO in time steps on the network (docs/model.md §7).
+//! The dynamic engine: ARIO in time steps on the network (docs/model.md §5).
 //!
 //! Each step, every node produces what its capacity, its demand and its input inventories
 //! allow, splits its output over its customers' orders and final demand in proportion to
@@ -21,7 +21,7 @@ use crate::error::{Error, Location, Result};
 use crate::network::{Accounts, Network, NodeId, Sink};
 use crate::scenario::{Mitigation, Perturbation, Realization};
 
-/// How the engine steps (docs/model.md §7.4).
+/// How the engine steps (docs/model.md §5.4).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Mode {
@@ -35,7 +35,7 @@ pub enum Mode {
     Standard,
 }
 
-/// How a node splits an input's order over its suppliers (docs/model.md §7.3).
+/// How a node splits an input's order over its suppliers (docs/model.md §5.3).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Orders {
@@ -75,7 +75,7 @@ impl Step {
     }
 }
 
-/// The engine's parameters; the defaults are BoARIO's (docs/model.md §7.2).
+/// The engine's parameters; the defaults are BoARIO's (docs/model.md §5.2).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct DynamicSettings {
@@ -248,7 +248,7 @@ impl Dynamic {
         if let Some((field, _)) = unmodelled.iter().find(|(_, set)| *set) {
             return Err(scenario_error(
                 (*field).into(),
-                "the dynamic engine does not model this field yet (docs/model.md §7.8)".into(),
+                "the dynamic engine does not model this field yet (docs/model.md §5.8)".into(),
             ));
         }
         let plan = Plan::new(net, &settings)?;
@@ -408,7 +408,7 @@ impl Plan {
         let monetary = net.accounts() == Accounts::Monetary;
         let overproduction = monetary || s.mode == Mode::Ario;
         // Internal order: products in topological order, so the within-step sweep reads
-        // every array front to back (docs/model.md §7.6).
+        // every array front to back (docs/model.md §5.6).
         let node_at: Vec<NodeId> = net
             .product_order()
             .iter()

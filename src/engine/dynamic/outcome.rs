@@ -1,4 +1,4 @@
-//! The paths a dynamic run records (docs/model.md §7.5).
+//! The paths a dynamic run records (docs/model.md §5.5).
 
 use std::sync::Arc;
 
@@ -204,7 +204,7 @@ impl Report for DynamicOutcome {
                 Cell::Text(at.to_string()),
             ]);
         }
-        t.note("only pairs with a shortfall are listed; docs/model.md §7.5");
+        t.note("only pairs with a shortfall are listed; docs/model.md §5.5");
         let mut o = Table::new(
             "Output: the ten largest falls below baseline",
             &["region", "product", "lowest output / baseline", "at step"],

@@ -1,10 +1,10 @@
-//! One step of the dynamic engine, in BoARIO's order (docs/model.md §7.3).
+//! One step of the dynamic engine, in BoARIO's order (docs/model.md §5.3).
 //!
 //! Orders are not stored per edge: the order a slot placed on a feeding edge last step is
 //! `z₀·ρ_prev[supplier]·factor[slot]` (baseline flow, the supplier's capacity ratio then,
 //! the slot's order factor), so each step reads every edge's baseline flow and supplier
 //! once to receive and weigh, and once more, from cache, to place the next orders
-//! (docs/model.md §7.6).
+//! (docs/model.md §5.6).
 
 use super::{Dynamic, DynamicOutcome, Mode, Orders, Plan};
 use crate::network::Network;
@@ -103,7 +103,7 @@ impl DynamicWorkspace {
         self.outcome.clear();
     }
 
-    /// Runs one step (docs/model.md §7.3): losses, overproduction, capacity, production
+    /// Runs one step (docs/model.md §5.3): losses, overproduction, capacity, production
     /// and delivery, final demand, orders for the next step.
     pub(super) fn advance(&mut self, engine: &Dynamic, r: &Realization) {
         let p = &engine.plan;
