@@ -198,6 +198,41 @@ fn standard_mode_by_hand() {
     );
 }
 
+#[test]
+fn noalt_orders_keep_baseline_shares() {
+    // As the ario case, with `noalt`: after step 1 A-metal orders 20, split 10:5 as in the
+    // baseline (two thirds to A-ore, which lost its capacity), so B-ore faces only
+    // 20/3 + 5 = 35/3 against last step's 10: scarcity 1/7, α = 1 + 0.25/7/4, and it makes
+    // 10·α, not the 35/3 asked.
+    let (net, [a_ore, b_ore, ..]) = two_by_two(180.0);
+    let none = Realization {
+        horizon: 1.0,
+        ..Realization::default()
+    };
+    let month = 365.0 / 12.0;
+    let settings = DynamicSettings {
+        mode: Mode::Ario,
+        orders: shortfall::engine::Orders::NoAlt,
+        step: Step::Month,
+        steps: 3,
+        inventory_days: 3.0 * month,
+        restoration_days: 2.0 * month,
+        alpha_days: 4.0 * month,
+        ..DynamicSettings::default()
+    };
+    let engine = Dynamic::new(&net, &none, settings)
+        .unwrap()
+        .with_loss_path(&net, "A", "ore", vec![0.0, 1.0, 1.0])
+        .unwrap();
+    let mut ws = engine.workspace(&net);
+    engine.run(&net, &none, &mut ws).unwrap();
+    let o = ws.outcome();
+    check!(o.demand(a_ore, 2), 20.0 * 2.0 / 3.0);
+    check!(o.demand(b_ore, 2), 20.0 / 3.0 + 5.0);
+    check!(o.output(b_ore, 2), 10.0 * (1.0 + 0.25 / 7.0 / 4.0));
+    check!(o.output(a_ore, 2), 0.0);
+}
+
 /// With no shock every path stays at its baseline (design §5), to `STEADY` relative.
 fn assert_steady(net: &Network, settings: DynamicSettings) {
     let none = Realization {
