@@ -5,11 +5,12 @@ use std::collections::HashMap;
 
 use super::outcome::StaticOutcome;
 use super::Engine;
-use crate::error::{Error, Location, Result};
+use crate::error::Result;
 use crate::network::{Network, NodeId, NodeKind, RegionId, Sink};
-use crate::scenario::{Allocation, Disposal, Realization, Targets, Transit};
+use crate::scenario::{Allocation, Disposal, Realization, Targets};
 
-const NONE: u32 = u32::MAX;
+use super::field_error;
+use super::restricted::{Restricted, NONE};
 
 /// The static cascade engine, built for one scenario's structure (who restricts what to
 /// whom, where capacity is lost, which final uses shift): [`StaticCascade::new`] resolves
@@ -140,14 +141,6 @@ impl CascadeWorkspace {
     }
 }
 
-fn field_error(field: String, reason: String) -> Error {
-    Error::InvalidField {
-        field,
-        reason,
-        location: Location::new("scenario", None),
-    }
-}
-
 impl StaticCascade {
     /// Resolves the scenario's structure against `net`.
     ///
@@ -189,60 +182,11 @@ impl StaticCascade {
         };
 
         // Restrictions: which edges each cuts, and which nodes restrict.
-        let mut edge_restriction = vec![NONE; net.edges().len()];
-        let mut restricting = vec![false; nn];
-        let mut target = vec![false; nr];
-        for (i, r) in scenario.restrictions.iter().enumerate() {
-            let exporters = r
-                .exporters
-                .iter()
-                .enumerate()
-                .map(|(j, c)| region(c, format!("restrictions[{i}].exporters[{j}]")))
-                .collect::<Result<Vec<_>>>()?;
-            let products = r
-                .products
-                .iter()
-                .enumerate()
-                .map(|(j, p)| product(p, format!("restrictions[{i}].products[{j}]")))
-                .collect::<Result<Vec<_>>>()?;
-            let mut is_target = members(&r.targets, format!("restrictions[{i}].targets"))?;
-            for e in &exporters {
-                is_target[e.index()] = false;
-            }
-            for (t, flag) in target.iter_mut().zip(&is_target) {
-                *t |= *flag;
-            }
-            for &p in &products {
-                for &n in net.nodes_of(p) {
-                    let node = net.node(n);
-                    if node.kind != NodeKind::Producer || !exporters.contains(&node.region) {
-                        continue;
-                    }
-                    restricting[n.index()] = true;
-                    for ei in net.out_range(n) {
-                        let e = &net.edges()[ei];
-                        let hit = is_target[net.sink_region(e.to).index()]
-                            || (r.transit == Transit::ShippingDestination
-                                && e.transit.is_some_and(|h| is_target[h.index()]));
-                        if !hit {
-                            continue;
-                        }
-                        if edge_restriction[ei] != NONE {
-                            return Err(field_error(
-                                format!("restrictions[{i}]"),
-                                format!(
-                                    "overlaps restrictions[{}] on {} from {}",
-                                    edge_restriction[ei],
-                                    net.product(p).id,
-                                    net.region(node.region).code
-                                ),
-                            ));
-                        }
-                        edge_restriction[ei] = i as u32;
-                    }
-                }
-            }
-        }
+        let Restricted {
+            edge: edge_restriction,
+            restricting,
+            target,
+        } = Restricted::new(net, scenario)?;
 
         let mut node_loss = vec![NONE; nn];
         for (i, c) in scenario.capacity_losses.iter().enumerate() {

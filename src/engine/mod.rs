@@ -6,13 +6,14 @@ mod cascade;
 mod chokepoints;
 mod dynamic;
 mod outcome;
+mod restricted;
 
 pub use cascade::{CascadeWorkspace, StaticCascade};
 pub use chokepoints::{chokepoints, Chokepoint, Chokepoints, Ranking};
 pub use dynamic::{Dynamic, DynamicOutcome, DynamicSettings, DynamicWorkspace, Mode, Orders, Step};
 pub use outcome::{BlocFigures, StaticOutcome};
 
-use crate::error::Result;
+use crate::error::{Error, Location, Result};
 use crate::network::Network;
 use crate::scenario::Realization;
 
@@ -32,4 +33,13 @@ pub trait Engine: Sync {
     /// domain, or its structure differs from the scenario the engine was built for.
     fn run(&self, net: &Network, realization: &Realization, ws: &mut Self::Workspace)
         -> Result<()>;
+}
+
+/// An error in a scenario field, named by its path.
+pub(crate) fn field_error(field: String, reason: String) -> Error {
+    Error::InvalidField {
+        field,
+        reason,
+        location: Location::new("scenario", None),
+    }
 }

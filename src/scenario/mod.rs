@@ -40,6 +40,13 @@ pub struct Scenario<P> {
     /// Duration of the restriction, years (0.25 = a quarter). Flows and capacities over the
     /// horizon are `horizon` times annual; stocks are levels.
     pub horizon: P,
+    /// Years from the beginning of a dynamic run to the start of the shocks (the static
+    /// engine takes the horizon as one period and has no use for it); absent means 0.
+    #[serde(default)]
+    pub start: Option<P>,
+    /// Years a dynamic run lasts (a fixed number; absent: the engine's setting).
+    #[serde(default)]
+    pub run_length: Option<f64>,
     /// Export restrictions.
     #[serde(default = "Vec::new")]
     pub restrictions: Vec<Restriction<P>>,
@@ -111,6 +118,8 @@ impl<P: Default> Default for Scenario<P> {
         Self {
             name: String::new(),
             horizon: P::default(),
+            start: None,
+            run_length: None,
             restrictions: Vec::new(),
             capacity_losses: Vec::new(),
             demand_shifts: Vec::new(),

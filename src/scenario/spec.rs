@@ -45,6 +45,8 @@ pub enum FieldPath {
     RecipeMultiplier(usize),
     /// `perturbation.variant`.
     Variant,
+    /// `start`.
+    Start,
 }
 
 impl fmt::Display for FieldPath {
@@ -65,6 +67,7 @@ impl fmt::Display for FieldPath {
             Self::Stocks => write!(f, "perturbation.stocks"),
             Self::RecipeMultiplier(i) => write!(f, "perturbation.recipes[{i}].multiplier"),
             Self::Variant => write!(f, "perturbation.variant"),
+            Self::Start => write!(f, "start"),
         }
     }
 }
@@ -76,7 +79,7 @@ impl FieldPath {
         match self {
             Self::Horizon => (0.0, f64::INFINITY, true),
             Self::DemandShift(_) => (-1.0, f64::INFINITY, false),
-            Self::ReleaseRate | Self::Headroom | Self::Stocks | Self::Variant => {
+            Self::ReleaseRate | Self::Headroom | Self::Stocks | Self::Variant | Self::Start => {
                 (0.0, f64::INFINITY, false)
             }
             Self::RecipeMultiplier(_) => (0.0, f64::INFINITY, true),
@@ -149,6 +152,10 @@ macro_rules! each_field {
         if let Some(v) = & $($m)* s.perturbation.variant {
             f(FieldPath::Variant, v);
         }
+        // Appended last: fields added later must not move earlier ones (Sobol' dimensions).
+        if let Some(v) = & $($m)* s.start {
+            f(FieldPath::Start, v);
+        }
     }};
 }
 
@@ -174,6 +181,8 @@ impl<P> Scenario<P> {
         let mut out = Scenario {
             name: self.name.clone(),
             horizon: Q::default(),
+            start: self.start.as_ref().map(|_| Q::default()),
+            run_length: self.run_length,
             restrictions: self
                 .restrictions
                 .iter()
@@ -264,6 +273,14 @@ impl Realization {
         });
         if let Some(e) = first {
             return Err(e);
+        }
+        if let Some(years) = self.run_length {
+            if !(years.is_finite() && years > 0.0) {
+                return Err(invalid(
+                    "run_length".into(),
+                    format!("{years} must be a positive number of years"),
+                ));
+            }
         }
         let m = &self.mitigation;
         if m.deferrable + m.substitutable > 1.0 {

@@ -16,7 +16,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::Engine;
+use super::{field_error, Engine};
 use crate::error::{Error, Location, Result};
 use crate::network::{Accounts, Network, NodeId, Sink};
 use crate::scenario::{Mitigation, Perturbation, Realization};
@@ -216,14 +216,6 @@ fn setting_error(field: &str, reason: String) -> Error {
     }
 }
 
-fn scenario_error(field: String, reason: String) -> Error {
-    Error::InvalidField {
-        field,
-        reason,
-        location: Location::new("scenario", None),
-    }
-}
-
 impl Dynamic {
     /// Checks the settings and resolves the scenario's structure against `net`.
     ///
@@ -246,7 +238,7 @@ impl Dynamic {
             ("prices", !scenario.prices.is_empty()),
         ];
         if let Some((field, _)) = unmodelled.iter().find(|(_, set)| *set) {
-            return Err(scenario_error(
+            return Err(field_error(
                 (*field).into(),
                 "the dynamic engine does not model this field yet (docs/model.md §5.8)".into(),
             ));
@@ -300,7 +292,7 @@ fn node(net: &Network, region: &str, product: &str, field: &str) -> Result<NodeI
     let (r, p) = (net.region_id(region), net.product_id(product));
     r.zip(p)
         .and_then(|(r, p)| net.node_id(r, p))
-        .ok_or_else(|| scenario_error(field.into(), format!("{region} makes no {product}")))
+        .ok_or_else(|| field_error(field.into(), format!("{region} makes no {product}")))
 }
 
 impl Plan {
@@ -514,7 +506,7 @@ impl Engine for Dynamic {
 
     fn run(&self, _: &Network, r: &Realization, ws: &mut DynamicWorkspace) -> Result<()> {
         if r.capacity_losses.len() != self.loss_nodes.len() {
-            return Err(scenario_error(
+            return Err(field_error(
                 "capacity_losses".into(),
                 format!(
                     "{} entries, the engine was built for {}",
@@ -525,7 +517,7 @@ impl Engine for Dynamic {
         }
         for (i, c) in r.capacity_losses.iter().enumerate() {
             if !(0.0..=1.0).contains(&c.share) {
-                return Err(scenario_error(
+                return Err(field_error(
                     format!("capacity_losses[{i}].share"),
                     format!("{} is outside [0, 1]", c.share),
                 ));
