@@ -9,11 +9,19 @@ use shortfall::engine::{Dynamic, DynamicSettings, Engine, Mode, Step};
 use shortfall::network::{Network, Synthetic, SyntheticTable};
 use shortfall::scenario::Realization;
 
-fn bench(c: &mut Criterion, group: &str, name: String, net: &Network, settings: DynamicSettings) {
-    let none = Realization {
+fn bench(
+    c: &mut Criterion,
+    group: &str,
+    name: String,
+    net: &Network,
+    settings: DynamicSettings,
+    substitution: f64,
+) {
+    let mut none = Realization {
         horizon: 1.0,
         ..Realization::default()
     };
+    none.mitigation.substitution = substitution;
     let steps = settings.steps;
     let first = net.node(shortfall::network::NodeId(0));
     let (region, product) = (
@@ -49,7 +57,7 @@ fn dense(c: &mut Criterion) {
             ..DynamicSettings::default()
         };
         let name = format!("{}_industries_{steps}_steps", regions * sectors);
-        bench(c, "dynamic/dense_ario", name, &net, settings);
+        bench(c, "dynamic/dense_ario", name, &net, settings, 0.0);
     }
 }
 
@@ -59,11 +67,10 @@ fn sparse(c: &mut Criterion) {
         let settings = DynamicSettings {
             step: Step::Week,
             steps: 20,
-            spare_ramp: 0.5,
             ..DynamicSettings::default()
         };
         let name = format!("{nodes}_nodes_{}_edges_20_steps", net.edges().len());
-        bench(c, "dynamic/sparse_standard", name, &net, settings);
+        bench(c, "dynamic/sparse_standard", name, &net, settings, 0.5);
     }
 }
 

@@ -45,13 +45,13 @@ fn run_hand(net: &Network, mode: Mode, months: usize, steps: usize) -> DynamicWo
         inventory_days: 3.0 * month,
         restoration_days: 2.0 * month,
         alpha_days: 4.0 * month,
-        spare_ramp: 1.0,
         ..DynamicSettings::default()
     };
-    let none = Realization {
+    let mut none = Realization {
         horizon: 1.0,
         ..Realization::default()
     };
+    none.mitigation.substitution = 1.0;
     let mut path = vec![0.0];
     path.extend(std::iter::repeat_n(1.0, months));
     let engine = Dynamic::new(net, &none, settings)
@@ -235,10 +235,11 @@ fn noalt_orders_keep_baseline_shares() {
 
 /// With no shock every path stays at its baseline (design §5), to `STEADY` relative.
 fn assert_steady(net: &Network, settings: DynamicSettings) {
-    let none = Realization {
+    let mut none = Realization {
         horizon: 1.0,
         ..Realization::default()
     };
+    none.mitigation.substitution = 0.5;
     let steps = settings.steps;
     let engine = Dynamic::new(net, &none, settings).unwrap();
     let mut ws = engine.workspace(net);
@@ -284,7 +285,6 @@ fn no_shock_stays_at_baseline_on_physical_chains_and_monetary_tables() {
                     mode,
                     step,
                     steps,
-                    spare_ramp: 0.5,
                     ..DynamicSettings::default()
                 };
                 assert_steady(net, settings);
@@ -388,7 +388,7 @@ fn settings_and_scenario_fields_outside_the_engine_are_refused_by_name() {
         ..DynamicSettings::default()
     };
     refused(psi, &none, "psi");
-    let restricted = Realization {
+    let mut diverted = Realization {
         horizon: 0.5,
         restrictions: vec![Restriction::full(
             ["CN"],
@@ -397,7 +397,34 @@ fn settings_and_scenario_fields_outside_the_engine_are_refused_by_name() {
         )],
         ..Realization::default()
     };
-    refused(DynamicSettings::default(), &restricted, "dynamic engine");
+    diverted.restrictions[0].disposal = shortfall::scenario::Disposal::Divert;
+    refused(
+        DynamicSettings::default(),
+        &diverted,
+        "restrictions[0].disposal",
+    );
+    refused(DynamicSettings::default(), &diverted, "dynamic engine");
+    let mut bloc_first = Realization {
+        horizon: 0.5,
+        ..Realization::default()
+    };
+    bloc_first.mitigation.allocation =
+        shortfall::scenario::Allocation::BlocFirst(Targets::Bloc("US+8".into()));
+    refused(
+        DynamicSettings::default(),
+        &bloc_first,
+        "mitigation.allocation",
+    );
+    let mut released = Realization {
+        horizon: 0.5,
+        ..Realization::default()
+    };
+    released.mitigation.stock_release_share = 0.5;
+    let static_mode = DynamicSettings {
+        mode: Mode::StaticEquivalent,
+        ..DynamicSettings::default()
+    };
+    refused(static_mode, &released, "mitigation.stock_release_share");
     let nowhere = Realization {
         horizon: 0.5,
         capacity_losses: vec![CapacityLoss {
@@ -451,10 +478,10 @@ fn the_monte_carlo_driver_runs_the_dynamic_engine_the_same_on_any_thread_count()
             high: 0.9,
         }),
     });
+    spec.start = Some(Param::Fixed(4.0 / 52.0));
+    spec.run_length = Some(1.0);
     let settings = DynamicSettings {
         step: Step::Week,
-        steps: 52,
-        start: 4,
         ..DynamicSettings::default()
     };
     let engine = Dynamic::new(&net, &spec.median(), settings).unwrap();

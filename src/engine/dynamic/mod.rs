@@ -3,8 +3,12 @@
 //! Each step, every node produces what its capacity, its demand and its input inventories
 //! allow, splits its output over its customers' orders and final demand in proportion to
 //! demand, and orders inputs for the next step to replace what it used and close part of
-//! the gap to its target inventories. Two modes (design §5): [`Mode::Ario`] reproduces
-//! BoARIO 0.7.2 on monetary tables; [`Mode::Standard`] is the default for physical chains.
+//! the gap to its target inventories. Restrictions cut deliveries to targets while they
+//! last; targets re-route the blocked part of their orders to suppliers with spare
+//! capacity; strategic stockpiles release to their region's users. Modes (design §5):
+//! [`Mode::Ario`] reproduces BoARIO 0.7.2 on monetary tables; [`Mode::Standard`] is the
+//! default for physical chains; [`Mode::StaticEquivalent`] reproduces the static engine
+//! step by step for consistency tests.
 
 mod outcome;
 mod step;
@@ -16,10 +20,11 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use super::restricted::{Restricted, NONE};
 use super::{field_error, Engine};
 use crate::error::{Error, Location, Result};
-use crate::network::{Accounts, Network, NodeId, Sink};
-use crate::scenario::{Mitigation, Perturbation, Realization};
+use crate::network::{Accounts, Network, NodeId, NodeKind, Sink};
+use crate::scenario::{Allocation, Disposal, Realization};
 
 /// How the engine steps (docs/model.md §5.4).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -33,6 +38,10 @@ pub enum Mode {
     /// order on acyclic chains (or after an explicit transport lag).
     #[default]
     Standard,
+    /// The static engine step by step (design §5): orders at the baseline schedule,
+    /// output `min(schedule, capacity, inputs received / a)` within the step, no
+    /// inventories, stockpiles, overproduction or re-routing. Acyclic chains only.
+    StaticEquivalent,
 }
 
 /// How a node splits an input's order over its suppliers (docs/model.md §5.3).
@@ -79,14 +88,12 @@ impl Step {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct DynamicSettings {
-    /// Ario or standard.
+    /// Ario, standard or static-equivalent.
     pub mode: Mode,
     /// The step.
     pub step: Step,
-    /// Steps in the run.
+    /// Steps in the run, unless the scenario gives `run_length`.
     pub steps: usize,
-    /// First step of the scenario's shocks; they last `horizon` (rounded to whole steps).
-    pub start: usize,
     /// Target input inventory, days of use at planned output (`s_p`), for every input.
     pub inventory_days: f64,
     /// Per-product overrides of `inventory_days`, by product id.
@@ -104,11 +111,12 @@ pub struct DynamicSettings {
     /// Transport lag in the standard mode, days, a whole number of steps (0: delivery
     /// within the step on acyclic chains, one step on cyclic tables).
     pub transport_lag_days: f64,
-    /// Share `ρ` of a physical node's spare capacity in use (standard mode), in [0, 1].
-    pub spare_ramp: f64,
     /// Inputs with `a` at most this (per step in ario mode, as BoARIO compares) never
     /// constrain output.
     pub input_threshold: f64,
+    /// A stockpile releases only when its region's users lack more than this share of
+    /// their baseline use of the product in a step (0: at any shortage).
+    pub release_threshold: f64,
 }
 
 impl Default for DynamicSettings {
@@ -117,7 +125,6 @@ impl Default for DynamicSettings {
             mode: Mode::Standard,
             step: Step::Day,
             steps: 365,
-            start: 0,
             inventory_days: 90.0,
             inventory_days_by_product: BTreeMap::new(),
             psi: 0.8,
@@ -126,8 +133,8 @@ impl Default for DynamicSettings {
             alpha_days: 365.0,
             orders: Orders::Alt,
             transport_lag_days: 0.0,
-            spare_ramp: 0.0,
             input_threshold: 1e-5,
+            release_threshold: 0.0,
         }
     }
 }
@@ -141,10 +148,12 @@ impl Default for DynamicSettings {
 /// let net = shortfall::network::toy_chain();
 /// let shock = Realization {
 ///     horizon: 0.5,
+///     start: Some(2.0 / 52.0),
+///     run_length: Some(1.0),
 ///     capacity_losses: vec![CapacityLoss { region: "CN".into(), product: "oxide".into(), share: 0.5 }],
 ///     ..Realization::default()
 /// };
-/// let settings = DynamicSettings { step: Step::Week, steps: 52, start: 2, ..DynamicSettings::default() };
+/// let settings = DynamicSettings { step: Step::Week, ..DynamicSettings::default() };
 /// let engine = Dynamic::new(&net, &shock, settings)?;
 /// let mut ws = engine.workspace(&net);
 /// engine.run(&net, &shock, &mut ws)?;
@@ -153,18 +162,50 @@ impl Default for DynamicSettings {
 /// assert!(ws.outcome().cumulative_final_shortfall(us, magnet) > 0.0);
 /// # Ok::<(), shortfall::Error>(())
 /// ```
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Dynamic {
     settings: DynamicSettings,
     plan: Plan,
-    /// The node of each of the scenario's capacity losses.
-    loss_nodes: Vec<NodeId>,
-    /// Explicit capacity-loss paths: node, loss per step (0 after the end).
-    loss_paths: Vec<(NodeId, Vec<f64>)>,
+    /// The internal index of each of the scenario's capacity losses' node.
+    loss_nodes: Vec<usize>,
+    /// Explicit capacity-loss paths: internal node index, loss per step (0 after the end).
+    loss_paths: Vec<(usize, Vec<f64>)>,
+    /// The structure the engine was built for: restrictions, capacity losses, run length.
+    shape: (usize, usize, Option<f64>),
 }
 
-/// The network laid out for stepping: input slots `(node, input product)` with the edges
-/// that feed each slot contiguous, and final-demand edges per supplier.
+/// A summary, not a dump: the plan holds every edge.
+impl std::fmt::Debug for Dynamic {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Dynamic")
+            .field("settings", &self.settings)
+            .field("steps", &self.plan.steps)
+            .field("nodes", &self.plan.x0.len())
+            .field("input_slots", &self.plan.a.len())
+            .field("feeding_edges", &self.plan.src.len())
+            .field("stockpiles", &self.plan.piles.len())
+            .finish_non_exhaustive()
+    }
+}
+
+/// A strategic stockpile: a region's stock of a product and the users it releases to.
+#[derive(Debug, Clone)]
+struct Pile {
+    /// Region and product, and their `(region, product)` index.
+    region: usize,
+    product: usize,
+    sink: usize,
+    /// Level before any perturbation, product units.
+    level: f64,
+    /// The region's users: input slots (a range of `Plan::pile_slots`).
+    slots: std::ops::Range<usize>,
+    /// The users' baseline use per step (slots and final use).
+    baseline: f64,
+}
+
+/// The network laid out for stepping (docs/model.md §5.6): nodes in processing order;
+/// input slots `(node, input product)` with the edges that feed each slot contiguous; final
+/// demand edges per supplier; restrictions per edge; stockpiles.
 #[derive(Debug, Clone)]
 struct Plan {
     /// The network's node at each internal index: products in topological order on
@@ -173,12 +214,16 @@ struct Plan {
     node_at: Vec<NodeId>,
     /// The internal index of each network node.
     pos: Vec<u32>,
+    /// Product of each node.
+    product: Vec<u32>,
     /// Baseline output per step.
     x0: Vec<f64>,
-    /// Capacity per step before losses (`α_max·x₀` on monetary tables).
+    /// Capacity per step before losses, perturbation and ramp (`α_max·x₀` on monetary
+    /// tables).
     cap0: Vec<f64>,
-    /// Capacity at the start of a run, the reference of `alt` orders' capacity ratio.
-    cap_ref: Vec<f64>,
+    /// Whether the node's headroom is scaled by the perturbation and may ramp up: a
+    /// producer that is not a restricting exporter's node of a restricted product.
+    expands: Vec<bool>,
     slot_start: Vec<usize>,
     /// Input per unit of output.
     a: Vec<f64>,
@@ -186,26 +231,41 @@ struct Plan {
     cover: Vec<f64>,
     /// Whether the input can constrain output.
     binds: Vec<bool>,
+    /// Input product and `(region, product)` index of each slot.
+    slot_product: Vec<u32>,
+    slot_sink: Vec<u32>,
+    /// Whether a restriction may cut one of the slot's feeding edges.
+    slot_cut: Vec<bool>,
+    /// Baseline receipt per step.
+    sched: Vec<f64>,
     run_start: Vec<usize>,
-    /// Supplier of each feeding edge, and its baseline flow per step.
+    /// Supplier of each feeding edge, its baseline flow per step, its restriction.
     src: Vec<u32>,
     z0: Vec<f64>,
+    cut_of: Vec<u32>,
     fd_start: Vec<usize>,
-    /// `(region, product)` index of each final-demand edge, and its baseline per step.
+    /// `(region, product)` index of each final-demand edge, its baseline per step, its
+    /// restriction, and whether it is real final use (not an unallocated residual).
     fd_sink: Vec<u32>,
     y0: Vec<f64>,
+    fd_cut_of: Vec<u32>,
+    fd_real: Vec<bool>,
     /// Total baseline final demand per node, per step.
     fd0: Vec<f64>,
+    /// Stockpiles, and the slots of their users.
+    piles: Vec<Pile>,
+    pile_slots: Vec<u32>,
     /// Steps an input travels: 0 within the step, 1 BoARIO's lag, more with a transport lag.
     lag: usize,
     /// Overproduction follows ARIO (monetary tables, or the ario mode).
     overproduction: bool,
+    monetary: bool,
     r_inv: f64,
     r_alpha: f64,
     /// The step, years.
     dt: f64,
-    /// First step of the scenario's shocks.
-    start: usize,
+    steps: usize,
+    products: usize,
 }
 
 fn setting_error(field: &str, reason: String) -> Error {
@@ -216,45 +276,53 @@ fn setting_error(field: &str, reason: String) -> Error {
     }
 }
 
+/// A scenario field this engine does not model: refused, never ignored.
+fn unmodelled(field: &str, why: &str) -> Error {
+    field_error(
+        field.into(),
+        format!("{why}: not modelled by the dynamic engine (docs/model.md §5.8)"),
+    )
+}
+
 impl Dynamic {
     /// Checks the settings and resolves the scenario's structure against `net`.
     ///
     /// # Errors
     /// [`Error::InvalidField`] for a setting outside its domain (naming it), a scenario
-    /// field this engine does not model yet (restrictions, demand shifts, mitigation,
-    /// perturbations, prices: the error names the engine), or a capacity loss on a node that
-    /// does not exist; [`Error::StepTooLong`] when the step exceeds half the shortest
-    /// inventory cover.
+    /// field this engine does not model (naming the field and the engine: demand shifts,
+    /// divert, processing leakage, `bloc_first`, demand response, recipe perturbations,
+    /// network variants, prices; in the static-equivalent mode also stock release and
+    /// substitution), an unknown region or product, or a capacity loss on a node that
+    /// does not exist; [`Error::CyclicRecipes`] for the static-equivalent mode on a cyclic
+    /// table; [`Error::StepTooLong`] when the step exceeds half the shortest inventory
+    /// cover.
     pub fn new(net: &Network, scenario: &Realization, settings: DynamicSettings) -> Result<Self> {
         scenario.validate()?;
-        let unmodelled = [
-            ("restrictions", !scenario.restrictions.is_empty()),
-            ("demand_shifts", !scenario.demand_shifts.is_empty()),
-            ("mitigation", scenario.mitigation != Mitigation::default()),
-            (
-                "perturbation",
-                scenario.perturbation != Perturbation::default(),
-            ),
-            ("prices", !scenario.prices.is_empty()),
-        ];
-        if let Some((field, _)) = unmodelled.iter().find(|(_, set)| *set) {
-            return Err(field_error(
-                (*field).into(),
-                "the dynamic engine does not model this field yet (docs/model.md §5.8)".into(),
-            ));
+        check_modelled(scenario, settings.mode)?;
+        if settings.mode == Mode::StaticEquivalent {
+            net.require_acyclic()?;
         }
-        let plan = Plan::new(net, &settings)?;
+        let restricted = Restricted::new(net, scenario)?;
+        let plan = Plan::new(net, scenario, &settings, &restricted)?;
         let loss_nodes = scenario
             .capacity_losses
             .iter()
             .enumerate()
-            .map(|(i, c)| node(net, &c.region, &c.product, &format!("capacity_losses[{i}]")))
+            .map(|(i, c)| {
+                node(net, &c.region, &c.product, &format!("capacity_losses[{i}]"))
+                    .map(|n| plan.pos[n.index()] as usize)
+            })
             .collect::<Result<_>>()?;
         Ok(Self {
             settings,
             plan,
             loss_nodes,
             loss_paths: Vec::new(),
+            shape: (
+                scenario.restrictions.len(),
+                scenario.capacity_losses.len(),
+                scenario.run_length,
+            ),
         })
     }
 
@@ -278,7 +346,8 @@ impl Dynamic {
                 format!("share {v} for {product} in {region} is outside [0, 1]"),
             ));
         }
-        self.loss_paths.push((n, path));
+        self.loss_paths
+            .push((self.plan.pos[n.index()] as usize, path));
         Ok(self)
     }
 
@@ -286,6 +355,67 @@ impl Dynamic {
     pub fn settings(&self) -> &DynamicSettings {
         &self.settings
     }
+
+    /// Steps in a run.
+    pub fn steps(&self) -> usize {
+        self.plan.steps
+    }
+}
+
+/// Refuses, by name, every scenario field the engine does not model in `mode`.
+fn check_modelled(r: &Realization, mode: Mode) -> Result<()> {
+    if !r.demand_shifts.is_empty() {
+        return Err(unmodelled("demand_shifts", "a demand shift"));
+    }
+    for (i, x) in r.restrictions.iter().enumerate() {
+        if x.disposal == Disposal::Divert {
+            return Err(unmodelled(
+                &format!("restrictions[{i}].disposal"),
+                "`divert`",
+            ));
+        }
+        if x.processing_leakage != 0.0 {
+            return Err(unmodelled(
+                &format!("restrictions[{i}].processing_leakage"),
+                "processing leakage κ (there is no pool of freed volume to tag)",
+            ));
+        }
+    }
+    let m = &r.mitigation;
+    if m.allocation != Allocation::ProRata {
+        return Err(unmodelled("mitigation.allocation", "`bloc_first`"));
+    }
+    if m.deferrable != 0.0 || m.substitutable != 0.0 {
+        return Err(unmodelled(
+            "mitigation.deferrable",
+            "demand response (deferrable, substitutable)",
+        ));
+    }
+    let p = &r.perturbation;
+    if !p.recipes.is_empty() {
+        return Err(unmodelled("perturbation.recipes", "a recipe multiplier"));
+    }
+    if p.variant.is_some() {
+        return Err(unmodelled("perturbation.variant", "network variants"));
+    }
+    if !r.prices.is_empty() {
+        return Err(unmodelled("prices", "value of lost output"));
+    }
+    if mode == Mode::StaticEquivalent {
+        if m.stock_release_share != 0.0 {
+            return Err(unmodelled(
+                "mitigation.stock_release_share",
+                "stock release in the static-equivalent mode",
+            ));
+        }
+        if m.substitution != 0.0 {
+            return Err(unmodelled(
+                "mitigation.substitution",
+                "substitution in the static-equivalent mode (ρ = 0 there)",
+            ));
+        }
+    }
+    Ok(())
 }
 
 fn node(net: &Network, region: &str, product: &str, field: &str) -> Result<NodeId> {
@@ -296,7 +426,12 @@ fn node(net: &Network, region: &str, product: &str, field: &str) -> Result<NodeI
 }
 
 impl Plan {
-    fn new(net: &Network, s: &DynamicSettings) -> Result<Self> {
+    fn new(
+        net: &Network,
+        scenario: &Realization,
+        s: &DynamicSettings,
+        restricted: &Restricted,
+    ) -> Result<Self> {
         let positive = [
             ("inventory_days", s.inventory_days),
             ("restoration_days", s.restoration_days),
@@ -307,7 +442,7 @@ impl Plan {
                 return Err(setting_error(field, format!("{v} must be positive")));
             }
         }
-        let shares = [("psi", s.psi), ("spare_ramp", s.spare_ramp)];
+        let shares = [("psi", s.psi), ("release_threshold", s.release_threshold)];
         for (field, v) in shares {
             if !(0.0..=1.0).contains(&v) {
                 return Err(setting_error(field, format!("{v} is outside [0, 1]")));
@@ -325,7 +460,12 @@ impl Plan {
                 "must be non-negative".into(),
             ));
         }
-        if s.steps == 0 {
+        let dt = s.step.years();
+        let steps = match scenario.run_length {
+            Some(years) => (years / dt).round() as usize,
+            None => s.steps,
+        };
+        if steps == 0 {
             return Err(setting_error(
                 "steps",
                 "a run needs at least one step".into(),
@@ -350,55 +490,27 @@ impl Plan {
         }
         let step_days = s.step.days();
         // Only inputs actually held count towards the shortest cover.
-        let held = |p: usize| {
-            net.nodes().iter().enumerate().any(|(n, _)| {
-                net.inputs(NodeId(n as u32))
-                    .iter()
-                    .any(|i| i.product.index() == p)
-            })
-        };
-        if let Some(p) = (0..np)
-            .filter(|&p| held(p))
-            .min_by(|&a, &b| days[a].total_cmp(&days[b]))
-        {
+        let mut held = vec![false; np];
+        for n in net.node_ids() {
+            for i in net.inputs(n) {
+                held[i.product.index()] = true;
+            }
+        }
+        let shortest = (0..np)
+            .filter(|&p| held[p])
+            .min_by(|&a, &b| days[a].total_cmp(&days[b]));
+        if let (Some(p), false) = (shortest, s.mode == Mode::StaticEquivalent) {
             if step_days > days[p] / 2.0 {
                 return Err(Error::StepTooLong {
                     step_days,
-                    product: net.product(crate::network::ProductId(p as u32)).id.clone(),
+                    product: net.products()[p].id.clone(),
                     cover_days: days[p],
                 });
             }
         }
-        let lag_steps = s.transport_lag_days / step_days;
-        if !(lag_steps.is_finite()
-            && lag_steps >= 0.0
-            && (lag_steps - lag_steps.round()).abs() < 1e-9)
-        {
-            return Err(setting_error(
-                "transport_lag_days",
-                format!(
-                    "{} days is not a whole number of {step_days}-day steps",
-                    s.transport_lag_days
-                ),
-            ));
-        }
-        let lag = match s.mode {
-            Mode::Ario if lag_steps > 0.0 => {
-                return Err(setting_error(
-                    "transport_lag_days",
-                    "the ario mode has BoARIO's one-step lag; a transport lag is for the \
-                     standard mode"
-                        .into(),
-                ))
-            }
-            Mode::Ario => 1,
-            Mode::Standard if net.is_acyclic() => lag_steps.round() as usize,
-            Mode::Standard => (lag_steps.round() as usize).max(1),
-        };
+        let lag = lag(net, s, step_days)?;
 
-        let dt = s.step.years();
         let monetary = net.accounts() == Accounts::Monetary;
-        let overproduction = monetary || s.mode == Mode::Ario;
         // Internal order: products in topological order, so the within-step sweep reads
         // every array front to back (docs/model.md §5.6).
         let node_at: Vec<NodeId> = net
@@ -414,86 +526,177 @@ impl Plan {
         let threshold = match s.mode {
             Mode::Ario => s.input_threshold * dt,
             Mode::Standard => s.input_threshold,
+            Mode::StaticEquivalent => 0.0,
         };
-        let (mut x0, mut cap0, mut cap_ref) = (vec![], vec![], vec![]);
-        let (mut slot_start, mut a, mut cover, mut binds) = (vec![0], vec![], vec![], vec![]);
-        let (mut run_start, mut src, mut z0) = (vec![0], vec![], vec![]);
-        let (mut fd_start, mut fd_sink, mut y0, mut fd0) = (vec![0], vec![], vec![], vec![]);
-        let mut feeding: Vec<(u32, u32, f64)> = Vec::new();
+        let mut p = Plan {
+            pos,
+            product: Vec::with_capacity(nn),
+            x0: Vec::with_capacity(nn),
+            cap0: Vec::with_capacity(nn),
+            expands: Vec::with_capacity(nn),
+            slot_start: vec![0],
+            a: vec![],
+            cover: vec![],
+            binds: vec![],
+            slot_product: vec![],
+            slot_sink: vec![],
+            slot_cut: vec![],
+            sched: vec![],
+            run_start: vec![0],
+            src: vec![],
+            z0: vec![],
+            cut_of: vec![],
+            fd_start: vec![0],
+            fd_sink: vec![],
+            y0: vec![],
+            fd_cut_of: vec![],
+            fd_real: vec![],
+            fd0: vec![],
+            piles: vec![],
+            pile_slots: vec![],
+            lag,
+            overproduction: monetary || s.mode == Mode::Ario,
+            monetary,
+            r_inv: 0.0,
+            r_alpha: 0.0,
+            dt,
+            steps,
+            products: np,
+            node_at: Vec::new(),
+        };
+        let mut feeding: Vec<(u32, u32, f64, u32)> = Vec::new();
         for &n in &node_at {
+            let node = net.node(n);
             let x = net.output(n) * dt;
-            let cap = if monetary {
+            p.product.push(node.product.0);
+            p.x0.push(x);
+            p.cap0.push(if monetary {
                 s.alpha_max * x
             } else {
-                net.node(n).capacity * dt
-            };
-            x0.push(x);
-            cap0.push(cap);
-            cap_ref.push(if overproduction {
-                x
-            } else {
-                x + s.spare_ramp * (cap - x)
+                node.capacity * dt
             });
+            p.expands
+                .push(node.kind == NodeKind::Producer && !restricted.restricting[n.index()]);
             feeding.clear();
-            feeding.extend(net.in_edges(n).map(|e| {
+            for &ei in net.in_edge_indices(n) {
+                let e = &net.edges()[ei];
                 let product = net.node(e.from).product.0;
-                (product, pos[e.from.index()], e.flow * dt)
-            }));
-            feeding.sort_by_key(|&(product, from, _)| (product, from));
-            for input in net.inputs(n) {
-                a.push(input.per_unit);
-                cover.push(days[input.product.index()] / step_days);
-                binds.push(input.per_unit > threshold);
-                let first = feeding.partition_point(|f| f.0 < input.product.0);
-                for &(_, from, flow) in feeding[first..]
-                    .iter()
-                    .take_while(|f| f.0 == input.product.0)
-                {
-                    src.push(from);
-                    z0.push(flow);
-                }
-                run_start.push(src.len());
+                let from = p.pos[e.from.index()];
+                feeding.push((product, from, e.flow * dt, restricted.edge[ei]));
             }
-            slot_start.push(a.len());
+            feeding.sort_by_key(|&(product, from, _, _)| (product, from));
+            let sink = |product: usize| (node.region.index() * np + product) as u32;
+            for input in net.inputs(n) {
+                let k = input.product;
+                p.a.push(input.per_unit);
+                p.cover.push(days[k.index()] / step_days);
+                p.binds.push(input.per_unit > threshold);
+                p.slot_product.push(k.0);
+                p.slot_sink.push(sink(k.index()));
+                let first = feeding.partition_point(|f| f.0 < k.0);
+                let (mut cut, mut sched) = (false, 0.0);
+                for &(_, from, flow, r) in feeding[first..].iter().take_while(|f| f.0 == k.0) {
+                    p.src.push(from);
+                    p.z0.push(flow);
+                    p.cut_of.push(r);
+                    cut |= r != NONE;
+                    sched += flow;
+                }
+                p.slot_cut.push(cut);
+                p.sched.push(sched);
+                p.run_start.push(p.src.len());
+            }
+            p.slot_start.push(p.a.len());
             let mut total = 0.0;
-            for e in net.out_edges(n) {
+            for ei in net.out_range(n) {
+                let e = &net.edges()[ei];
                 if let Sink::FinalUse(r) = e.to {
-                    fd_sink.push((r.index() * np + net.node(n).product.index()) as u32);
-                    y0.push(e.flow * dt);
+                    p.fd_sink
+                        .push((r.index() * np + node.product.index()) as u32);
+                    p.y0.push(e.flow * dt);
+                    p.fd_cut_of.push(restricted.edge[ei]);
+                    p.fd_real.push(net.product(node.product).final_use);
                     total += e.flow * dt;
                 }
             }
-            fd0.push(total);
-            fd_start.push(y0.len());
+            p.fd0.push(total);
+            p.fd_start.push(p.y0.len());
         }
+        p.node_at = node_at;
+        p.piles(net);
         let rate = |days: f64| match s.mode {
             Mode::Ario => step_days / days,
-            Mode::Standard => 1.0 - (-step_days / days).exp(),
+            _ => 1.0 - (-step_days / days).exp(),
         };
-        Ok(Self {
-            node_at,
-            pos,
-            x0,
-            cap0,
-            cap_ref,
-            slot_start,
-            a,
-            cover,
-            binds,
-            run_start,
-            src,
-            z0,
-            fd_start,
-            fd_sink,
-            y0,
-            fd0,
-            lag,
-            overproduction,
-            r_inv: rate(s.restoration_days),
-            r_alpha: rate(s.alpha_days),
-            dt,
-            start: s.start,
-        })
+        p.r_inv = rate(s.restoration_days);
+        p.r_alpha = rate(s.alpha_days);
+        Ok(p)
+    }
+
+    /// One stockpile per (region, product) with a positive stock, with its region's users
+    /// of the product: input slots, and final use (through the outcome's row).
+    fn piles(&mut self, net: &Network) {
+        let np = self.products;
+        for r in 0..net.regions().len() {
+            for k in 0..np {
+                let level = net.stock(
+                    crate::network::RegionId(r as u32),
+                    crate::network::ProductId(k as u32),
+                );
+                if level <= 0.0 {
+                    continue;
+                }
+                let sink = r * np + k;
+                let first = self.pile_slots.len();
+                let mut baseline = 0.0;
+                for (slot, &s) in self.slot_sink.iter().enumerate() {
+                    if s as usize == sink {
+                        self.pile_slots.push(slot as u32);
+                        baseline += self.sched[slot];
+                    }
+                }
+                for (e, &s) in self.fd_sink.iter().enumerate() {
+                    if s as usize == sink && self.fd_real[e] {
+                        baseline += self.y0[e];
+                    }
+                }
+                self.piles.push(Pile {
+                    region: r,
+                    product: k,
+                    sink,
+                    level,
+                    slots: first..self.pile_slots.len(),
+                    baseline,
+                });
+            }
+        }
+    }
+}
+
+/// Steps an input travels (docs/model.md §5.4).
+fn lag(net: &Network, s: &DynamicSettings, step_days: f64) -> Result<usize> {
+    let steps = s.transport_lag_days / step_days;
+    if !(steps.is_finite() && steps >= 0.0 && (steps - steps.round()).abs() < 1e-9) {
+        return Err(setting_error(
+            "transport_lag_days",
+            format!(
+                "{} days is not a whole number of {step_days}-day steps",
+                s.transport_lag_days
+            ),
+        ));
+    }
+    let steps = steps.round() as usize;
+    match s.mode {
+        Mode::Ario | Mode::StaticEquivalent if steps > 0 => Err(setting_error(
+            "transport_lag_days",
+            "a transport lag is for the standard mode (the ario mode has BoARIO's one-step \
+             lag, the static-equivalent mode none)"
+                .into(),
+        )),
+        Mode::Ario => Ok(1),
+        Mode::StaticEquivalent => Ok(0),
+        Mode::Standard if net.is_acyclic() => Ok(steps),
+        Mode::Standard => Ok(steps.max(1)),
     }
 }
 
@@ -505,26 +708,21 @@ impl Engine for Dynamic {
     }
 
     fn run(&self, _: &Network, r: &Realization, ws: &mut DynamicWorkspace) -> Result<()> {
-        if r.capacity_losses.len() != self.loss_nodes.len() {
+        let shape = (r.restrictions.len(), r.capacity_losses.len(), r.run_length);
+        if shape != self.shape {
             return Err(field_error(
-                "capacity_losses".into(),
+                "scenario".into(),
                 format!(
-                    "{} entries, the engine was built for {}",
-                    r.capacity_losses.len(),
-                    self.loss_nodes.len()
+                    "{} restrictions, {} capacity losses, run length {:?}: the engine was \
+                     built for {:?}",
+                    shape.0, shape.1, shape.2, self.shape
                 ),
             ));
         }
-        for (i, c) in r.capacity_losses.iter().enumerate() {
-            if !(0.0..=1.0).contains(&c.share) {
-                return Err(field_error(
-                    format!("capacity_losses[{i}].share"),
-                    format!("{} is outside [0, 1]", c.share),
-                ));
-            }
-        }
-        ws.start(self);
-        for _ in 0..self.settings.steps {
+        r.validate()?;
+        check_modelled(r, self.settings.mode)?;
+        ws.start(self, r);
+        for _ in 0..self.plan.steps {
             ws.advance(self, r);
         }
         Ok(())

@@ -4,16 +4,33 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
-use super::Dynamic;
+use super::super::restricted::NONE;
+use super::{Dynamic, Plan};
 use crate::engine::outcome::Labels;
 use crate::network::{Network, NodeId, ProductId, RegionId};
 use crate::report::{displayed_as_report, Cell, Report, Table};
 
+/// What a step hands to the outcome.
+pub(super) struct StepRecord<'a> {
+    pub x: &'a [f64],
+    pub demand: &'a [f64],
+    pub alpha: &'a [f64],
+    pub stock: &'a [f64],
+    pub received: &'a [f64],
+    pub served: &'a [f64],
+    pub cut: &'a [f64],
+    pub produced: &'a [f64],
+    pub to_users: &'a [f64],
+    pub to_final: &'a [f64],
+    pub kept: &'a [f64],
+}
+
 /// Paths of one dynamic run: per step, every node's output, demand and overproduction
-/// factor, every input inventory, and the final-use shortfall per (region, product).
-/// Quantities are per step in each product's unit. Read nodes and inventories through the
-/// accessors (the engine keeps nodes in its own order); tables by (region, product) are
-/// flat, `step * width + region * products + product`.
+/// factor, every input inventory, the absorption and final-use shortfall per (region,
+/// product), stockpile levels, and each product's balance. Quantities are per step in
+/// each product's unit. Read nodes and inventories through the accessors (the engine keeps
+/// nodes in its own order); tables by (region, product) are flat,
+/// `step * width + region * products + product`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct DynamicOutcome {
     #[serde(skip)]
@@ -22,87 +39,182 @@ pub struct DynamicOutcome {
     pub step_days: f64,
     /// Steps in the run.
     pub steps: usize,
+    /// `ψ`: an inventory below `ψ` times its target constrains output.
+    pub psi: f64,
     /// `(region, product)` of each node, in the engine's order.
     nodes: Vec<(RegionId, ProductId)>,
     /// The engine's index of each network node.
     pos: Vec<u32>,
-    /// Inventory slots of each node (engine order), and the input product of each slot.
+    /// Inventory slots of each node (engine order), the input product of each slot, and
+    /// its baseline (target) inventory.
     slot_start: Vec<usize>,
     slot_input: Vec<ProductId>,
+    inventory_target: Vec<f64>,
     baseline_output: Vec<f64>,
     output: Vec<f64>,
     demand: Vec<f64>,
     alpha: Vec<f64>,
     inventory: Vec<f64>,
-    /// Baseline final use per step, `[region][product]`.
+    /// Baseline final use per step, `[region][product]` (real final use only:
+    /// unallocated residuals are left out, as in the static engine).
     pub final_baseline: Vec<f64>,
-    /// Final use not served, `[step][region][product]`.
+    /// Final use not served, `[step][region][product]`, after stockpile release.
     pub final_shortfall: Vec<f64>,
+    /// Baseline absorption per step (input slots and final use), `[region][product]`.
+    pub absorption_baseline: Vec<f64>,
+    /// `Σ_users max(0, baseline - received)`, `[step][region][product]`, before stockpile
+    /// release (released volume is reported in `released`).
+    pub absorption_shortfall: Vec<f64>,
+    /// Stockpiles: `(region, product)`, floor, and level at the end of each step
+    /// `[step][pile]`.
+    piles: Vec<(RegionId, ProductId)>,
+    pile_floor: Vec<f64>,
+    pile_start: Vec<f64>,
+    pile_level: Vec<f64>,
+    /// Per step and product `[step][product]`: output, shipped to input slots, to final
+    /// use, blocked and kept by exporters, released from stockpiles.
+    pub produced: Vec<f64>,
+    /// See `produced`.
+    pub to_users: Vec<f64>,
+    /// See `produced`.
+    pub to_final: Vec<f64>,
+    /// See `produced`.
+    pub kept: Vec<f64>,
+    /// See `produced`.
+    pub released: Vec<f64>,
 }
 
 impl DynamicOutcome {
     pub(super) fn new(net: &Network, engine: &Dynamic) -> Self {
         let p = &engine.plan;
-        let steps = engine.settings.steps;
+        let steps = p.steps;
+        let (nn, ns, np) = (p.x0.len(), p.a.len(), p.products);
         let nodes: Vec<_> = p
             .node_at
             .iter()
             .map(|&n| (net.node(n).region, net.node(n).product))
             .collect();
-        let slot_input = p
-            .node_at
-            .iter()
-            .flat_map(|&n| net.inputs(n).iter().map(|i| i.product))
-            .collect();
-        let nrp = net.regions().len() * net.products().len();
+        let nrp = net.regions().len() * np;
         let mut final_baseline = vec![0.0; nrp];
+        let mut absorption_baseline = vec![0.0; nrp];
         for (k, &i) in p.fd_sink.iter().enumerate() {
-            final_baseline[i as usize] += p.y0[k];
+            if p.fd_real[k] {
+                final_baseline[i as usize] += p.y0[k];
+                absorption_baseline[i as usize] += p.y0[k];
+            }
         }
+        for (s, &i) in p.slot_sink.iter().enumerate() {
+            absorption_baseline[i as usize] += p.sched[s];
+        }
+        let inventory_target = (0..nn)
+            .flat_map(|f| {
+                (p.slot_start[f]..p.slot_start[f + 1]).map(move |s| p.a[s] * p.x0[f] * p.cover[s])
+            })
+            .collect();
         Self {
             labels: Arc::new(Labels::of(net)),
             step_days: engine.settings.step.days(),
             steps,
-            baseline_output: p.x0.clone(),
-            output: vec![0.0; steps * nodes.len()],
-            demand: vec![0.0; steps * nodes.len()],
-            alpha: vec![1.0; steps * nodes.len()],
-            inventory: vec![0.0; steps * p.a.len()],
-            final_baseline,
-            final_shortfall: vec![0.0; steps * nrp],
-            nodes,
+            psi: engine.settings.psi,
             pos: p.pos.clone(),
             slot_start: p.slot_start.clone(),
-            slot_input,
+            slot_input: p.slot_product.iter().map(|&k| ProductId(k)).collect(),
+            inventory_target,
+            baseline_output: p.x0.clone(),
+            output: vec![0.0; steps * nn],
+            demand: vec![0.0; steps * nn],
+            alpha: vec![1.0; steps * nn],
+            inventory: vec![0.0; steps * ns],
+            final_baseline,
+            final_shortfall: vec![0.0; steps * nrp],
+            absorption_baseline,
+            absorption_shortfall: vec![0.0; steps * nrp],
+            piles: p
+                .piles
+                .iter()
+                .map(|pile| (RegionId(pile.region as u32), ProductId(pile.product as u32)))
+                .collect(),
+            pile_floor: vec![0.0; p.piles.len()],
+            pile_start: vec![0.0; p.piles.len()],
+            pile_level: vec![0.0; steps * p.piles.len()],
+            produced: vec![0.0; steps * np],
+            to_users: vec![0.0; steps * np],
+            to_final: vec![0.0; steps * np],
+            kept: vec![0.0; steps * np],
+            released: vec![0.0; steps * np],
+            nodes,
         }
     }
 
-    pub(super) fn clear(&mut self) {
-        self.final_shortfall.fill(0.0);
+    pub(super) fn clear(&mut self, floors: &[f64], levels: &[f64]) {
+        self.released.fill(0.0);
+        self.pile_floor.copy_from_slice(floors);
+        self.pile_start.copy_from_slice(levels);
     }
 
-    /// Records step `t`; `shortfall` adds the step's unmet final use into a zeroed row.
-    pub(super) fn record(
-        &mut self,
-        t: usize,
-        x: &[f64],
-        demand: &[f64],
-        alpha: &[f64],
-        stock: &[f64],
-        shortfall: impl FnOnce(&mut [f64]),
-    ) {
-        let (nn, ns, nrp) = (x.len(), stock.len(), self.final_baseline.len());
-        self.output[t * nn..(t + 1) * nn].copy_from_slice(x);
-        self.demand[t * nn..(t + 1) * nn].copy_from_slice(demand);
-        self.alpha[t * nn..(t + 1) * nn].copy_from_slice(alpha);
-        self.inventory[t * ns..(t + 1) * ns].copy_from_slice(stock);
-        let row = &mut self.final_shortfall[t * nrp..(t + 1) * nrp];
-        row.fill(0.0);
-        shortfall(row);
+    /// Records step `t` (before stockpile release).
+    pub(super) fn record(&mut self, t: usize, p: &Plan, s: &StepRecord<'_>) {
+        let (nn, ns, np) = (s.x.len(), s.stock.len(), p.products);
+        let nrp = self.final_baseline.len();
+        self.output[t * nn..(t + 1) * nn].copy_from_slice(s.x);
+        self.demand[t * nn..(t + 1) * nn].copy_from_slice(s.demand);
+        self.alpha[t * nn..(t + 1) * nn].copy_from_slice(s.alpha);
+        self.inventory[t * ns..(t + 1) * ns].copy_from_slice(s.stock);
+        let row = t * np..(t + 1) * np;
+        self.produced[row.clone()].copy_from_slice(s.produced);
+        self.to_users[row.clone()].copy_from_slice(s.to_users);
+        self.to_final[row.clone()].copy_from_slice(s.to_final);
+        self.kept[row].copy_from_slice(s.kept);
+        let short = &mut self.final_shortfall[t * nrp..(t + 1) * nrp];
+        let absorbed = &mut self.absorption_shortfall[t * nrp..(t + 1) * nrp];
+        short.fill(0.0);
+        absorbed.fill(0.0);
+        for f in 0..nn {
+            for k in p.fd_start[f]..p.fd_start[f + 1] {
+                if !p.fd_real[k] {
+                    continue;
+                }
+                let cut = match p.fd_cut_of[k] {
+                    NONE => 0.0,
+                    i => s.cut[i as usize],
+                };
+                let gap = p.y0[k] * (1.0 - s.served[f] * (1.0 - cut));
+                short[p.fd_sink[k] as usize] += gap;
+                absorbed[p.fd_sink[k] as usize] += gap;
+            }
+        }
+        for (slot, &got) in s.received.iter().enumerate() {
+            absorbed[p.slot_sink[slot] as usize] += (p.sched[slot] - got).max(0.0);
+        }
+    }
+
+    /// The final-use gap of `(region, product)` index `sink` at step `t`.
+    pub(super) fn final_gap(&self, t: usize, sink: usize) -> f64 {
+        self.final_shortfall[t * self.final_baseline.len() + sink]
+    }
+
+    /// Stockpile release served `amount` of that gap.
+    pub(super) fn release_final(&mut self, t: usize, sink: usize, amount: f64) {
+        let i = t * self.final_baseline.len() + sink;
+        self.final_shortfall[i] = (self.final_shortfall[i] - amount).max(0.0);
+    }
+
+    pub(super) fn record_release(&mut self, t: usize, product: usize, amount: f64) {
+        let np = self.labels.products.len();
+        self.released[t * np + product] += amount;
+    }
+
+    pub(super) fn record_piles(&mut self, t: usize, levels: &[f64]) {
+        let n = levels.len();
+        self.pile_level[t * n..(t + 1) * n].copy_from_slice(levels);
     }
 
     fn at(&self, n: NodeId, t: usize) -> usize {
         t * self.nodes.len() + self.pos[n.index()] as usize
+    }
+
+    fn index(&self, region: RegionId, product: ProductId) -> usize {
+        region.index() * self.labels.products.len() + product.index()
     }
 
     /// Baseline output of a node, per step.
@@ -120,22 +232,26 @@ impl DynamicOutcome {
         self.output(n, t) - self.baseline_output(n)
     }
 
-    /// Demand addressed to a node at step `t` (orders placed the step before and final
-    /// demand), per step.
+    /// Demand addressed to a node at step `t` (orders placed the step before, re-routed
+    /// orders, and final demand), per step.
     pub fn demand(&self, n: NodeId, t: usize) -> f64 {
         self.demand[self.at(n, t)]
     }
 
-    /// The overproduction factor of a node at step `t`.
+    /// The overproduction factor of a node at step `t` (1 where overproduction does not
+    /// apply).
     pub fn alpha(&self, n: NodeId, t: usize) -> f64 {
         self.alpha[self.at(n, t)]
     }
 
+    fn slot(&self, n: NodeId, input: ProductId) -> Option<usize> {
+        let k = self.pos[n.index()] as usize;
+        (self.slot_start[k]..self.slot_start[k + 1]).find(|&s| self.slot_input[s] == input)
+    }
+
     /// A node's inventory of `input` at the end of step `t`; `None` if it uses none.
     pub fn inventory(&self, n: NodeId, input: ProductId, t: usize) -> Option<f64> {
-        let k = self.pos[n.index()] as usize;
-        let slots = self.slot_start[k]..self.slot_start[k + 1];
-        let s = slots.clone().find(|&s| self.slot_input[s] == input)?;
+        let s = self.slot(n, input)?;
         Some(self.inventory[t * self.slot_input.len() + s])
     }
 
@@ -161,8 +277,52 @@ impl DynamicOutcome {
             )
     }
 
-    fn index(&self, region: RegionId, product: ProductId) -> usize {
-        region.index() * self.labels.products.len() + product.index()
+    /// What `region`'s users (producers and final use) lacked of `product` at step `t`.
+    pub fn absorption_shortfall(&self, region: RegionId, product: ProductId, t: usize) -> f64 {
+        self.absorption_shortfall[t * self.final_baseline.len() + self.index(region, product)]
+    }
+
+    /// The same over the run.
+    pub fn cumulative_absorption_shortfall(&self, region: RegionId, product: ProductId) -> f64 {
+        (0..self.steps)
+            .map(|t| self.absorption_shortfall(region, product, t))
+            .sum()
+    }
+
+    /// The level of `region`'s stockpile of `product` at the end of step `t`; `None`
+    /// without a stockpile.
+    pub fn stockpile(&self, region: RegionId, product: ProductId, t: usize) -> Option<f64> {
+        let i = self.piles.iter().position(|&k| k == (region, product))?;
+        Some(self.pile_level[t * self.piles.len() + i])
+    }
+
+    /// The first step at whose end `region`'s stockpile of `product` stood at its release
+    /// floor (it ran out, design §5); `None` if it never did, or there is none, or it may
+    /// release nothing.
+    pub fn stock_out(&self, region: RegionId, product: ProductId) -> Option<usize> {
+        let i = self.piles.iter().position(|&k| k == (region, product))?;
+        let (n, floor, initial) = (self.piles.len(), self.pile_floor[i], self.pile_start[i]);
+        if initial <= floor {
+            return None;
+        }
+        let tolerance = crate::tolerance::STEADY * initial;
+        (0..self.steps).find(|&t| self.pile_level[t * n + i] <= floor + tolerance)
+    }
+
+    /// The first step at which a node of `region` holding `input` had less than `ψ`
+    /// times its target inventory (it is input-constrained, design §5); `None` if never.
+    pub fn first_constrained(&self, region: RegionId, input: ProductId) -> Option<usize> {
+        let ns = self.slot_input.len();
+        let slots: Vec<usize> = (0..self.nodes.len())
+            .filter(|&k| self.nodes[k].0 == region)
+            .flat_map(|k| self.slot_start[k]..self.slot_start[k + 1])
+            .filter(|&s| self.slot_input[s] == input && self.inventory_target[s] > 0.0)
+            .collect();
+        (0..self.steps).find(|&t| {
+            slots
+                .iter()
+                .any(|&s| self.inventory[t * ns + s] < self.psi * self.inventory_target[s])
+        })
     }
 }
 
@@ -173,7 +333,7 @@ impl Report for DynamicOutcome {
         let per_year = 365.0 / self.step_days;
         let mut t = Table::new(
             format!(
-                "Final-use shortfall over {} steps of {} days",
+                "Shortfalls over {} steps of {} days",
                 self.steps,
                 crate::report::number(self.step_days)
             ),
@@ -181,35 +341,48 @@ impl Report for DynamicOutcome {
                 "region",
                 "product",
                 "unit",
-                "cumulative shortfall",
+                "absorption shortfall",
+                "share of annual use",
+                "final-use shortfall",
                 "share of annual final use",
-                "peak per step",
-                "peak step",
+                "peak final-use step",
             ],
         );
-        for (i, &base) in self.final_baseline.iter().enumerate() {
+        for (i, &base) in self.absorption_baseline.iter().enumerate() {
             let (r, p) = (RegionId((i / np) as u32), ProductId((i % np) as u32));
+            let absorbed = self.cumulative_absorption_shortfall(r, p);
             let total = self.cumulative_final_shortfall(r, p);
-            if total <= crate::tolerance::STEADY * base * self.steps as f64 || base == 0.0 {
+            let noise = crate::tolerance::STEADY * base * self.steps as f64;
+            if base == 0.0 || (absorbed <= noise && total <= noise) {
                 continue;
             }
-            let (peak, at) = self.peak_final_shortfall(r, p);
+            let final_base = self.final_baseline[i];
+            let (_, at) = self.peak_final_shortfall(r, p);
             t.row(vec![
                 Cell::Text(l.regions[r.index()].clone()),
                 Cell::Text(l.products[p.index()].clone()),
                 Cell::Text(l.units[p.index()].clone()),
+                Cell::Number(absorbed),
+                Cell::Share(absorbed / (base * per_year)),
                 Cell::Number(total),
-                Cell::Share(total / (base * per_year)),
-                Cell::Number(peak),
-                Cell::Text(at.to_string()),
+                if final_base > 0.0 {
+                    Cell::Share(total / (final_base * per_year))
+                } else {
+                    Cell::Empty
+                },
+                if total > noise {
+                    Cell::Text(at.to_string())
+                } else {
+                    Cell::Empty
+                },
             ]);
         }
         t.note("only pairs with a shortfall are listed; docs/model.md §5.5");
+        let nn = self.nodes.len();
         let mut o = Table::new(
             "Output: the ten largest falls below baseline",
             &["region", "product", "lowest output / baseline", "at step"],
         );
-        let nn = self.nodes.len();
         let mut falls: Vec<(f64, usize, usize)> = (0..nn)
             .filter(|&n| self.baseline_output[n] > 0.0)
             .map(|n| {
@@ -231,7 +404,33 @@ impl Report for DynamicOutcome {
                 Cell::Text(at.to_string()),
             ]);
         }
-        vec![t, o]
+        let mut s = Table::new(
+            "Stockpiles",
+            &[
+                "region",
+                "product",
+                "unit",
+                "floor",
+                "lowest level",
+                "ran out at step",
+            ],
+        );
+        for (i, &(r, p)) in self.piles.iter().enumerate() {
+            let n = self.piles.len();
+            let low = (0..self.steps)
+                .map(|t| self.pile_level[t * n + i])
+                .fold(f64::INFINITY, f64::min);
+            s.row(vec![
+                Cell::Text(l.regions[r.index()].clone()),
+                Cell::Text(l.products[p.index()].clone()),
+                Cell::Text(l.units[p.index()].clone()),
+                Cell::Number(self.pile_floor[i]),
+                Cell::Number(low),
+                self.stock_out(r, p)
+                    .map_or(Cell::Empty, |t| Cell::Text(t.to_string())),
+            ]);
+        }
+        vec![t, o, s]
     }
 }
 

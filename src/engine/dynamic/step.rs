@@ -1,19 +1,33 @@
 //! One step of the dynamic engine, in BoARIO's order (docs/model.md §5.3).
 //!
 //! Orders are not stored per edge: the order a slot placed on a feeding edge last step is
-//! `z₀·ρ_prev[supplier]·factor[slot]` (baseline flow, the supplier's capacity ratio then,
-//! the slot's order factor), so each step reads every edge's baseline flow and supplier
-//! once to receive and weigh, and once more, from cache, to place the next orders
-//! (docs/model.md §5.6).
+//! `z₀·ρ_prev[supplier]·m·factor[slot]` (baseline flow, the supplier's capacity ratio then,
+//! the re-routing multiplier of a restricted edge, the slot's order factor), so each step
+//! reads every edge's baseline flow and supplier once to receive and weigh, and once more,
+//! from cache, to place the next orders (docs/model.md §5.6).
 
+use super::super::restricted::NONE;
 use super::{Dynamic, DynamicOutcome, Mode, Orders, Plan};
 use crate::network::Network;
 use crate::scenario::Realization;
+
+/// The cut of restriction `k` (0 for no restriction).
+fn restricted_cut(cut: &[f64], k: u32) -> f64 {
+    if k == NONE {
+        0.0
+    } else {
+        cut[k as usize]
+    }
+}
 
 /// The state of a dynamic run and the outcome it records; built once per engine and
 /// network, reused by every run without allocating.
 #[derive(Debug, Clone)]
 pub struct DynamicWorkspace {
+    /// Per node: capacity base of this run (headroom perturbation applied) and the
+    /// capacity at the start, the reference of `alt` orders' capacity ratio.
+    cap_base: Vec<f64>,
+    cap_ref: Vec<f64>,
     /// Overproduction factor per node.
     alpha: Vec<f64>,
     /// Total demand addressed to each node this step: orders plus final demand.
@@ -26,21 +40,50 @@ pub struct DynamicWorkspace {
     cap: Vec<f64>,
     served: Vec<f64>,
     loss: Vec<f64>,
-    /// Per node, read together by every customer: `[served·ρ_prev, ρ]`, what a feeding
-    /// edge delivers per unit of baseline flow and order factor, and the capacity ratio
-    /// weighting this step's orders (1 without `alt`).
+    /// Per node, read together by every customer: `[served·ρ_prev, ρ]`.
     pair: Vec<[f64; 2]>,
     /// The capacity ratio of last step.
     ratio_prev: Vec<f64>,
+    /// Per node: spare capacity offered to re-routed orders this step and last step.
+    spare: Vec<f64>,
+    spare_prev: Vec<f64>,
+    /// Per product: total spare capacity this step and last; re-routed orders placed
+    /// this step and last; the share of last step's re-routed orders served (accumulated
+    /// as the product's nodes produce).
+    pool_spare: Vec<f64>,
+    pool_spare_prev: Vec<f64>,
+    pool_orders: Vec<f64>,
+    pool_orders_prev: Vec<f64>,
+    pool_served: Vec<f64>,
+    /// Per restriction: the cut `σ(1 - λ)` this step and last.
+    cut: Vec<f64>,
+    cut_prev: Vec<f64>,
     /// Input inventory per slot.
     stock: Vec<f64>,
-    /// Per slot: the sum of its feeding edges' order weights `z₀·ρ` this step.
+    /// Per slot: the sums of its feeding edges' order weights `z₀·ρ`, all and blocked.
     weight: Vec<f64>,
-    /// Per slot: the order factor of last step's orders.
+    blocked: Vec<f64>,
+    /// Per slot: order factor, whether the blocked part was re-routed, the re-routed
+    /// order, and the total order, of last step.
     factor: Vec<f64>,
+    rerouted: Vec<bool>,
+    pool_order: Vec<f64>,
+    ordered: Vec<f64>,
+    /// Per slot: what was shipped to it this step, and what it had asked for it.
+    received: Vec<f64>,
+    asked: Vec<f64>,
+    /// Per product, this step: output, shipped to input slots, to final use, blocked and
+    /// kept by the exporter (docs/model.md §5.5).
+    produced: Vec<f64>,
+    to_users: Vec<f64>,
+    to_final: Vec<f64>,
+    kept: Vec<f64>,
     /// Inputs in transit, `lag - 1` steps per slot, oldest first at `pipe_at`.
     pipe: Vec<f64>,
     pipe_at: usize,
+    /// Per stockpile: level and floor of this run.
+    pile_level: Vec<f64>,
+    pile_floor: Vec<f64>,
     /// The step about to run.
     t: usize,
     outcome: DynamicOutcome,
@@ -49,8 +92,11 @@ pub struct DynamicWorkspace {
 impl DynamicWorkspace {
     pub(super) fn new(net: &Network, engine: &Dynamic) -> Self {
         let p = &engine.plan;
-        let (nn, ns) = (p.x0.len(), p.a.len());
+        let (nn, ns, np) = (p.x0.len(), p.a.len(), p.products);
+        let nk = engine.shape.0;
         Self {
+            cap_base: vec![0.0; nn],
+            cap_ref: vec![0.0; nn],
             alpha: vec![1.0; nn],
             demand: vec![0.0; nn],
             next: vec![0.0; nn],
@@ -61,11 +107,32 @@ impl DynamicWorkspace {
             loss: vec![0.0; nn],
             pair: vec![[0.0, 1.0]; nn],
             ratio_prev: vec![1.0; nn],
+            spare: vec![0.0; nn],
+            spare_prev: vec![0.0; nn],
+            pool_spare: vec![0.0; np],
+            pool_spare_prev: vec![0.0; np],
+            pool_orders: vec![0.0; np],
+            pool_orders_prev: vec![0.0; np],
+            pool_served: vec![0.0; np],
+            cut: vec![0.0; nk],
+            cut_prev: vec![0.0; nk],
             stock: vec![0.0; ns],
             weight: vec![0.0; ns],
+            blocked: vec![0.0; ns],
             factor: vec![1.0; ns],
+            rerouted: vec![false; ns],
+            pool_order: vec![0.0; ns],
+            ordered: vec![0.0; ns],
+            received: vec![0.0; ns],
+            asked: vec![0.0; ns],
+            produced: vec![0.0; np],
+            to_users: vec![0.0; np],
+            to_final: vec![0.0; np],
+            kept: vec![0.0; np],
             pipe: vec![0.0; ns * p.lag.saturating_sub(1)],
             pipe_at: 0,
+            pile_level: vec![0.0; p.piles.len()],
+            pile_floor: vec![0.0; p.piles.len()],
             t: 0,
             outcome: DynamicOutcome::new(net, engine),
         }
@@ -77,14 +144,35 @@ impl DynamicWorkspace {
     }
 
     /// Puts the economy at its baseline: inventories at target, last step's orders at
-    /// baseline flows.
-    pub(super) fn start(&mut self, engine: &Dynamic) {
+    /// baseline flows, capacities and stockpiles of this realization.
+    pub(super) fn start(&mut self, engine: &Dynamic, r: &Realization) {
         let p = &engine.plan;
+        let rho = r.mitigation.substitution;
+        for f in 0..p.x0.len() {
+            let (x0, cap0) = (p.x0[f], p.cap0[f]);
+            // Data uncertainty (§3.2): headroom scaled outside the restricting nodes.
+            let base = match r.perturbation.headroom {
+                Some(m) if p.expands[f] && !p.monetary => x0 + m * (cap0 - x0),
+                _ => cap0,
+            };
+            self.cap_base[f] = base;
+            self.cap_ref[f] = if p.overproduction {
+                x0
+            } else {
+                x0 + self.ramp(p, f, rho) * (base - x0)
+            };
+        }
         self.alpha.fill(1.0);
         self.loss.fill(0.0);
         self.x.copy_from_slice(&p.x0);
         self.ratio_prev.fill(1.0);
+        self.spare_prev.fill(0.0);
+        self.pool_spare_prev.fill(0.0);
+        self.pool_orders_prev.fill(0.0);
+        self.cut_prev.fill(0.0);
         self.factor.fill(1.0);
+        self.rerouted.fill(false);
+        self.pool_order.fill(0.0);
         self.next.fill(0.0);
         self.demand.copy_from_slice(&p.fd0);
         for (&from, z) in p.src.iter().zip(&p.z0) {
@@ -94,22 +182,110 @@ impl DynamicWorkspace {
         for f in 0..p.x0.len() {
             for s in p.slot_start[f]..p.slot_start[f + 1] {
                 self.stock[s] = p.a[s] * p.x0[f] * p.cover[s];
-                let baseline: f64 = p.z0[p.run_start[s]..p.run_start[s + 1]].iter().sum();
-                self.pipe[s * lag..(s + 1) * lag].fill(baseline);
+                self.ordered[s] = p.sched[s];
+                self.pipe[s * lag..(s + 1) * lag].fill(p.sched[s]);
             }
+        }
+        let scale = r.perturbation.stocks.unwrap_or(1.0);
+        for (i, pile) in p.piles.iter().enumerate() {
+            let level = pile.level * scale;
+            self.pile_level[i] = level;
+            self.pile_floor[i] = (1.0 - r.mitigation.stock_release_share) * level;
         }
         self.pipe_at = 0;
         self.t = 0;
-        self.outcome.clear();
+        self.outcome.clear(&self.pile_floor, &self.pile_level);
     }
 
-    /// Runs one step (docs/model.md §5.3): losses, overproduction, capacity, production
-    /// and delivery, final demand, orders for the next step.
+    /// The ramp `ρ` of spare capacity in the standard mode on physical chains: the
+    /// scenario's substitution for nodes that may expand, 0 for restricting nodes.
+    fn ramp(&self, p: &Plan, f: usize, rho: f64) -> f64 {
+        if p.expands[f] {
+            rho
+        } else {
+            0.0
+        }
+    }
+
+    /// Runs one step (docs/model.md §5.3).
     pub(super) fn advance(&mut self, engine: &Dynamic, r: &Realization) {
+        self.set_shocks(engine, r);
+        self.kept.fill(0.0);
+        if engine.settings.mode == Mode::StaticEquivalent {
+            self.advance_static(engine);
+        } else {
+            self.advance_ario(engine, r);
+        }
+        self.cut_prev.copy_from_slice(&self.cut);
+        self.t += 1;
+    }
+
+    /// The scenario's cuts and losses inside its window, and the explicit loss paths, the
+    /// larger where both apply.
+    fn set_shocks(&mut self, engine: &Dynamic, r: &Realization) {
+        let p = &engine.plan;
+        for &f in &engine.loss_nodes {
+            self.loss[f] = 0.0;
+        }
+        for (f, _) in &engine.loss_paths {
+            self.loss[*f] = 0.0;
+        }
+        let start = (r.start.unwrap_or(0.0) / p.dt).round() as usize;
+        let end = start + (r.horizon / p.dt).round() as usize;
+        let inside = (start..end).contains(&self.t);
+        for (c, x) in self.cut.iter_mut().zip(&r.restrictions) {
+            *c = if inside {
+                x.severity * (1.0 - x.leakage)
+            } else {
+                0.0
+            };
+        }
+        if inside {
+            for (c, &f) in r.capacity_losses.iter().zip(&engine.loss_nodes) {
+                self.loss[f] = self.loss[f].max(c.share);
+            }
+        }
+        for (f, path) in &engine.loss_paths {
+            let v = path.get(self.t).copied().unwrap_or(0.0);
+            self.loss[*f] = self.loss[*f].max(v);
+        }
+    }
+
+    /// The static engine's sweep A with `h = Δt` (design §5, static-equivalent mode).
+    fn advance_static(&mut self, engine: &Dynamic) {
+        let p = &engine.plan;
+        let t = self.t;
+        for f in 0..p.x0.len() {
+            let mut out = p.x0[f].min((1.0 - self.loss[f]) * self.cap_base[f]);
+            for slot in p.slot_start[f]..p.slot_start[f + 1] {
+                let run = p.run_start[slot]..p.run_start[slot + 1];
+                let (mut got, mut blocked) = (0.0, 0.0);
+                for e in run {
+                    let shipped = p.z0[e] * self.served[p.src[e] as usize];
+                    let cut = restricted_cut(&self.cut, p.cut_of[e]);
+                    got += shipped * (1.0 - cut);
+                    blocked += shipped * cut;
+                }
+                self.received[slot] = got;
+                self.asked[slot] = p.sched[slot];
+                self.kept[p.slot_product[slot] as usize] += blocked;
+                out = out.min(got / p.a[slot]);
+            }
+            self.x[f] = out;
+            self.served[f] = if p.x0[f] > 0.0 {
+                (out / p.x0[f]).min(1.0)
+            } else {
+                0.0
+            };
+        }
+        self.record(engine, t);
+    }
+
+    /// A step of the ario and standard modes.
+    fn advance_ario(&mut self, engine: &Dynamic, r: &Realization) {
         let p = &engine.plan;
         let s = &engine.settings;
         let t = self.t;
-        self.set_losses(engine, r);
         if p.overproduction && t > 0 {
             for f in 0..p.x0.len() {
                 let d = self.demand[f];
@@ -123,26 +299,38 @@ impl DynamicWorkspace {
             }
         }
         let alt = s.orders == Orders::Alt;
+        let rho = r.mitigation.substitution;
+        self.pool_spare.fill(0.0);
         for f in 0..p.x0.len() {
-            let (x0, keep) = (p.x0[f], 1.0 - self.loss[f]);
+            let (x0, keep, base) = (p.x0[f], 1.0 - self.loss[f], self.cap_base[f]);
             self.cap[f] = match (s.mode, p.overproduction) {
-                (Mode::Ario, _) => self.alpha[f] * keep * x0,
-                (Mode::Standard, true) => (self.alpha[f] * x0).min(keep * p.cap0[f]),
                 (Mode::Standard, false) => {
-                    (x0 + s.spare_ramp * (p.cap0[f] - x0)).min(keep * p.cap0[f])
+                    (x0 + self.ramp(p, f, rho) * (base - x0)).min(keep * base)
                 }
+                (Mode::Standard, true) => (self.alpha[f] * x0).min(keep * base),
+                _ => self.alpha[f] * keep * x0,
             };
-            self.pair[f][1] = if alt && p.cap_ref[f] > 0.0 {
-                self.cap[f] / p.cap_ref[f]
+            self.pair[f][1] = if alt && self.cap_ref[f] > 0.0 {
+                self.cap[f] / self.cap_ref[f]
             } else {
                 1.0
             };
+            // Spare capacity beyond baseline output takes re-routed orders (§5.7).
+            self.spare[f] = if p.expands[f] {
+                (self.cap[f] - x0).max(0.0)
+            } else {
+                0.0
+            };
+            self.pool_spare[p.product[f] as usize] += self.spare[f];
         }
+        self.pool_served.fill(0.0);
         if p.lag == 0 {
             // Within the step: every supplier has produced before its customers receive.
             for f in 0..p.x0.len() {
                 for slot in p.slot_start[f]..p.slot_start[f + 1] {
-                    self.stock[slot] += self.feed(p, slot);
+                    let got = self.feed(p, slot);
+                    self.received[slot] = got;
+                    self.stock[slot] += got;
                 }
                 self.produce(engine, f);
                 for slot in p.slot_start[f]..p.slot_start[f + 1] {
@@ -157,11 +345,13 @@ impl DynamicWorkspace {
             let lag = p.lag - 1;
             for f in 0..p.x0.len() {
                 for slot in p.slot_start[f]..p.slot_start[f + 1] {
-                    let mut arriving = self.feed(p, slot);
-                    if lag > 0 {
-                        let at = slot * lag + self.pipe_at;
-                        arriving = std::mem::replace(&mut self.pipe[at], arriving);
-                    }
+                    let got = self.feed(p, slot);
+                    self.received[slot] = got;
+                    let arriving = if lag > 0 {
+                        std::mem::replace(&mut self.pipe[slot * lag + self.pipe_at], got)
+                    } else {
+                        got
+                    };
                     self.stock[slot] += arriving - p.a[slot] * self.x[f];
                     self.order(p, f, slot);
                 }
@@ -170,21 +360,15 @@ impl DynamicWorkspace {
                 self.pipe_at = (self.pipe_at + 1) % lag;
             }
         }
-        self.outcome.record(
-            t,
-            &self.x,
-            &self.demand,
-            &self.alpha,
-            &self.stock,
-            |short| {
-                for f in 0..p.x0.len() {
-                    let unmet = 1.0 - self.served[f];
-                    for k in p.fd_start[f]..p.fd_start[f + 1] {
-                        short[p.fd_sink[k] as usize] += p.y0[k] * unmet;
-                    }
-                }
-            },
-        );
+        self.record(engine, t);
+        self.release(engine, r, t);
+        // Re-routed orders go to spare capacity, in proportion to it.
+        for f in 0..p.x0.len() {
+            let k = p.product[f] as usize;
+            if self.pool_spare[k] > 0.0 {
+                self.next[f] += self.pool_orders[k] * self.spare[f] / self.pool_spare[k];
+            }
+        }
         for (d, (n, fd)) in self.demand.iter_mut().zip(self.next.iter_mut().zip(&p.fd0)) {
             *d = *n + fd;
             *n = 0.0;
@@ -192,46 +376,55 @@ impl DynamicWorkspace {
         for (prev, pair) in self.ratio_prev.iter_mut().zip(&self.pair) {
             *prev = pair[1];
         }
-        self.t += 1;
+        self.spare_prev.copy_from_slice(&self.spare);
+        self.pool_spare_prev.copy_from_slice(&self.pool_spare);
+        self.pool_orders_prev.copy_from_slice(&self.pool_orders);
+        self.pool_orders.fill(0.0);
     }
 
-    /// The scenario's losses inside its window and the explicit paths, the larger where
-    /// both apply.
-    fn set_losses(&mut self, engine: &Dynamic, r: &Realization) {
-        let p = &engine.plan;
-        let at = |n: &crate::network::NodeId| p.pos[n.index()] as usize;
-        for n in &engine.loss_nodes {
-            self.loss[at(n)] = 0.0;
-        }
-        for (n, _) in &engine.loss_paths {
-            self.loss[at(n)] = 0.0;
-        }
-        let end = p.start + (r.horizon / p.dt).round() as usize;
-        if (p.start..end).contains(&self.t) {
-            for (c, n) in r.capacity_losses.iter().zip(&engine.loss_nodes) {
-                self.loss[at(n)] = self.loss[at(n)].max(c.share);
-            }
-        }
-        for (n, path) in &engine.loss_paths {
-            let v = path.get(self.t).copied().unwrap_or(0.0);
-            self.loss[at(n)] = self.loss[at(n)].max(v);
-        }
-    }
-
-    /// What a slot receives this step (each of last step's orders times its supplier's
-    /// served share: proportional rationing over all demands), and, stored, the sum of its
-    /// feeding edges' order weights `z₀·ρ` for this step's orders. One pass over the
-    /// slot's edges.
+    /// What was shipped to a slot this step: each of last step's orders times its
+    /// supplier's served share (proportional rationing over all demands) and, on a
+    /// restricted edge, `1 - cut`; plus its re-routed order times the share of re-routed
+    /// orders served. Stores the sums of the slot's order weights `z₀·ρ`, all and on
+    /// restricted edges times the cut, for this step's orders. One pass over the edges.
     fn feed(&mut self, p: &Plan, slot: usize) -> f64 {
         let run = p.run_start[slot]..p.run_start[slot + 1];
-        let (mut received, mut weight) = (0.0, 0.0);
-        for (&i, &z) in p.src[run.clone()].iter().zip(&p.z0[run]) {
-            let [delivers, ratio] = self.pair[i as usize];
-            received += z * delivers;
-            weight += z * ratio;
+        self.asked[slot] = self.ordered[slot];
+        let (mut received, mut weight, mut blocked, mut kept) = (0.0, 0.0, 0.0, 0.0);
+        if p.slot_cut[slot] {
+            for e in run {
+                let [delivers, ratio] = self.pair[p.src[e] as usize];
+                let (now, before) = (
+                    restricted_cut(&self.cut, p.cut_of[e]),
+                    restricted_cut(&self.cut_prev, p.cut_of[e]),
+                );
+                let placed = if self.rerouted[slot] {
+                    1.0 - before
+                } else {
+                    1.0
+                };
+                received += p.z0[e] * delivers * placed * (1.0 - now);
+                kept += p.z0[e] * delivers * placed * now;
+                weight += p.z0[e] * ratio;
+                blocked += p.z0[e] * ratio * now;
+            }
+        } else {
+            for (&i, &z) in p.src[run.clone()].iter().zip(&p.z0[run]) {
+                let [delivers, ratio] = self.pair[i as usize];
+                received += z * delivers;
+                weight += z * ratio;
+            }
         }
         self.weight[slot] = weight;
-        received * self.factor[slot]
+        self.blocked[slot] = blocked;
+        let k = p.slot_product[slot] as usize;
+        self.kept[k] += kept * self.factor[slot];
+        let pooled = if self.pool_orders_prev[k] > 0.0 {
+            self.pool_order[slot] * self.pool_served[k] / self.pool_orders_prev[k]
+        } else {
+            0.0
+        };
+        received * self.factor[slot] + pooled
     }
 
     /// Output: planned `min(D, capacity)`, cut by the scarcest input below `ψ` of its
@@ -251,22 +444,113 @@ impl DynamicWorkspace {
         let d = self.demand[f];
         self.served[f] = if d > 0.0 { self.x[f] / d } else { 0.0 };
         self.pair[f][0] = self.served[f] * self.ratio_prev[f];
+        // What this node served of last step's re-routed orders of its product.
+        let k = p.product[f] as usize;
+        if self.pool_spare_prev[k] > 0.0 {
+            self.pool_served[k] += self.pool_orders_prev[k] * self.spare_prev[f]
+                / self.pool_spare_prev[k]
+                * self.served[f];
+        }
     }
 
     /// A slot's orders for the next step: replace what was used and close the share
     /// `r_inv` of the gap to target, split over suppliers in proportion to `z₀·ρ` (with
     /// `alt`, `ρ` is capacity now over capacity at the start; nothing is ordered when no
-    /// supplier has capacity, as in BoARIO), added to each supplier's next demand.
+    /// supplier has capacity, as in BoARIO). A target re-routes the part of its orders a
+    /// restriction would block to spare capacity, when there is any.
     fn order(&mut self, p: &Plan, f: usize, slot: usize) {
         let goal = p.a[slot] * self.xopt[f] * p.cover[slot];
         let gap = (goal - self.stock[slot]).max(0.0) * p.r_inv;
         let total = p.a[slot] * self.x[f] + gap;
+        self.ordered[slot] = total;
         let weight = self.weight[slot];
         let factor = if weight > 0.0 { total / weight } else { 0.0 };
         self.factor[slot] = factor;
+        let k = p.slot_product[slot] as usize;
+        let reroute = self.blocked[slot] > 0.0 && self.pool_spare[k] > 0.0;
+        self.rerouted[slot] = reroute;
+        self.pool_order[slot] = if reroute {
+            factor * self.blocked[slot]
+        } else {
+            0.0
+        };
+        self.pool_orders[k] += self.pool_order[slot];
         let run = p.run_start[slot]..p.run_start[slot + 1];
-        for (&i, &z) in p.src[run.clone()].iter().zip(&p.z0[run]) {
-            self.next[i as usize] += z * self.pair[i as usize][1] * factor;
+        if reroute {
+            for e in run {
+                let i = p.src[e] as usize;
+                let kept = 1.0 - restricted_cut(&self.cut, p.cut_of[e]);
+                self.next[i] += p.z0[e] * self.pair[i][1] * factor * kept;
+            }
+        } else {
+            for (&i, &z) in p.src[run.clone()].iter().zip(&p.z0[run]) {
+                self.next[i as usize] += z * self.pair[i as usize][1] * factor;
+            }
         }
+    }
+
+    /// Stockpile release (docs/model.md §5.7): when a region's users of a product got
+    /// less than they ordered (slots) or asked (final use), its stockpile releases the
+    /// deficit, at most the rate, down to its floor, pro rata to the deficits.
+    fn release(&mut self, engine: &Dynamic, r: &Realization, t: usize) {
+        let p = &engine.plan;
+        let rate = r.mitigation.release_rate;
+        for (i, pile) in p.piles.iter().enumerate() {
+            let slots = &p.pile_slots[pile.slots.clone()];
+            let deficit_of = |s: usize| (self.asked[s] - self.received[s]).max(0.0);
+            let final_gap = self.outcome.final_gap(t, pile.sink);
+            let deficit: f64 =
+                slots.iter().map(|&s| deficit_of(s as usize)).sum::<f64>() + final_gap;
+            let room = self.pile_level[i] - self.pile_floor[i];
+            if deficit <= engine.settings.release_threshold * pile.baseline || room <= 0.0 {
+                continue;
+            }
+            let amount = deficit
+                .min(room)
+                .min(rate.map_or(f64::INFINITY, |r| r * p.dt));
+            let share = amount / deficit;
+            for &s in slots {
+                self.stock[s as usize] += deficit_of(s as usize) * share;
+            }
+            self.outcome.release_final(t, pile.sink, final_gap * share);
+            self.pile_level[i] -= amount;
+            self.outcome.record_release(t, pile.product, amount);
+        }
+        self.outcome.record_piles(t, &self.pile_level);
+    }
+
+    /// Records the step: paths, shortfalls, and the product balance of the step.
+    fn record(&mut self, engine: &Dynamic, t: usize) {
+        let p = &engine.plan;
+        self.produced.fill(0.0);
+        self.to_users.fill(0.0);
+        self.to_final.fill(0.0);
+        for f in 0..p.x0.len() {
+            let k = p.product[f] as usize;
+            self.produced[k] += self.x[f];
+            for e in p.fd_start[f]..p.fd_start[f + 1] {
+                let shipped = p.y0[e] * self.served[f];
+                let cut = restricted_cut(&self.cut, p.fd_cut_of[e]);
+                self.to_final[k] += shipped * (1.0 - cut);
+                self.kept[k] += shipped * cut;
+            }
+        }
+        for (slot, got) in self.received.iter().enumerate() {
+            self.to_users[p.slot_product[slot] as usize] += got;
+        }
+        let step = super::outcome::StepRecord {
+            x: &self.x,
+            demand: &self.demand,
+            alpha: &self.alpha,
+            stock: &self.stock,
+            received: &self.received,
+            served: &self.served,
+            cut: &self.cut,
+            produced: &self.produced,
+            to_users: &self.to_users,
+            to_final: &self.to_final,
+            kept: &self.kept,
+        };
+        self.outcome.record(t, p, &step);
     }
 }

@@ -1,0 +1,111 @@
+//! One scenario, two engines (design §5; docs/model.md §5.8): in the static-equivalent
+//! mode the dynamic engine's per-step shortfalls are the static engine's with `h = Δt`,
+//! and summed over a window of constant shocks they are the static engine's with
+//! `h = horizon`.
+
+mod support;
+
+use proptest::prelude::*;
+use shortfall::engine::{Dynamic, DynamicOutcome, DynamicSettings, Engine, Mode, Step};
+use shortfall::network::Network;
+use shortfall::scenario::{Allocation, Disposal, Realization};
+use support::{run, shock, small_network, Shock};
+
+/// The static-equivalent settings of design §5: keep, no stock release, ρ = 0, no
+/// demand response, κ = 0.
+fn static_equivalent(net: &Network, s: &Shock) -> Realization {
+    let mut r = s.realization(net);
+    for x in &mut r.restrictions {
+        x.disposal = Disposal::Keep;
+        x.processing_leakage = 0.0;
+    }
+    r.mitigation.stock_release_share = 0.0;
+    r.mitigation.substitution = 0.0;
+    r.mitigation.deferrable = 0.0;
+    r.mitigation.allocation = Allocation::ProRata;
+    r
+}
+
+/// Runs the dynamic engine in the static-equivalent mode: `steps` weekly steps, the shocks
+/// from step `start` for `length` steps.
+fn dynamic(
+    net: &Network,
+    r: &Realization,
+    start: usize,
+    length: usize,
+    steps: usize,
+) -> DynamicOutcome {
+    let dt = Step::Week.years();
+    let timed = Realization {
+        horizon: length as f64 * dt,
+        start: Some(start as f64 * dt),
+        run_length: Some(steps as f64 * dt),
+        ..r.clone()
+    };
+    let settings = DynamicSettings {
+        mode: Mode::StaticEquivalent,
+        step: Step::Week,
+        ..DynamicSettings::default()
+    };
+    let engine = Dynamic::new(net, &timed, settings).unwrap();
+    let mut ws = engine.workspace(net);
+    engine.run(net, &timed, &mut ws).unwrap();
+    ws.outcome().clone()
+}
+
+fn close(a: f64, b: f64, base: f64) -> bool {
+    (a - b).abs() <= 1e-9 * base.max(1e-12) + 1e-15
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    #[test]
+    fn per_step_shortfalls_are_the_static_engines_with_h_one_step(
+        net in small_network(),
+        s in shock(),
+        start in 0usize..3,
+        length in 1usize..4,
+    ) {
+        let r = static_equivalent(&net, &s);
+        let steps = start + length + 2;
+        let dynamic = dynamic(&net, &r, start, length, steps);
+        let dt = Step::Week.years();
+        let inside = run(&net, &Realization { horizon: dt, ..r.clone() });
+        let calm = Realization { horizon: dt, ..Realization::default() };
+        let outside = run(&net, &calm);
+        let nrp = dynamic.absorption_baseline.len();
+        for t in 0..steps {
+            let expect = if (start..start + length).contains(&t) { &inside } else { &outside };
+            for i in 0..nrp {
+                let base = expect.absorption_baseline[i];
+                let (got, want) = (dynamic.absorption_shortfall[t * nrp + i], expect.absorption_shortfall[i]);
+                prop_assert!(close(got, want, base), "absorption {i} at step {t}: {got} vs static {want}");
+                prop_assert!(close(dynamic.absorption_baseline[i], base, base));
+                let base = expect.final_baseline[i];
+                let (got, want) = (dynamic.final_shortfall[t * nrp + i], expect.final_shortfall[i]);
+                prop_assert!(close(got, want, base), "final use {i} at step {t}: {got} vs static {want}");
+            }
+        }
+    }
+
+    #[test]
+    fn summed_over_the_window_they_are_the_static_engines_with_h_the_horizon(
+        net in small_network(),
+        s in shock(),
+        length in 1usize..6,
+    ) {
+        let r = static_equivalent(&net, &s);
+        let dynamic = dynamic(&net, &r, 1, length, length + 3);
+        let horizon = length as f64 * Step::Week.years();
+        let whole = run(&net, &Realization { horizon, ..r.clone() });
+        let nrp = dynamic.absorption_baseline.len();
+        for i in 0..nrp {
+            let sum = |v: &[f64]| (0..dynamic.steps).map(|t| v[t * nrp + i]).sum::<f64>();
+            let base = whole.absorption_baseline[i];
+            prop_assert!(close(sum(&dynamic.absorption_shortfall), whole.absorption_shortfall[i], base));
+            let base = whole.final_baseline[i];
+            prop_assert!(close(sum(&dynamic.final_shortfall), whole.final_shortfall[i], base));
+        }
+    }
+}
