@@ -170,31 +170,38 @@ fn standard_mode_by_hand() {
     let s_b2 = 15.0 + 5.0 * share2 - 5.0;
     check!(o.inventory(a_metal, ore, 2).unwrap(), s_a2);
     check!(o.inventory(b_metal, ore, 2).unwrap(), s_b2);
-    // Step 3: the same again with the new orders.
+    // Step 3: the same again with the new orders. What is shipped in a step arrives on
+    // average at its middle: the level compared with ψ·45 = 36 is the start level plus
+    // half the receipt, s_a2 + R/2, now below 36, so A-metal makes 5·level/36.
     let order_a2 = 15.0 + (45.0 - s_a2) * r;
     let order_b2 = 5.0 + (15.0 - s_b2) * r;
     check!(o.demand(b_ore, 3), order_a2 + order_b2);
     let share3 = 12.0 / (order_a2 + order_b2);
-    let s_a3 = s_a2 + order_a2 * share3 - 15.0;
+    let got_a3 = order_a2 * share3;
+    let level3 = s_a2 + got_a3 / 2.0;
+    assert!(level3 < 36.0, "the case must ration at step 3: {level3}");
+    let x3 = 5.0 * level3 / 36.0;
+    check!(o.output(a_metal, 3), x3);
+    check!(o.final_shortfall(ra, metal, 3), 5.0 - x3);
+    let s_a3 = s_a2 + got_a3 - 3.0 * x3;
     check!(o.inventory(a_metal, ore, 3).unwrap(), s_a3);
-    check!(o.final_shortfall(ra, metal, 3), 0.0);
-    // Step 4: A-ore is back but has no orders; B-ore rations 12 again. A-metal's
-    // inventory after receipt falls below ψ·45 = 36: output 5·(s_a3 + receipt)/36.
-    let s_b3 = s_b2 + order_b2 * share3 - 5.0;
-    let order_a3 = 15.0 + (45.0 - s_a3) * r;
+    // B-metal: s_b2 + half its receipt stays above ψ·15 = 12, so it makes 2.5.
+    let got_b3 = order_b2 * share3;
+    assert!(s_b2 + got_b3 / 2.0 >= 12.0);
+    let s_b3 = s_b2 + got_b3 - 5.0;
+    check!(o.inventory(b_metal, ore, 3).unwrap(), s_b3);
+    // Step 4: A-ore is back but has no orders (its capacity ratio was 0 when they were
+    // placed); B-ore rations 12 again.
+    let order_a3 = 3.0 * x3 + (45.0 - s_a3) * r;
     let order_b3 = 5.0 + (15.0 - s_b3) * r;
+    check!(o.demand(a_ore, 4), 0.0);
     let share4 = 12.0 / (order_a3 + order_b3);
-    check!(o.output(a_ore, 4), 0.0);
-    let before_use = s_a3 + order_a3 * share4;
-    assert!(before_use < 36.0, "the case must ration: {before_use}");
-    check!(o.output(a_metal, 4), 5.0 * before_use / 36.0);
-    check!(
-        o.final_shortfall(ra, metal, 4),
-        5.0 - 5.0 * before_use / 36.0
-    );
+    let got_a4 = order_a3 * share4;
+    let x4 = 5.0 * ((s_a3 + got_a4 / 2.0) / 36.0).min(1.0);
+    check!(o.output(a_metal, 4), x4);
     check!(
         o.inventory(a_metal, ore, 4).unwrap(),
-        before_use - 15.0 * before_use / 36.0
+        s_a3 + got_a4 - 3.0 * x4
     );
 }
 

@@ -66,6 +66,8 @@ pub enum Step {
     Week,
     /// A month, a year / 12.
     Month,
+    /// Any number of days (the step-size test halves the largest step the data allow).
+    Days(f64),
 }
 
 impl Step {
@@ -75,6 +77,7 @@ impl Step {
             Step::Day => 1.0,
             Step::Week => 7.0,
             Step::Month => 365.0 / 12.0,
+            Step::Days(d) => d,
         }
     }
 
@@ -197,8 +200,10 @@ struct Pile {
     sink: usize,
     /// Level before any perturbation, product units.
     level: f64,
-    /// The region's users: input slots (a range of `Plan::pile_slots`).
+    /// The region's users: input slots (a range of `Plan::pile_slots`) and final-demand
+    /// edges of real final use (a range of `Plan::pile_fd`).
     slots: std::ops::Range<usize>,
+    fd: std::ops::Range<usize>,
     /// The users' baseline use per step (slots and final use).
     baseline: f64,
 }
@@ -247,14 +252,23 @@ struct Plan {
     /// `(region, product)` index of each final-demand edge, its baseline per step, its
     /// restriction, and whether it is real final use (not an unallocated residual).
     fd_sink: Vec<u32>,
+    fd_node: Vec<u32>,
     y0: Vec<f64>,
     fd_cut_of: Vec<u32>,
     fd_real: Vec<bool>,
     /// Total baseline final demand per node, per step.
     fd0: Vec<f64>,
-    /// Stockpiles, and the slots of their users.
+    /// Stockpiles grouped by product (`pile_start`), and their users' slots and
+    /// final-demand edges.
     piles: Vec<Pile>,
+    pile_start: Vec<usize>,
     pile_slots: Vec<u32>,
+    pile_fd: Vec<u32>,
+    /// Slots grouped by input product.
+    input_start: Vec<usize>,
+    input_slots: Vec<u32>,
+    /// Runs of consecutive nodes (internal order) making one product.
+    blocks: Vec<(u32, std::ops::Range<usize>)>,
     /// Steps an input travels: 0 within the step, 1 BoARIO's lag, more with a transport lag.
     lag: usize,
     /// Overproduction follows ARIO (monetary tables, or the ario mode).
@@ -460,6 +474,13 @@ impl Plan {
                 "must be non-negative".into(),
             ));
         }
+        let step_days = s.step.days();
+        if !(step_days.is_finite() && step_days > 0.0) {
+            return Err(setting_error(
+                "step",
+                format!("{step_days} days must be positive"),
+            ));
+        }
         let dt = s.step.years();
         let steps = match scenario.run_length {
             Some(years) => (years / dt).round() as usize,
@@ -488,7 +509,6 @@ impl Plan {
             }
             days[p.index()] = d;
         }
-        let step_days = s.step.days();
         // Only inputs actually held count towards the shortest cover.
         let mut held = vec![false; np];
         for n in net.node_ids() {
@@ -548,12 +568,18 @@ impl Plan {
             cut_of: vec![],
             fd_start: vec![0],
             fd_sink: vec![],
+            fd_node: vec![],
             y0: vec![],
             fd_cut_of: vec![],
             fd_real: vec![],
             fd0: vec![],
             piles: vec![],
+            pile_start: vec![0],
             pile_slots: vec![],
+            pile_fd: vec![],
+            input_start: vec![],
+            input_slots: vec![],
+            blocks: vec![],
             lag,
             overproduction: monetary || s.mode == Mode::Ario,
             monetary,
@@ -614,6 +640,7 @@ impl Plan {
                     p.fd_sink
                         .push((r.index() * np + node.product.index()) as u32);
                     p.y0.push(e.flow * dt);
+                    p.fd_node.push(p.x0.len() as u32 - 1);
                     p.fd_cut_of.push(restricted.edge[ei]);
                     p.fd_real.push(net.product(node.product).final_use);
                     total += e.flow * dt;
@@ -623,7 +650,7 @@ impl Plan {
             p.fd_start.push(p.y0.len());
         }
         p.node_at = node_at;
-        p.piles(net);
+        p.index(net);
         let rate = |days: f64| match s.mode {
             Mode::Ario => step_days / days,
             _ => 1.0 - (-step_days / days).exp(),
@@ -634,11 +661,36 @@ impl Plan {
     }
 
     /// One stockpile per (region, product) with a positive stock, with its region's users
-    /// of the product: input slots, and final use (through the outcome's row).
-    fn piles(&mut self, net: &Network) {
-        let np = self.products;
-        for r in 0..net.regions().len() {
-            for k in 0..np {
+    /// of the product: input slots and final-demand edges; piles grouped by product. Also
+    /// the slots grouped by input product and the blocks of nodes of one product.
+    fn index(&mut self, net: &Network) {
+        let (np, nrp) = (self.products, net.regions().len() * self.products);
+        let group = |keys: &[u32], width: usize, keep: &dyn Fn(usize) -> bool| {
+            let mut start = vec![0usize; width + 1];
+            for (i, &k) in keys.iter().enumerate() {
+                if keep(i) {
+                    start[k as usize + 1] += 1;
+                }
+            }
+            for w in 0..width {
+                start[w + 1] += start[w];
+            }
+            let mut at = start.clone();
+            let mut items = vec![0u32; start[width]];
+            for (i, &k) in keys.iter().enumerate() {
+                if keep(i) {
+                    items[at[k as usize]] = i as u32;
+                    at[k as usize] += 1;
+                }
+            }
+            (start, items)
+        };
+        let (slot_start_by_sink, slots_by_sink) = group(&self.slot_sink, nrp, &|_| true);
+        let real = self.fd_real.clone();
+        let (fd_start_by_sink, fd_by_sink) = group(&self.fd_sink, nrp, &|e| real[e]);
+        (self.input_start, self.input_slots) = group(&self.slot_product, np, &|_| true);
+        for k in 0..np {
+            for r in 0..net.regions().len() {
                 let level = net.stock(
                     crate::network::RegionId(r as u32),
                     crate::network::ProductId(k as u32),
@@ -647,28 +699,40 @@ impl Plan {
                     continue;
                 }
                 let sink = r * np + k;
+                let slots = slot_start_by_sink[sink]..slot_start_by_sink[sink + 1];
+                let fd = fd_start_by_sink[sink]..fd_start_by_sink[sink + 1];
                 let first = self.pile_slots.len();
-                let mut baseline = 0.0;
-                for (slot, &s) in self.slot_sink.iter().enumerate() {
-                    if s as usize == sink {
-                        self.pile_slots.push(slot as u32);
-                        baseline += self.sched[slot];
-                    }
-                }
-                for (e, &s) in self.fd_sink.iter().enumerate() {
-                    if s as usize == sink && self.fd_real[e] {
-                        baseline += self.y0[e];
-                    }
-                }
+                self.pile_slots.extend_from_slice(&slots_by_sink[slots]);
+                let fd_first = self.pile_fd.len();
+                self.pile_fd.extend_from_slice(&fd_by_sink[fd]);
+                let baseline = self.pile_slots[first..]
+                    .iter()
+                    .map(|&s| self.sched[s as usize])
+                    .chain(
+                        self.pile_fd[fd_first..]
+                            .iter()
+                            .map(|&e| self.y0[e as usize]),
+                    )
+                    .sum();
                 self.piles.push(Pile {
                     region: r,
                     product: k,
                     sink,
                     level,
                     slots: first..self.pile_slots.len(),
+                    fd: fd_first..self.pile_fd.len(),
                     baseline,
                 });
             }
+            self.pile_start.push(self.piles.len());
+        }
+        // Blocks of consecutive nodes making one product (internal order).
+        let mut f = 0;
+        while f < self.product.len() {
+            let k = self.product[f];
+            let end = f + self.product[f..].iter().take_while(|&&q| q == k).count();
+            self.blocks.push((k, f..end));
+            f = end;
         }
     }
 }

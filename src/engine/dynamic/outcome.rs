@@ -23,6 +23,7 @@ pub(super) struct StepRecord<'a> {
     pub to_users: &'a [f64],
     pub to_final: &'a [f64],
     pub kept: &'a [f64],
+    pub final_release: &'a [f64],
 }
 
 /// Paths of one dynamic run: per step, every node's output, demand and overproduction
@@ -186,17 +187,9 @@ impl DynamicOutcome {
         for (slot, &got) in s.received.iter().enumerate() {
             absorbed[p.slot_sink[slot] as usize] += (p.sched[slot] - got).max(0.0);
         }
-    }
-
-    /// The final-use gap of `(region, product)` index `sink` at step `t`.
-    pub(super) fn final_gap(&self, t: usize, sink: usize) -> f64 {
-        self.final_shortfall[t * self.final_baseline.len() + sink]
-    }
-
-    /// Stockpile release served `amount` of that gap.
-    pub(super) fn release_final(&mut self, t: usize, sink: usize, amount: f64) {
-        let i = t * self.final_baseline.len() + sink;
-        self.final_shortfall[i] = (self.final_shortfall[i] - amount).max(0.0);
+        for (gap, released) in short.iter_mut().zip(s.final_release) {
+            *gap = (*gap - released).max(0.0);
+        }
     }
 
     pub(super) fn record_release(&mut self, t: usize, product: usize, amount: f64) {

@@ -44,14 +44,14 @@ pub struct DynamicWorkspace {
     pair: Vec<[f64; 2]>,
     /// The capacity ratio of last step.
     ratio_prev: Vec<f64>,
-    /// Per node: spare capacity offered to re-routed orders this step and last step.
+    /// Per node: spare capacity offered to re-routed orders this step, and the re-routed
+    /// orders addressed to it (part of `demand`).
     spare: Vec<f64>,
-    spare_prev: Vec<f64>,
+    pool_demand: Vec<f64>,
     /// Per product: total spare capacity this step and last; re-routed orders placed
     /// this step and last; the share of last step's re-routed orders served (accumulated
     /// as the product's nodes produce).
     pool_spare: Vec<f64>,
-    pool_spare_prev: Vec<f64>,
     pool_orders: Vec<f64>,
     pool_orders_prev: Vec<f64>,
     pool_served: Vec<f64>,
@@ -81,6 +81,8 @@ pub struct DynamicWorkspace {
     /// Inputs in transit, `lag - 1` steps per slot, oldest first at `pipe_at`.
     pipe: Vec<f64>,
     pipe_at: usize,
+    /// Per `(region, product)`: stockpile release to final use this step.
+    final_release: Vec<f64>,
     /// Per stockpile: level and floor of this run.
     pile_level: Vec<f64>,
     pile_floor: Vec<f64>,
@@ -108,9 +110,8 @@ impl DynamicWorkspace {
             pair: vec![[0.0, 1.0]; nn],
             ratio_prev: vec![1.0; nn],
             spare: vec![0.0; nn],
-            spare_prev: vec![0.0; nn],
+            pool_demand: vec![0.0; nn],
             pool_spare: vec![0.0; np],
-            pool_spare_prev: vec![0.0; np],
             pool_orders: vec![0.0; np],
             pool_orders_prev: vec![0.0; np],
             pool_served: vec![0.0; np],
@@ -131,6 +132,7 @@ impl DynamicWorkspace {
             kept: vec![0.0; np],
             pipe: vec![0.0; ns * p.lag.saturating_sub(1)],
             pipe_at: 0,
+            final_release: vec![0.0; net.regions().len() * np],
             pile_level: vec![0.0; p.piles.len()],
             pile_floor: vec![0.0; p.piles.len()],
             t: 0,
@@ -166,8 +168,7 @@ impl DynamicWorkspace {
         self.loss.fill(0.0);
         self.x.copy_from_slice(&p.x0);
         self.ratio_prev.fill(1.0);
-        self.spare_prev.fill(0.0);
-        self.pool_spare_prev.fill(0.0);
+        self.pool_demand.fill(0.0);
         self.pool_orders_prev.fill(0.0);
         self.cut_prev.fill(0.0);
         self.factor.fill(1.0);
@@ -324,23 +325,34 @@ impl DynamicWorkspace {
             self.pool_spare[p.product[f] as usize] += self.spare[f];
         }
         self.pool_served.fill(0.0);
+        self.final_release.fill(0.0);
         if p.lag == 0 {
-            // Within the step: every supplier has produced before its customers receive.
-            for f in 0..p.x0.len() {
-                for slot in p.slot_start[f]..p.slot_start[f + 1] {
-                    let got = self.feed(p, slot);
-                    self.received[slot] = got;
-                    self.stock[slot] += got;
+            // Within the step, product by product in topological order: a product's users
+            // receive once all its makers have produced, and its stockpiles release to them
+            // before they produce.
+            for (k, nodes) in &p.blocks {
+                for f in nodes.clone() {
+                    for slot in p.slot_start[f]..p.slot_start[f + 1] {
+                        self.stock[slot] += self.received[slot];
+                    }
+                    self.produce(engine, f, true);
+                    for slot in p.slot_start[f]..p.slot_start[f + 1] {
+                        self.stock[slot] -= p.a[slot] * self.x[f];
+                        self.order(p, f, slot);
+                    }
                 }
-                self.produce(engine, f);
-                for slot in p.slot_start[f]..p.slot_start[f + 1] {
-                    self.stock[slot] -= p.a[slot] * self.x[f];
-                    self.order(p, f, slot);
+                let k = *k as usize;
+                for &slot in &p.input_slots[p.input_start[k]..p.input_start[k + 1]] {
+                    let slot = slot as usize;
+                    self.received[slot] = self.feed(p, slot);
+                }
+                for pile in p.pile_start[k]..p.pile_start[k + 1] {
+                    self.release(engine, r, t, pile);
                 }
             }
         } else {
             for f in 0..p.x0.len() {
-                self.produce(engine, f);
+                self.produce(engine, f, false);
             }
             let lag = p.lag - 1;
             for f in 0..p.x0.len() {
@@ -360,14 +372,23 @@ impl DynamicWorkspace {
                 self.pipe_at = (self.pipe_at + 1) % lag;
             }
         }
+        if p.lag > 0 {
+            for pile in 0..p.piles.len() {
+                self.release(engine, r, t, pile);
+            }
+        }
         self.record(engine, t);
-        self.release(engine, r, t);
-        // Re-routed orders go to spare capacity, in proportion to it.
+        self.outcome.record_piles(t, &self.pile_level);
+        // Re-routed orders go to spare capacity, in proportion to it and at most all of
+        // it; what exceeds it is lost (the inventory gap orders it again).
         for f in 0..p.x0.len() {
             let k = p.product[f] as usize;
-            if self.pool_spare[k] > 0.0 {
-                self.next[f] += self.pool_orders[k] * self.spare[f] / self.pool_spare[k];
-            }
+            self.pool_demand[f] = if self.pool_spare[k] > 0.0 {
+                self.pool_orders[k].min(self.pool_spare[k]) * self.spare[f] / self.pool_spare[k]
+            } else {
+                0.0
+            };
+            self.next[f] += self.pool_demand[f];
         }
         for (d, (n, fd)) in self.demand.iter_mut().zip(self.next.iter_mut().zip(&p.fd0)) {
             *d = *n + fd;
@@ -376,8 +397,6 @@ impl DynamicWorkspace {
         for (prev, pair) in self.ratio_prev.iter_mut().zip(&self.pair) {
             *prev = pair[1];
         }
-        self.spare_prev.copy_from_slice(&self.spare);
-        self.pool_spare_prev.copy_from_slice(&self.pool_spare);
         self.pool_orders_prev.copy_from_slice(&self.pool_orders);
         self.pool_orders.fill(0.0);
     }
@@ -403,8 +422,11 @@ impl DynamicWorkspace {
                 } else {
                     1.0
                 };
-                received += p.z0[e] * delivers * placed * (1.0 - now);
-                kept += p.z0[e] * delivers * placed * now;
+                // A target that re-routed ordered only the allowed part: it passes in
+                // full unless the cut rose since.
+                let allowed = placed.min(1.0 - now);
+                received += p.z0[e] * delivers * allowed;
+                kept += p.z0[e] * delivers * (placed - allowed);
                 weight += p.z0[e] * ratio;
                 blocked += p.z0[e] * ratio * now;
             }
@@ -428,29 +450,43 @@ impl DynamicWorkspace {
     }
 
     /// Output: planned `min(D, capacity)`, cut by the scarcest input below `ψ` of its
-    /// target.
-    fn produce(&mut self, engine: &Dynamic, f: usize) {
+    /// target. With lagged delivery (ario) the inventory compared is the level at the
+    /// start of the step; with delivery within the step, what is shipped during the step
+    /// arrives on average at its middle, so the level compared is the start level plus
+    /// half the step's receipt, and output never uses more than is at hand
+    /// (docs/model.md §5.4).
+    fn produce(&mut self, engine: &Dynamic, f: usize, within: bool) {
         let p = &engine.plan;
         let xopt = self.demand[f].min(self.cap[f]);
         let mut ratio: f64 = 1.0;
         for slot in p.slot_start[f]..p.slot_start[f + 1] {
             let need = engine.settings.psi * p.a[slot] * xopt * p.cover[slot];
-            if p.binds[slot] && need > 0.0 && self.stock[slot] < need {
-                ratio = ratio.min(self.stock[slot] / need);
+            let level = if within {
+                let use_all = p.a[slot] * xopt;
+                if use_all > self.stock[slot] {
+                    ratio = ratio.min(self.stock[slot].max(0.0) / use_all);
+                }
+                self.stock[slot] - 0.5 * self.received[slot]
+            } else {
+                self.stock[slot]
+            };
+            if p.binds[slot] && need > 0.0 && level < need {
+                ratio = ratio.min(level.max(0.0) / need);
             }
         }
         self.xopt[f] = xopt;
         self.x[f] = xopt * ratio;
-        let d = self.demand[f];
-        self.served[f] = if d > 0.0 { self.x[f] / d } else { 0.0 };
+        // Regular orders and final demand first, pro rata; re-routed orders get only
+        // output beyond them (they are served from spare capacity, docs/model.md §5.7).
+        let regular = self.demand[f] - self.pool_demand[f];
+        let x = self.x[f];
+        self.served[f] = if regular > 0.0 {
+            (x / regular).min(1.0)
+        } else {
+            0.0
+        };
         self.pair[f][0] = self.served[f] * self.ratio_prev[f];
-        // What this node served of last step's re-routed orders of its product.
-        let k = p.product[f] as usize;
-        if self.pool_spare_prev[k] > 0.0 {
-            self.pool_served[k] += self.pool_orders_prev[k] * self.spare_prev[f]
-                / self.pool_spare_prev[k]
-                * self.served[f];
-        }
+        self.pool_served[p.product[f] as usize] += (x - regular).max(0.0);
     }
 
     /// A slot's orders for the next step: replace what was used and close the share
@@ -491,32 +527,37 @@ impl DynamicWorkspace {
 
     /// Stockpile release (docs/model.md §5.7): when a region's users of a product got
     /// less than they ordered (slots) or asked (final use), its stockpile releases the
-    /// deficit, at most the rate, down to its floor, pro rata to the deficits.
-    fn release(&mut self, engine: &Dynamic, r: &Realization, t: usize) {
+    /// deficit, at most the rate, down to its floor, pro rata to the deficits: into the
+    /// slots' inventories, and to final use.
+    fn release(&mut self, engine: &Dynamic, r: &Realization, t: usize, pile: usize) {
         let p = &engine.plan;
-        let rate = r.mitigation.release_rate;
-        for (i, pile) in p.piles.iter().enumerate() {
-            let slots = &p.pile_slots[pile.slots.clone()];
-            let deficit_of = |s: usize| (self.asked[s] - self.received[s]).max(0.0);
-            let final_gap = self.outcome.final_gap(t, pile.sink);
-            let deficit: f64 =
-                slots.iter().map(|&s| deficit_of(s as usize)).sum::<f64>() + final_gap;
-            let room = self.pile_level[i] - self.pile_floor[i];
-            if deficit <= engine.settings.release_threshold * pile.baseline || room <= 0.0 {
-                continue;
-            }
-            let amount = deficit
-                .min(room)
-                .min(rate.map_or(f64::INFINITY, |r| r * p.dt));
-            let share = amount / deficit;
-            for &s in slots {
-                self.stock[s as usize] += deficit_of(s as usize) * share;
-            }
-            self.outcome.release_final(t, pile.sink, final_gap * share);
-            self.pile_level[i] -= amount;
-            self.outcome.record_release(t, pile.product, amount);
+        let info = &p.piles[pile];
+        let slots = &p.pile_slots[info.slots.clone()];
+        let deficit_of = |s: usize| (self.asked[s] - self.received[s]).max(0.0);
+        let mut final_gap = 0.0;
+        for &e in &p.pile_fd[info.fd.clone()] {
+            let e = e as usize;
+            let f = p.fd_node[e] as usize;
+            let cut = restricted_cut(&self.cut, p.fd_cut_of[e]);
+            final_gap += p.y0[e] * (1.0 - self.served[f] * (1.0 - cut));
         }
-        self.outcome.record_piles(t, &self.pile_level);
+        let deficit: f64 = slots.iter().map(|&s| deficit_of(s as usize)).sum::<f64>() + final_gap;
+        let room = self.pile_level[pile] - self.pile_floor[pile];
+        if deficit <= engine.settings.release_threshold * info.baseline || room <= 0.0 {
+            return;
+        }
+        let rate = r
+            .mitigation
+            .release_rate
+            .map_or(f64::INFINITY, |v| v * p.dt);
+        let amount = deficit.min(room).min(rate);
+        let share = amount / deficit;
+        for &s in slots {
+            self.stock[s as usize] += deficit_of(s as usize) * share;
+        }
+        self.final_release[info.sink] += final_gap * share;
+        self.pile_level[pile] -= amount;
+        self.outcome.record_release(t, info.product, amount);
     }
 
     /// Records the step: paths, shortfalls, and the product balance of the step.
@@ -550,6 +591,7 @@ impl DynamicWorkspace {
             to_users: &self.to_users,
             to_final: &self.to_final,
             kept: &self.kept,
+            final_release: &self.final_release,
         };
         self.outcome.record(t, p, &step);
     }
