@@ -32,6 +32,8 @@ fn five_uniforms() -> ScenarioSpec {
         disposal: Default::default(),
         processing_leakage: u(),
         transit: Default::default(),
+        severity_ramp: None,
+        leakage_ramp: None,
     });
     spec.mitigation.stock_release_share = u();
     spec.mitigation.substitution = u();

@@ -109,3 +109,59 @@ proptest! {
         }
     }
 }
+
+/// With ramped profiles, on a single-edge chain (shortfall linear in the cut): the sum of
+/// the per-step shortfalls over the window is the static engine's with the horizon's mean
+/// cut (design §5), whatever the profiles' kinks fall within steps.
+#[test]
+fn ramped_profiles_sum_to_the_static_mean_on_a_single_edge_chain() {
+    use shortfall::scenario::{Ramp, Restriction, Targets};
+    let mut h = support::Hand::new(&["CN", "US"], &["magnet"]);
+    let cn = h.node("CN", "magnet", 120.0, &[]);
+    h.flow_to_final(cn, "US", 100.0);
+    let net = h.build();
+    let mut cut = Restriction::full(["CN"], ["magnet"], Targets::List(vec!["US".into()]));
+    cut.severity = 0.9;
+    cut.leakage = 0.3;
+    // Licences approved from week 3, over ten weeks; leakage growing from week 1.
+    cut.severity_ramp = Some(Ramp {
+        from: 1.0,
+        to: 0.2,
+        delay: 3.3 / 52.0,
+        over: 10.0 / 52.0,
+    });
+    cut.leakage_ramp = Some(Ramp {
+        from: 0.1,
+        to: 1.0,
+        delay: 1.5 / 52.0,
+        over: 6.0 / 52.0,
+    });
+    let r = Realization {
+        restrictions: vec![cut],
+        ..Realization::default()
+    };
+    let weeks = 20;
+    let dynamic = dynamic(&net, &r, 2, weeks, weeks + 4);
+    let horizon = weeks as f64 * Step::Week.years();
+    let whole = run(
+        &net,
+        &Realization {
+            horizon,
+            ..r.clone()
+        },
+    );
+    let us = net.require_region("US").unwrap().index();
+    let sum: f64 = (0..dynamic.steps)
+        .map(|t| dynamic.final_shortfall[t * dynamic.final_baseline.len() + us])
+        .sum();
+    let want = whole.final_shortfall[us];
+    assert!(want > 0.0);
+    assert!((sum - want).abs() <= 1e-9 * want, "{sum} vs static {want}");
+    // The mean cut is not the product of the means.
+    let x = &r.restrictions[0];
+    let product_of_means = x.severity
+        * Ramp::mean(x.severity_ramp.as_ref(), None, 0.0, horizon)
+        * (1.0 - x.leakage * Ramp::mean(x.leakage_ramp.as_ref(), None, 0.0, horizon));
+    assert!((x.cut(0.0, horizon) - product_of_means).abs() > 1e-4);
+    assert!((want / (100.0 * horizon) - x.cut(0.0, horizon)).abs() < 1e-12);
+}

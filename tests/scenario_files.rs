@@ -36,3 +36,19 @@ fn the_shipped_scenarios_parse() {
     }
     assert!(count >= 1);
 }
+
+#[test]
+fn a_ramp_outside_its_domain_is_refused_by_name() {
+    let text = documented_example().replace(
+        "severity_ramp = { from = 1.0, to = 0.3",
+        "severity_ramp = { from = 1.0, to = 1.3",
+    );
+    let e = ScenarioFile::from_toml(&text, "ramp.toml").unwrap_err();
+    let message = e.to_string();
+    assert!(
+        message.contains("scenario.restrictions[0].severity_ramp"),
+        "{message}"
+    );
+    assert!(message.contains("to = 1.3"), "{message}");
+    assert!(message.contains("ramp.toml"), "{message}");
+}

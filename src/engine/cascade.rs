@@ -131,6 +131,8 @@ pub struct CascadeWorkspace {
     claim: Vec<f64>,
     got_c: Vec<f64>,
     tagged_c: Vec<f64>,
+    /// Per restriction: mean cut and leaked share over the horizon.
+    cuts: Vec<(f64, f64)>,
     outcome: StaticOutcome,
 }
 
@@ -476,6 +478,7 @@ impl Engine for StaticCascade {
             claim: vec![0.0; ns],
             got_c: vec![0.0; ns],
             tagged_c: vec![0.0; ns],
+            cuts: vec![(0.0, 0.0); self.restrictions],
             outcome: StaticOutcome::new(net),
         }
     }
@@ -484,6 +487,12 @@ impl Engine for StaticCascade {
         self.check_structure(r)?;
         let h = r.horizon;
         let m = &r.mitigation;
+        // Time profiles enter as their means over the horizon (§3.3).
+        for (c, x) in ws.cuts.iter_mut().zip(&r.restrictions) {
+            *c = (x.cut(0.0, h), x.leak(0.0, h));
+        }
+        let rho = m.substitution
+            * crate::scenario::Ramp::mean(m.substitution_ramp.as_ref(), None, 0.0, h);
         let np = net.products().len();
         let kappa = r
             .restrictions
@@ -571,12 +580,13 @@ impl Engine for StaticCascade {
                         ws.got_a[slot] += f * sched;
                         continue;
                     }
-                    // The cut (§4.1): allowed = s (1 - σ (1 - λ)); the leaked part arrives.
-                    let x = &r.restrictions[k as usize];
-                    let allowed = sched * (1.0 - x.severity * (1.0 - x.leakage));
+                    // The cut (§4.1): allowed = s (1 - σ (1 - λ)), both means over the
+                    // horizon (§3.3); the leaked part arrives.
+                    let (cut, leak) = ws.cuts[k as usize];
+                    let allowed = sched * (1.0 - cut);
                     ws.got_a[slot] += f * allowed;
                     let blocked = f * (sched - allowed);
-                    ws.outcome.leaked[p.index()] += f * sched * x.severity * x.leakage;
+                    ws.outcome.leaked[p.index()] += f * sched * leak;
                     match self.disposal[k as usize] {
                         Disposal::Keep => ws.outcome.kept[p.index()] += blocked,
                         Disposal::Divert => ws.outcome.diverted[p.index()] += blocked,
@@ -627,7 +637,7 @@ impl Engine for StaticCascade {
                 ws.room_e[ni] = if self.restricting[ni] {
                     0.0
                 } else {
-                    m.substitution * (ws.cap[ni] - ws.out_a[ni].max(ws.sched_out[ni])).max(0.0)
+                    rho * (ws.cap[ni] - ws.out_a[ni].max(ws.sched_out[ni])).max(0.0)
                 };
                 restore += ws.room_r[ni];
                 expand += ws.room_e[ni];

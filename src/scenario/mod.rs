@@ -6,11 +6,13 @@
 //! is what files and notebooks hold; a [`Realization`] (`Scenario<f64>`) holds plain
 //! numbers and is what an engine reads.
 
+mod profile;
 mod spec;
 mod uncertain;
 
 pub use spec::{FieldPath, ParamSlot, ScenarioFile, ScenarioSpec};
 
+pub use profile::Ramp;
 pub use uncertain::{Distribution, Param};
 
 use std::collections::BTreeMap;
@@ -248,6 +250,14 @@ pub struct Restriction<P> {
     /// Whether restricting a hub also stops transit through it.
     #[serde(default)]
     pub transit: Transit,
+    /// Severity over time, a multiplier on `severity` (licences approved at a rising
+    /// rate); absent: constant.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub severity_ramp: Option<Ramp>,
+    /// Leakage over time, a multiplier on `leakage` (re-routing that grows); absent:
+    /// constant.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub leakage_ramp: Option<Ramp>,
 }
 
 impl Restriction<f64> {
@@ -266,7 +276,34 @@ impl Restriction<f64> {
             disposal: Disposal::Keep,
             processing_leakage: 0.0,
             transit: Transit::EndUser,
+            severity_ramp: None,
+            leakage_ramp: None,
         }
+    }
+
+    /// The mean cut `σ(t)·(1 - λ(t))` over `[a, b]` years from the restriction's start
+    /// (docs/model.md §3.3): the static engine's cut over its horizon, the dynamic
+    /// engine's over each step.
+    pub fn cut(&self, a: f64, b: f64) -> f64 {
+        let leak = self.leakage_ramp.unwrap_or(Ramp::constant(1.0));
+        let kept = Ramp {
+            from: 1.0 - self.leakage * leak.from,
+            to: 1.0 - self.leakage * leak.to,
+            ..leak
+        };
+        self.severity * Ramp::mean(self.severity_ramp.as_ref(), Some(&kept), a, b)
+    }
+
+    /// The mean leaked share `σ(t)·λ(t)` over `[a, b]`.
+    pub fn leak(&self, a: f64, b: f64) -> f64 {
+        self.severity
+            * self.leakage
+            * Ramp::mean(
+                self.severity_ramp.as_ref(),
+                self.leakage_ramp.as_ref(),
+                a,
+                b,
+            )
     }
 }
 
@@ -320,6 +357,10 @@ pub struct Mitigation<P> {
     /// expand over the horizon.
     #[serde(default)]
     pub substitution: P,
+    /// Substitution over time, a multiplier on `substitution` (spare capacity that ramps
+    /// up after a lag); absent: constant.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub substitution_ramp: Option<Ramp>,
     /// Priority of claims on incremental supply.
     #[serde(default)]
     pub allocation: Allocation,
@@ -337,6 +378,7 @@ impl<P: Default> Default for Mitigation<P> {
             stock_release_share: P::default(),
             release_rate: None,
             substitution: P::default(),
+            substitution_ramp: None,
             allocation: Allocation::ProRata,
             deferrable: P::default(),
             substitutable: P::default(),

@@ -170,6 +170,23 @@ impl<P> Scenario<P> {
         each_field!(self, &mut f, iter_mut, mut);
     }
 
+    /// The first time profile outside its domain, as an error naming its field.
+    fn ramp_error(&self) -> Option<Error> {
+        for (i, r) in self.restrictions.iter().enumerate() {
+            for (name, ramp) in [
+                ("severity_ramp", r.severity_ramp),
+                ("leakage_ramp", r.leakage_ramp),
+            ] {
+                if let Some(reason) = ramp.and_then(|x| x.problem()) {
+                    return Some(invalid(format!("restrictions[{i}].{name}"), reason));
+                }
+            }
+        }
+        let ramp = self.mitigation.substitution_ramp;
+        let reason = ramp.and_then(|x| x.problem())?;
+        Some(invalid("mitigation.substitution_ramp".into(), reason))
+    }
+
     /// The same scenario with every number mapped by `f`.
     pub fn map_fields<Q: Clone + Default>(
         &self,
@@ -195,6 +212,8 @@ impl<P> Scenario<P> {
                     disposal: r.disposal,
                     processing_leakage: Q::default(),
                     transit: r.transit,
+                    severity_ramp: r.severity_ramp,
+                    leakage_ramp: r.leakage_ramp,
                 })
                 .collect(),
             capacity_losses: self
@@ -217,6 +236,7 @@ impl<P> Scenario<P> {
                 .collect(),
             mitigation: super::Mitigation {
                 release_rate: self.mitigation.release_rate.as_ref().map(|_| Q::default()),
+                substitution_ramp: self.mitigation.substitution_ramp,
                 allocation: self.mitigation.allocation.clone(),
                 ..super::Mitigation::default()
             },
@@ -271,7 +291,7 @@ impl Realization {
                 ));
             }
         });
-        if let Some(e) = first {
+        if let Some(e) = first.or_else(|| self.ramp_error()) {
             return Err(e);
         }
         if let Some(years) = self.run_length {

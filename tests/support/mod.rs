@@ -320,6 +320,8 @@ impl Shock {
                 },
                 processing_leakage: self.kappa,
                 transit: Transit::EndUser,
+                severity_ramp: None,
+                leakage_ramp: None,
             });
         }
         let capacity_losses = self

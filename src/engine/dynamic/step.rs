@@ -9,7 +9,7 @@
 use super::super::restricted::NONE;
 use super::{Dynamic, DynamicOutcome, Mode, Orders, Plan};
 use crate::network::Network;
-use crate::scenario::Realization;
+use crate::scenario::{Ramp, Realization};
 
 /// The cut of restriction `k` (0 for no restriction).
 fn restricted_cut(cut: &[f64], k: u32) -> f64 {
@@ -24,10 +24,8 @@ fn restricted_cut(cut: &[f64], k: u32) -> f64 {
 /// network, reused by every run without allocating.
 #[derive(Debug, Clone)]
 pub struct DynamicWorkspace {
-    /// Per node: capacity base of this run (headroom perturbation applied) and the
-    /// capacity at the start, the reference of `alt` orders' capacity ratio.
+    /// Per node: capacity base of this run (headroom perturbation applied).
     cap_base: Vec<f64>,
-    cap_ref: Vec<f64>,
     /// Overproduction factor per node.
     alpha: Vec<f64>,
     /// Total demand addressed to each node this step: orders plus final demand.
@@ -55,6 +53,8 @@ pub struct DynamicWorkspace {
     pool_orders: Vec<f64>,
     pool_orders_prev: Vec<f64>,
     pool_served: Vec<f64>,
+    /// The ramp `ρ` of spare capacity this step (0 before the shocks start).
+    rho: f64,
     /// Per restriction: the cut `σ(1 - λ)` this step and last.
     cut: Vec<f64>,
     cut_prev: Vec<f64>,
@@ -98,7 +98,6 @@ impl DynamicWorkspace {
         let nk = engine.shape.0;
         Self {
             cap_base: vec![0.0; nn],
-            cap_ref: vec![0.0; nn],
             alpha: vec![1.0; nn],
             demand: vec![0.0; nn],
             next: vec![0.0; nn],
@@ -115,6 +114,7 @@ impl DynamicWorkspace {
             pool_orders: vec![0.0; np],
             pool_orders_prev: vec![0.0; np],
             pool_served: vec![0.0; np],
+            rho: 0.0,
             cut: vec![0.0; nk],
             cut_prev: vec![0.0; nk],
             stock: vec![0.0; ns],
@@ -149,19 +149,12 @@ impl DynamicWorkspace {
     /// baseline flows, capacities and stockpiles of this realization.
     pub(super) fn start(&mut self, engine: &Dynamic, r: &Realization) {
         let p = &engine.plan;
-        let rho = r.mitigation.substitution;
         for f in 0..p.x0.len() {
             let (x0, cap0) = (p.x0[f], p.cap0[f]);
             // Data uncertainty (§3.2): headroom scaled outside the restricting nodes.
-            let base = match r.perturbation.headroom {
+            self.cap_base[f] = match r.perturbation.headroom {
                 Some(m) if p.expands[f] && !p.monetary => x0 + m * (cap0 - x0),
                 _ => cap0,
-            };
-            self.cap_base[f] = base;
-            self.cap_ref[f] = if p.overproduction {
-                x0
-            } else {
-                x0 + self.ramp(p, f, rho) * (base - x0)
             };
         }
         self.alpha.fill(1.0);
@@ -199,10 +192,11 @@ impl DynamicWorkspace {
     }
 
     /// The ramp `ρ` of spare capacity in the standard mode on physical chains: the
-    /// scenario's substitution for nodes that may expand, 0 for restricting nodes.
-    fn ramp(&self, p: &Plan, f: usize, rho: f64) -> f64 {
+    /// scenario's substitution (with its profile) for nodes that may expand, 0 for
+    /// restricting nodes.
+    fn ramp(&self, p: &Plan, f: usize) -> f64 {
         if p.expands[f] {
-            rho
+            self.rho
         } else {
             0.0
         }
@@ -234,13 +228,18 @@ impl DynamicWorkspace {
         let start = (r.start.unwrap_or(0.0) / p.dt).round() as usize;
         let end = start + (r.horizon / p.dt).round() as usize;
         let inside = (start..end).contains(&self.t);
+        // Profiles enter as their means over the step, in years since the start (§3.3).
+        let since = (self.t as f64 - start as f64) * p.dt;
+        let (a, b) = (since, since + p.dt);
         for (c, x) in self.cut.iter_mut().zip(&r.restrictions) {
-            *c = if inside {
-                x.severity * (1.0 - x.leakage)
-            } else {
-                0.0
-            };
+            *c = if inside { x.cut(a, b) } else { 0.0 };
         }
+        let m = &r.mitigation;
+        self.rho = if self.t >= start {
+            m.substitution * Ramp::mean(m.substitution_ramp.as_ref(), None, a, b)
+        } else {
+            0.0
+        };
         if inside {
             for (c, &f) in r.capacity_losses.iter().zip(&engine.loss_nodes) {
                 self.loss[f] = self.loss[f].max(c.share);
@@ -300,19 +299,21 @@ impl DynamicWorkspace {
             }
         }
         let alt = s.orders == Orders::Alt;
-        let rho = r.mitigation.substitution;
         self.pool_spare.fill(0.0);
         for f in 0..p.x0.len() {
             let (x0, keep, base) = (p.x0[f], 1.0 - self.loss[f], self.cap_base[f]);
-            self.cap[f] = match (s.mode, p.overproduction) {
+            // Capacity, and capacity without the loss: their ratio weighs `alt` orders.
+            let (cap, nominal) = match (s.mode, p.overproduction) {
                 (Mode::Standard, false) => {
-                    (x0 + self.ramp(p, f, rho) * (base - x0)).min(keep * base)
+                    let ramped = x0 + self.ramp(p, f) * (base - x0);
+                    (ramped.min(keep * base), ramped)
                 }
-                (Mode::Standard, true) => (self.alpha[f] * x0).min(keep * base),
-                _ => self.alpha[f] * keep * x0,
+                (Mode::Standard, true) => ((self.alpha[f] * x0).min(keep * base), x0),
+                _ => (self.alpha[f] * keep * x0, x0),
             };
-            self.pair[f][1] = if alt && self.cap_ref[f] > 0.0 {
-                self.cap[f] / self.cap_ref[f]
+            self.cap[f] = cap;
+            self.pair[f][1] = if alt && nominal > 0.0 {
+                cap / nominal
             } else {
                 1.0
             };
