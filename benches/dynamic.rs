@@ -1,6 +1,7 @@
 //! The dynamic engine, per step: dense generated tables of 400 and 2,000 industries in the
 //! ario mode (every industry buys from every industry), and a sparse generated chain of
-//! 10,000 and 100,000 nodes in the standard mode (throughput in edges). Each iteration is a whole
+//! 10,000 and 100,000 nodes in the standard mode (throughput in edges); and a year of the
+//! seed scenario on the embedded data, in weeks. Each iteration is a whole
 //! run; criterion's throughput counts `steps x edges`, and the time per step is the
 //! iteration's time over `steps` (the run's set-up, one pass over the edges, included).
 
@@ -74,5 +75,32 @@ fn sparse(c: &mut Criterion) {
     }
 }
 
-criterion_group!(benches, dense, sparse);
+/// The seed scenario at its medians on the embedded data: 52 weekly steps (issue 9's
+/// target: under 1 ms).
+fn seed_year(c: &mut Criterion) {
+    let data = shortfall::data::rare_earths_2024();
+    let net = &data.network;
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/scenarios/us_plus8_embargo.toml"
+    );
+    let mut r = shortfall::scenario::ScenarioFile::read(path)
+        .unwrap()
+        .scenario
+        .median();
+    r.start = Some(4.0 / 52.0);
+    r.run_length = Some(1.0);
+    let settings = DynamicSettings {
+        step: Step::Week,
+        inventory_days_by_product: [("ndfeb_magnet".to_string(), 14.0)].into(),
+        ..DynamicSettings::default()
+    };
+    let engine = Dynamic::new(net, &r, settings).unwrap();
+    let mut ws = engine.workspace(net);
+    c.bench_function("dynamic/seed_scenario_52_weeks", |b| {
+        b.iter(|| engine.run(net, &r, &mut ws).unwrap())
+    });
+}
+
+criterion_group!(benches, seed_year, dense, sparse);
 criterion_main!(benches);

@@ -206,6 +206,31 @@ fn standard_mode_by_hand() {
 }
 
 #[test]
+fn first_stoppage_with_heterogeneous_cover_by_hand() {
+    // The standard case above: A-metal is scheduled 15 ore a month and receives 5 at
+    // step 1 (10 short) and 18.93·12/23.93 = 9.49 at step 2 (5.51 short).
+    let (net, _) = two_by_two(144.0);
+    let ws = run_hand(&net, Mode::Standard, 3, 5);
+    let o = ws.outcome();
+    let ore = net.require_product("ore").unwrap();
+    let a = net.require_region("A").unwrap();
+    let month = 365.0 / 12.0;
+    // A firm with ten days of cover (4.9 t) stops at step 1; one with a month (15 t) when
+    // the cumulative shortfall passes 15, at step 2; one with a year never within the run.
+    assert_eq!(o.first_stoppage(a, ore, 10.0), Some(1));
+    assert_eq!(o.first_stoppage(a, ore, month), Some(2));
+    assert_eq!(o.first_stoppage(a, ore, 365.0), None);
+    // The inventory falls below ψ·45 = 36 at the end of step 1 (35): the first step below
+    // ψ times target (production is cut from step 3, when the level at mid-step is).
+    assert_eq!(o.first_constrained(a, ore), Some(1));
+    assert!(close(
+        o.input_shortfall[o.final_baseline.len() + a.index() * 2],
+        10.0,
+        1e-12
+    ));
+}
+
+#[test]
 fn noalt_orders_keep_baseline_shares() {
     // As the ario case, with `noalt`: after step 1 A-metal orders 20, split 10:5 as in the
     // baseline (two thirds to A-ore, which lost its capacity), so B-ore faces only

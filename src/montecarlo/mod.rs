@@ -10,6 +10,7 @@ mod accumulate;
 mod design;
 mod driver;
 mod outcomes;
+mod paths;
 mod results;
 mod sensitivity;
 mod statistics;
@@ -19,9 +20,12 @@ pub use accumulate::{Moments, Sketch, SKETCH_ACCURACY, SKETCH_ZERO};
 pub use design::{Correlation, Design, IMAN_CONOVER_LIMIT, SOBOL_MAX_DIMENSIONS, SOBOL_MAX_POINTS};
 pub use driver::{simulate, Progress, Simulation, CHUNK};
 pub use outcomes::{Measure, OutcomeSpec};
+pub use paths::{run_paths, FanStep, PathResults};
 pub use results::{run, run_variants, McResults};
 pub use sensitivity::{prcc, spearman, Sensitivity};
-pub use statistics::{summarise, Exceedance, Histogram, Quantile, Summary, TailMean};
+pub use statistics::{
+    censored, summarise, Censored, Exceedance, Histogram, Quantile, Summary, TailMean,
+};
 pub use streams::{param_rng, uniform, DrawRng};
 
 use serde::{Deserialize, Serialize};

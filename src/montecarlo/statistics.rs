@@ -98,6 +98,60 @@ fn t_quantile(confidence: f64, dof: f64) -> f64 {
     StudentsT::new(0.0, 1.0, dof).map_or(f64::NAN, |t| t.inverse_cdf(p))
 }
 
+/// The Wilson score interval of `k` events in `n` trials at normal quantile `z`.
+fn wilson(k: u64, n: u64, z: f64) -> (f64, f64) {
+    let (nf, p) = (n as f64, k as f64 / n as f64);
+    let z2 = z * z;
+    let centre = (p + z2 / (2.0 * nf)) / (1.0 + z2 / nf);
+    let half = z * (p * (1.0 - p) / nf + z2 / (4.0 * nf * nf)).sqrt() / (1.0 + z2 / nf);
+    ((centre - half).max(0.0), (centre + half).min(1.0))
+}
+
+/// A censored outcome (design §5): an event (a stock-out, a recovery) that happens within
+/// the run in some draws, at a time.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Censored {
+    /// Outcome name.
+    pub name: String,
+    /// Draws.
+    pub count: u64,
+    /// Draws in which the event happened.
+    pub events: u64,
+    /// Share of draws with the event.
+    pub probability: f64,
+    /// Wilson score interval.
+    pub ci: (f64, f64),
+    /// Statistics of the time, given the event; `None` without events.
+    pub given: Option<Summary>,
+}
+
+/// Summarises a censored outcome: `draws` hold the time of the event, or NaN where it did
+/// not happen within the run.
+///
+/// ```
+/// use shortfall::montecarlo::{censored, StatisticsSettings};
+/// let draws = [3.0, f64::NAN, 5.0, f64::NAN];
+/// let c = censored("stock-out", "week", &draws, &StatisticsSettings::default());
+/// assert_eq!((c.events, c.probability), (2, 0.5));
+/// assert_eq!(c.given.unwrap().quantiles[1].value, 3.0);   // the conditional median
+/// ```
+pub fn censored(name: &str, unit: &str, draws: &[f64], settings: &StatisticsSettings) -> Censored {
+    let times: Vec<f64> = draws.iter().copied().filter(|t| !t.is_nan()).collect();
+    let (n, k) = (draws.len() as u64, times.len() as u64);
+    Censored {
+        name: name.into(),
+        count: n,
+        events: k,
+        probability: if n > 0 { k as f64 / n as f64 } else { f64::NAN },
+        ci: if n > 0 {
+            wilson(k, n, z_quantile(settings.confidence))
+        } else {
+            (f64::NAN, f64::NAN)
+        },
+        given: (k > 0).then(|| summarise(name, unit, &times, settings)),
+    }
+}
+
 fn z_quantile(confidence: f64) -> f64 {
     Normal::standard().inverse_cdf(0.5 + confidence / 2.0)
 }
@@ -225,16 +279,10 @@ pub(crate) fn summarise_with(
         .exceed
         .iter()
         .zip(&moments.exceed)
-        .map(|(&threshold, &k)| {
-            let p = k as f64 / nf;
-            let z2 = z * z;
-            let centre = (p + z2 / (2.0 * nf)) / (1.0 + z2 / nf);
-            let half = z * (p * (1.0 - p) / nf + z2 / (4.0 * nf * nf)).sqrt() / (1.0 + z2 / nf);
-            Exceedance {
-                threshold,
-                probability: p,
-                ci: ((centre - half).max(0.0), (centre + half).min(1.0)),
-            }
+        .map(|(&threshold, &k)| Exceedance {
+            threshold,
+            probability: k as f64 / nf,
+            ci: wilson(k, n as u64, z),
         })
         .collect();
     let bins = settings.bins.max(1);

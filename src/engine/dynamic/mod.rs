@@ -264,9 +264,6 @@ struct Plan {
     pile_start: Vec<usize>,
     pile_slots: Vec<u32>,
     pile_fd: Vec<u32>,
-    /// Slots grouped by input product.
-    input_start: Vec<usize>,
-    input_slots: Vec<u32>,
     /// Runs of consecutive nodes (internal order) making one product.
     blocks: Vec<(u32, std::ops::Range<usize>)>,
     /// Steps an input travels: 0 within the step, 1 BoARIO's lag, more with a transport lag.
@@ -577,8 +574,6 @@ impl Plan {
             pile_start: vec![0],
             pile_slots: vec![],
             pile_fd: vec![],
-            input_start: vec![],
-            input_slots: vec![],
             blocks: vec![],
             lag,
             overproduction: monetary || s.mode == Mode::Ario,
@@ -662,7 +657,7 @@ impl Plan {
 
     /// One stockpile per (region, product) with a positive stock, with its region's users
     /// of the product: input slots and final-demand edges; piles grouped by product. Also
-    /// the slots grouped by input product and the blocks of nodes of one product.
+    /// the blocks of nodes of one product.
     fn index(&mut self, net: &Network) {
         let (np, nrp) = (self.products, net.regions().len() * self.products);
         let group = |keys: &[u32], width: usize, keep: &dyn Fn(usize) -> bool| {
@@ -688,7 +683,6 @@ impl Plan {
         let (slot_start_by_sink, slots_by_sink) = group(&self.slot_sink, nrp, &|_| true);
         let real = self.fd_real.clone();
         let (fd_start_by_sink, fd_by_sink) = group(&self.fd_sink, nrp, &|e| real[e]);
-        (self.input_start, self.input_slots) = group(&self.slot_product, np, &|_| true);
         for k in 0..np {
             for r in 0..net.regions().len() {
                 let level = net.stock(

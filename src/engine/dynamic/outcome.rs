@@ -19,9 +19,7 @@ pub(super) struct StepRecord<'a> {
     pub received: &'a [f64],
     pub served: &'a [f64],
     pub cut: &'a [f64],
-    pub produced: &'a [f64],
-    pub to_users: &'a [f64],
-    pub to_final: &'a [f64],
+    /// Per product: shipments to input slots blocked and kept.
     pub kept: &'a [f64],
     pub final_release: &'a [f64],
 }
@@ -66,6 +64,11 @@ pub struct DynamicOutcome {
     /// `Σ_users max(0, baseline - received)`, `[step][region][product]`, before stockpile
     /// release (released volume is reported in `released`).
     pub absorption_shortfall: Vec<f64>,
+    /// What producers lacked of their inputs, `[step][region][product]` (the input part
+    /// of `absorption_shortfall`), and their baseline receipt per step.
+    pub input_shortfall: Vec<f64>,
+    /// See `input_shortfall`.
+    pub input_baseline: Vec<f64>,
     /// Stockpiles: `(region, product)`, floor, and level at the end of each step
     /// `[step][pile]`.
     piles: Vec<(RegionId, ProductId)>,
@@ -104,8 +107,10 @@ impl DynamicOutcome {
                 absorption_baseline[i as usize] += p.y0[k];
             }
         }
+        let mut input_baseline = vec![0.0; nrp];
         for (s, &i) in p.slot_sink.iter().enumerate() {
             absorption_baseline[i as usize] += p.sched[s];
+            input_baseline[i as usize] += p.sched[s];
         }
         let inventory_target = (0..nn)
             .flat_map(|f| {
@@ -130,6 +135,8 @@ impl DynamicOutcome {
             final_shortfall: vec![0.0; steps * nrp],
             absorption_baseline,
             absorption_shortfall: vec![0.0; steps * nrp],
+            input_shortfall: vec![0.0; steps * nrp],
+            input_baseline,
             piles: p
                 .piles
                 .iter()
@@ -162,30 +169,46 @@ impl DynamicOutcome {
         self.alpha[t * nn..(t + 1) * nn].copy_from_slice(s.alpha);
         self.inventory[t * ns..(t + 1) * ns].copy_from_slice(s.stock);
         let row = t * np..(t + 1) * np;
-        self.produced[row.clone()].copy_from_slice(s.produced);
-        self.to_users[row.clone()].copy_from_slice(s.to_users);
-        self.to_final[row.clone()].copy_from_slice(s.to_final);
-        self.kept[row].copy_from_slice(s.kept);
+        self.kept[row.clone()].copy_from_slice(s.kept);
+        let (produced, to_users, to_final, kept) = (
+            &mut self.produced[row.clone()],
+            &mut self.to_users[row.clone()],
+            &mut self.to_final[row.clone()],
+            &mut self.kept[row],
+        );
+        produced.fill(0.0);
+        to_users.fill(0.0);
+        to_final.fill(0.0);
         let short = &mut self.final_shortfall[t * nrp..(t + 1) * nrp];
         let absorbed = &mut self.absorption_shortfall[t * nrp..(t + 1) * nrp];
+        let inputs = &mut self.input_shortfall[t * nrp..(t + 1) * nrp];
         short.fill(0.0);
         absorbed.fill(0.0);
+        inputs.fill(0.0);
         for f in 0..nn {
-            for k in p.fd_start[f]..p.fd_start[f + 1] {
-                if !p.fd_real[k] {
-                    continue;
-                }
-                let cut = match p.fd_cut_of[k] {
+            let k = p.product[f] as usize;
+            produced[k] += s.x[f];
+            for e in p.fd_start[f]..p.fd_start[f + 1] {
+                let cut = match p.fd_cut_of[e] {
                     NONE => 0.0,
                     i => s.cut[i as usize],
                 };
-                let gap = p.y0[k] * (1.0 - s.served[f] * (1.0 - cut));
-                short[p.fd_sink[k] as usize] += gap;
-                absorbed[p.fd_sink[k] as usize] += gap;
+                let shipped = p.y0[e] * s.served[f];
+                to_final[k] += shipped * (1.0 - cut);
+                kept[k] += shipped * cut;
+                if p.fd_real[e] {
+                    let gap = p.y0[e] - shipped * (1.0 - cut);
+                    short[p.fd_sink[e] as usize] += gap;
+                    absorbed[p.fd_sink[e] as usize] += gap;
+                }
             }
         }
         for (slot, &got) in s.received.iter().enumerate() {
-            absorbed[p.slot_sink[slot] as usize] += (p.sched[slot] - got).max(0.0);
+            let gap = (p.sched[slot] - got).max(0.0);
+            let sink = p.slot_sink[slot] as usize;
+            absorbed[sink] += gap;
+            inputs[sink] += gap;
+            to_users[p.slot_product[slot] as usize] += got;
         }
         for (gap, released) in short.iter_mut().zip(s.final_release) {
             *gap = (*gap - released).max(0.0);
@@ -300,6 +323,48 @@ impl DynamicOutcome {
         }
         let tolerance = crate::tolerance::STEADY * initial;
         (0..self.steps).find(|&t| self.pile_level[t * n + i] <= floor + tolerance)
+    }
+
+    /// The first step after a shortfall of at least 1% of baseline absorption of
+    /// `product` in `region` from which it stayed below 1% for `consecutive` steps (design
+    /// §5's recovery); `None` if there was no such shortfall or no recovery within the run.
+    pub fn recovery(
+        &self,
+        region: RegionId,
+        product: ProductId,
+        consecutive: usize,
+    ) -> Option<usize> {
+        let i = self.index(region, product);
+        let base = self.absorption_baseline[i];
+        let nrp = self.final_baseline.len();
+        let short = |t: usize| self.absorption_shortfall[t * nrp + i] >= 0.01 * base;
+        let hit = (0..self.steps).find(|&t| short(t))?;
+        let need = consecutive.max(1);
+        (hit + 1..self.steps).find(|&t| t + need <= self.steps && (t..t + need).all(|u| !short(u)))
+    }
+
+    /// Heterogeneous cover within a node (design §5), as post-processing: a firm holding
+    /// `cover_days` of its use of `input` stops at the first step at whose end the
+    /// cumulative shortfall of the region's producers' receipts of `input` exceeds that
+    /// cover (`cover_days` times their daily baseline receipt). With `cover_days` a low
+    /// quantile of the firms' cover, this is the first stoppage. `None` if never.
+    pub fn first_stoppage(
+        &self,
+        region: RegionId,
+        input: ProductId,
+        cover_days: f64,
+    ) -> Option<usize> {
+        let i = self.index(region, input);
+        let nrp = self.final_baseline.len();
+        let cover = cover_days / self.step_days * self.input_baseline[i];
+        if cover.is_nan() || self.input_baseline[i] <= 0.0 {
+            return None;
+        }
+        let mut lacking = 0.0;
+        (0..self.steps).find(|&t| {
+            lacking += self.input_shortfall[t * nrp + i];
+            lacking > cover
+        })
     }
 
     /// The first step at which a node of `region` holding `input` had less than `ψ`

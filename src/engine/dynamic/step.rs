@@ -69,14 +69,12 @@ pub struct DynamicWorkspace {
     rerouted: Vec<bool>,
     pool_order: Vec<f64>,
     ordered: Vec<f64>,
-    /// Per slot: what was shipped to it this step, and what it had asked for it.
+    /// Per slot: what was shipped to it this step, and what it had asked for it; the step
+    /// (plus one) whose receipt `received` holds.
     received: Vec<f64>,
+    fed: Vec<usize>,
     asked: Vec<f64>,
-    /// Per product, this step: output, shipped to input slots, to final use, blocked and
-    /// kept by the exporter (docs/model.md §5.5).
-    produced: Vec<f64>,
-    to_users: Vec<f64>,
-    to_final: Vec<f64>,
+    /// Per product, this step: shipments to input slots blocked and kept by exporters.
     kept: Vec<f64>,
     /// Inputs in transit, `lag - 1` steps per slot, oldest first at `pipe_at`.
     pipe: Vec<f64>,
@@ -125,10 +123,8 @@ impl DynamicWorkspace {
             pool_order: vec![0.0; ns],
             ordered: vec![0.0; ns],
             received: vec![0.0; ns],
+            fed: vec![0; ns],
             asked: vec![0.0; ns],
-            produced: vec![0.0; np],
-            to_users: vec![0.0; np],
-            to_final: vec![0.0; np],
             kept: vec![0.0; np],
             pipe: vec![0.0; ns * p.lag.saturating_sub(1)],
             pipe_at: 0,
@@ -186,6 +182,7 @@ impl DynamicWorkspace {
             self.pile_level[i] = level;
             self.pile_floor[i] = (1.0 - r.mitigation.stock_release_share) * level;
         }
+        self.fed.fill(0);
         self.pipe_at = 0;
         self.t = 0;
         self.outcome.clear(&self.pile_floor, &self.pile_level);
@@ -331,9 +328,15 @@ impl DynamicWorkspace {
             // Within the step, product by product in topological order: a product's users
             // receive once all its makers have produced, and its stockpiles release to them
             // before they produce.
+            // Slots are fed in node order (memory order) unless a stockpile needed their
+            // receipts first.
+            let stamp = t + 1;
             for (k, nodes) in &p.blocks {
                 for f in nodes.clone() {
                     for slot in p.slot_start[f]..p.slot_start[f + 1] {
+                        if self.fed[slot] != stamp {
+                            self.received[slot] = self.feed(p, slot);
+                        }
                         self.stock[slot] += self.received[slot];
                     }
                     self.produce(engine, f, true);
@@ -343,11 +346,15 @@ impl DynamicWorkspace {
                     }
                 }
                 let k = *k as usize;
-                for &slot in &p.input_slots[p.input_start[k]..p.input_start[k + 1]] {
-                    let slot = slot as usize;
-                    self.received[slot] = self.feed(p, slot);
-                }
                 for pile in p.pile_start[k]..p.pile_start[k + 1] {
+                    if self.pile_level[pile] <= self.pile_floor[pile] {
+                        continue;
+                    }
+                    for &slot in &p.pile_slots[p.piles[pile].slots.clone()] {
+                        let slot = slot as usize;
+                        self.received[slot] = self.feed(p, slot);
+                        self.fed[slot] = stamp;
+                    }
                     self.release(engine, r, t, pile);
                 }
             }
@@ -564,22 +571,6 @@ impl DynamicWorkspace {
     /// Records the step: paths, shortfalls, and the product balance of the step.
     fn record(&mut self, engine: &Dynamic, t: usize) {
         let p = &engine.plan;
-        self.produced.fill(0.0);
-        self.to_users.fill(0.0);
-        self.to_final.fill(0.0);
-        for f in 0..p.x0.len() {
-            let k = p.product[f] as usize;
-            self.produced[k] += self.x[f];
-            for e in p.fd_start[f]..p.fd_start[f + 1] {
-                let shipped = p.y0[e] * self.served[f];
-                let cut = restricted_cut(&self.cut, p.fd_cut_of[e]);
-                self.to_final[k] += shipped * (1.0 - cut);
-                self.kept[k] += shipped * cut;
-            }
-        }
-        for (slot, got) in self.received.iter().enumerate() {
-            self.to_users[p.slot_product[slot] as usize] += got;
-        }
         let step = super::outcome::StepRecord {
             x: &self.x,
             demand: &self.demand,
@@ -588,9 +579,6 @@ impl DynamicWorkspace {
             received: &self.received,
             served: &self.served,
             cut: &self.cut,
-            produced: &self.produced,
-            to_users: &self.to_users,
-            to_final: &self.to_final,
             kept: &self.kept,
             final_release: &self.final_release,
         };

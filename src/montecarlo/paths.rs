@@ -1,0 +1,273 @@
+//! Monte Carlo over dynamic paths (design §5; docs/model.md §5.10): for a group of regions
+//! and one product, quantile bands per step (a fan chart's data), the distribution of each
+//! member's cumulative shortfall, and censored outcomes (running out, stockpile stock-out)
+//! with their probability and conditional quantiles.
+
+use serde::Serialize;
+
+use super::{censored, simulate, summarise, Censored, Settings, Summary};
+use crate::engine::{Dynamic, DynamicSettings, DynamicWorkspace};
+use crate::error::{Error, Result};
+use crate::network::Network;
+use crate::report::{displayed_as_report, number, Cell, Report, Table};
+use crate::scenario::{ScenarioSpec, Targets};
+
+/// One step of the fan chart: the group's absorption shortfall in that step.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct FanStep {
+    /// The step.
+    pub step: usize,
+    /// Mean over draws.
+    pub mean: f64,
+    /// 5%, 50% and 95% quantiles over draws.
+    pub p05: f64,
+    /// See `p05`.
+    pub p50: f64,
+    /// See `p05`.
+    pub p95: f64,
+}
+
+/// What a dynamic Monte Carlo run gives for a group of regions and one product.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PathResults {
+    /// Scenario name.
+    pub scenario: String,
+    /// The product and its unit.
+    pub product: String,
+    /// See `product`.
+    pub unit: String,
+    /// The group (`US+8`) and its members' codes.
+    pub group: String,
+    /// See `group`.
+    pub members: Vec<String>,
+    /// The step, days, and steps per run.
+    pub step_days: f64,
+    /// See `step_days`.
+    pub steps: usize,
+    /// Draws and seed.
+    pub draws: u64,
+    /// See `draws`.
+    pub seed: u64,
+    /// The group's absorption shortfall per step: quantile bands.
+    pub fan: Vec<FanStep>,
+    /// Cumulative absorption shortfall over the run, per member then the group (summed
+    /// per draw).
+    pub cumulative: Vec<Summary>,
+    /// Per member: the first step a producer was input-constrained on the product
+    /// (inventory below `ψ` times target).
+    pub run_out: Vec<Censored>,
+    /// Per member: the first step its stockpile of the product stood at its floor.
+    pub stock_out: Vec<Censored>,
+    /// Per member: the first step from which its shortfall stayed below 1% of baseline
+    /// for four steps, after one of at least 1%.
+    pub recovery: Vec<Censored>,
+}
+
+/// Steps below 1% of baseline that count as recovery (design §5).
+const RECOVERED_FOR: usize = 4;
+
+/// Runs `spec` through the dynamic engine and keeps, per draw, each member's cumulative
+/// absorption shortfall of `product`, its first input-constrained step and stockpile
+/// stock-out and recovery steps, and the group's shortfall per step.
+///
+/// # Errors
+/// Every error of [`Dynamic::new`] and of [`simulate`]; [`Error::InvalidField`] for an
+/// unknown product or group; [`Error::InvalidArgument`] in streaming mode (censored
+/// outcomes need every draw).
+pub fn run_paths(
+    net: &Network,
+    spec: &ScenarioSpec,
+    dynamic: &DynamicSettings,
+    settings: &Settings,
+    group: &Targets,
+    product: &str,
+) -> Result<PathResults> {
+    if settings.streaming {
+        return Err(Error::InvalidArgument(
+            "dynamic paths need every draw: run them in exact mode".into(),
+        ));
+    }
+    let k = net.product_id(product).ok_or_else(|| Error::InvalidField {
+        field: "product".into(),
+        reason: format!("unknown product `{product}`"),
+        location: crate::error::Location::new("paths", None),
+    })?;
+    let members = group.resolve(net, "group")?;
+    let engine = Dynamic::new(net, &spec.median(), dynamic.clone())?;
+    let (m, steps) = (members.len(), engine.steps());
+    let width = 4 * m + steps + 1;
+    let nan_or = |t: Option<usize>| t.map_or(f64::NAN, |t| t as f64);
+    let extract = |ws: &DynamicWorkspace, out: &mut [f64]| {
+        let o = ws.outcome();
+        let mut total = 0.0;
+        for (j, &r) in members.iter().enumerate() {
+            let cumulative = o.cumulative_absorption_shortfall(r, k);
+            total += cumulative;
+            out[j] = cumulative;
+            out[m + j] = nan_or(o.first_constrained(r, k));
+            out[2 * m + j] = nan_or(o.stock_out(r, k));
+            out[3 * m + j] = nan_or(o.recovery(r, k, RECOVERED_FOR));
+        }
+        for (t, v) in out[4 * m..4 * m + steps].iter_mut().enumerate() {
+            *v = members
+                .iter()
+                .map(|&r| o.absorption_shortfall(r, k, t))
+                .sum();
+        }
+        out[width - 1] = total;
+    };
+    let sim = simulate(net, &engine, spec, width, extract, settings, None)?;
+    let column = |j: usize| -> Vec<f64> { sim.outcome(j).collect() };
+    let stats = &settings.statistics;
+    let unit = net.product(k).unit.clone();
+    let codes: Vec<String> = members
+        .iter()
+        .map(|&r| net.region(r).code.clone())
+        .collect();
+    let step = format!("step of {} days", number(dynamic.step.days()));
+    let fan_stats = crate::montecarlo::StatisticsSettings {
+        quantiles: vec![0.05, 0.5, 0.95],
+        ..stats.clone()
+    };
+    let fan = (0..steps)
+        .map(|t| {
+            let s = summarise("step", &unit, &column(4 * m + t), &fan_stats);
+            FanStep {
+                step: t,
+                mean: s.mean,
+                p05: s.quantiles[0].value,
+                p50: s.quantiles[1].value,
+                p95: s.quantiles[2].value,
+            }
+        })
+        .collect();
+    let mut cumulative: Vec<Summary> = codes
+        .iter()
+        .enumerate()
+        .map(|(j, c)| summarise(c, &unit, &column(j), stats))
+        .collect();
+    cumulative.push(summarise(&group.label(), &unit, &column(width - 1), stats));
+    let censor = |offset: usize, what: &str| -> Vec<Censored> {
+        codes
+            .iter()
+            .enumerate()
+            .map(|(j, c)| censored(&format!("{c} {what}"), &step, &column(offset + j), stats))
+            .collect()
+    };
+    Ok(PathResults {
+        scenario: spec.name.clone(),
+        product: product.into(),
+        unit,
+        group: group.label(),
+        members: codes.clone(),
+        step_days: dynamic.step.days(),
+        steps,
+        draws: settings.draws,
+        seed: settings.seed,
+        fan,
+        cumulative,
+        run_out: censor(m, "runs out"),
+        stock_out: censor(2 * m, "stockpile out"),
+        recovery: censor(3 * m, "recovers"),
+    })
+}
+
+impl PathResults {
+    /// A member's first step given that it runs out, as a quantile `p` of the condition.
+    fn conditional(c: &Censored, p: usize) -> Cell {
+        c.given
+            .as_ref()
+            .map_or(Cell::Empty, |s| Cell::Number(s.quantiles[p].value))
+    }
+}
+
+impl Report for PathResults {
+    fn tables(&self) -> Vec<Table> {
+        let weeks = self.step_days / 7.0;
+        let mut t = Table::new(
+            format!(
+                "{}: {} over {} steps of {} days, {} draws, seed {}",
+                if self.scenario.is_empty() {
+                    "Dynamic run"
+                } else {
+                    &self.scenario
+                },
+                self.product,
+                self.steps,
+                number(self.step_days),
+                self.draws,
+                self.seed
+            ),
+            &[
+                "region",
+                "cumulative shortfall P50",
+                "P5",
+                "P95",
+                "P(runs out)",
+                "95% interval",
+                "median week, given",
+                "P(stockpile out)",
+                "P(recovers)",
+            ],
+        );
+        let pct = |x: f64| format!("{:.1}%", 100.0 * x);
+        for (j, code) in self.members.iter().enumerate() {
+            let s = &self.cumulative[j];
+            let run = &self.run_out[j];
+            let week = match Self::conditional(run, 1) {
+                Cell::Number(step) => Cell::Number((step + 1.0) * weeks),
+                other => other,
+            };
+            t.row(vec![
+                Cell::Text(code.clone()),
+                Cell::Number(s.quantiles[1].value),
+                Cell::Number(s.quantiles[0].value),
+                Cell::Number(s.quantiles[2].value),
+                Cell::Share(run.probability),
+                Cell::Text(format!("{}-{}", pct(run.ci.0), pct(run.ci.1))),
+                week,
+                Cell::Share(self.stock_out[j].probability),
+                Cell::Share(self.recovery[j].probability),
+            ]);
+        }
+        let g = &self.cumulative[self.members.len()];
+        t.row(vec![
+            Cell::Text(self.group.clone()),
+            Cell::Number(g.quantiles[1].value),
+            Cell::Number(g.quantiles[0].value),
+            Cell::Number(g.quantiles[2].value),
+            Cell::Empty,
+            Cell::Empty,
+            Cell::Empty,
+            Cell::Empty,
+            Cell::Empty,
+        ]);
+        t.note(format!(
+            "cumulative absorption shortfall in {}; runs out: a producer's inventory below ψ \
+             of its target; recovers: below 1% of baseline for {RECOVERED_FOR} steps after a \
+             shortfall, within the run; week = (step + 1) x {} weeks; docs/model.md §5.10",
+            self.unit,
+            number(weeks)
+        ));
+        let mut f = Table::new(
+            format!(
+                "{} shortfall of {} per step (fan chart)",
+                self.group, self.product
+            ),
+            &["step", "mean", "P5", "P50", "P95"],
+        );
+        let every = (self.steps / 13).max(1);
+        for s in self.fan.iter().step_by(every) {
+            f.row(vec![
+                Cell::Text(s.step.to_string()),
+                Cell::Number(s.mean),
+                Cell::Number(s.p05),
+                Cell::Number(s.p50),
+                Cell::Number(s.p95),
+            ]);
+        }
+        vec![t, f]
+    }
+}
+
+displayed_as_report!(PathResults);
