@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Fixtures for the agreement test of the dynamic engine with BoARIO (docs/model.md §5.9).
+"""Fixtures for the agreement test of the dynamic engine with BoARIO (docs/model.md §5.11).
 
 Writes, for two monetary tables, the table itself in pymrio's CSV layout and the path
 BoARIO 0.7.2 computes when half of one industry's productive capital is destroyed:

@@ -1,4 +1,4 @@
-//! The dynamic engine on small cases worked by hand (docs/model.md §5.7), its baseline
+//! The dynamic engine on small cases worked by hand (docs/model.md §5.9), its baseline
 //! with no shock, its errors, and the Monte Carlo driver running it unchanged.
 
 mod support;

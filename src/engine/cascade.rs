@@ -147,7 +147,7 @@ impl StaticCascade {
     /// Resolves the scenario's structure against `net`.
     ///
     /// # Errors
-    /// Unknown region, product or bloc codes ([`Error::InvalidField`] with the field path),
+    /// Unknown region, product or bloc codes ([`crate::Error::InvalidField`] with the field path),
     /// two restrictions on the same flow, two capacity losses on the same node, two demand
     /// shifts on the same final use, and every domain error of [`Realization::validate`].
     pub fn new(net: &Network, scenario: &Realization) -> Result<Self> {
