@@ -7,18 +7,12 @@ mod support;
 use proptest::prelude::*;
 use shortfall::engine::{Dynamic, DynamicOutcome, DynamicSettings, Engine, Mode, Step};
 use shortfall::network::Network;
-use shortfall::scenario::{Allocation, Disposal, Realization};
+use shortfall::scenario::Realization;
 use support::{shock, small_network, Shock};
 
 /// The shock with the fields this engine models.
 fn modelled(net: &Network, s: &Shock) -> Realization {
-    let mut r = s.realization(net);
-    for x in &mut r.restrictions {
-        x.disposal = Disposal::Keep;
-        x.processing_leakage = 0.0;
-    }
-    r.mitigation.deferrable = 0.0;
-    r.mitigation.allocation = Allocation::ProRata;
+    let mut r = s.dynamic_realization(net);
     r.start = Some(2.0 / 52.0);
     r.run_length = Some(0.5);
     r
