@@ -231,6 +231,50 @@ fn first_stoppage_with_heterogeneous_cover_by_hand() {
 }
 
 #[test]
+fn deferred_final_demand_is_asked_again_by_hand() {
+    // China makes 120 magnets a year (10 a month) for final use in the US, and may make
+    // 15 a month (capacity 180, all ramped in). It loses all capacity for month 1.
+    let mut h = Hand::new(&["CN", "US"], &["magnet"]);
+    let cn = h.node("CN", "magnet", 180.0, &[]);
+    h.flow_to_final(cn, "US", 120.0);
+    let net = h.build();
+    let mut r = Realization {
+        horizon: 1.0,
+        ..Realization::default()
+    };
+    r.mitigation.substitution = 1.0;
+    r.mitigation.deferrable = 0.5;
+    r.mitigation.substitutable = 0.2;
+    let settings = DynamicSettings {
+        step: Step::Month,
+        steps: 4,
+        ..DynamicSettings::default()
+    };
+    let engine = Dynamic::new(&net, &r, settings)
+        .unwrap()
+        .with_loss_path(&net, "CN", "magnet", vec![0.0, 1.0])
+        .unwrap();
+    let mut ws = engine.workspace(&net);
+    engine.run(&net, &r, &mut ws).unwrap();
+    let o = ws.outcome();
+    let (us, magnet) = (
+        net.require_region("US").unwrap(),
+        net.require_product("magnet").unwrap(),
+    );
+    let at = |v: &[f64], t: usize| v[t * o.final_baseline.len() + us.index()];
+    // Month 1: nothing arrives; of the 10 missing, 5 are deferred, 2 met otherwise, 3 lost.
+    check!(at(&o.backlog, 1), 5.0);
+    check!(at(&o.substituted, 1), 2.0);
+    check!(o.final_shortfall(us, magnet, 1), 3.0);
+    // Month 2: the US asks 10 + 5; China makes all 15 and nothing is short.
+    check!(o.demand(cn, 2), 15.0);
+    check!(o.output(cn, 2), 15.0);
+    check!(o.final_shortfall(us, magnet, 2), 0.0);
+    check!(at(&o.backlog, 2), 0.0);
+    check!(o.output(cn, 3), 10.0);
+}
+
+#[test]
 fn noalt_orders_keep_baseline_shares() {
     // As the ario case, with `noalt`: after step 1 A-metal orders 20, split 10:5 as in the
     // baseline (two thirds to A-ore, which lost its capacity), so B-ore faces only

@@ -17,6 +17,7 @@ fn static_equivalent(net: &Network, s: &Shock) -> Realization {
     let mut r = s.dynamic_realization(net);
     r.mitigation.stock_release_share = 0.0;
     r.mitigation.substitution = 0.0;
+    r.mitigation.deferrable = 0.0;
     r
 }
 

@@ -288,15 +288,14 @@ pub fn shock() -> impl Strategy<Value = Shock> {
 }
 
 impl Shock {
-    /// The realization restricted to what the dynamic engine models: keep, κ = 0, no
-    /// demand response, pro rata.
+    /// The realization restricted to what the dynamic engine models: keep, κ = 0, pro
+    /// rata.
     pub fn dynamic_realization(&self, net: &Network) -> Realization {
         let mut r = self.realization(net);
         for x in &mut r.restrictions {
             x.disposal = Disposal::Keep;
             x.processing_leakage = 0.0;
         }
-        r.mitigation.deferrable = 0.0;
         r.mitigation.allocation = Allocation::ProRata;
         r
     }

@@ -396,12 +396,6 @@ fn check_modelled(r: &Realization, mode: Mode) -> Result<()> {
     if m.allocation != Allocation::ProRata {
         return Err(unmodelled("mitigation.allocation", "`bloc_first`"));
     }
-    if m.deferrable != 0.0 || m.substitutable != 0.0 {
-        return Err(unmodelled(
-            "mitigation.deferrable",
-            "demand response (deferrable, substitutable)",
-        ));
-    }
     let p = &r.perturbation;
     if !p.recipes.is_empty() {
         return Err(unmodelled("perturbation.recipes", "a recipe multiplier"));
@@ -413,6 +407,12 @@ fn check_modelled(r: &Realization, mode: Mode) -> Result<()> {
         return Err(unmodelled("prices", "value of lost output"));
     }
     if mode == Mode::StaticEquivalent {
+        if m.deferrable != 0.0 || m.substitutable != 0.0 {
+            return Err(unmodelled(
+                "mitigation.deferrable",
+                "demand response in the static-equivalent mode",
+            ));
+        }
         if m.stock_release_share != 0.0 {
             return Err(unmodelled(
                 "mitigation.stock_release_share",

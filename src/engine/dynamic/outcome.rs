@@ -22,6 +22,12 @@ pub(super) struct StepRecord<'a> {
     /// Per product: shipments to input slots blocked and kept.
     pub kept: &'a [f64],
     pub final_release: &'a [f64],
+    /// Per `(region, product)`: final demand asked this step over its baseline (1 plus
+    /// the backlog's share).
+    pub fd_scale: &'a [f64],
+    /// Shares of the remaining final-use gap deferred and met by another technology.
+    pub deferrable: f64,
+    pub substitutable: f64,
 }
 
 /// Paths of one dynamic run: per step, every node's output, demand and overproduction
@@ -64,6 +70,10 @@ pub struct DynamicOutcome {
     /// `Σ_users max(0, baseline - received)`, `[step][region][product]`, before stockpile
     /// release (released volume is reported in `released`).
     pub absorption_shortfall: Vec<f64>,
+    /// Final-use gap deferred to the next step (demand response), `[step][region][product]`.
+    pub backlog: Vec<f64>,
+    /// Final-use gap met by another technology, `[step][region][product]`.
+    pub substituted: Vec<f64>,
     /// What producers lacked of their inputs, `[step][region][product]` (the input part
     /// of `absorption_shortfall`), and their baseline receipt per step.
     pub input_shortfall: Vec<f64>,
@@ -136,6 +146,8 @@ impl DynamicOutcome {
             absorption_baseline,
             absorption_shortfall: vec![0.0; steps * nrp],
             input_shortfall: vec![0.0; steps * nrp],
+            backlog: vec![0.0; steps * nrp],
+            substituted: vec![0.0; steps * nrp],
             input_baseline,
             piles: p
                 .piles
@@ -193,15 +205,31 @@ impl DynamicOutcome {
                     NONE => 0.0,
                     i => s.cut[i as usize],
                 };
-                let shipped = p.y0[e] * s.served[f];
+                let sink = p.fd_sink[e] as usize;
+                let asked = if p.fd_real[e] {
+                    p.y0[e] * s.fd_scale[sink]
+                } else {
+                    p.y0[e]
+                };
+                let shipped = asked * s.served[f];
                 to_final[k] += shipped * (1.0 - cut);
                 kept[k] += shipped * cut;
                 if p.fd_real[e] {
-                    let gap = p.y0[e] - shipped * (1.0 - cut);
-                    short[p.fd_sink[e] as usize] += gap;
-                    absorbed[p.fd_sink[e] as usize] += gap;
+                    short[sink] += asked - shipped * (1.0 - cut);
                 }
             }
+        }
+        // Stockpile release, then demand response (§4.6): of the remaining gap, the
+        // deferrable share is asked again next step, the substitutable share is met by
+        // another technology, the rest is the final-use shortfall.
+        let backlog = &mut self.backlog[t * nrp..(t + 1) * nrp];
+        let substituted = &mut self.substituted[t * nrp..(t + 1) * nrp];
+        for i in 0..nrp {
+            let gap = (short[i] - s.final_release[i]).max(0.0);
+            backlog[i] = s.deferrable * gap;
+            substituted[i] = s.substitutable * gap;
+            short[i] = gap - backlog[i] - substituted[i];
+            absorbed[i] += short[i];
         }
         for (slot, &got) in s.received.iter().enumerate() {
             let gap = (p.sched[slot] - got).max(0.0);
@@ -210,9 +238,11 @@ impl DynamicOutcome {
             inputs[sink] += gap;
             to_users[p.slot_product[slot] as usize] += got;
         }
-        for (gap, released) in short.iter_mut().zip(s.final_release) {
-            *gap = (*gap - released).max(0.0);
-        }
+    }
+
+    /// The final-use gap deferred at step `t` of `(region, product)` index `sink`.
+    pub(super) fn deferred(&self, t: usize, sink: usize) -> f64 {
+        self.backlog[t * self.final_baseline.len() + sink]
     }
 
     pub(super) fn record_release(&mut self, t: usize, product: usize, amount: f64) {

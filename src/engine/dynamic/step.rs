@@ -55,6 +55,9 @@ pub struct DynamicWorkspace {
     pool_served: Vec<f64>,
     /// The ramp `ρ` of spare capacity this step (0 before the shocks start).
     rho: f64,
+    /// Demand response of this run (§4.6).
+    deferrable: f64,
+    substitutable: f64,
     /// Per restriction: the cut `σ(1 - λ)` this step and last.
     cut: Vec<f64>,
     cut_prev: Vec<f64>,
@@ -79,8 +82,12 @@ pub struct DynamicWorkspace {
     /// Inputs in transit, `lag - 1` steps per slot, oldest first at `pipe_at`.
     pipe: Vec<f64>,
     pipe_at: usize,
-    /// Per `(region, product)`: stockpile release to final use this step.
+    /// Per `(region, product)`: stockpile release to final use this step, and final
+    /// demand asked this step over its baseline (1 plus the deferred backlog's share).
     final_release: Vec<f64>,
+    fd_scale: Vec<f64>,
+    /// Per node: final demand asked this step.
+    fd_now: Vec<f64>,
     /// Per stockpile: level and floor of this run.
     pile_level: Vec<f64>,
     pile_floor: Vec<f64>,
@@ -113,6 +120,8 @@ impl DynamicWorkspace {
             pool_orders_prev: vec![0.0; np],
             pool_served: vec![0.0; np],
             rho: 0.0,
+            deferrable: 0.0,
+            substitutable: 0.0,
             cut: vec![0.0; nk],
             cut_prev: vec![0.0; nk],
             stock: vec![0.0; ns],
@@ -129,6 +138,8 @@ impl DynamicWorkspace {
             pipe: vec![0.0; ns * p.lag.saturating_sub(1)],
             pipe_at: 0,
             final_release: vec![0.0; net.regions().len() * np],
+            fd_scale: vec![1.0; net.regions().len() * np],
+            fd_now: vec![0.0; nn],
             pile_level: vec![0.0; p.piles.len()],
             pile_floor: vec![0.0; p.piles.len()],
             t: 0,
@@ -164,6 +175,10 @@ impl DynamicWorkspace {
         self.rerouted.fill(false);
         self.pool_order.fill(0.0);
         self.next.fill(0.0);
+        self.fd_scale.fill(1.0);
+        self.deferrable = r.mitigation.deferrable;
+        self.substitutable = r.mitigation.substitutable;
+        self.fd_now.copy_from_slice(&p.fd0);
         self.demand.copy_from_slice(&p.fd0);
         for (&from, z) in p.src.iter().zip(&p.z0) {
             self.demand[from as usize] += z;
@@ -398,7 +413,12 @@ impl DynamicWorkspace {
             };
             self.next[f] += self.pool_demand[f];
         }
-        for (d, (n, fd)) in self.demand.iter_mut().zip(self.next.iter_mut().zip(&p.fd0)) {
+        self.defer(engine, r, t);
+        for (d, (n, fd)) in self
+            .demand
+            .iter_mut()
+            .zip(self.next.iter_mut().zip(&self.fd_now))
+        {
             *d = *n + fd;
             *n = 0.0;
         }
@@ -547,7 +567,8 @@ impl DynamicWorkspace {
             let e = e as usize;
             let f = p.fd_node[e] as usize;
             let cut = restricted_cut(&self.cut, p.fd_cut_of[e]);
-            final_gap += p.y0[e] * (1.0 - self.served[f] * (1.0 - cut));
+            let asked = p.y0[e] * self.fd_scale[p.fd_sink[e] as usize];
+            final_gap += asked * (1.0 - self.served[f] * (1.0 - cut));
         }
         let deficit: f64 = slots.iter().map(|&s| deficit_of(s as usize)).sum::<f64>() + final_gap;
         let room = self.pile_level[pile] - self.pile_floor[pile];
@@ -568,6 +589,34 @@ impl DynamicWorkspace {
         self.outcome.record_release(t, info.product, amount);
     }
 
+    /// The deferred final demand is asked again next step, on each final-demand edge of
+    /// its (region, product) in proportion to the baseline (§5.7).
+    fn defer(&mut self, engine: &Dynamic, _: &Realization, t: usize) {
+        if self.deferrable == 0.0 {
+            return;
+        }
+        let p = &engine.plan;
+        for (i, scale) in self.fd_scale.iter_mut().enumerate() {
+            let base = self.outcome.final_baseline[i];
+            *scale = if base > 0.0 {
+                1.0 + self.outcome.deferred(t, i) / base
+            } else {
+                1.0
+            };
+        }
+        for f in 0..p.x0.len() {
+            self.fd_now[f] = (p.fd_start[f]..p.fd_start[f + 1])
+                .map(|e| {
+                    if p.fd_real[e] {
+                        p.y0[e] * self.fd_scale[p.fd_sink[e] as usize]
+                    } else {
+                        p.y0[e]
+                    }
+                })
+                .sum();
+        }
+    }
+
     /// Records the step: paths, shortfalls, and the product balance of the step.
     fn record(&mut self, engine: &Dynamic, t: usize) {
         let p = &engine.plan;
@@ -581,6 +630,9 @@ impl DynamicWorkspace {
             cut: &self.cut,
             kept: &self.kept,
             final_release: &self.final_release,
+            fd_scale: &self.fd_scale,
+            deferrable: self.deferrable,
+            substitutable: self.substitutable,
         };
         self.outcome.record(t, p, &step);
     }
