@@ -275,6 +275,69 @@ fn deferred_final_demand_is_asked_again_by_hand() {
 }
 
 #[test]
+fn bloc_first_serves_the_priority_class_from_spare_capacity_first() {
+    // China sells 120 magnets a year to motor makers in the US and in Japan each and stops
+    // both; Vietnam, with 24 a year of spare capacity, takes their re-routed orders.
+    let mut h = Hand::new(&["CN", "VN", "US", "JP"], &["magnet", "motor"]);
+    let cn = h.node("CN", "magnet", 240.0, &[]);
+    let vn = h.node("VN", "magnet", 48.0, &[]);
+    let us = h.node("US", "motor", 120.0, &[("magnet", 1.0)]);
+    let jp = h.node("JP", "motor", 120.0, &[("magnet", 1.0)]);
+    h.flow_to_node(cn, us, 120.0);
+    h.flow_to_node(cn, jp, 120.0);
+    h.flow_to_final(vn, "VN", 24.0);
+    h.flow_to_final(us, "US", 120.0);
+    h.flow_to_final(jp, "JP", 120.0);
+    let net = h.build();
+    let run = |allocation: shortfall::scenario::Allocation| {
+        let mut r = Realization {
+            horizon: 0.5,
+            run_length: Some(0.5),
+            restrictions: vec![Restriction::full(
+                ["CN"],
+                ["magnet"],
+                Targets::List(vec!["US".into(), "JP".into()]),
+            )],
+            ..Realization::default()
+        };
+        r.mitigation.substitution = 1.0;
+        r.mitigation.allocation = allocation;
+        let settings = DynamicSettings {
+            step: Step::Week,
+            inventory_days: 28.0,
+            ..DynamicSettings::default()
+        };
+        let engine = Dynamic::new(&net, &r, settings).unwrap();
+        let mut ws = engine.workspace(&net);
+        engine.run(&net, &r, &mut ws).unwrap();
+        ws.outcome().clone()
+    };
+    let pro_rata = run(shortfall::scenario::Allocation::ProRata);
+    let us_first = run(shortfall::scenario::Allocation::BlocFirst(Targets::List(
+        vec!["US".into()],
+    )));
+    let magnet = net.require_product("magnet").unwrap();
+    let (r_us, r_jp) = (
+        net.require_region("US").unwrap(),
+        net.require_region("JP").unwrap(),
+    );
+    let short =
+        |o: &shortfall::engine::DynamicOutcome, r| o.cumulative_absorption_shortfall(r, magnet);
+    // Pro rata the two identical buyers fare alike; with the US first it lacks less and
+    // Japan more, and Vietnam sells them the same in total.
+    assert!((short(&pro_rata, r_us) - short(&pro_rata, r_jp)).abs() < 1e-9);
+    assert!(short(&us_first, r_us) < short(&pro_rata, r_us) - 1.0);
+    assert!(short(&us_first, r_jp) > short(&pro_rata, r_jp) + 1.0);
+    let sold =
+        |o: &shortfall::engine::DynamicOutcome| (0..o.steps).map(|t| o.output(vn, t)).sum::<f64>();
+    assert!((sold(&pro_rata) - sold(&us_first)).abs() < 1e-6 * sold(&pro_rata));
+    assert!(
+        sold(&pro_rata) > 24.0 * 0.5 + 1.0,
+        "Vietnam's spare capacity is used"
+    );
+}
+
+#[test]
 fn noalt_orders_keep_baseline_shares() {
     // As the ario case, with `noalt`: after step 1 A-metal orders 20, split 10:5 as in the
     // baseline (two thirds to A-ore, which lost its capacity), so B-ore faces only

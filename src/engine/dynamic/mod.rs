@@ -241,6 +241,8 @@ struct Plan {
     slot_sink: Vec<u32>,
     /// Whether a restriction may cut one of the slot's feeding edges.
     slot_cut: Vec<bool>,
+    /// Whether the slot's region is in the priority class of `bloc_first`.
+    slot_first: Vec<bool>,
     /// Baseline receipt per step.
     sched: Vec<f64>,
     run_start: Vec<usize>,
@@ -393,9 +395,6 @@ fn check_modelled(r: &Realization, mode: Mode) -> Result<()> {
         }
     }
     let m = &r.mitigation;
-    if m.allocation != Allocation::ProRata {
-        return Err(unmodelled("mitigation.allocation", "`bloc_first`"));
-    }
     let p = &r.perturbation;
     if !p.recipes.is_empty() {
         return Err(unmodelled("perturbation.recipes", "a recipe multiplier"));
@@ -558,6 +557,7 @@ impl Plan {
             slot_product: vec![],
             slot_sink: vec![],
             slot_cut: vec![],
+            slot_first: vec![],
             sched: vec![],
             run_start: vec![0],
             src: vec![],
@@ -585,6 +585,12 @@ impl Plan {
             products: np,
             node_at: Vec::new(),
         };
+        let mut priority = vec![false; net.regions().len()];
+        if let Allocation::BlocFirst(targets) = &scenario.mitigation.allocation {
+            for r in targets.resolve(net, "mitigation.allocation")? {
+                priority[r.index()] = true;
+            }
+        }
         let mut feeding: Vec<(u32, u32, f64, u32)> = Vec::new();
         for &n in &node_at {
             let node = net.node(n);
@@ -624,6 +630,7 @@ impl Plan {
                     sched += flow;
                 }
                 p.slot_cut.push(cut);
+                p.slot_first.push(priority[node.region.index()]);
                 p.sched.push(sched);
                 p.run_start.push(p.src.len());
             }

@@ -53,6 +53,10 @@ pub struct DynamicWorkspace {
     pool_orders: Vec<f64>,
     pool_orders_prev: Vec<f64>,
     pool_served: Vec<f64>,
+    /// Per product: the re-routed orders of the priority class (`bloc_first`), this step
+    /// and last.
+    pool_first: Vec<f64>,
+    pool_first_prev: Vec<f64>,
     /// The ramp `ρ` of spare capacity this step (0 before the shocks start).
     rho: f64,
     /// Demand response of this run (§4.6).
@@ -119,6 +123,8 @@ impl DynamicWorkspace {
             pool_orders: vec![0.0; np],
             pool_orders_prev: vec![0.0; np],
             pool_served: vec![0.0; np],
+            pool_first: vec![0.0; np],
+            pool_first_prev: vec![0.0; np],
             rho: 0.0,
             deferrable: 0.0,
             substitutable: 0.0,
@@ -170,6 +176,7 @@ impl DynamicWorkspace {
         self.ratio_prev.fill(1.0);
         self.pool_demand.fill(0.0);
         self.pool_orders_prev.fill(0.0);
+        self.pool_first_prev.fill(0.0);
         self.cut_prev.fill(0.0);
         self.factor.fill(1.0);
         self.rerouted.fill(false);
@@ -427,6 +434,8 @@ impl DynamicWorkspace {
         }
         self.pool_orders_prev.copy_from_slice(&self.pool_orders);
         self.pool_orders.fill(0.0);
+        self.pool_first_prev.copy_from_slice(&self.pool_first);
+        self.pool_first.fill(0.0);
     }
 
     /// What was shipped to a slot this step: each of last step's orders times its
@@ -469,8 +478,21 @@ impl DynamicWorkspace {
         self.blocked[slot] = blocked;
         let k = p.slot_product[slot] as usize;
         self.kept[k] += kept * self.factor[slot];
-        let pooled = if self.pool_orders_prev[k] > 0.0 {
-            self.pool_order[slot] * self.pool_served[k] / self.pool_orders_prev[k]
+        // Re-routed orders served: the priority class first (`bloc_first`), pro rata
+        // within each class.
+        let (served, all, first) = (
+            self.pool_served[k],
+            self.pool_orders_prev[k],
+            self.pool_first_prev[k],
+        );
+        let to_first = served.min(first);
+        let (class_served, class_orders) = if p.slot_first[slot] {
+            (to_first, first)
+        } else {
+            (served - to_first, all - first)
+        };
+        let pooled = if class_orders > 0.0 {
+            self.pool_order[slot] * class_served / class_orders
         } else {
             0.0
         };
@@ -539,6 +561,9 @@ impl DynamicWorkspace {
             0.0
         };
         self.pool_orders[k] += self.pool_order[slot];
+        if p.slot_first[slot] {
+            self.pool_first[k] += self.pool_order[slot];
+        }
         let run = p.run_start[slot]..p.run_start[slot + 1];
         if reroute {
             for e in run {
