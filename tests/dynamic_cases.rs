@@ -543,17 +543,18 @@ fn settings_and_scenario_fields_outside_the_engine_are_refused_by_name() {
         "restrictions[0].disposal",
     );
     refused(DynamicSettings::default(), &diverted, "dynamic engine");
-    let mut bloc_first = Realization {
+    let mut scaled = Realization {
         horizon: 0.5,
         ..Realization::default()
     };
-    bloc_first.mitigation.allocation =
-        shortfall::scenario::Allocation::BlocFirst(Targets::Bloc("US+8".into()));
-    refused(
-        DynamicSettings::default(),
-        &bloc_first,
-        "mitigation.allocation",
-    );
+    scaled
+        .perturbation
+        .recipes
+        .push(shortfall::scenario::RecipeScale {
+            product: "magnet".into(),
+            multiplier: 1.2,
+        });
+    refused(DynamicSettings::default(), &scaled, "perturbation.recipes");
     let mut released = Realization {
         horizon: 0.5,
         ..Realization::default()
