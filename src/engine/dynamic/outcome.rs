@@ -36,7 +36,7 @@ pub(super) struct StepRecord<'a> {
 /// each product's unit. Read nodes and inventories through the accessors (the engine keeps
 /// nodes in its own order); tables by (region, product) are flat,
 /// `step * width + region * products + product`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Clone, PartialEq, Serialize)]
 pub struct DynamicOutcome {
     #[serde(skip)]
     labels: Arc<Labels>,
@@ -96,6 +96,19 @@ pub struct DynamicOutcome {
     pub kept: Vec<f64>,
     /// See `produced`.
     pub released: Vec<f64>,
+}
+
+/// A summary, not a dump (a run's paths run to steps x nodes numbers); `Display` shows
+/// the tables.
+impl std::fmt::Debug for DynamicOutcome {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DynamicOutcome")
+            .field("steps", &self.steps)
+            .field("step_days", &self.step_days)
+            .field("nodes", &self.nodes.len())
+            .field("stockpiles", &self.piles.len())
+            .finish_non_exhaustive()
+    }
 }
 
 impl DynamicOutcome {

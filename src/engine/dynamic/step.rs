@@ -22,7 +22,7 @@ fn restricted_cut(cut: &[f64], k: u32) -> f64 {
 
 /// The state of a dynamic run and the outcome it records; built once per engine and
 /// network, reused by every run without allocating.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct DynamicWorkspace {
     /// Per node: capacity base of this run (headroom perturbation applied).
     cap_base: Vec<f64>,
@@ -98,6 +98,17 @@ pub struct DynamicWorkspace {
     /// The step about to run.
     t: usize,
     outcome: DynamicOutcome,
+}
+
+/// A summary, not a dump: the workspace holds every path of the run.
+impl std::fmt::Debug for DynamicWorkspace {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DynamicWorkspace")
+            .field("nodes", &self.x.len())
+            .field("input_slots", &self.stock.len())
+            .field("steps_run", &self.t)
+            .finish_non_exhaustive()
+    }
 }
 
 impl DynamicWorkspace {
