@@ -8,7 +8,8 @@ use shortfall::engine::{Dynamic, DynamicSettings, DynamicWorkspace, Engine, Mode
 use shortfall::montecarlo::{simulate, Settings};
 use shortfall::network::{Network, NodeId, Synthetic};
 use shortfall::scenario::{
-    CapacityLoss, Distribution, Param, Realization, Restriction, ScenarioSpec, Targets,
+    CapacityAddition, CapacityLoss, Distribution, Param, Realization, Restriction, ScenarioSpec,
+    Targets,
 };
 use shortfall::tolerance::{close, STEADY};
 use shortfall::Error;
@@ -335,6 +336,62 @@ fn bloc_first_serves_the_priority_class_from_spare_capacity_first() {
         sold(&pro_rata) > 24.0 * 0.5 + 1.0,
         "Vietnam's spare capacity is used"
     );
+}
+
+#[test]
+fn a_capacity_addition_takes_re_routed_orders_from_its_date() {
+    // China's magnets to a US motor maker (120 a year) are cut from week 0; Vietnam has no
+    // spare capacity until a plant of 52 a year (1 a week) comes online in week 10.
+    let mut h = Hand::new(&["CN", "VN", "US"], &["magnet", "motor"]);
+    let cn = h.node("CN", "magnet", 120.0, &[]);
+    let vn = h.node("VN", "magnet", 26.0, &[]);
+    let us = h.node("US", "motor", 120.0, &[("magnet", 1.0)]);
+    h.flow_to_node(cn, us, 120.0);
+    h.flow_to_final(vn, "VN", 26.0);
+    h.flow_to_final(us, "US", 120.0);
+    let net = h.build();
+    let run = |additions: Vec<CapacityAddition<f64>>| {
+        let r = Realization {
+            horizon: 0.5,
+            run_length: Some(0.5),
+            restrictions: vec![Restriction::full(
+                ["CN"],
+                ["magnet"],
+                Targets::List(vec!["US".into()]),
+            )],
+            capacity_additions: additions,
+            ..Realization::default()
+        };
+        let settings = DynamicSettings {
+            step: Step::Week,
+            inventory_days: 28.0,
+            ..DynamicSettings::default()
+        };
+        let engine = Dynamic::new(&net, &r, settings).unwrap();
+        let mut ws = engine.workspace(&net);
+        engine.run(&net, &r, &mut ws).unwrap();
+        ws.outcome().clone()
+    };
+    let without = run(Vec::new());
+    let with = run(vec![CapacityAddition {
+        region: "VN".into(),
+        product: "magnet".into(),
+        capacity: 52.0,
+        from: 10.0 / 52.0,
+    }]);
+    // Vietnam makes its baseline (26 a year, 7/365 of it a week) until the plant comes
+    // online, then its new capacity (52·7/365 a week) serves the US's re-routed orders;
+    // the US lacks less.
+    let week = Step::Week.years();
+    for t in 0..10 {
+        check!(with.output(vn, t), 26.0 * week);
+    }
+    assert!((10..26).any(|t| with.output(vn, t) > 26.0 * week + 0.9 * 52.0 * week));
+    let magnet = net.require_product("magnet").unwrap();
+    let r_us = net.require_region("US").unwrap();
+    let lacked =
+        |o: &shortfall::engine::DynamicOutcome| o.cumulative_absorption_shortfall(r_us, magnet);
+    assert!(lacked(&with) < lacked(&without) - 5.0);
 }
 
 #[test]

@@ -461,3 +461,45 @@ fn a_recipe_multiplier_rescales_its_product_and_keeps_shares() {
     let calm = support::run_checked(&net, &s);
     assert!(calm.absorption_shortfall.iter().all(|&x| x.abs() < 1e-12));
 }
+
+/// A capacity addition (§3.1) is fully usable from its date, whatever ρ: China's magnets to
+/// the US (100 a year) are cut; Vietnam, without spare capacity, adds 40 a year from a
+/// quarter into the year; the US gets 30 of it over the year.
+#[test]
+fn a_capacity_addition_supplies_from_its_date() {
+    use shortfall::scenario::CapacityAddition;
+    let mut h = Hand::new(&["CN", "US", "VN"], &["magnet"]);
+    let cn = h.node("CN", "magnet", 100.0, &[]);
+    let vn = h.node("VN", "magnet", 10.0, &[]);
+    h.flow_to_final(cn, "US", 100.0);
+    h.flow_to_final(vn, "VN", 10.0);
+    let net = h.build();
+    let mut r = Realization {
+        horizon: 1.0,
+        restrictions: vec![Restriction::full(
+            ["CN"],
+            ["magnet"],
+            Targets::List(vec!["US".into()]),
+        )],
+        capacity_additions: vec![CapacityAddition {
+            region: "VN".into(),
+            product: "magnet".into(),
+            capacity: 40.0,
+            from: 0.25,
+        }],
+        ..Realization::default()
+    };
+    let us = net.require_region("US").unwrap().index();
+    let o = support::run_checked(&net, &r);
+    assert!(
+        (o.final_shortfall[us] - 70.0).abs() < 1e-9,
+        "{}",
+        o.final_shortfall[us]
+    );
+    r.capacity_additions[0].from = 0.0;
+    let o = support::run_checked(&net, &r);
+    assert!((o.final_shortfall[us] - 60.0).abs() < 1e-9);
+    r.capacity_additions[0].from = 2.0;
+    let o = support::run_checked(&net, &r);
+    assert!((o.final_shortfall[us] - 100.0).abs() < 1e-9);
+}

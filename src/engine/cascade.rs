@@ -38,6 +38,8 @@ use super::restricted::{Restricted, NONE};
 pub struct StaticCascade {
     restrictions: usize,
     losses: usize,
+    /// The node of each capacity addition.
+    additions: Vec<NodeId>,
     shifts: usize,
     /// Per edge, in the network's order: what sweep A reads, packed for locality.
     edges: Vec<EdgePlan>,
@@ -133,6 +135,8 @@ pub struct CascadeWorkspace {
     tagged_c: Vec<f64>,
     /// Per restriction: mean cut and leaked share over the horizon.
     cuts: Vec<(f64, f64)>,
+    /// Per node: capacity added over the horizon (part of `cap`).
+    added: Vec<f64>,
     outcome: StaticOutcome,
 }
 
@@ -357,6 +361,7 @@ impl StaticCascade {
         Ok(Self {
             restrictions: scenario.restrictions.len(),
             losses: scenario.capacity_losses.len(),
+            additions: super::addition_nodes(net, scenario)?,
             shifts: scenario.demand_shifts.len(),
             edges,
             shifted,
@@ -385,6 +390,11 @@ impl StaticCascade {
         let counts = [
             ("restrictions", self.restrictions, r.restrictions.len()),
             ("capacity_losses", self.losses, r.capacity_losses.len()),
+            (
+                "capacity_additions",
+                self.additions.len(),
+                r.capacity_additions.len(),
+            ),
             ("demand_shifts", self.shifts, r.demand_shifts.len()),
             (
                 "perturbation.recipes",
@@ -479,6 +489,7 @@ impl Engine for StaticCascade {
             got_c: vec![0.0; ns],
             tagged_c: vec![0.0; ns],
             cuts: vec![(0.0, 0.0); self.restrictions],
+            added: vec![0.0; nn],
             outcome: StaticOutcome::new(net),
         }
     }
@@ -542,6 +553,13 @@ impl Engine for StaticCascade {
                     _ => node.capacity,
                 };
             ws.cap[n.index()] = h * (1.0 - loss) * capacity;
+        }
+        // New capacity (§3.1): online from `from` years into the horizon, fully usable.
+        ws.added.fill(0.0);
+        for (c, n) in r.capacity_additions.iter().zip(&self.additions) {
+            let added = ws.scale[net.node(*n).product.index()] * c.capacity * (h - c.from).max(0.0);
+            ws.added[n.index()] += added;
+            ws.cap[n.index()] += added;
         }
 
         // §4.2 Sweep A: the shock, rationing against the schedule, own stocks.
@@ -637,7 +655,10 @@ impl Engine for StaticCascade {
                 ws.room_e[ni] = if self.restricting[ni] {
                     0.0
                 } else {
-                    rho * (ws.cap[ni] - ws.out_a[ni].max(ws.sched_out[ni])).max(0.0)
+                    // ρ of the existing spare capacity, and all of the added capacity.
+                    let used = ws.out_a[ni].max(ws.sched_out[ni]);
+                    let existing = ws.cap[ni] - ws.added[ni];
+                    rho * (existing - used).max(0.0) + (ws.cap[ni] - existing.max(used)).max(0.0)
                 };
                 restore += ws.room_r[ni];
                 expand += ws.room_e[ni];

@@ -43,3 +43,26 @@ pub(crate) fn field_error(field: String, reason: String) -> Error {
         location: Location::new("scenario", None),
     }
 }
+
+/// The node of each of a scenario's capacity additions.
+pub(crate) fn addition_nodes(
+    net: &crate::network::Network,
+    scenario: &Realization,
+) -> Result<Vec<crate::network::NodeId>> {
+    scenario
+        .capacity_additions
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let (r, p) = (net.region_id(&c.region), net.product_id(&c.product));
+            r.zip(p)
+                .and_then(|(r, p)| net.node_id(r, p))
+                .ok_or_else(|| {
+                    field_error(
+                        format!("capacity_additions[{i}]"),
+                        format!("{} makes no {}", c.region, c.product),
+                    )
+                })
+        })
+        .collect()
+}

@@ -55,6 +55,9 @@ pub struct Scenario<P> {
     /// Capacity lost at nodes.
     #[serde(default = "Vec::new")]
     pub capacity_losses: Vec<CapacityLoss<P>>,
+    /// New capacity coming online at nodes.
+    #[serde(default = "Vec::new", skip_serializing_if = "Vec::is_empty")]
+    pub capacity_additions: Vec<CapacityAddition<P>>,
     /// Changes of final use.
     #[serde(default = "Vec::new")]
     pub demand_shifts: Vec<DemandShift<P>>,
@@ -124,6 +127,7 @@ impl<P: Default> Default for Scenario<P> {
             run_length: None,
             restrictions: Vec::new(),
             capacity_losses: Vec::new(),
+            capacity_additions: Vec::new(),
             demand_shifts: Vec::new(),
             mitigation: Mitigation::default(),
             perturbation: Perturbation::default(),
@@ -317,6 +321,22 @@ pub struct CapacityLoss<P> {
     pub product: String,
     /// Share of capacity lost, in [0, 1].
     pub share: P,
+}
+
+/// New capacity at a node from a date (a plant coming online; docs/model.md §3.1): fully
+/// usable from then on, whatever the substitution share.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CapacityAddition<P> {
+    /// Region code.
+    pub region: String,
+    /// Product id.
+    pub product: String,
+    /// Capacity added, product units a year.
+    pub capacity: P,
+    /// Years after the restriction's start when it comes online (absent: at the start).
+    #[serde(default)]
+    pub from: P,
 }
 
 /// A change of final use of a product in a region.

@@ -47,6 +47,10 @@ pub enum FieldPath {
     Variant,
     /// `start`.
     Start,
+    /// `capacity_additions[i].capacity`.
+    AddedCapacity(usize),
+    /// `capacity_additions[i].from`.
+    AddedFrom(usize),
 }
 
 impl fmt::Display for FieldPath {
@@ -68,6 +72,8 @@ impl fmt::Display for FieldPath {
             Self::RecipeMultiplier(i) => write!(f, "perturbation.recipes[{i}].multiplier"),
             Self::Variant => write!(f, "perturbation.variant"),
             Self::Start => write!(f, "start"),
+            Self::AddedCapacity(i) => write!(f, "capacity_additions[{i}].capacity"),
+            Self::AddedFrom(i) => write!(f, "capacity_additions[{i}].from"),
         }
     }
 }
@@ -79,9 +85,13 @@ impl FieldPath {
         match self {
             Self::Horizon => (0.0, f64::INFINITY, true),
             Self::DemandShift(_) => (-1.0, f64::INFINITY, false),
-            Self::ReleaseRate | Self::Headroom | Self::Stocks | Self::Variant | Self::Start => {
-                (0.0, f64::INFINITY, false)
-            }
+            Self::ReleaseRate
+            | Self::Headroom
+            | Self::Stocks
+            | Self::Variant
+            | Self::Start
+            | Self::AddedCapacity(_)
+            | Self::AddedFrom(_) => (0.0, f64::INFINITY, false),
             Self::RecipeMultiplier(_) => (0.0, f64::INFINITY, true),
             _ => (0.0, 1.0, false),
         }
@@ -156,6 +166,10 @@ macro_rules! each_field {
         if let Some(v) = & $($m)* s.start {
             f(FieldPath::Start, v);
         }
+        for (i, c) in s.capacity_additions.$iter().enumerate() {
+            f(FieldPath::AddedCapacity(i), & $($m)* c.capacity);
+            f(FieldPath::AddedFrom(i), & $($m)* c.from);
+        }
     }};
 }
 
@@ -223,6 +237,16 @@ impl<P> Scenario<P> {
                     region: c.region.clone(),
                     product: c.product.clone(),
                     share: Q::default(),
+                })
+                .collect(),
+            capacity_additions: self
+                .capacity_additions
+                .iter()
+                .map(|c| super::CapacityAddition {
+                    region: c.region.clone(),
+                    product: c.product.clone(),
+                    capacity: Q::default(),
+                    from: Q::default(),
                 })
                 .collect(),
             demand_shifts: self

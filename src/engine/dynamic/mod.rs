@@ -173,8 +173,30 @@ pub struct Dynamic {
     loss_nodes: Vec<usize>,
     /// Explicit capacity-loss paths: internal node index, loss per step (0 after the end).
     loss_paths: Vec<(usize, Vec<f64>)>,
+    /// The internal index of each capacity addition's node.
+    addition_nodes: Vec<usize>,
     /// The structure the engine was built for: restrictions, capacity losses, run length.
-    shape: (usize, usize, Option<f64>),
+    shape: Shape,
+}
+
+/// The structure of a scenario an engine was built for: its realizations must share it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Shape {
+    restrictions: usize,
+    losses: usize,
+    additions: usize,
+    run_length: Option<f64>,
+}
+
+impl Shape {
+    fn of(r: &Realization) -> Self {
+        Self {
+            restrictions: r.restrictions.len(),
+            losses: r.capacity_losses.len(),
+            additions: r.capacity_additions.len(),
+            run_length: r.run_length,
+        }
+    }
 }
 
 /// A summary, not a dump: the plan holds every edge.
@@ -326,16 +348,17 @@ impl Dynamic {
                     .map(|n| plan.pos[n.index()] as usize)
             })
             .collect::<Result<_>>()?;
+        let addition_nodes = super::addition_nodes(net, scenario)?
+            .iter()
+            .map(|n| plan.pos[n.index()] as usize)
+            .collect();
         Ok(Self {
             settings,
             plan,
             loss_nodes,
             loss_paths: Vec::new(),
-            shape: (
-                scenario.restrictions.len(),
-                scenario.capacity_losses.len(),
-                scenario.run_length,
-            ),
+            addition_nodes,
+            shape: Shape::of(scenario),
         })
     }
 
@@ -773,15 +796,11 @@ impl Engine for Dynamic {
     }
 
     fn run(&self, _: &Network, r: &Realization, ws: &mut DynamicWorkspace) -> Result<()> {
-        let shape = (r.restrictions.len(), r.capacity_losses.len(), r.run_length);
+        let shape = Shape::of(r);
         if shape != self.shape {
             return Err(field_error(
                 "scenario".into(),
-                format!(
-                    "{} restrictions, {} capacity losses, run length {:?}: the engine was \
-                     built for {:?}",
-                    shape.0, shape.1, shape.2, self.shape
-                ),
+                format!("{shape:?}: the engine was built for {:?}", self.shape),
             ));
         }
         r.validate()?;

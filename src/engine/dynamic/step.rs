@@ -59,6 +59,8 @@ pub struct DynamicWorkspace {
     pool_first_prev: Vec<f64>,
     /// The ramp `ρ` of spare capacity this step (0 before the shocks start).
     rho: f64,
+    /// Per node: capacity added this step (new plants online).
+    added: Vec<f64>,
     /// Demand response of this run (§4.6).
     deferrable: f64,
     substitutable: f64,
@@ -115,7 +117,7 @@ impl DynamicWorkspace {
     pub(super) fn new(net: &Network, engine: &Dynamic) -> Self {
         let p = &engine.plan;
         let (nn, ns, np) = (p.x0.len(), p.a.len(), p.products);
-        let nk = engine.shape.0;
+        let nk = engine.shape.restrictions;
         Self {
             cap_base: vec![0.0; nn],
             alpha: vec![1.0; nn],
@@ -137,6 +139,7 @@ impl DynamicWorkspace {
             pool_first: vec![0.0; np],
             pool_first_prev: vec![0.0; np],
             rho: 0.0,
+            added: vec![0.0; nn],
             deferrable: 0.0,
             substitutable: 0.0,
             cut: vec![0.0; nk],
@@ -183,6 +186,7 @@ impl DynamicWorkspace {
         }
         self.alpha.fill(1.0);
         self.loss.fill(0.0);
+        self.added.fill(0.0);
         self.x.copy_from_slice(&p.x0);
         self.ratio_prev.fill(1.0);
         self.pool_demand.fill(0.0);
@@ -279,6 +283,14 @@ impl DynamicWorkspace {
             let v = path.get(self.t).copied().unwrap_or(0.0);
             self.loss[*f] = self.loss[*f].max(v);
         }
+        for &f in &engine.addition_nodes {
+            self.added[f] = 0.0;
+        }
+        for (c, &f) in r.capacity_additions.iter().zip(&engine.addition_nodes) {
+            if self.t >= start + (c.from / p.dt).round() as usize {
+                self.added[f] += c.capacity * p.dt;
+            }
+        }
     }
 
     /// The static engine's sweep A with `h = Δt` (design §5, static-equivalent mode).
@@ -286,7 +298,7 @@ impl DynamicWorkspace {
         let p = &engine.plan;
         let t = self.t;
         for f in 0..p.x0.len() {
-            let mut out = p.x0[f].min((1.0 - self.loss[f]) * self.cap_base[f]);
+            let mut out = p.x0[f].min((1.0 - self.loss[f]) * self.cap_base[f] + self.added[f]);
             for slot in p.slot_start[f]..p.slot_start[f + 1] {
                 let run = p.run_start[slot]..p.run_start[slot + 1];
                 let (mut got, mut blocked) = (0.0, 0.0);
@@ -341,6 +353,8 @@ impl DynamicWorkspace {
                 (Mode::Standard, true) => ((self.alpha[f] * x0).min(keep * base), x0),
                 _ => (self.alpha[f] * keep * x0, x0),
             };
+            // New capacity (§5.7) adds to both, fully usable.
+            let (cap, nominal) = (cap + self.added[f], nominal + self.added[f]);
             self.cap[f] = cap;
             self.pair[f][1] = if alt && nominal > 0.0 {
                 cap / nominal
