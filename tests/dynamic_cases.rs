@@ -275,6 +275,19 @@ fn deferred_final_demand_is_asked_again_by_hand() {
     check!(o.output(cn, 3), 10.0);
 }
 
+/// A run in weeks with four weeks of inventory cover.
+fn weekly(net: &Network, r: &Realization) -> shortfall::engine::DynamicOutcome {
+    let settings = DynamicSettings {
+        step: Step::Week,
+        inventory_days: 28.0,
+        ..DynamicSettings::default()
+    };
+    let engine = Dynamic::new(net, r, settings).unwrap();
+    let mut ws = engine.workspace(net);
+    engine.run(net, r, &mut ws).unwrap();
+    ws.outcome().clone()
+}
+
 #[test]
 fn bloc_first_serves_the_priority_class_from_spare_capacity_first() {
     // China sells 120 magnets a year to motor makers in the US and in Japan each and stops
@@ -303,15 +316,7 @@ fn bloc_first_serves_the_priority_class_from_spare_capacity_first() {
         };
         r.mitigation.substitution = 1.0;
         r.mitigation.allocation = allocation;
-        let settings = DynamicSettings {
-            step: Step::Week,
-            inventory_days: 28.0,
-            ..DynamicSettings::default()
-        };
-        let engine = Dynamic::new(&net, &r, settings).unwrap();
-        let mut ws = engine.workspace(&net);
-        engine.run(&net, &r, &mut ws).unwrap();
-        ws.outcome().clone()
+        weekly(&net, &r)
     };
     let pro_rata = run(shortfall::scenario::Allocation::ProRata);
     let us_first = run(shortfall::scenario::Allocation::BlocFirst(Targets::List(
@@ -362,15 +367,7 @@ fn a_capacity_addition_takes_re_routed_orders_from_its_date() {
             capacity_additions: additions,
             ..Realization::default()
         };
-        let settings = DynamicSettings {
-            step: Step::Week,
-            inventory_days: 28.0,
-            ..DynamicSettings::default()
-        };
-        let engine = Dynamic::new(&net, &r, settings).unwrap();
-        let mut ws = engine.workspace(&net);
-        engine.run(&net, &r, &mut ws).unwrap();
-        ws.outcome().clone()
+        weekly(&net, &r)
     };
     let without = run(Vec::new());
     let with = run(vec![CapacityAddition {
