@@ -391,6 +391,99 @@ fn a_capacity_addition_takes_re_routed_orders_from_its_date() {
     assert!(lacked(&with) < lacked(&without) - 5.0);
 }
 
+/// A month's run of a restriction from the start, with China at half capacity.
+fn divert_case(
+    net: &Network,
+    product: &str,
+    disposal: shortfall::scenario::Disposal,
+    kappa: f64,
+) -> shortfall::engine::DynamicOutcome {
+    let mut cut = Restriction::full(["CN"], [product], Targets::List(vec!["US".into()]));
+    cut.disposal = disposal;
+    cut.processing_leakage = kappa;
+    let r = Realization {
+        horizon: 1.0,
+        restrictions: vec![cut],
+        capacity_losses: vec![CapacityLoss {
+            region: "CN".into(),
+            product: product.into(),
+            share: 0.5,
+        }],
+        ..Realization::default()
+    };
+    let settings = DynamicSettings {
+        step: Step::Month,
+        steps: 2,
+        ..DynamicSettings::default()
+    };
+    let engine = Dynamic::new(net, &r, settings).unwrap();
+    let mut ws = engine.workspace(net);
+    engine.run(net, &r, &mut ws).unwrap();
+    ws.outcome().clone()
+}
+
+#[test]
+fn divert_gives_the_blocked_part_to_non_targets_by_hand() {
+    use shortfall::scenario::Disposal;
+    // China makes 100 magnets a year (capacity 100), half for final use in the US, half
+    // in Vietnam; it loses half its capacity and may not ship to the US. A month: it makes
+    // 50/12 against 100/12 asked, serving half of each order.
+    let mut h = Hand::new(&["CN", "US", "VN"], &["magnet"]);
+    let cn = h.node("CN", "magnet", 100.0, &[]);
+    h.flow_to_final(cn, "US", 50.0);
+    h.flow_to_final(cn, "VN", 50.0);
+    let net = h.build();
+    let magnet = net.require_product("magnet").unwrap();
+    let (us, vn) = (
+        net.require_region("US").unwrap(),
+        net.require_region("VN").unwrap(),
+    );
+    let month = 1.0 / 12.0;
+    // Keep: Vietnam gets half its 50/12; the 25/12 blocked for the US stays unsold.
+    let keep = divert_case(&net, "magnet", Disposal::Keep, 0.0);
+    check!(keep.final_shortfall(vn, magnet, 0), 25.0 * month);
+    check!(keep.kept[magnet.index()], 25.0 * month);
+    // Divert: the 25/12 go to Vietnam's unserved half; nothing is kept.
+    let divert = divert_case(&net, "magnet", Disposal::Divert, 0.0);
+    check!(divert.final_shortfall(vn, magnet, 0), 0.0);
+    check!(divert.diverted[magnet.index()], 25.0 * month);
+    check!(divert.kept[magnet.index()], 0.0);
+    check!(divert.final_shortfall(us, magnet, 0), 50.0 * month);
+}
+
+#[test]
+fn processed_diverted_volume_reaches_targets_at_most_kappa_by_hand() {
+    use shortfall::scenario::Disposal;
+    // China's oxide (120 a year, 10 a month) goes half to a US magnet maker, half to a
+    // Vietnamese one, which sells half its 5 magnets a month in Vietnam and half in the US.
+    // China loses half its capacity and diverts the oxide blocked for the US to Vietnam:
+    // Vietnam receives all 5, half of it freed (tagged) volume, and its magnets are half
+    // tagged; of the 2.5 it ships to the US, the tagged 1.25 pass only in the share κ.
+    let mut h = Hand::new(&["CN", "US", "VN"], &["oxide", "magnet"]);
+    let cn = h.node("CN", "oxide", 120.0, &[]);
+    let us = h.node("US", "magnet", 60.0, &[("oxide", 1.0)]);
+    let vn = h.node("VN", "magnet", 60.0, &[("oxide", 1.0)]);
+    h.flow_to_node(cn, us, 60.0);
+    h.flow_to_node(cn, vn, 60.0);
+    h.flow_to_final(us, "US", 60.0);
+    h.flow_to_final(vn, "VN", 30.0);
+    h.flow_to_final(vn, "US", 30.0);
+    let net = h.build();
+    let (oxide, magnet) = (
+        net.require_product("oxide").unwrap(),
+        net.require_product("magnet").unwrap(),
+    );
+    let r_us = net.require_region("US").unwrap();
+    for kappa in [0.0, 0.4, 1.0] {
+        let o = divert_case(&net, "oxide", Disposal::Divert, kappa);
+        check!(o.diverted[oxide.index()], 2.5);
+        check!(o.output(vn, 0), 5.0);
+        // The US magnet maker works from inventory; only Vietnam's gated share is short.
+        check!(o.output(us, 0), 5.0);
+        check!(o.final_shortfall(r_us, magnet, 0), 1.25 * (1.0 - kappa));
+    }
+}
+
 #[test]
 fn noalt_orders_keep_baseline_shares() {
     // As the ario case, with `noalt`: after step 1 A-metal orders 20, split 10:5 as in the
@@ -591,12 +684,12 @@ fn settings_and_scenario_fields_outside_the_engine_are_refused_by_name() {
         ..Realization::default()
     };
     diverted.restrictions[0].disposal = shortfall::scenario::Disposal::Divert;
-    refused(
-        DynamicSettings::default(),
-        &diverted,
-        "restrictions[0].disposal",
-    );
-    refused(DynamicSettings::default(), &diverted, "dynamic engine");
+    let static_mode = || DynamicSettings {
+        mode: Mode::StaticEquivalent,
+        ..DynamicSettings::default()
+    };
+    refused(static_mode(), &diverted, "restrictions[0].disposal");
+    refused(static_mode(), &diverted, "dynamic engine");
     let mut scaled = Realization {
         horizon: 0.5,
         ..Realization::default()

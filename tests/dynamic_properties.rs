@@ -10,9 +10,9 @@ use shortfall::network::Network;
 use shortfall::scenario::Realization;
 use support::{shock, small_network, Shock};
 
-/// The shock with the fields this engine models.
+/// The shock, timed for a dynamic run.
 fn modelled(net: &Network, s: &Shock) -> Realization {
-    let mut r = s.dynamic_realization(net);
+    let mut r = s.realization(net);
     r.start = Some(2.0 / 52.0);
     r.run_length = Some(0.5);
     r

@@ -8,13 +8,18 @@ mod support;
 use proptest::prelude::*;
 use shortfall::engine::{Dynamic, DynamicOutcome, DynamicSettings, Engine, Mode, Step};
 use shortfall::network::Network;
-use shortfall::scenario::Realization;
+use shortfall::scenario::{Allocation, Disposal, Realization};
 use support::{run, shock, small_network, Shock};
 
 /// The static-equivalent settings of design §5: keep, no stock release, ρ = 0, no
 /// demand response, κ = 0.
 fn static_equivalent(net: &Network, s: &Shock) -> Realization {
-    let mut r = s.dynamic_realization(net);
+    let mut r = s.realization(net);
+    for x in &mut r.restrictions {
+        x.disposal = Disposal::Keep;
+        x.processing_leakage = 0.0;
+    }
+    r.mitigation.allocation = Allocation::ProRata;
     r.mitigation.stock_release_share = 0.0;
     r.mitigation.substitution = 0.0;
     r.mitigation.deferrable = 0.0;

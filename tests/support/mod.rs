@@ -288,18 +288,6 @@ pub fn shock() -> impl Strategy<Value = Shock> {
 }
 
 impl Shock {
-    /// The realization restricted to what the dynamic engine models: keep, κ = 0, pro
-    /// rata.
-    pub fn dynamic_realization(&self, net: &Network) -> Realization {
-        let mut r = self.realization(net);
-        for x in &mut r.restrictions {
-            x.disposal = Disposal::Keep;
-            x.processing_leakage = 0.0;
-        }
-        r.mitigation.allocation = Allocation::ProRata;
-        r
-    }
-
     /// The realization of this shock on `net` (regions R0.., products p0..).
     pub fn realization(&self, net: &Network) -> Realization {
         let products: Vec<String> = net

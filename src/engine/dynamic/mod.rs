@@ -251,6 +251,15 @@ struct Plan {
     /// Whether the node's headroom is scaled by the perturbation and may ramp up: a
     /// producer that is not a restricting exporter's node of a restricted product.
     expands: Vec<bool>,
+    /// Per node: the restriction that cuts its shipments (NONE if none; one at most per
+    /// diverting node), whether it diverts, and whether its region is a target.
+    node_cut_of: Vec<u32>,
+    diverting: Vec<bool>,
+    target: Vec<bool>,
+    /// Baseline final demand of targets cut per node, per step.
+    fd_cut0: Vec<f64>,
+    /// Whether any restriction diverts: freed volume then carries tags (§5.7).
+    tags: bool,
     slot_start: Vec<usize>,
     /// Input per unit of output.
     a: Vec<f64>,
@@ -263,8 +272,10 @@ struct Plan {
     slot_sink: Vec<u32>,
     /// Whether a restriction may cut one of the slot's feeding edges.
     slot_cut: Vec<bool>,
-    /// Whether the slot's region is in the priority class of `bloc_first`.
+    /// Whether the slot's region is in the priority class of `bloc_first`, and whether
+    /// it is a target.
     slot_first: Vec<bool>,
+    slot_target: Vec<bool>,
     /// Baseline receipt per step.
     sched: Vec<f64>,
     run_start: Vec<usize>,
@@ -280,6 +291,8 @@ struct Plan {
     y0: Vec<f64>,
     fd_cut_of: Vec<u32>,
     fd_real: Vec<bool>,
+    /// Whether the final-demand edge's region is a target (κ gates tagged volume to it).
+    fd_target: Vec<bool>,
     /// Total baseline final demand per node, per step.
     fd0: Vec<f64>,
     /// Stockpiles grouped by product (`pile_start`), and their users' slots and
@@ -403,17 +416,15 @@ fn check_modelled(r: &Realization, mode: Mode) -> Result<()> {
     if !r.demand_shifts.is_empty() {
         return Err(unmodelled("demand_shifts", "a demand shift"));
     }
-    for (i, x) in r.restrictions.iter().enumerate() {
-        if x.disposal == Disposal::Divert {
+    if mode == Mode::StaticEquivalent {
+        if let Some(i) = r
+            .restrictions
+            .iter()
+            .position(|x| x.disposal == Disposal::Divert)
+        {
             return Err(unmodelled(
                 &format!("restrictions[{i}].disposal"),
-                "`divert`",
-            ));
-        }
-        if x.processing_leakage != 0.0 {
-            return Err(unmodelled(
-                &format!("restrictions[{i}].processing_leakage"),
-                "processing leakage κ (there is no pool of freed volume to tag)",
+                "`divert` in the static-equivalent mode",
             ));
         }
     }
@@ -573,6 +584,14 @@ impl Plan {
             x0: Vec::with_capacity(nn),
             cap0: Vec::with_capacity(nn),
             expands: Vec::with_capacity(nn),
+            node_cut_of: Vec::with_capacity(nn),
+            diverting: Vec::with_capacity(nn),
+            target: Vec::with_capacity(nn),
+            fd_cut0: Vec::with_capacity(nn),
+            tags: scenario
+                .restrictions
+                .iter()
+                .any(|x| x.disposal == Disposal::Divert),
             slot_start: vec![0],
             a: vec![],
             cover: vec![],
@@ -581,6 +600,7 @@ impl Plan {
             slot_sink: vec![],
             slot_cut: vec![],
             slot_first: vec![],
+            slot_target: vec![],
             sched: vec![],
             run_start: vec![0],
             src: vec![],
@@ -592,6 +612,7 @@ impl Plan {
             y0: vec![],
             fd_cut_of: vec![],
             fd_real: vec![],
+            fd_target: vec![],
             fd0: vec![],
             piles: vec![],
             pile_start: vec![0],
@@ -627,6 +648,33 @@ impl Plan {
             });
             p.expands
                 .push(node.kind == NodeKind::Producer && !restricted.restricting[n.index()]);
+            p.target.push(restricted.target[node.region.index()]);
+            let mut cut_of = NONE;
+            for ei in net.out_range(n) {
+                let k = restricted.edge[ei];
+                if k == NONE || k == cut_of {
+                    continue;
+                }
+                let divert =
+                    |k: u32| scenario.restrictions[k as usize].disposal == Disposal::Divert;
+                if cut_of != NONE && (divert(k) || divert(cut_of)) {
+                    return Err(field_error(
+                        format!("restrictions[{k}]"),
+                        format!(
+                            "{} in {} is cut by restrictions[{cut_of}] too; a diverting \
+                             exporter's node takes one restriction in the dynamic engine",
+                            net.product(node.product).id,
+                            net.region(node.region).code
+                        ),
+                    ));
+                }
+                cut_of = k;
+            }
+            p.node_cut_of.push(cut_of);
+            p.diverting.push(
+                cut_of != NONE
+                    && scenario.restrictions[cut_of as usize].disposal == Disposal::Divert,
+            );
             feeding.clear();
             for &ei in net.in_edge_indices(n) {
                 let e = &net.edges()[ei];
@@ -654,24 +702,30 @@ impl Plan {
                 }
                 p.slot_cut.push(cut);
                 p.slot_first.push(priority[node.region.index()]);
+                p.slot_target.push(restricted.target[node.region.index()]);
                 p.sched.push(sched);
                 p.run_start.push(p.src.len());
             }
             p.slot_start.push(p.a.len());
-            let mut total = 0.0;
+            let (mut total, mut cut_total) = (0.0, 0.0);
             for ei in net.out_range(n) {
                 let e = &net.edges()[ei];
                 if let Sink::FinalUse(r) = e.to {
+                    if restricted.edge[ei] != NONE {
+                        cut_total += e.flow * dt;
+                    }
                     p.fd_sink
                         .push((r.index() * np + node.product.index()) as u32);
                     p.y0.push(e.flow * dt);
                     p.fd_node.push(p.x0.len() as u32 - 1);
                     p.fd_cut_of.push(restricted.edge[ei]);
                     p.fd_real.push(net.product(node.product).final_use);
+                    p.fd_target.push(restricted.target[r.index()]);
                     total += e.flow * dt;
                 }
             }
             p.fd0.push(total);
+            p.fd_cut0.push(cut_total);
             p.fd_start.push(p.y0.len());
         }
         p.node_at = node_at;
@@ -759,6 +813,50 @@ impl Plan {
             f = end;
         }
     }
+}
+
+impl Plan {
+    /// What final-demand edge `e` of node `f` delivers of `asked` and what is held back
+    /// (blocked by a cut, or tagged volume beyond the κ gate; §5.7): the node serves the
+    /// share `served` of cut edges and `free` of the others; the share `tagged` of a
+    /// delivery is freed volume, of which at most `κ` reaches a target.
+    pub(super) fn final_delivery(
+        &self,
+        e: usize,
+        asked: f64,
+        f: Served,
+        cut: &[f64],
+    ) -> (f64, f64) {
+        match self.fd_cut_of[e] {
+            NONE => {
+                let shipped = asked * f.free;
+                let gated = if self.fd_target[e] {
+                    shipped * f.tagged * (1.0 - f.kappa)
+                } else {
+                    0.0
+                };
+                (shipped - gated, gated)
+            }
+            k => {
+                let shipped = asked * f.served;
+                let cut = cut[k as usize];
+                (shipped * (1.0 - cut), shipped * cut)
+            }
+        }
+    }
+}
+
+/// How a node served its demands in a step (§5.7).
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Served {
+    /// Share of cut orders served.
+    pub served: f64,
+    /// Share of the other demands served (more than `served` when the node diverts).
+    pub free: f64,
+    /// Share of a delivery that is freed volume.
+    pub tagged: f64,
+    /// The κ gate.
+    pub kappa: f64,
 }
 
 /// Steps an input travels (docs/model.md §5.4).

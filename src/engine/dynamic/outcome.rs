@@ -4,7 +4,6 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
-use super::super::restricted::NONE;
 use super::{Dynamic, Plan};
 use crate::engine::outcome::Labels;
 use crate::network::{Network, NodeId, ProductId, RegionId};
@@ -19,8 +18,14 @@ pub(super) struct StepRecord<'a> {
     pub received: &'a [f64],
     pub served: &'a [f64],
     pub cut: &'a [f64],
-    /// Per product: shipments to input slots blocked and kept.
+    /// Per product: shipments to input slots blocked and kept, and blocked volume
+    /// diverted.
     pub kept: &'a [f64],
+    pub diverted: &'a [f64],
+    /// Per node: share of non-cut demands served and tagged share of deliveries; κ.
+    pub free: &'a [f64],
+    pub share: &'a [f64],
+    pub kappa: f64,
     pub final_release: &'a [f64],
     /// Per `(region, product)`: final demand asked this step over its baseline (1 plus
     /// the backlog's share).
@@ -96,6 +101,8 @@ pub struct DynamicOutcome {
     pub kept: Vec<f64>,
     /// See `produced`.
     pub released: Vec<f64>,
+    /// Per step and product: blocked volume diverted to non-targets (`divert`).
+    pub diverted: Vec<f64>,
 }
 
 /// A summary, not a dump (a run's paths run to steps x nodes numbers); `Display` shows
@@ -175,6 +182,7 @@ impl DynamicOutcome {
             to_final: vec![0.0; steps * np],
             kept: vec![0.0; steps * np],
             released: vec![0.0; steps * np],
+            diverted: vec![0.0; steps * np],
             nodes,
         }
     }
@@ -195,6 +203,7 @@ impl DynamicOutcome {
         self.inventory[t * ns..(t + 1) * ns].copy_from_slice(s.stock);
         let row = t * np..(t + 1) * np;
         self.kept[row.clone()].copy_from_slice(s.kept);
+        self.diverted[row.clone()].copy_from_slice(s.diverted);
         let (produced, to_users, to_final, kept) = (
             &mut self.produced[row.clone()],
             &mut self.to_users[row.clone()],
@@ -214,21 +223,23 @@ impl DynamicOutcome {
             let k = p.product[f] as usize;
             produced[k] += s.x[f];
             for e in p.fd_start[f]..p.fd_start[f + 1] {
-                let cut = match p.fd_cut_of[e] {
-                    NONE => 0.0,
-                    i => s.cut[i as usize],
-                };
                 let sink = p.fd_sink[e] as usize;
                 let asked = if p.fd_real[e] {
                     p.y0[e] * s.fd_scale[sink]
                 } else {
                     p.y0[e]
                 };
-                let shipped = asked * s.served[f];
-                to_final[k] += shipped * (1.0 - cut);
-                kept[k] += shipped * cut;
+                let served = super::Served {
+                    served: s.served[f],
+                    free: s.free[f],
+                    tagged: s.share[f],
+                    kappa: s.kappa,
+                };
+                let (delivered, held) = p.final_delivery(e, asked, served, s.cut);
+                to_final[k] += delivered;
+                kept[k] += held;
                 if p.fd_real[e] {
-                    short[sink] += asked - shipped * (1.0 - cut);
+                    short[sink] += asked - delivered;
                 }
             }
         }

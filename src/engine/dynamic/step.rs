@@ -69,6 +69,24 @@ pub struct DynamicWorkspace {
     cut_prev: Vec<f64>,
     /// Input inventory per slot.
     stock: Vec<f64>,
+    /// Per node, with `divert` (§5.7): the share of non-cut demands served (above the
+    /// share of cut ones when the node diverts), and the tagged share of each delivery.
+    free: Vec<f64>,
+    share: Vec<f64>,
+    /// Per node: orders on cut edges addressed to it this step, and for the next; placed
+    /// in full, and placed for the allowed share only (by targets that re-routed); final
+    /// demand of targets on cut edges this step.
+    demand_cut: Vec<f64>,
+    next_cut: Vec<f64>,
+    demand_cut_rerouted: Vec<f64>,
+    next_cut_rerouted: Vec<f64>,
+    fd_cut_now: Vec<f64>,
+    /// Per slot: tagged volume received this step.
+    tagged: Vec<f64>,
+    /// The κ gate of this run: the smallest of the restrictions' (§4.5).
+    kappa: f64,
+    /// Per product this step: blocked volume diverted to non-targets.
+    diverted: Vec<f64>,
     /// Per slot: the sums of its feeding edges' order weights `z₀·ρ`, all and blocked.
     weight: Vec<f64>,
     blocked: Vec<f64>,
@@ -145,6 +163,16 @@ impl DynamicWorkspace {
             cut: vec![0.0; nk],
             cut_prev: vec![0.0; nk],
             stock: vec![0.0; ns],
+            free: vec![1.0; nn],
+            share: vec![0.0; nn],
+            demand_cut: vec![0.0; nn],
+            next_cut: vec![0.0; nn],
+            demand_cut_rerouted: vec![0.0; nn],
+            next_cut_rerouted: vec![0.0; nn],
+            fd_cut_now: vec![0.0; nn],
+            tagged: vec![0.0; ns],
+            kappa: 1.0,
+            diverted: vec![0.0; np],
             weight: vec![0.0; ns],
             blocked: vec![0.0; ns],
             factor: vec![1.0; ns],
@@ -202,9 +230,24 @@ impl DynamicWorkspace {
         self.substitutable = r.mitigation.substitutable;
         self.fd_now.copy_from_slice(&p.fd0);
         self.demand.copy_from_slice(&p.fd0);
-        for (&from, z) in p.src.iter().zip(&p.z0) {
+        self.demand_cut.fill(0.0);
+        self.next_cut.fill(0.0);
+        self.demand_cut_rerouted.fill(0.0);
+        self.next_cut_rerouted.fill(0.0);
+        self.fd_cut_now.copy_from_slice(&p.fd_cut0);
+        for ((&from, z), &k) in p.src.iter().zip(&p.z0).zip(&p.cut_of) {
             self.demand[from as usize] += z;
+            if k != NONE {
+                self.demand_cut[from as usize] += z;
+            }
         }
+        self.share.fill(0.0);
+        self.tagged.fill(0.0);
+        self.kappa = r
+            .restrictions
+            .iter()
+            .map(|x| x.processing_leakage)
+            .fold(1.0, f64::min);
         let lag = p.lag.saturating_sub(1);
         for f in 0..p.x0.len() {
             for s in p.slot_start[f]..p.slot_start[f + 1] {
@@ -240,6 +283,7 @@ impl DynamicWorkspace {
     pub(super) fn advance(&mut self, engine: &Dynamic, r: &Realization) {
         self.set_shocks(engine, r);
         self.kept.fill(0.0);
+        self.diverted.fill(0.0);
         if engine.settings.mode == Mode::StaticEquivalent {
             self.advance_static(engine);
         } else {
@@ -319,6 +363,7 @@ impl DynamicWorkspace {
             } else {
                 0.0
             };
+            self.free[f] = self.served[f];
         }
         self.record(engine, t);
     }
@@ -457,6 +502,12 @@ impl DynamicWorkspace {
         for (prev, pair) in self.ratio_prev.iter_mut().zip(&self.pair) {
             *prev = pair[1];
         }
+        if p.tags {
+            std::mem::swap(&mut self.demand_cut, &mut self.next_cut);
+            std::mem::swap(&mut self.demand_cut_rerouted, &mut self.next_cut_rerouted);
+            self.next_cut.fill(0.0);
+            self.next_cut_rerouted.fill(0.0);
+        }
         self.pool_orders_prev.copy_from_slice(&self.pool_orders);
         self.pool_orders.fill(0.0);
         self.pool_first_prev.copy_from_slice(&self.pool_first);
@@ -472,9 +523,28 @@ impl DynamicWorkspace {
         let run = p.run_start[slot]..p.run_start[slot + 1];
         self.asked[slot] = self.ordered[slot];
         let (mut received, mut weight, mut blocked, mut kept) = (0.0, 0.0, 0.0, 0.0);
-        if p.slot_cut[slot] {
+        let mut tagged = 0.0;
+        if p.slot_cut[slot] || p.tags {
+            let gate = p.slot_target[slot];
             for e in run {
-                let [delivers, ratio] = self.pair[p.src[e] as usize];
+                let i = p.src[e] as usize;
+                let [delivers, ratio] = self.pair[i];
+                // The share of a delivery that is freed volume (`divert`, §5.7).
+                let share = if p.tags { self.share[i] } else { 0.0 };
+                weight += p.z0[e] * ratio;
+                if p.cut_of[e] == NONE {
+                    let freed = p.z0[e] * delivers * share;
+                    if gate {
+                        // At most κ of freed volume reaches a target; it is untagged then.
+                        let held = freed * (1.0 - self.kappa);
+                        received += p.z0[e] * delivers - held;
+                        kept += held;
+                    } else {
+                        received += p.z0[e] * delivers;
+                        tagged += freed;
+                    }
+                    continue;
+                }
                 let (now, before) = (
                     restricted_cut(&self.cut, p.cut_of[e]),
                     restricted_cut(&self.cut_prev, p.cut_of[e]),
@@ -485,11 +555,11 @@ impl DynamicWorkspace {
                     1.0
                 };
                 // A target that re-routed ordered only the allowed part: it passes in
-                // full unless the cut rose since.
+                // full unless the cut rose since. Cut orders get the cut share served.
                 let allowed = placed.min(1.0 - now);
-                received += p.z0[e] * delivers * allowed;
-                kept += p.z0[e] * delivers * (placed - allowed);
-                weight += p.z0[e] * ratio;
+                let base = delivers * (1.0 - share);
+                received += p.z0[e] * base * allowed;
+                kept += p.z0[e] * base * (placed - allowed);
                 blocked += p.z0[e] * ratio * now;
             }
         } else {
@@ -499,6 +569,7 @@ impl DynamicWorkspace {
                 weight += z * ratio;
             }
         }
+        self.tagged[slot] = tagged * self.factor[slot];
         self.weight[slot] = weight;
         self.blocked[slot] = blocked;
         let k = p.slot_product[slot] as usize;
@@ -560,8 +631,50 @@ impl DynamicWorkspace {
         } else {
             0.0
         };
-        self.pair[f][0] = self.served[f] * self.ratio_prev[f];
-        self.pool_served[p.product[f] as usize] += (x - regular).max(0.0);
+        let (q, k) = (self.served[f], p.product[f] as usize);
+        let (mut free, mut share) = (q, 0.0);
+        if p.tags {
+            if p.diverting[f] {
+                // Divert (§5.7): the blocked part of cut orders goes to the node's other
+                // demands not served; the rest of it stays unsold.
+                let k_cut = p.node_cut_of[f] as usize;
+                let (cut, placed) = (self.cut[k_cut], 1.0 - self.cut_prev[k_cut]);
+                let (full, part) = (self.demand_cut[f], self.demand_cut_rerouted[f]);
+                let cut_demand = full + part + self.fd_cut_now[f];
+                let blocked_part = if placed > 0.0 {
+                    part * (placed - placed.min(1.0 - cut)) / placed
+                } else {
+                    0.0
+                };
+                let blocked = q * ((full + self.fd_cut_now[f]) * cut + blocked_part);
+                let open = (regular - cut_demand).max(0.0);
+                let diverted = blocked.min((1.0 - q) * open);
+                if open > 0.0 {
+                    free = q + diverted / open;
+                }
+                self.diverted[k] += diverted;
+                self.kept[k] -= diverted;
+            } else if !p.target[f] {
+                // Processed freed volume: the largest tagged share among its inputs.
+                for slot in p.slot_start[f]..p.slot_start[f + 1] {
+                    if self.received[slot] > 0.0 {
+                        share = f64::max(share, self.tagged[slot] / self.received[slot]);
+                    }
+                }
+            }
+            if p.diverting[f] && free > 0.0 {
+                share = (free - q) / free;
+            }
+        }
+        self.free[f] = free;
+        self.share[f] = share.min(1.0);
+        self.pair[f][0] = free * self.ratio_prev[f];
+        // Output beyond regular demand serves re-routed orders, all from targets: freed
+        // volume in it passes the κ gate.
+        let beyond = (x - regular).max(0.0);
+        let held = beyond * self.share[f] * (1.0 - self.kappa);
+        self.pool_served[k] += beyond - held;
+        self.kept[k] += held;
     }
 
     /// A slot's orders for the next step: replace what was used and close the share
@@ -590,6 +703,20 @@ impl DynamicWorkspace {
             self.pool_first[k] += self.pool_order[slot];
         }
         let run = p.run_start[slot]..p.run_start[slot + 1];
+        if p.tags && p.slot_cut[slot] {
+            for e in run.clone() {
+                if p.cut_of[e] != NONE {
+                    let i = p.src[e] as usize;
+                    let order = p.z0[e] * self.pair[i][1] * factor;
+                    if reroute {
+                        let placed = 1.0 - restricted_cut(&self.cut, p.cut_of[e]);
+                        self.next_cut_rerouted[i] += order * placed;
+                    } else {
+                        self.next_cut[i] += order;
+                    }
+                }
+            }
+        }
         if reroute {
             for e in run {
                 let i = p.src[e] as usize;
@@ -615,10 +742,10 @@ impl DynamicWorkspace {
         let mut final_gap = 0.0;
         for &e in &p.pile_fd[info.fd.clone()] {
             let e = e as usize;
-            let f = p.fd_node[e] as usize;
-            let cut = restricted_cut(&self.cut, p.fd_cut_of[e]);
             let asked = p.y0[e] * self.fd_scale[p.fd_sink[e] as usize];
-            final_gap += asked * (1.0 - self.served[f] * (1.0 - cut));
+            let (delivered, _) =
+                p.final_delivery(e, asked, self.served_by(p.fd_node[e] as usize), &self.cut);
+            final_gap += asked - delivered;
         }
         let deficit: f64 = slots.iter().map(|&s| deficit_of(s as usize)).sum::<f64>() + final_gap;
         let room = self.pile_level[pile] - self.pile_floor[pile];
@@ -655,15 +782,30 @@ impl DynamicWorkspace {
             };
         }
         for f in 0..p.x0.len() {
-            self.fd_now[f] = (p.fd_start[f]..p.fd_start[f + 1])
-                .map(|e| {
-                    if p.fd_real[e] {
-                        p.y0[e] * self.fd_scale[p.fd_sink[e] as usize]
-                    } else {
-                        p.y0[e]
-                    }
-                })
-                .sum();
+            let (mut all, mut cut) = (0.0, 0.0);
+            for e in p.fd_start[f]..p.fd_start[f + 1] {
+                let asked = if p.fd_real[e] {
+                    p.y0[e] * self.fd_scale[p.fd_sink[e] as usize]
+                } else {
+                    p.y0[e]
+                };
+                all += asked;
+                if p.fd_cut_of[e] != NONE {
+                    cut += asked;
+                }
+            }
+            self.fd_now[f] = all;
+            self.fd_cut_now[f] = cut;
+        }
+    }
+
+    /// How node `f` served its demands this step.
+    fn served_by(&self, f: usize) -> super::Served {
+        super::Served {
+            served: self.served[f],
+            free: self.free[f],
+            tagged: self.share[f],
+            kappa: self.kappa,
         }
     }
 
@@ -679,6 +821,10 @@ impl DynamicWorkspace {
             served: &self.served,
             cut: &self.cut,
             kept: &self.kept,
+            diverted: &self.diverted,
+            free: &self.free,
+            share: &self.share,
+            kappa: self.kappa,
             final_release: &self.final_release,
             fd_scale: &self.fd_scale,
             deferrable: self.deferrable,
