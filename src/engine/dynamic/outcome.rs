@@ -222,18 +222,18 @@ impl DynamicOutcome {
         for f in 0..nn {
             let k = p.product[f] as usize;
             produced[k] += s.x[f];
+            let served = super::Served {
+                served: s.served[f],
+                free: s.free[f],
+                tagged: s.share[f],
+                kappa: s.kappa,
+            };
             for e in p.fd_start[f]..p.fd_start[f + 1] {
                 let sink = p.fd_sink[e] as usize;
                 let asked = if p.fd_real[e] {
                     p.y0[e] * s.fd_scale[sink]
                 } else {
                     p.y0[e]
-                };
-                let served = super::Served {
-                    served: s.served[f],
-                    free: s.free[f],
-                    tagged: s.share[f],
-                    kappa: s.kappa,
                 };
                 let (delivered, held) = p.final_delivery(e, asked, served, s.cut);
                 to_final[k] += delivered;
