@@ -1,10 +1,17 @@
-//! Runs a scenario file through the static cascade with Monte Carlo.
+//! Runs a scenario file with Monte Carlo, through the static cascade, or with
+//! `--dynamic PRODUCT` through the dynamic engine in time steps.
 //!
 //! ```sh
 //! cargo run --release --example run_scenario -- SCENARIO_FILE [--network FILE] \
 //!     [--draws N] [--seed S] [--threads T] [--out FILE.json|FILE.csv] \
-//!     [--design plain|latin_hypercube|sobol] [--replicates R] [--streaming]
+//!     [--design plain|latin_hypercube|sobol] [--replicates R] [--streaming] \
+//!     [--dynamic PRODUCT [--group BLOC] [--step day|week|month]]
 //! ```
+//!
+//! With `--dynamic`, the run covers the scenario's `run_length` (absent: a year) in steps
+//! of a week (or `--step`) and reports, for the group (default `US+8`) and the product,
+//! each member's cumulative shortfall, probability of running out and conditional week,
+//! and the group's shortfall per step (docs/model.md §5.10).
 //!
 //! Without `--network` the scenario runs on the embedded data `rare_earths_2024`; several
 //! `--network` options give network variants, which the scenario's `perturbation.variant`
@@ -17,8 +24,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use indicatif::{ProgressBar, ProgressStyle};
-use shortfall::montecarlo::{run_variants, Progress};
-use shortfall::scenario::ScenarioFile;
+use shortfall::montecarlo::{run_paths, run_variants, Progress};
+use shortfall::scenario::{ScenarioFile, Targets};
 
 struct Args {
     scenario: PathBuf,
@@ -30,6 +37,9 @@ struct Args {
     design: Option<String>,
     replicates: Option<usize>,
     streaming: bool,
+    dynamic: Option<String>,
+    group: Option<String>,
+    step: Option<String>,
 }
 
 fn args() -> Result<Args, lexopt::Error> {
@@ -38,6 +48,7 @@ fn args() -> Result<Args, lexopt::Error> {
     let (mut scenario, mut networks, mut draws, mut seed, mut threads, mut out) =
         (None, Vec::new(), None, None, None, None);
     let (mut design, mut replicates, mut streaming) = (None, None, false);
+    let (mut dynamic, mut group, mut step) = (None, None, None);
     while let Some(arg) = parser.next()? {
         match arg {
             Long("network") => networks.push(parser.value()?.into()),
@@ -48,6 +59,9 @@ fn args() -> Result<Args, lexopt::Error> {
             Long("design") => design = Some(parser.value()?.string()?),
             Long("replicates") => replicates = Some(parser.value()?.parse()?),
             Long("streaming") => streaming = true,
+            Long("dynamic") => dynamic = Some(parser.value()?.string()?),
+            Long("group") => group = Some(parser.value()?.string()?),
+            Long("step") => step = Some(parser.value()?.string()?),
             Value(v) if scenario.is_none() => scenario = Some(v.into()),
             _ => return Err(arg.unexpected()),
         }
@@ -62,6 +76,9 @@ fn args() -> Result<Args, lexopt::Error> {
         design,
         replicates,
         streaming,
+        dynamic,
+        group,
+        step,
     })
 }
 
@@ -69,7 +86,7 @@ fn main() -> ExitCode {
     let args = match args() {
         Ok(a) => a,
         Err(e) => {
-            eprintln!("error: {e}\nusage: run_scenario SCENARIO_FILE [--network FILE] [--draws N] [--seed S] [--threads T] [--out FILE.json|FILE.csv] [--design plain|latin_hypercube|sobol] [--replicates R] [--streaming]");
+            eprintln!("error: {e}\nusage: run_scenario SCENARIO_FILE [--network FILE] [--draws N] [--seed S] [--threads T] [--out FILE.json|FILE.csv] [--design plain|latin_hypercube|sobol] [--replicates R] [--streaming] [--dynamic PRODUCT [--group BLOC] [--step day|week|month]]");
             return ExitCode::from(2);
         }
     };
@@ -105,6 +122,9 @@ fn go(args: Args) -> shortfall::Result<()> {
             ))
         })?;
     }
+    if let Some(product) = &args.dynamic {
+        return in_time(&nets, &mut file, product, &args);
+    }
     let bar = ProgressBar::new(mc.draws);
     bar.set_style(
         ProgressStyle::with_template("{bar:40} {pos}/{len} draws, {eta} left")
@@ -113,6 +133,51 @@ fn go(args: Args) -> shortfall::Result<()> {
     let tick = |p: Progress| bar.set_position(p.done);
     let results = run_variants(&nets, &file.scenario, &file.monte_carlo, Some(&tick))?;
     bar.finish_and_clear();
+    println!("{results}");
+    if let Some(out) = &args.out {
+        results.write(out)?;
+        println!("results written to {}", out.display());
+    }
+    Ok(())
+}
+
+/// The scenario in time steps (docs/model.md §5.10).
+fn in_time(
+    nets: &[shortfall::network::Network],
+    file: &mut ScenarioFile,
+    product: &str,
+    args: &Args,
+) -> shortfall::Result<()> {
+    use shortfall::engine::{DynamicSettings, Step};
+    let step = match args.step.as_deref().unwrap_or("week") {
+        "day" => Step::Day,
+        "week" => Step::Week,
+        "month" => Step::Month,
+        other => {
+            return Err(shortfall::Error::InvalidArgument(format!(
+                "--step {other}: expected day, week or month"
+            )))
+        }
+    };
+    if nets.len() > 1 {
+        return Err(shortfall::Error::InvalidArgument(
+            "--dynamic runs on one network".into(),
+        ));
+    }
+    file.scenario.run_length = file.scenario.run_length.or(Some(1.0));
+    let dynamic = DynamicSettings {
+        step,
+        ..DynamicSettings::default()
+    };
+    let group = Targets::Bloc(args.group.clone().unwrap_or_else(|| "US+8".into()));
+    let results = run_paths(
+        &nets[0],
+        &file.scenario,
+        &dynamic,
+        &file.monte_carlo,
+        &group,
+        product,
+    )?;
     println!("{results}");
     if let Some(out) = &args.out {
         results.write(out)?;

@@ -173,6 +173,15 @@ pub fn run_paths(
 }
 
 impl PathResults {
+    /// Writes the results atomically: `.json` (everything) or `.csv` (the members'
+    /// table).
+    ///
+    /// # Errors
+    /// [`Error::Io`], and [`Error::InvalidArgument`] for another extension.
+    pub fn write(&self, path: impl AsRef<std::path::Path>) -> Result<()> {
+        crate::report::write(self, path.as_ref())
+    }
+
     /// A member's first step given that it runs out, as a quantile `p` of the condition.
     fn conditional(c: &Censored, p: usize) -> Cell {
         c.given

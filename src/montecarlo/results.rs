@@ -12,7 +12,6 @@ use super::outcomes::{resolve_all, OutcomeSpec};
 use super::sensitivity::{pearson, prcc_of_ranks, ranks, Sensitivity};
 use super::statistics::{summarise_with, Summary};
 use super::{Progress, Settings, Simulation, StopRule};
-use crate::data::write_atomic;
 use crate::engine::{CascadeWorkspace, Engine, StaticCascade};
 use crate::error::{Error, Result};
 use crate::network::Network;
@@ -350,22 +349,7 @@ impl McResults {
     /// # Errors
     /// [`Error::Io`], and [`Error::InvalidArgument`] for another extension.
     pub fn write(&self, path: impl AsRef<Path>) -> Result<()> {
-        let path = path.as_ref();
-        let text = match path.extension().and_then(|e| e.to_str()) {
-            Some("json") => serde_json::to_string_pretty(self).map_err(|e| Error::Json {
-                file: path.display().to_string(),
-                path: String::new(),
-                message: e.to_string(),
-            })?,
-            Some("csv") => self.tables()[0].to_csv()?,
-            _ => {
-                return Err(Error::InvalidArgument(format!(
-                    "{}: results are written as .json or .csv",
-                    path.display()
-                )))
-            }
-        };
-        write_atomic(path, text.as_bytes())
+        crate::report::write(self, path.as_ref())
     }
 }
 

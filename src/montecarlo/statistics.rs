@@ -104,7 +104,8 @@ fn wilson(k: u64, n: u64, z: f64) -> (f64, f64) {
     let z2 = z * z;
     let centre = (p + z2 / (2.0 * nf)) / (1.0 + z2 / nf);
     let half = z * (p * (1.0 - p) / nf + z2 / (4.0 * nf * nf)).sqrt() / (1.0 + z2 / nf);
-    ((centre - half).max(0.0), (centre + half).min(1.0))
+    // The interval always contains p; rounding could leave it out at 0 and 1.
+    ((centre - half).clamp(0.0, p), (centre + half).clamp(p, 1.0))
 }
 
 /// A censored outcome (design §5): an event (a stock-out, a recovery) that happens within

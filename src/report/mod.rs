@@ -27,6 +27,38 @@ pub trait Report {
     }
 }
 
+/// Writes a result atomically (temporary file, then rename): `.json` (the whole result,
+/// serde) or `.csv` (its first table).
+///
+/// # Errors
+/// [`crate::Error::Io`], [`crate::Error::Json`], and [`crate::Error::InvalidArgument`] for
+/// another extension.
+pub fn write<T: Report + serde::Serialize>(
+    report: &T,
+    path: &std::path::Path,
+) -> crate::Result<()> {
+    let text = match path.extension().and_then(|e| e.to_str()) {
+        Some("json") => serde_json::to_string_pretty(report).map_err(|e| crate::Error::Json {
+            file: path.display().to_string(),
+            path: String::new(),
+            message: e.to_string(),
+        })?,
+        Some("csv") => report
+            .tables()
+            .first()
+            .map(Table::to_csv)
+            .transpose()?
+            .unwrap_or_default(),
+        _ => {
+            return Err(crate::Error::InvalidArgument(format!(
+                "{}: results are written as .json or .csv",
+                path.display()
+            )))
+        }
+    };
+    crate::data::write_atomic(path, text.as_bytes())
+}
+
 /// The content blocks evcxr reads from a cell's output: an HTML block and a plain-text
 /// block.
 ///
