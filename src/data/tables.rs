@@ -15,7 +15,7 @@ use crate::network::{
 pub struct TableFiles<'a> {
     /// `regions.csv`: `code,name,aggregate,governance`.
     pub regions: (&'a str, &'a str),
-    /// `products.csv`: `id,name,unit,final_use`.
+    /// `products.csv`: `id,name,unit,final_use`, optionally `mass_per_unit` (t per unit).
     pub products: (&'a str, &'a str),
     /// `production.csv`: `region,product,production,capacity,status`.
     pub production: (&'a str, &'a str),
@@ -84,6 +84,7 @@ pub fn tables_from_strs(files: TableFiles<'_>) -> Result<ChainTables> {
             name: row.text("name")?,
             unit: row.text("unit")?,
             final_use: row.get("final_use").is_none() || row.flag("final_use")?,
+            mass_per_unit: row.number_opt("mass_per_unit")?,
         });
     }
     for row in sheet(files.production)?.rows() {

@@ -3,8 +3,8 @@
 
 use super::field_error;
 use crate::error::Result;
-use crate::network::{Network, NodeKind};
-use crate::scenario::{Realization, Transit};
+use crate::network::{Network, NodeKind, ProductId, RegionId};
+use crate::scenario::{ContentRule, Realization, Restriction, Transit};
 
 /// No restriction (an edge) or no entry (an index).
 pub(crate) const NONE: u32 = u32::MAX;
@@ -104,10 +104,114 @@ impl Restricted {
                 }
             }
         }
-        Ok(Self {
+        let mut out = Self {
             edge,
             restricting,
             target,
-        })
+        };
+        for (i, r) in scenario.restrictions.iter().enumerate() {
+            if let Some(rule) = &r.content {
+                out.content_rule(net, i, r, rule)?;
+            }
+        }
+        Ok(out)
+    }
+
+    /// Cuts, for restriction `i`, the flows to its targets of the rule's products from
+    /// nodes outside its exporters whose baseline traced content of the controlled
+    /// products from the exporters is at least θ of their mass (docs/model.md §3.1).
+    fn content_rule(
+        &mut self,
+        net: &Network,
+        i: usize,
+        r: &Restriction<f64>,
+        rule: &ContentRule,
+    ) -> Result<()> {
+        let path = format!("restrictions[{i}].content");
+        let id = |list: &[String], name: &str| -> Result<Vec<ProductId>> {
+            list.iter()
+                .enumerate()
+                .map(|(j, p)| {
+                    net.product_id(p).ok_or_else(|| {
+                        field_error(
+                            format!("{path}.{name}[{j}]"),
+                            format!("unknown product `{p}`"),
+                        )
+                    })
+                })
+                .collect()
+        };
+        let (controlled, products) = (
+            id(&rule.controlled, "controlled")?,
+            id(&rule.products, "products")?,
+        );
+        let tonnes = |p: ProductId| {
+            let product = net.product(p);
+            product.tonnes_per_unit().ok_or_else(|| {
+                field_error(
+                    path.clone(),
+                    format!(
+                        "{} is counted in {}: give its mass_per_unit (t per unit) to measure \
+                         content by mass",
+                        product.id, product.unit
+                    ),
+                )
+            })
+        };
+        let exporters: Vec<RegionId> = r
+            .exporters
+            .iter()
+            .filter_map(|c| net.region_id(c))
+            .collect();
+        let mut is_target = vec![false; net.regions().len()];
+        for t in r
+            .targets
+            .resolve(net, &format!("restrictions[{i}].targets"))?
+        {
+            is_target[t.index()] = true;
+        }
+        for e in &exporters {
+            is_target[e.index()] = false;
+        }
+        // Content of the controlled products from the exporters, tonnes per unit of output.
+        let mut content = vec![0.0; net.nodes().len()];
+        for &c in &controlled {
+            let mass = tonnes(c)?;
+            for &e in &exporters {
+                for (total, v) in content
+                    .iter_mut()
+                    .zip(crate::metrics::content(net, c, Some(e))?)
+                {
+                    *total += v * mass;
+                }
+            }
+        }
+        for &p in &products {
+            let mass = tonnes(p)?;
+            for &n in net.nodes_of(p) {
+                let node = net.node(n);
+                if exporters.contains(&node.region) || content[n.index()] < rule.threshold * mass {
+                    continue;
+                }
+                for ei in net.out_range(n) {
+                    if !is_target[net.sink_region(net.edges()[ei].to).index()] {
+                        continue;
+                    }
+                    if self.edge[ei] != NONE && self.edge[ei] != i as u32 {
+                        return Err(field_error(
+                            path.clone(),
+                            format!(
+                                "cuts {} from {}, which restrictions[{}] cuts already",
+                                net.product(p).id,
+                                net.region(node.region).code,
+                                self.edge[ei]
+                            ),
+                        ));
+                    }
+                    self.edge[ei] = i as u32;
+                }
+            }
+        }
+        Ok(())
     }
 }

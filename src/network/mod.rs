@@ -209,6 +209,17 @@ impl Network {
         let (nr, np, nn) = (regions.len(), products.len(), nodes.len());
         unique(regions.iter().map(|r| r.code.as_str()), "region code")?;
         unique(products.iter().map(|p| p.id.as_str()), "product id")?;
+        if let Some(p) = products
+            .iter()
+            .find(|p| p.mass_per_unit.is_some_and(|m| !(m.is_finite() && m > 0.0)))
+        {
+            return Err(Error::InvalidQuantity {
+                field: "mass_per_unit".into(),
+                value: p.mass_per_unit.unwrap_or(f64::NAN),
+                reason: format!("tonnes per unit of {} must be positive", p.id),
+                location: crate::error::Location::new("network", None),
+            });
+        }
         if inputs.len() != nn {
             return Err(invalid(format!(
                 "{} nodes but {} input lists",

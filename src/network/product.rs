@@ -28,6 +28,11 @@ pub struct Product {
     /// and kept out of headline shortfalls.
     #[serde(default = "yes")]
     pub final_use: bool,
+    /// Tonnes per unit, for products counted in units (motors, MW): what content-based
+    /// restrictions measure shares by (docs/model.md §3.1). Products in `t` or `t ...`
+    /// weigh a tonne a unit without it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mass_per_unit: Option<f64>,
 }
 
 fn yes() -> bool {
@@ -35,6 +40,19 @@ fn yes() -> bool {
 }
 
 impl Product {
+    /// Tonnes per unit: `mass_per_unit` if given, 1 for a unit in tonnes (`t`, `t REO`),
+    /// else `None`.
+    ///
+    /// ```
+    /// use shortfall::network::Product;
+    /// assert_eq!(Product::new("magnet", "Magnets", "t").tonnes_per_unit(), Some(1.0));
+    /// assert_eq!(Product::new("motor", "Motors", "motors").tonnes_per_unit(), None);
+    /// ```
+    pub fn tonnes_per_unit(&self) -> Option<f64> {
+        let tonnes = self.unit == "t" || self.unit.starts_with("t ");
+        self.mass_per_unit.or(tonnes.then_some(1.0))
+    }
+
     /// A product with a real final use.
     ///
     /// ```
@@ -47,6 +65,7 @@ impl Product {
             name: name.into(),
             unit: unit.into(),
             final_use: true,
+            mass_per_unit: None,
         }
     }
 

@@ -262,6 +262,26 @@ pub struct Restriction<P> {
     /// constant.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub leakage_ramp: Option<Ramp>,
+    /// A content rule: the restriction also cuts flows to targets from any other exporter
+    /// whose product holds at least a share θ of controlled content from the restricting
+    /// exporters (docs/model.md §3.1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content: Option<ContentRule>,
+}
+
+/// The extraterritorial rule of a restriction (docs/model.md §3.1): flows of `products` to
+/// the targets from nodes outside the restricting exporters are cut like the restriction's
+/// own when the node's baseline traced content of `controlled` products from the
+/// restricting exporters is at least `threshold` of its mass.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ContentRule {
+    /// Controlled upstream products (`ndpr_oxide`, `dytb_oxide`).
+    pub controlled: Vec<String>,
+    /// Products whose flows the rule examines (`ndfeb_magnet`).
+    pub products: Vec<String>,
+    /// θ: the share by mass (0.001 for the October 2025 rule's 0.1%).
+    pub threshold: f64,
 }
 
 impl Restriction<f64> {
@@ -282,6 +302,7 @@ impl Restriction<f64> {
             transit: Transit::EndUser,
             severity_ramp: None,
             leakage_ramp: None,
+            content: None,
         }
     }
 

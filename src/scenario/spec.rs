@@ -184,9 +184,18 @@ impl<P> Scenario<P> {
         each_field!(self, &mut f, iter_mut, mut);
     }
 
-    /// The first time profile outside its domain, as an error naming its field.
+    /// The first time profile or content threshold outside its domain, as an error
+    /// naming its field.
     fn ramp_error(&self) -> Option<Error> {
         for (i, r) in self.restrictions.iter().enumerate() {
+            if let Some(t) = r.content.as_ref().map(|c| c.threshold) {
+                if !(t.is_finite() && t >= 0.0) {
+                    return Some(invalid(
+                        format!("restrictions[{i}].content.threshold"),
+                        format!("{t} must be a non-negative share"),
+                    ));
+                }
+            }
             for (name, ramp) in [
                 ("severity_ramp", r.severity_ramp),
                 ("leakage_ramp", r.leakage_ramp),
@@ -228,6 +237,7 @@ impl<P> Scenario<P> {
                     transit: r.transit,
                     severity_ramp: r.severity_ramp,
                     leakage_ramp: r.leakage_ramp,
+                    content: r.content.clone(),
                 })
                 .collect(),
             capacity_losses: self

@@ -322,6 +322,7 @@ impl Shock {
                 transit: Transit::EndUser,
                 severity_ramp: None,
                 leakage_ramp: None,
+                content: None,
             });
         }
         let capacity_losses = self
