@@ -451,14 +451,13 @@ fn divert_gives_the_blocked_part_to_non_targets_by_hand() {
     check!(divert.final_shortfall(us, magnet, 0), 50.0 * month);
 }
 
-#[test]
-fn processed_diverted_volume_reaches_targets_at_most_kappa_by_hand() {
+/// China's oxide (120 a year, 10 a month) goes half to a US magnet maker, half to a
+/// Vietnamese one, which sells `to_vn` of its 60 magnets a year in Vietnam and the rest in
+/// the US. China loses half its capacity and diverts the oxide blocked for the US to
+/// Vietnam, which then receives all 5 a month, half of it freed (tagged) volume: its
+/// magnets are half tagged.
+fn kappa_case(to_vn: f64, kappa: f64) -> (Network, shortfall::engine::DynamicOutcome) {
     use shortfall::scenario::Disposal;
-    // China's oxide (120 a year, 10 a month) goes half to a US magnet maker, half to a
-    // Vietnamese one, which sells half its 5 magnets a month in Vietnam and half in the US.
-    // China loses half its capacity and diverts the oxide blocked for the US to Vietnam:
-    // Vietnam receives all 5, half of it freed (tagged) volume, and its magnets are half
-    // tagged; of the 2.5 it ships to the US, the tagged 1.25 pass only in the share κ.
     let mut h = Hand::new(&["CN", "US", "VN"], &["oxide", "magnet"]);
     let cn = h.node("CN", "oxide", 120.0, &[]);
     let us = h.node("US", "magnet", 60.0, &[("oxide", 1.0)]);
@@ -466,21 +465,40 @@ fn processed_diverted_volume_reaches_targets_at_most_kappa_by_hand() {
     h.flow_to_node(cn, us, 60.0);
     h.flow_to_node(cn, vn, 60.0);
     h.flow_to_final(us, "US", 60.0);
-    h.flow_to_final(vn, "VN", 30.0);
-    h.flow_to_final(vn, "US", 30.0);
+    h.flow_to_final(vn, "VN", to_vn);
+    h.flow_to_final(vn, "US", 60.0 - to_vn);
     let net = h.build();
-    let (oxide, magnet) = (
-        net.require_product("oxide").unwrap(),
-        net.require_product("magnet").unwrap(),
-    );
-    let r_us = net.require_region("US").unwrap();
+    let o = divert_case(&net, "oxide", Disposal::Divert, kappa);
+    (net, o)
+}
+
+#[test]
+fn processed_diverted_volume_reaches_targets_at_most_kappa_by_hand() {
     for kappa in [0.0, 0.4, 1.0] {
-        let o = divert_case(&net, "oxide", Disposal::Divert, kappa);
+        // A quarter to Vietnam: of its 5 magnets a month, 2.5 are tagged; 1.25 go to
+        // Vietnam (non-targets first), the other 1.25 are a third of the 3.75 it ships to
+        // the US, and pass only in the share κ.
+        let (net, o) = kappa_case(15.0, kappa);
+        let (oxide, magnet) = (
+            net.require_product("oxide").unwrap(),
+            net.require_product("magnet").unwrap(),
+        );
+        let (us, vn) = (
+            net.require_region("US").unwrap(),
+            net.require_region("VN").unwrap(),
+        );
         check!(o.diverted[oxide.index()], 2.5);
-        check!(o.output(vn, 0), 5.0);
+        check!(o.output(net.node_id(vn, magnet).unwrap(), 0), 5.0);
         // The US magnet maker works from inventory; only Vietnam's gated share is short.
-        check!(o.output(us, 0), 5.0);
-        check!(o.final_shortfall(r_us, magnet, 0), 1.25 * (1.0 - kappa));
+        check!(o.output(net.node_id(us, magnet).unwrap(), 0), 5.0);
+        check!(o.final_shortfall(us, magnet, 0), 1.25 * (1.0 - kappa));
+        // Half to Vietnam: the 2.5 tagged all go there, and the US gets all it asked.
+        let (net, o) = kappa_case(30.0, kappa);
+        let us = net.require_region("US").unwrap();
+        check!(
+            o.final_shortfall(us, net.require_product("magnet").unwrap(), 0),
+            0.0
+        );
     }
 }
 

@@ -22,7 +22,8 @@ pub(super) struct StepRecord<'a> {
     /// diverted.
     pub kept: &'a [f64],
     pub diverted: &'a [f64],
-    /// Per node: share of non-cut demands served and tagged share of deliveries; κ.
+    /// Per node: share of non-cut demands served and tagged share of deliveries to
+    /// targets; κ.
     pub free: &'a [f64],
     pub share: &'a [f64],
     pub kappa: f64,

@@ -49,8 +49,9 @@ pub(super) struct Plan {
     pub(super) node_cut_of: Vec<u32>,
     pub(super) diverting: Vec<bool>,
     pub(super) target: Vec<bool>,
-    /// Baseline final demand of targets cut per node, per step.
+    /// Baseline final demand of targets per node, per step: on cut edges, and all.
     pub(super) fd_cut0: Vec<f64>,
+    pub(super) fd_target0: Vec<f64>,
     /// Whether any restriction diverts: freed volume then carries tags (§5.7).
     pub(super) tags: bool,
     pub(super) slot_start: Vec<usize>,
@@ -228,6 +229,7 @@ impl Plan {
             diverting: Vec::with_capacity(nn),
             target: Vec::with_capacity(nn),
             fd_cut0: Vec::with_capacity(nn),
+            fd_target0: Vec::with_capacity(nn),
             tags: scenario
                 .restrictions
                 .iter()
@@ -347,12 +349,15 @@ impl Plan {
                 p.run_start.push(p.src.len());
             }
             p.slot_start.push(p.a.len());
-            let (mut total, mut cut_total) = (0.0, 0.0);
+            let (mut total, mut cut_total, mut target_total) = (0.0, 0.0, 0.0);
             for ei in net.out_range(n) {
                 let e = &net.edges()[ei];
                 if let Sink::FinalUse(r) = e.to {
                     if restricted.edge[ei] != NONE {
                         cut_total += e.flow * dt;
+                    }
+                    if restricted.target[r.index()] {
+                        target_total += e.flow * dt;
                     }
                     p.fd_sink
                         .push((r.index() * np + node.product.index()) as u32);
@@ -366,6 +371,7 @@ impl Plan {
             }
             p.fd0.push(total);
             p.fd_cut0.push(cut_total);
+            p.fd_target0.push(target_total);
             p.fd_start.push(p.y0.len());
         }
         p.node_at = node_at;

@@ -70,9 +70,16 @@ pub struct DynamicWorkspace {
     /// Input inventory per slot.
     stock: Vec<f64>,
     /// Per node, with `divert` (§5.7): the share of non-cut demands served (above the
-    /// share of cut ones when the node diverts), and the tagged share of each delivery.
+    /// share of cut ones when the node diverts), and the tagged (freed) share of its
+    /// deliveries to non-targets and to targets: freed volume goes to non-targets first.
     free: Vec<f64>,
-    share: Vec<f64>,
+    share_n: Vec<f64>,
+    share_t: Vec<f64>,
+    /// Per node: orders from targets addressed to it this step, and for the next; final
+    /// demand of targets this step.
+    demand_target: Vec<f64>,
+    next_target: Vec<f64>,
+    fd_target_now: Vec<f64>,
     /// Per node: orders on cut edges addressed to it this step, and for the next; placed
     /// in full, and placed for the allowed share only (by targets that re-routed); final
     /// demand of targets on cut edges this step.
@@ -164,7 +171,11 @@ impl DynamicWorkspace {
             cut_prev: vec![0.0; nk],
             stock: vec![0.0; ns],
             free: vec![1.0; nn],
-            share: vec![0.0; nn],
+            share_n: vec![0.0; nn],
+            share_t: vec![0.0; nn],
+            demand_target: vec![0.0; nn],
+            next_target: vec![0.0; nn],
+            fd_target_now: vec![0.0; nn],
             demand_cut: vec![0.0; nn],
             next_cut: vec![0.0; nn],
             demand_cut_rerouted: vec![0.0; nn],
@@ -241,7 +252,21 @@ impl DynamicWorkspace {
                 self.demand_cut[from as usize] += z;
             }
         }
-        self.share.fill(0.0);
+        self.share_n.fill(0.0);
+        self.share_t.fill(0.0);
+        self.next_target.fill(0.0);
+        self.demand_target.fill(0.0);
+        for f in 0..p.x0.len() {
+            for slot in p.slot_start[f]..p.slot_start[f + 1] {
+                if p.slot_target[slot] {
+                    let run = p.run_start[slot]..p.run_start[slot + 1];
+                    for (&i, z) in p.src[run.clone()].iter().zip(&p.z0[run]) {
+                        self.demand_target[i as usize] += z;
+                    }
+                }
+            }
+        }
+        self.fd_target_now.copy_from_slice(&p.fd_target0);
         self.tagged.fill(0.0);
         self.kappa = r
             .restrictions
@@ -505,6 +530,8 @@ impl DynamicWorkspace {
         if p.tags {
             std::mem::swap(&mut self.demand_cut, &mut self.next_cut);
             std::mem::swap(&mut self.demand_cut_rerouted, &mut self.next_cut_rerouted);
+            std::mem::swap(&mut self.demand_target, &mut self.next_target);
+            self.next_target.fill(0.0);
             self.next_cut.fill(0.0);
             self.next_cut_rerouted.fill(0.0);
         }
@@ -530,10 +557,14 @@ impl DynamicWorkspace {
                 let i = p.src[e] as usize;
                 let [delivers, ratio] = self.pair[i];
                 // The share of a delivery that is freed volume (`divert`, §5.7).
-                let share = if p.tags { self.share[i] } else { 0.0 };
+                let (share_n, share_t) = if p.tags {
+                    (self.share_n[i], self.share_t[i])
+                } else {
+                    (0.0, 0.0)
+                };
                 weight += p.z0[e] * ratio;
                 if p.cut_of[e] == NONE {
-                    let freed = p.z0[e] * delivers * share;
+                    let freed = p.z0[e] * delivers * if gate { share_t } else { share_n };
                     if gate {
                         // At most κ of freed volume reaches a target; it is untagged then.
                         let held = freed * (1.0 - self.kappa);
@@ -557,7 +588,7 @@ impl DynamicWorkspace {
                 // A target that re-routed ordered only the allowed part: it passes in
                 // full unless the cut rose since. Cut orders get the cut share served.
                 let allowed = placed.min(1.0 - now);
-                let base = delivers * (1.0 - share);
+                let base = delivers * (1.0 - share_n);
                 received += p.z0[e] * base * allowed;
                 kept += p.z0[e] * base * (placed - allowed);
                 blocked += p.z0[e] * ratio * now;
@@ -632,7 +663,8 @@ impl DynamicWorkspace {
             0.0
         };
         let (q, k) = (self.served[f], p.product[f] as usize);
-        let (mut free, mut share) = (q, 0.0);
+        let beyond = (x - regular).max(0.0);
+        let (mut free, mut share_n, mut share_t) = (q, 0.0, 0.0);
         if p.tags {
             if p.diverting[f] {
                 // Divert (§5.7): the blocked part of cut orders goes to the node's other
@@ -652,27 +684,38 @@ impl DynamicWorkspace {
                 if open > 0.0 {
                     free = q + diverted / open;
                 }
+                if free > 0.0 {
+                    share_n = (free - q) / free;
+                }
                 self.diverted[k] += diverted;
                 self.kept[k] -= diverted;
             } else if !p.target[f] {
-                // Processed freed volume: the largest tagged share among its inputs.
+                // Processed freed volume: output tagged in the largest tagged share among
+                // its inputs, delivered to non-targets first, the rest to targets.
+                let mut share: f64 = 0.0;
                 for slot in p.slot_start[f]..p.slot_start[f + 1] {
                     if self.received[slot] > 0.0 {
-                        share = f64::max(share, self.tagged[slot] / self.received[slot]);
+                        share = share.max(self.tagged[slot] / self.received[slot]);
                     }
                 }
-            }
-            if p.diverting[f] && free > 0.0 {
-                share = (free - q) / free;
+                let tagged = share.min(1.0) * x;
+                let to_targets = self.demand_target[f] + self.fd_target_now[f];
+                let (to_n, to_t) = (q * (regular - to_targets).max(0.0), q * to_targets + beyond);
+                if to_n > 0.0 {
+                    share_n = tagged.min(to_n) / to_n;
+                }
+                if to_t > 0.0 {
+                    share_t = ((tagged - to_n).max(0.0) / to_t).min(1.0);
+                }
             }
         }
         self.free[f] = free;
-        self.share[f] = share.min(1.0);
+        self.share_n[f] = share_n;
+        self.share_t[f] = share_t;
         self.pair[f][0] = free * self.ratio_prev[f];
         // Output beyond regular demand serves re-routed orders, all from targets: freed
         // volume in it passes the κ gate.
-        let beyond = (x - regular).max(0.0);
-        let held = beyond * self.share[f] * (1.0 - self.kappa);
+        let held = beyond * share_t * (1.0 - self.kappa);
         self.pool_served[k] += beyond - held;
         self.kept[k] += held;
     }
@@ -715,6 +758,17 @@ impl DynamicWorkspace {
                         self.next_cut[i] += order;
                     }
                 }
+            }
+        }
+        if p.tags && p.slot_target[slot] {
+            for e in run.clone() {
+                let i = p.src[e] as usize;
+                let placed = if reroute {
+                    1.0 - restricted_cut(&self.cut, p.cut_of[e])
+                } else {
+                    1.0
+                };
+                self.next_target[i] += p.z0[e] * self.pair[i][1] * factor * placed;
             }
         }
         if reroute {
@@ -782,7 +836,7 @@ impl DynamicWorkspace {
             };
         }
         for f in 0..p.x0.len() {
-            let (mut all, mut cut) = (0.0, 0.0);
+            let (mut all, mut cut, mut target) = (0.0, 0.0, 0.0);
             for e in p.fd_start[f]..p.fd_start[f + 1] {
                 let asked = if p.fd_real[e] {
                     p.y0[e] * self.fd_scale[p.fd_sink[e] as usize]
@@ -793,9 +847,13 @@ impl DynamicWorkspace {
                 if p.fd_cut_of[e] != NONE {
                     cut += asked;
                 }
+                if p.fd_target[e] {
+                    target += asked;
+                }
             }
             self.fd_now[f] = all;
             self.fd_cut_now[f] = cut;
+            self.fd_target_now[f] = target;
         }
     }
 
@@ -804,7 +862,7 @@ impl DynamicWorkspace {
         super::Served {
             served: self.served[f],
             free: self.free[f],
-            tagged: self.share[f],
+            tagged: self.share_t[f],
             kappa: self.kappa,
         }
     }
@@ -823,7 +881,7 @@ impl DynamicWorkspace {
             kept: &self.kept,
             diverted: &self.diverted,
             free: &self.free,
-            share: &self.share,
+            share: &self.share_t,
             kappa: self.kappa,
             final_release: &self.final_release,
             fd_scale: &self.fd_scale,
