@@ -135,3 +135,44 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+
+    /// No shock, no shortfall (design §4, in time): whatever the mitigation, perturbations
+    /// and profiles, with no restriction and no capacity lost every path stays at its
+    /// baseline.
+    #[test]
+    fn without_a_shock_nothing_falls_short(
+        net in small_network(),
+        s in shock(),
+        headroom in 0.0f64..3.0,
+        lag in prop_oneof![Just(0.0), Just(14.0)],
+    ) {
+        let mut r = modelled(&net, &s);
+        r.restrictions.clear();
+        r.capacity_losses.clear();
+        r.perturbation.headroom = Some(headroom);
+        r.perturbation.stocks = Some(0.5);
+        r.mitigation.substitution_ramp = Some(shortfall::scenario::Ramp {
+            from: 0.0,
+            to: 1.0,
+            delay: 0.05,
+            over: 0.1,
+        });
+        for (mode, lag) in [(Mode::Standard, lag), (Mode::Ario, 0.0)] {
+            let o = run(&net, &r, mode, lag);
+            let nrp = o.final_baseline.len();
+            for t in 0..o.steps {
+                for i in 0..nrp {
+                    let base = o.absorption_baseline[i].max(1e-12);
+                    prop_assert!(o.absorption_shortfall[t * nrp + i] <= 1e-9 * base, "{mode:?} step {t}");
+                }
+                for n in net.node_ids() {
+                    let x0 = o.baseline_output(n);
+                    prop_assert!((o.output(n, t) - x0).abs() <= 1e-9 * x0.max(1e-12), "{mode:?} output at {t}");
+                }
+            }
+        }
+    }
+}
