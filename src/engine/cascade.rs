@@ -502,14 +502,9 @@ impl Engine for StaticCascade {
         for (c, x) in ws.cuts.iter_mut().zip(&r.restrictions) {
             *c = (x.cut(0.0, h), x.leak(0.0, h));
         }
-        let rho = m.substitution
-            * crate::scenario::Ramp::mean(m.substitution_ramp.as_ref(), None, 0.0, h);
+        let rho = m.substitution_mean(0.0, h);
         let np = net.products().len();
-        let kappa = r
-            .restrictions
-            .iter()
-            .map(|x| x.processing_leakage)
-            .fold(1.0, f64::min);
+        let kappa = r.kappa();
         ws.outcome.reset(h, self.price.iter().any(Option::is_some));
         ws.slot_sched.fill(0.0);
         ws.got_a.fill(0.0);
@@ -545,12 +540,10 @@ impl Engine for StaticCascade {
             let node = net.node(n);
             let unit = ws.scale[node.product.index()];
             let capacity = unit
-                * match r.perturbation.headroom {
-                    Some(m) if !self.restricting[n.index()] && node.kind == NodeKind::Producer => {
-                        let x = net.output(n);
-                        x + m * (node.capacity - x)
-                    }
-                    _ => node.capacity,
+                * if !self.restricting[n.index()] && node.kind == NodeKind::Producer {
+                    r.perturbation.capacity(net.output(n), node.capacity)
+                } else {
+                    node.capacity
                 };
             ws.cap[n.index()] = h * (1.0 - loss) * capacity;
         }

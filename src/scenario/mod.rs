@@ -104,6 +104,16 @@ pub struct RecipeScale<P> {
     pub multiplier: P,
 }
 
+impl Perturbation<f64> {
+    /// A node's capacity under the headroom multiplier `m` (§3.2): `x + m·(cap - x)`, or
+    /// `cap` without one. Applies to producers outside the restricting exporters'
+    /// restricted nodes; the engines decide which.
+    pub fn capacity(&self, output: f64, capacity: f64) -> f64 {
+        self.headroom
+            .map_or(capacity, |m| output + m * (capacity - output))
+    }
+}
+
 impl<P> Default for Perturbation<P> {
     fn default() -> Self {
         Self {
@@ -282,6 +292,25 @@ pub struct ContentRule {
     pub products: Vec<String>,
     /// θ: the share by mass (0.001 for the October 2025 rule's 0.1%).
     pub threshold: f64,
+}
+
+impl Scenario<f64> {
+    /// The κ gate (§4.5): the smallest of the restrictions' processing leakages (tags do
+    /// not remember which restriction freed them); 1 without restrictions.
+    pub fn kappa(&self) -> f64 {
+        self.restrictions
+            .iter()
+            .map(|x| x.processing_leakage)
+            .fold(1.0, f64::min)
+    }
+}
+
+impl Mitigation<f64> {
+    /// The mean substitution share ρ over `[a, b]` years from the restriction's start,
+    /// with its profile (§3.3).
+    pub fn substitution_mean(&self, a: f64, b: f64) -> f64 {
+        self.substitution * Ramp::mean(self.substitution_ramp.as_ref(), None, a, b)
+    }
 }
 
 impl Restriction<f64> {

@@ -9,7 +9,7 @@
 use super::super::restricted::NONE;
 use super::{Dynamic, DynamicOutcome, Mode, Orders, Plan};
 use crate::network::Network;
-use crate::scenario::{Ramp, Realization};
+use crate::scenario::Realization;
 
 /// The cut of restriction `k` (0 for no restriction).
 fn restricted_cut(cut: &[f64], k: u32) -> f64 {
@@ -218,9 +218,10 @@ impl DynamicWorkspace {
         for f in 0..p.x0.len() {
             let (x0, cap0) = (p.x0[f], p.cap0[f]);
             // Data uncertainty (§3.2): headroom scaled outside the restricting nodes.
-            self.cap_base[f] = match r.perturbation.headroom {
-                Some(m) if p.expands[f] && !p.monetary => x0 + m * (cap0 - x0),
-                _ => cap0,
+            self.cap_base[f] = if p.expands[f] && !p.monetary {
+                r.perturbation.capacity(x0, cap0)
+            } else {
+                cap0
             };
         }
         self.alpha.fill(1.0);
@@ -268,11 +269,7 @@ impl DynamicWorkspace {
         }
         self.fd_target_now.copy_from_slice(&p.fd_target0);
         self.tagged.fill(0.0);
-        self.kappa = r
-            .restrictions
-            .iter()
-            .map(|x| x.processing_leakage)
-            .fold(1.0, f64::min);
+        self.kappa = r.kappa();
         let lag = p.lag.saturating_sub(1);
         for f in 0..p.x0.len() {
             for s in p.slot_start[f]..p.slot_start[f + 1] {
@@ -337,9 +334,8 @@ impl DynamicWorkspace {
         for (c, x) in self.cut.iter_mut().zip(&r.restrictions) {
             *c = if inside { x.cut(a, b) } else { 0.0 };
         }
-        let m = &r.mitigation;
         self.rho = if self.t >= start {
-            m.substitution * Ramp::mean(m.substitution_ramp.as_ref(), None, a, b)
+            r.mitigation.substitution_mean(a, b)
         } else {
             0.0
         };
