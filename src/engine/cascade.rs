@@ -9,8 +9,8 @@ use crate::error::Result;
 use crate::network::{Network, NodeId, NodeKind, RegionId, Sink};
 use crate::scenario::{Allocation, Disposal, Realization, Targets};
 
-use super::field_error;
 use super::restricted::{Restricted, NONE};
+use super::{field_error, node_at, product_at, region_at};
 
 /// The static cascade engine, built for one scenario's structure (who restricts what to
 /// whom, where capacity is lost, which final uses shift): [`StaticCascade::new`] resolves
@@ -169,14 +169,8 @@ impl StaticCascade {
             }
         }
         let (nr, np, nn) = (net.regions().len(), net.products().len(), net.nodes().len());
-        let region = |code: &str, path: String| {
-            net.region_id(code)
-                .ok_or_else(|| field_error(path, format!("unknown region `{code}`")))
-        };
-        let product = |id: &str, path: String| {
-            net.product_id(id)
-                .ok_or_else(|| field_error(path, format!("unknown product `{id}`")))
-        };
+        let region = |code: &str, path: String| region_at(net, code, path);
+        let product = |id: &str, path: String| product_at(net, id, path);
         // Built-in blocs resolve to their members present in the network.
         // A set of regions given as a bloc, a list or everyone but a list, as flags.
         let members = |targets: &Targets, path: String| -> Result<Vec<bool>> {
@@ -196,14 +190,7 @@ impl StaticCascade {
 
         let mut node_loss = vec![NONE; nn];
         for (i, c) in scenario.capacity_losses.iter().enumerate() {
-            let r = region(&c.region, format!("capacity_losses[{i}].region"))?;
-            let p = product(&c.product, format!("capacity_losses[{i}].product"))?;
-            let n = net.node_id(r, p).ok_or_else(|| {
-                field_error(
-                    format!("capacity_losses[{i}]"),
-                    format!("{} makes no {}", c.region, c.product),
-                )
-            })?;
+            let n = node_at(net, &c.region, &c.product, &format!("capacity_losses[{i}]"))?;
             if node_loss[n.index()] != NONE {
                 return Err(field_error(
                     format!("capacity_losses[{i}]"),

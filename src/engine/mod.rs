@@ -14,7 +14,7 @@ pub use dynamic::{Dynamic, DynamicOutcome, DynamicSettings, DynamicWorkspace, Mo
 pub use outcome::{BlocFigures, StaticOutcome};
 
 use crate::error::{Error, Location, Result};
-use crate::network::Network;
+use crate::network::{Network, NodeId, ProductId, RegionId};
 use crate::scenario::Realization;
 
 /// An engine computes one realization into its workspace; a run allocates nothing once
@@ -44,25 +44,40 @@ pub(crate) fn field_error(field: String, reason: String) -> Error {
     }
 }
 
+/// The region with `code`, or an error at the scenario field `path`.
+pub(crate) fn region_at(net: &Network, code: &str, path: String) -> Result<RegionId> {
+    net.region_id(code)
+        .ok_or_else(|| field_error(path, format!("unknown region `{code}`")))
+}
+
+/// The product with `id`, or an error at the scenario field `path`.
+pub(crate) fn product_at(net: &Network, id: &str, path: String) -> Result<ProductId> {
+    net.product_id(id)
+        .ok_or_else(|| field_error(path, format!("unknown product `{id}`")))
+}
+
+/// The node making `product` in `region`, named at the scenario field `path` (the codes at
+/// `path.region` and `path.product`).
+pub(crate) fn node_at(net: &Network, region: &str, product: &str, path: &str) -> Result<NodeId> {
+    let r = region_at(net, region, format!("{path}.region"))?;
+    let p = product_at(net, product, format!("{path}.product"))?;
+    net.node_id(r, p)
+        .ok_or_else(|| field_error(path.into(), format!("{region} makes no {product}")))
+}
+
 /// The node of each of a scenario's capacity additions.
-pub(crate) fn addition_nodes(
-    net: &crate::network::Network,
-    scenario: &Realization,
-) -> Result<Vec<crate::network::NodeId>> {
+pub(crate) fn addition_nodes(net: &Network, scenario: &Realization) -> Result<Vec<NodeId>> {
     scenario
         .capacity_additions
         .iter()
         .enumerate()
         .map(|(i, c)| {
-            let (r, p) = (net.region_id(&c.region), net.product_id(&c.product));
-            r.zip(p)
-                .and_then(|(r, p)| net.node_id(r, p))
-                .ok_or_else(|| {
-                    field_error(
-                        format!("capacity_additions[{i}]"),
-                        format!("{} makes no {}", c.region, c.product),
-                    )
-                })
+            node_at(
+                net,
+                &c.region,
+                &c.product,
+                &format!("capacity_additions[{i}]"),
+            )
         })
         .collect()
 }

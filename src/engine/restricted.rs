@@ -1,7 +1,7 @@
 //! Which flows a scenario's restrictions cut (docs/model.md §4.1), resolved once for both
 //! engines.
 
-use super::field_error;
+use super::{field_error, product_at, region_at};
 use crate::error::Result;
 use crate::network::{Network, NodeKind, ProductId, RegionId};
 use crate::scenario::{ContentRule, Realization, Restriction, Transit};
@@ -34,32 +34,13 @@ impl Restricted {
         let mut restricting = vec![false; nn];
         let mut target = vec![false; nr];
         for (i, r) in scenario.restrictions.iter().enumerate() {
-            let exporters = r
-                .exporters
-                .iter()
-                .enumerate()
-                .map(|(j, c)| {
-                    net.region_id(c).ok_or_else(|| {
-                        field_error(
-                            format!("restrictions[{i}].exporters[{j}]"),
-                            format!("unknown region `{c}`"),
-                        )
-                    })
-                })
-                .collect::<Result<Vec<_>>>()?;
-            let products = r
-                .products
-                .iter()
-                .enumerate()
-                .map(|(j, p)| {
-                    net.product_id(p).ok_or_else(|| {
-                        field_error(
-                            format!("restrictions[{i}].products[{j}]"),
-                            format!("unknown product `{p}`"),
-                        )
-                    })
-                })
-                .collect::<Result<Vec<_>>>()?;
+            let path = format!("restrictions[{i}]");
+            let exporters = ids(&r.exporters, &format!("{path}.exporters"), |c, at| {
+                region_at(net, c, at)
+            })?;
+            let products = ids(&r.products, &format!("{path}.products"), |p, at| {
+                product_at(net, p, at)
+            })?;
             let mut is_target = vec![false; nr];
             for t in r
                 .targets
@@ -129,17 +110,9 @@ impl Restricted {
     ) -> Result<()> {
         let path = format!("restrictions[{i}].content");
         let id = |list: &[String], name: &str| -> Result<Vec<ProductId>> {
-            list.iter()
-                .enumerate()
-                .map(|(j, p)| {
-                    net.product_id(p).ok_or_else(|| {
-                        field_error(
-                            format!("{path}.{name}[{j}]"),
-                            format!("unknown product `{p}`"),
-                        )
-                    })
-                })
-                .collect()
+            ids(list, &format!("{path}.{name}"), |p, at| {
+                product_at(net, p, at)
+            })
         };
         let (controlled, products) = (
             id(&rule.controlled, "controlled")?,
@@ -214,4 +187,16 @@ impl Restricted {
         }
         Ok(())
     }
+}
+
+/// Each code of `list` looked up, an unknown one named at `path[j]`.
+fn ids<T>(
+    list: &[String],
+    path: &str,
+    lookup: impl Fn(&str, String) -> Result<T>,
+) -> Result<Vec<T>> {
+    list.iter()
+        .enumerate()
+        .map(|(j, code)| lookup(code, format!("{path}[{j}]")))
+        .collect()
 }

@@ -17,17 +17,16 @@ mod step;
 pub use outcome::DynamicOutcome;
 pub use step::DynamicWorkspace;
 
-use plan::Plan;
-use plan::Served;
+use plan::{Plan, Served};
 
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
 use super::restricted::Restricted;
-use super::{field_error, Engine};
+use super::{field_error, node_at, Engine};
 use crate::error::{Error, Location, Result};
-use crate::network::{Network, NodeId};
+use crate::network::Network;
 use crate::scenario::{Disposal, Realization};
 
 /// How the engine steps (docs/model.md §5.4).
@@ -258,7 +257,7 @@ impl Dynamic {
             .iter()
             .enumerate()
             .map(|(i, c)| {
-                node(net, &c.region, &c.product, &format!("capacity_losses[{i}]"))
+                node_at(net, &c.region, &c.product, &format!("capacity_losses[{i}]"))
                     .map(|n| plan.pos[n.index()] as usize)
             })
             .collect::<Result<_>>()?;
@@ -289,7 +288,7 @@ impl Dynamic {
         product: &str,
         path: Vec<f64>,
     ) -> Result<Self> {
-        let n = node(net, region, product, "loss path")?;
+        let n = node_at(net, region, product, "loss path")?;
         if let Some(v) = path.iter().find(|v| !(0.0..=1.0).contains(*v)) {
             return Err(setting_error(
                 "loss path",
@@ -361,13 +360,6 @@ fn check_modelled(r: &Realization, mode: Mode) -> Result<()> {
         }
     }
     Ok(())
-}
-
-fn node(net: &Network, region: &str, product: &str, field: &str) -> Result<NodeId> {
-    let (r, p) = (net.region_id(region), net.product_id(product));
-    r.zip(p)
-        .and_then(|(r, p)| net.node_id(r, p))
-        .ok_or_else(|| field_error(field.into(), format!("{region} makes no {product}")))
 }
 
 impl Engine for Dynamic {
