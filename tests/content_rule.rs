@@ -4,7 +4,7 @@
 
 mod support;
 
-use shortfall::engine::{Dynamic, DynamicSettings, Engine, Step};
+use shortfall::engine::{Dynamic, DynamicSettings, Step};
 use shortfall::network::Network;
 use shortfall::scenario::{ContentRule, Realization, Restriction, Targets};
 use shortfall::Error;
@@ -89,9 +89,7 @@ fn above_every_traced_content_the_rule_cuts_nothing_in_either_engine() {
             ..DynamicSettings::default()
         };
         let engine = Dynamic::new(net, r, settings).unwrap();
-        let mut ws = engine.workspace(net);
-        engine.run(net, r, &mut ws).unwrap();
-        ws.outcome().clone()
+        support::run_dynamic(&engine, net, r)
     };
     assert_eq!(dynamic(&rule(None)), dynamic(&rule(Some(1.01))));
     // A low θ cuts magnets made outside China from Chinese metal and oxide.

@@ -4,7 +4,7 @@
 mod support;
 
 use shortfall::data::read_pymrio;
-use shortfall::engine::{Dynamic, DynamicSettings, DynamicWorkspace, Engine, Mode, Step};
+use shortfall::engine::{Dynamic, DynamicOutcome, DynamicSettings, DynamicWorkspace, Mode, Step};
 use shortfall::montecarlo::{simulate, Settings};
 use shortfall::network::{Network, NodeId, Synthetic};
 use shortfall::scenario::{
@@ -37,7 +37,7 @@ fn two_by_two(b_ore_cap: f64) -> (Network, [NodeId; 4]) {
 /// Months; inventory cover 3 months (a target of 45 ore at A-metal, 15 at B-metal),
 /// restoration over 2 months, overproduction over 4; A-ore loses all its capacity from
 /// step 1 for `months` steps.
-fn run_hand(net: &Network, mode: Mode, months: usize, steps: usize) -> DynamicWorkspace {
+fn run_hand(net: &Network, mode: Mode, months: usize, steps: usize) -> DynamicOutcome {
     let month = 365.0 / 12.0;
     let settings = DynamicSettings {
         mode,
@@ -59,9 +59,7 @@ fn run_hand(net: &Network, mode: Mode, months: usize, steps: usize) -> DynamicWo
         .unwrap()
         .with_loss_path(net, "A", "ore", path)
         .unwrap();
-    let mut ws = engine.workspace(net);
-    engine.run(net, &none, &mut ws).unwrap();
-    ws
+    support::run_dynamic(&engine, net, &none)
 }
 
 fn near(a: f64, b: f64) -> bool {
@@ -83,8 +81,7 @@ macro_rules! check {
 #[test]
 fn ario_mode_by_hand() {
     let (net, [a_ore, b_ore, a_metal, b_metal]) = two_by_two(180.0);
-    let ws = run_hand(&net, Mode::Ario, 2, 4);
-    let o = ws.outcome();
+    let o = run_hand(&net, Mode::Ario, 2, 4);
     let ore = net.require_product("ore").unwrap();
     let metal = net.require_product("metal").unwrap();
     let (ra, rb) = (
@@ -146,8 +143,7 @@ fn ario_mode_by_hand() {
 fn standard_mode_by_hand() {
     // B-ore may run at 12 a month (capacity 144, the whole spare capacity ramped in).
     let (net, [a_ore, b_ore, a_metal, b_metal]) = two_by_two(144.0);
-    let ws = run_hand(&net, Mode::Standard, 3, 5);
-    let o = ws.outcome();
+    let o = run_hand(&net, Mode::Standard, 3, 5);
     let ore = net.require_product("ore").unwrap();
     let metal = net.require_product("metal").unwrap();
     let ra = net.require_region("A").unwrap();
@@ -211,8 +207,7 @@ fn first_stoppage_with_heterogeneous_cover_by_hand() {
     // The standard case above: A-metal is scheduled 15 ore a month and receives 5 at
     // step 1 (10 short) and 18.93·12/23.93 = 9.49 at step 2 (5.51 short).
     let (net, _) = two_by_two(144.0);
-    let ws = run_hand(&net, Mode::Standard, 3, 5);
-    let o = ws.outcome();
+    let o = run_hand(&net, Mode::Standard, 3, 5);
     let ore = net.require_product("ore").unwrap();
     let a = net.require_region("A").unwrap();
     let month = 365.0 / 12.0;
@@ -255,9 +250,7 @@ fn deferred_final_demand_is_asked_again_by_hand() {
         .unwrap()
         .with_loss_path(&net, "CN", "magnet", vec![0.0, 1.0])
         .unwrap();
-    let mut ws = engine.workspace(&net);
-    engine.run(&net, &r, &mut ws).unwrap();
-    let o = ws.outcome();
+    let o = support::run_dynamic(&engine, &net, &r);
     let (us, magnet) = (
         net.require_region("US").unwrap(),
         net.require_product("magnet").unwrap(),
@@ -283,9 +276,7 @@ fn weekly(net: &Network, r: &Realization) -> shortfall::engine::DynamicOutcome {
         ..DynamicSettings::default()
     };
     let engine = Dynamic::new(net, r, settings).unwrap();
-    let mut ws = engine.workspace(net);
-    engine.run(net, r, &mut ws).unwrap();
-    ws.outcome().clone()
+    support::run_dynamic(&engine, net, r)
 }
 
 #[test]
@@ -417,9 +408,7 @@ fn divert_case(
         ..DynamicSettings::default()
     };
     let engine = Dynamic::new(net, &r, settings).unwrap();
-    let mut ws = engine.workspace(net);
-    engine.run(net, &r, &mut ws).unwrap();
-    ws.outcome().clone()
+    support::run_dynamic(&engine, net, &r)
 }
 
 #[test]
@@ -528,9 +517,7 @@ fn noalt_orders_keep_baseline_shares() {
         .unwrap()
         .with_loss_path(&net, "A", "ore", vec![0.0, 1.0, 1.0])
         .unwrap();
-    let mut ws = engine.workspace(&net);
-    engine.run(&net, &none, &mut ws).unwrap();
-    let o = ws.outcome();
+    let o = support::run_dynamic(&engine, &net, &none);
     check!(o.demand(a_ore, 2), 20.0 * 2.0 / 3.0);
     check!(o.demand(b_ore, 2), 20.0 / 3.0 + 5.0);
     check!(o.output(b_ore, 2), 10.0 * (1.0 + 0.25 / 7.0 / 4.0));
@@ -546,9 +533,7 @@ fn assert_steady(net: &Network, settings: DynamicSettings) {
     none.mitigation.substitution = 0.5;
     let steps = settings.steps;
     let engine = Dynamic::new(net, &none, settings).unwrap();
-    let mut ws = engine.workspace(net);
-    engine.run(net, &none, &mut ws).unwrap();
-    let o = ws.outcome();
+    let o = support::run_dynamic(&engine, net, &none);
     for t in 0..steps {
         for n in net.node_ids() {
             let base = o.baseline_output(n);
@@ -626,9 +611,8 @@ fn a_transport_lag_delays_the_first_shortfall() {
             .unwrap()
             .with_loss_path(&net, "A", "ore", vec![1.0; 52])
             .unwrap();
-        let mut ws = engine.workspace(&net);
-        engine.run(&net, &none, &mut ws).unwrap();
-        (0..52).find(|&t| ws.outcome().final_shortfall(ra, metal, t) > 1e-9)
+        let o = support::run_dynamic(&engine, &net, &none);
+        (0..52).find(|&t| o.final_shortfall(ra, metal, t) > 1e-9)
     };
     let (now, later) = (first_short(0.0).unwrap(), first_short(21.0).unwrap());
     assert!(

@@ -5,7 +5,7 @@
 mod support;
 
 use proptest::prelude::*;
-use shortfall::engine::{Dynamic, DynamicOutcome, DynamicSettings, Engine, Mode, Step};
+use shortfall::engine::{Dynamic, DynamicOutcome, DynamicSettings, Mode, Step};
 use shortfall::network::Network;
 use shortfall::scenario::Realization;
 use support::{shock, small_network, Shock};
@@ -27,9 +27,7 @@ fn run(net: &Network, r: &Realization, mode: Mode, lag_days: f64) -> DynamicOutc
         ..DynamicSettings::default()
     };
     let engine = Dynamic::new(net, r, settings).unwrap();
-    let mut ws = engine.workspace(net);
-    engine.run(net, r, &mut ws).unwrap();
-    ws.outcome().clone()
+    support::run_dynamic(&engine, net, r)
 }
 
 /// The first property that fails, described.

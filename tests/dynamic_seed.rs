@@ -1,7 +1,9 @@
 //! The dynamic engine on the seed scenario and the embedded data (docs/model.md §5.9).
 
+mod support;
+
 use shortfall::data::rare_earths_2024;
-use shortfall::engine::{Dynamic, DynamicOutcome, DynamicSettings, Engine, Step};
+use shortfall::engine::{Dynamic, DynamicOutcome, DynamicSettings, Step};
 use shortfall::network::{Network, US_PLUS_8};
 use shortfall::scenario::{Realization, ScenarioFile};
 
@@ -15,9 +17,7 @@ fn seed() -> Realization {
 
 fn run(net: &Network, r: &Realization, settings: DynamicSettings) -> DynamicOutcome {
     let engine = Dynamic::new(net, r, settings).unwrap();
-    let mut ws = engine.workspace(net);
-    engine.run(net, r, &mut ws).unwrap();
-    ws.outcome().clone()
+    support::run_dynamic(&engine, net, r)
 }
 
 /// Design §5's step-size test: one fixed realization of the seed scenario (parameter

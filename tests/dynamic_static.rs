@@ -6,7 +6,7 @@
 mod support;
 
 use proptest::prelude::*;
-use shortfall::engine::{Dynamic, DynamicOutcome, DynamicSettings, Engine, Mode, Step};
+use shortfall::engine::{Dynamic, DynamicOutcome, DynamicSettings, Mode, Step};
 use shortfall::network::Network;
 use shortfall::scenario::{Allocation, Disposal, Realization};
 use support::{run, shock, small_network, Shock};
@@ -48,9 +48,7 @@ fn dynamic(
         ..DynamicSettings::default()
     };
     let engine = Dynamic::new(net, &timed, settings).unwrap();
-    let mut ws = engine.workspace(net);
-    engine.run(net, &timed, &mut ws).unwrap();
-    ws.outcome().clone()
+    support::run_dynamic(&engine, net, &timed)
 }
 
 fn close(a: f64, b: f64, base: f64) -> bool {

@@ -156,6 +156,17 @@ impl Hand {
     }
 }
 
+/// Runs a dynamic engine on one realization and returns its outcome.
+pub fn run_dynamic(
+    engine: &shortfall::engine::Dynamic,
+    net: &Network,
+    r: &Realization,
+) -> shortfall::engine::DynamicOutcome {
+    let mut ws = engine.workspace(net);
+    engine.run(net, r, &mut ws).expect("a valid realization");
+    ws.outcome().clone()
+}
+
 /// Runs the static cascade on one realization and returns its outcome.
 pub fn run(net: &Network, r: &Realization) -> StaticOutcome {
     let engine = StaticCascade::new(net, r).expect("a valid scenario");
