@@ -9,10 +9,9 @@ use crate::scenario::{Allocation, Disposal, Realization};
 /// A strategic stockpile: a region's stock of a product and the users it releases to.
 #[derive(Debug, Clone)]
 pub(super) struct Pile {
-    /// Region and product, and their `(region, product)` index.
+    /// Region and product.
     pub(super) region: usize,
     pub(super) product: usize,
-    pub(super) sink: usize,
     /// Level before any perturbation, product units.
     pub(super) level: f64,
     /// The region's users: input slots (a range of `Plan::pile_slots`) and final-demand
@@ -441,7 +440,6 @@ impl Plan {
                 self.piles.push(Pile {
                     region: r,
                     product: k,
-                    sink,
                     level,
                     slots: first..self.pile_slots.len(),
                     fd: fd_first..self.pile_fd.len(),

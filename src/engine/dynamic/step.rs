@@ -811,7 +811,7 @@ impl DynamicWorkspace {
         for &s in slots {
             self.stock[s as usize] += deficit_of(s as usize) * share;
         }
-        self.final_release[info.sink] += final_gap * share;
+        self.final_release[info.region * p.products + info.product] += final_gap * share;
         self.pile_level[pile] -= amount;
         self.outcome.record_release(t, info.product, amount);
     }
