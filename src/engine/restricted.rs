@@ -167,7 +167,9 @@ impl Restricted {
                     continue;
                 }
                 for ei in net.out_range(n) {
-                    if !is_target[net.sink_region(net.edges()[ei].to).index()] {
+                    // The rule licenses exports: a node's sales in its own region pass.
+                    let to = net.sink_region(net.edges()[ei].to);
+                    if !is_target[to.index()] || to == node.region {
                         continue;
                     }
                     if self.edge[ei] != NONE && self.edge[ei] != i as u32 {

@@ -16,6 +16,7 @@ pub(super) struct StepRecord<'a> {
     pub alpha: &'a [f64],
     pub stock: &'a [f64],
     pub received: &'a [f64],
+    pub arrived: &'a [f64],
     pub served: &'a [f64],
     pub cut: &'a [f64],
     /// Per product: shipments to input slots blocked and kept, and blocked volume
@@ -256,8 +257,8 @@ impl DynamicOutcome {
             short[i] = gap - backlog[i] - substituted[i];
             absorbed[i] += short[i];
         }
-        for (slot, &got) in s.received.iter().enumerate() {
-            let gap = (p.sched[slot] - got).max(0.0);
+        for (slot, (&got, &came)) in s.received.iter().zip(s.arrived).enumerate() {
+            let gap = (p.sched[slot] - came).max(0.0);
             let sink = p.slot_sink[slot] as usize;
             absorbed[sink] += gap;
             inputs[sink] += gap;

@@ -106,6 +106,9 @@ pub struct DynamicWorkspace {
     /// Per slot: what was shipped to it this step, and what it had asked for it; the step
     /// (plus one) whose receipt `received` holds.
     received: Vec<f64>,
+    /// What reached each slot this step: `received` without a transport lag, what was
+    /// shipped `lag` steps ago with one (the outcome counts arrivals).
+    arrived: Vec<f64>,
     fed: Vec<usize>,
     asked: Vec<f64>,
     /// Per product, this step: shipments to input slots blocked and kept by exporters.
@@ -191,6 +194,7 @@ impl DynamicWorkspace {
             pool_order: vec![0.0; ns],
             ordered: vec![0.0; ns],
             received: vec![0.0; ns],
+            arrived: vec![0.0; ns],
             fed: vec![0; ns],
             asked: vec![0.0; ns],
             kept: vec![0.0; np],
@@ -485,6 +489,7 @@ impl DynamicWorkspace {
                     } else {
                         got
                     };
+                    self.arrived[slot] = arriving;
                     self.stock[slot] += arriving - p.a[slot] * self.x[f];
                     self.order(p, f, slot);
                 }
@@ -872,6 +877,11 @@ impl DynamicWorkspace {
             alpha: &self.alpha,
             stock: &self.stock,
             received: &self.received,
+            arrived: if p.lag > 1 {
+                &self.arrived
+            } else {
+                &self.received
+            },
             served: &self.served,
             cut: &self.cut,
             kept: &self.kept,
