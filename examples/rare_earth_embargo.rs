@@ -26,7 +26,7 @@
 //! Run: `cargo run --release --example rare_earth_embargo`
 
 use shortfall::data::{rare_earths_2024, Dataset};
-use shortfall::engine::{chokepoints, DynamicSettings, Engine, Ranking, StaticCascade, Step};
+use shortfall::engine::{chokepoints, Engine, Ranking, StaticCascade};
 use shortfall::metrics::{imports_by_origin, ConcentrationTable, DependenceTable};
 use shortfall::montecarlo::{run_paths, Measure, OutcomeSpec, Settings};
 use shortfall::network::{Bloc, Network, RegionId};
@@ -103,27 +103,16 @@ fn in_time(net: &Network) -> shortfall::Result<()> {
         env!("CARGO_MANIFEST_DIR"),
         "/scenarios/us_plus8_embargo.toml"
     );
-    let mut spec = ScenarioFile::read(path)?.scenario;
-    spec.start = Some(shortfall::scenario::Param::Fixed(4.0 / 52.0));
-    spec.run_length = Some(1.0);
-    let dynamic = DynamicSettings {
-        step: Step::Week,
-        inventory_days_by_product: [("ndfeb_magnet".to_string(), 14.0)].into(),
-        ..DynamicSettings::default()
-    };
+    let file = ScenarioFile::read(path)?;
     let settings = Settings {
         draws: 2_000,
-        seed: 42,
-        ..Settings::default()
+        ..file.monte_carlo.clone()
     };
-    let paths = run_paths(
-        net,
-        &spec,
-        &dynamic,
-        &settings,
-        &Targets::Bloc("US+8".into()),
-        "ndfeb_magnet",
-    )?;
+    let dynamic = file.dynamic.clone().unwrap_or_default();
+    let spec_paths = file.paths.clone().ok_or_else(|| {
+        shortfall::Error::InvalidArgument(format!("{path}: the seed file has a [paths] table"))
+    })?;
+    let paths = run_paths(net, &file.scenario, &dynamic, &settings, &spec_paths)?;
     println!("{paths}");
     Ok(())
 }

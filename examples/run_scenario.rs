@@ -9,11 +9,13 @@
 //! ```
 //!
 //! With `--dynamic`, the run covers the scenario's `run_length` (absent: a year) in steps
-//! of a week (or `--step`) and reports, for the group (default `US+8`) and the product,
+//! of a week (or the file's step, or `--step`) and reports, for the group (default `US+8`) and the product,
 //! each member's cumulative shortfall, probability of running out and conditional week,
 //! and the group's shortfall per step (docs/model.md §5.10).
 //!
-//! Without `--network` the scenario runs on the embedded data `rare_earths_2024`; several
+//! Without `--network` the scenario runs on the embedded data the file names (`dataset`,
+//! by default `rare_earths_2024`); the file's `[dynamic]` settings and `[paths]` group
+//! apply to `--dynamic` unless `--step` or `--group` say otherwise; several
 //! `--network` options give network variants, which the scenario's `perturbation.variant`
 //! chooses among by index. Prints
 //! the summary table (with the seed) and the sensitivities; `--out` writes the results
@@ -24,7 +26,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use indicatif::{ProgressBar, ProgressStyle};
-use shortfall::montecarlo::{run_paths, run_variants, Progress};
+use shortfall::montecarlo::{run_paths, run_variants, Paths, Progress};
 use shortfall::scenario::{ScenarioFile, Targets};
 
 struct Args {
@@ -102,7 +104,7 @@ fn main() -> ExitCode {
 fn go(args: Args) -> shortfall::Result<()> {
     let mut file = ScenarioFile::read(&args.scenario)?;
     let nets = if args.networks.is_empty() {
-        vec![shortfall::data::rare_earths_2024().network]
+        vec![file.data()?.network]
     } else {
         args.networks
             .iter()
@@ -148,12 +150,13 @@ fn in_time(
     product: &str,
     args: &Args,
 ) -> shortfall::Result<()> {
-    use shortfall::engine::{DynamicSettings, Step};
-    let step = match args.step.as_deref().unwrap_or("week") {
-        "day" => Step::Day,
-        "week" => Step::Week,
-        "month" => Step::Month,
-        other => {
+    use shortfall::engine::Step;
+    let step = match args.step.as_deref() {
+        None => None,
+        Some("day") => Some(Step::Day),
+        Some("week") => Some(Step::Week),
+        Some("month") => Some(Step::Month),
+        Some(other) => {
             return Err(shortfall::Error::InvalidArgument(format!(
                 "--step {other}: expected day, week or month"
             )))
@@ -165,18 +168,25 @@ fn in_time(
         ));
     }
     file.scenario.run_length = file.scenario.run_length.or(Some(1.0));
-    let dynamic = DynamicSettings {
-        step,
-        ..DynamicSettings::default()
-    };
-    let group = Targets::Bloc(args.group.clone().unwrap_or_else(|| "US+8".into()));
+    // The file's [dynamic] settings and [paths] group, unless the options say otherwise.
+    let mut dynamic = file.dynamic.clone().unwrap_or_default();
+    dynamic.step = step
+        .or(file.dynamic.as_ref().map(|d| d.step))
+        .unwrap_or(Step::Week);
+    let mut paths = file
+        .paths
+        .clone()
+        .unwrap_or_else(|| Paths::new(Targets::Bloc("US+8".into()), product));
+    paths.product = product.into();
+    if let Some(g) = &args.group {
+        paths.group = Targets::Bloc(g.clone());
+    }
     let results = run_paths(
         &nets[0],
         &file.scenario,
         &dynamic,
         &file.monte_carlo,
-        &group,
-        product,
+        &paths,
     )?;
     println!("{results}");
     if let Some(out) = &args.out {

@@ -92,7 +92,7 @@ fn halving_the_step_moves_each_members_shortfall_by_less_than_two_percent_of_the
 /// censored outcomes within [0, 1] with their intervals, and an atomic write.
 #[test]
 fn paths_under_monte_carlo_are_reproducible_and_write() {
-    use shortfall::montecarlo::{run_paths, Settings};
+    use shortfall::montecarlo::{run_paths, Paths, Settings};
     use shortfall::scenario::{Param, Targets};
     let data = rare_earths_2024();
     let path = concat!(
@@ -113,16 +113,11 @@ fn paths_under_monte_carlo_are_reproducible_and_write() {
             threads: Some(threads),
             ..Settings::default()
         };
-        let group = Targets::Bloc("US+8".into());
-        run_paths(
-            &data.network,
-            &spec,
-            &dynamic,
-            &settings,
-            &group,
-            "ndfeb_magnet",
-        )
-        .unwrap()
+        let paths = Paths {
+            stoppage_cover_days: Some(14.0),
+            ..Paths::new(Targets::Bloc("US+8".into()), "ndfeb_magnet")
+        };
+        run_paths(&data.network, &spec, &dynamic, &settings, &paths).unwrap()
     };
     let (one, two) = (run(1), run(2));
     assert_eq!(one, two);
@@ -134,6 +129,7 @@ fn paths_under_monte_carlo_are_reproducible_and_write() {
         .iter()
         .chain(&one.stock_out)
         .chain(&one.recovery)
+        .chain(&one.first_stoppage)
     {
         assert_eq!(c.count, 300);
         assert!((0.0..=1.0).contains(&c.probability));

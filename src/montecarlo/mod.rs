@@ -20,7 +20,7 @@ pub use accumulate::{Moments, Sketch, SKETCH_ACCURACY, SKETCH_ZERO};
 pub use design::{Correlation, Design, IMAN_CONOVER_LIMIT, SOBOL_MAX_DIMENSIONS, SOBOL_MAX_POINTS};
 pub use driver::{simulate, Progress, Simulation, CHUNK};
 pub use outcomes::{Measure, OutcomeSpec};
-pub use paths::{run_paths, FanStep, PathResults};
+pub use paths::{run_paths, FanStep, PathResults, Paths};
 pub use results::{run, run_variants, McResults};
 pub use sensitivity::{prcc, spearman, Sensitivity};
 pub use statistics::{

@@ -3,14 +3,51 @@
 //! member's cumulative shortfall, and censored outcomes (running out, stockpile stock-out)
 //! with their probability and conditional quantiles.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::{censored, simulate, summarise, Censored, Settings, Summary};
-use crate::engine::{Dynamic, DynamicSettings, DynamicWorkspace};
+use crate::engine::{Dynamic, DynamicSettings, DynamicWorkspace, Engine};
 use crate::error::{Error, Result};
 use crate::network::Network;
 use crate::report::{displayed_as_report, number, Cell, Report, Table};
 use crate::scenario::{ScenarioSpec, Targets};
+
+/// What a dynamic Monte Carlo run reports on: a group of regions, one product, and
+/// optionally the cover of the firm whose first stoppage is reported. It is the `[paths]`
+/// table of a scenario file.
+///
+/// ```
+/// use shortfall::montecarlo::Paths;
+/// let paths: Paths = toml::from_str(r#"
+///     group = { bloc = "US+8" }
+///     product = "ndfeb_magnet"
+///     stoppage_cover_days = 14
+/// "#).unwrap();
+/// assert_eq!(paths.stoppage_cover_days, Some(14.0));
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Paths {
+    /// The regions reported, each and together.
+    pub group: Targets,
+    /// The product (an input of the members' producers, for running out and stoppages).
+    pub product: String,
+    /// Days of cover of a low-cover firm (a low quantile of firms' cover, design §5): adds
+    /// its first stoppage (`DynamicOutcome::first_stoppage`) per member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stoppage_cover_days: Option<f64>,
+}
+
+impl Paths {
+    /// The group and product, without a stoppage.
+    pub fn new(group: Targets, product: impl Into<String>) -> Self {
+        Self {
+            group,
+            product: product.into(),
+            stoppage_cover_days: None,
+        }
+    }
+}
 
 /// One step of the fan chart: the group's absorption shortfall in that step.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -48,6 +85,8 @@ pub struct PathResults {
     pub draws: u64,
     /// See `draws`.
     pub seed: u64,
+    /// The group's baseline absorption of the product per step.
+    pub baseline_per_step: f64,
     /// The group's absorption shortfall per step: quantile bands.
     pub fan: Vec<FanStep>,
     /// Cumulative absorption shortfall over the run, per member then the group (summed
@@ -61,41 +100,69 @@ pub struct PathResults {
     /// Per member: the first step from which its shortfall stayed below 1% of baseline
     /// for four steps, after one of at least 1%.
     pub recovery: Vec<Censored>,
+    /// Per member, with `stoppage_cover_days`: the first step a firm with that cover
+    /// stops; the cover in days.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub first_stoppage: Vec<Censored>,
+    /// See `first_stoppage`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stoppage_cover_days: Option<f64>,
 }
 
 /// Steps below 1% of baseline that count as recovery (design §5).
 const RECOVERED_FOR: usize = 4;
 
 /// Runs `spec` through the dynamic engine and keeps, per draw, each member's cumulative
-/// absorption shortfall of `product`, its first input-constrained step and stockpile
-/// stock-out and recovery steps, and the group's shortfall per step.
+/// absorption shortfall of the product, its first input-constrained step, stockpile
+/// stock-out, recovery and (with a cover) first-stoppage steps, and the group's shortfall
+/// per step.
 ///
 /// # Errors
 /// Every error of [`Dynamic::new`] and of [`simulate`]; [`Error::InvalidField`] for an
-/// unknown product or group; [`Error::InvalidArgument`] in streaming mode (censored
-/// outcomes need every draw).
+/// unknown product or group or a cover that is not a positive number of days;
+/// [`Error::InvalidArgument`] in streaming mode (censored outcomes need every draw).
 pub fn run_paths(
     net: &Network,
     spec: &ScenarioSpec,
     dynamic: &DynamicSettings,
     settings: &Settings,
-    group: &Targets,
-    product: &str,
+    paths: &Paths,
 ) -> Result<PathResults> {
     if settings.streaming {
         return Err(Error::InvalidArgument(
             "dynamic paths need every draw: run them in exact mode".into(),
         ));
     }
-    let k = net.product_id(product).ok_or_else(|| Error::InvalidField {
-        field: "product".into(),
-        reason: format!("unknown product `{product}`"),
+    let invalid = |field: &str, reason: String| Error::InvalidField {
+        field: format!("paths.{field}"),
+        reason,
         location: crate::error::Location::new("paths", None),
-    })?;
-    let members = group.resolve(net, "group")?;
+    };
+    let product = paths.product.as_str();
+    let k = net
+        .product_id(product)
+        .ok_or_else(|| invalid("product", format!("unknown product `{product}`")))?;
+    let cover = paths.stoppage_cover_days;
+    if let Some(c) = cover.filter(|c| !(c.is_finite() && *c > 0.0)) {
+        return Err(invalid(
+            "stoppage_cover_days",
+            format!("{c} is not a positive number of days"),
+        ));
+    }
+    let group = &paths.group;
+    let members = group.resolve(net, "paths.group")?;
     let engine = Dynamic::new(net, &spec.median(), dynamic.clone())?;
     let (m, steps) = (members.len(), engine.steps());
-    let width = 4 * m + steps + 1;
+    let width = 5 * m + steps + 1;
+    let np = net.products().len();
+    let baseline_per_step = {
+        let ws = engine.workspace(net);
+        let base = &ws.outcome().absorption_baseline;
+        members
+            .iter()
+            .map(|r| base[r.index() * np + k.index()])
+            .sum()
+    };
     let nan_or = |t: Option<usize>| t.map_or(f64::NAN, |t| t as f64);
     let extract = |ws: &DynamicWorkspace, out: &mut [f64]| {
         let o = ws.outcome();
@@ -107,8 +174,9 @@ pub fn run_paths(
             out[m + j] = nan_or(o.first_constrained(r, k));
             out[2 * m + j] = nan_or(o.stock_out(r, k));
             out[3 * m + j] = nan_or(o.recovery(r, k, RECOVERED_FOR));
+            out[4 * m + j] = nan_or(cover.and_then(|c| o.first_stoppage(r, k, c)));
         }
-        for (t, v) in out[4 * m..4 * m + steps].iter_mut().enumerate() {
+        for (t, v) in out[5 * m..5 * m + steps].iter_mut().enumerate() {
             *v = members
                 .iter()
                 .map(|&r| o.absorption_shortfall(r, k, t))
@@ -131,7 +199,7 @@ pub fn run_paths(
     };
     let fan = (0..steps)
         .map(|t| {
-            let s = summarise("step", &unit, &column(4 * m + t), &fan_stats);
+            let s = summarise("step", &unit, &column(5 * m + t), &fan_stats);
             FanStep {
                 step: t,
                 mean: s.mean,
@@ -164,11 +232,18 @@ pub fn run_paths(
         steps,
         draws: settings.draws,
         seed: settings.seed,
+        baseline_per_step,
         fan,
         cumulative,
         run_out: censor(m, "runs out"),
         stock_out: censor(2 * m, "stockpile out"),
         recovery: censor(3 * m, "recovers"),
+        first_stoppage: if cover.is_some() {
+            censor(4 * m, "first stoppage")
+        } else {
+            Vec::new()
+        },
+        stoppage_cover_days: cover,
     })
 }
 
@@ -193,6 +268,21 @@ impl PathResults {
 impl Report for PathResults {
     fn tables(&self) -> Vec<Table> {
         let weeks = self.step_days / 7.0;
+        let stoppage = !self.first_stoppage.is_empty();
+        let mut header = vec![
+            "region",
+            "cumulative shortfall P50",
+            "P5",
+            "P95",
+            "P(runs out)",
+            "95% interval",
+            "median week, given",
+            "P(stockpile out)",
+            "P(recovers)",
+        ];
+        if stoppage {
+            header.extend(["P(first stoppage)", "week P50 (P5-P95), given"]);
+        }
         let mut t = Table::new(
             format!(
                 "{}: {} over {} steps of {} days, {} draws, seed {}",
@@ -207,50 +297,47 @@ impl Report for PathResults {
                 self.draws,
                 self.seed
             ),
-            &[
-                "region",
-                "cumulative shortfall P50",
-                "P5",
-                "P95",
-                "P(runs out)",
-                "95% interval",
-                "median week, given",
-                "P(stockpile out)",
-                "P(recovers)",
-            ],
+            &header,
         );
         let pct = |x: f64| format!("{:.1}%", 100.0 * x);
+        // A step `t` ends `(t + 1)` steps after the run's start.
+        let week = |step: f64| (step + 1.0) * weeks;
         for (j, code) in self.members.iter().enumerate() {
             let s = &self.cumulative[j];
             let run = &self.run_out[j];
-            let week = match Self::conditional(run, 1) {
-                Cell::Number(step) => Cell::Number((step + 1.0) * weeks),
+            let run_week = match Self::conditional(run, 1) {
+                Cell::Number(step) => Cell::Number(week(step)),
                 other => other,
             };
-            t.row(vec![
+            let mut row = vec![
                 Cell::Text(code.clone()),
                 Cell::Number(s.quantiles[1].value),
                 Cell::Number(s.quantiles[0].value),
                 Cell::Number(s.quantiles[2].value),
                 Cell::Share(run.probability),
                 Cell::Text(format!("{}-{}", pct(run.ci.0), pct(run.ci.1))),
-                week,
+                run_week,
                 Cell::Share(self.stock_out[j].probability),
                 Cell::Share(self.recovery[j].probability),
-            ]);
+            ];
+            if let Some(c) = self.first_stoppage.get(j) {
+                row.push(Cell::Share(c.probability));
+                row.push(c.given.as_ref().map_or(Cell::Empty, |g| {
+                    let q = |i: usize| number(week(g.quantiles[i].value));
+                    Cell::Text(format!("{} ({}-{})", q(1), q(0), q(2)))
+                }));
+            }
+            t.row(row);
         }
         let g = &self.cumulative[self.members.len()];
-        t.row(vec![
+        let mut row = vec![
             Cell::Text(self.group.clone()),
             Cell::Number(g.quantiles[1].value),
             Cell::Number(g.quantiles[0].value),
             Cell::Number(g.quantiles[2].value),
-            Cell::Empty,
-            Cell::Empty,
-            Cell::Empty,
-            Cell::Empty,
-            Cell::Empty,
-        ]);
+        ];
+        row.resize(header.len(), Cell::Empty);
+        t.row(row);
         t.note(format!(
             "cumulative absorption shortfall in {}; runs out: a producer's inventory below ψ \
              of its target; recovers: below 1% of baseline for {RECOVERED_FOR} steps after a \
@@ -258,6 +345,13 @@ impl Report for PathResults {
             self.unit,
             number(weeks)
         ));
+        if let Some(c) = self.stoppage_cover_days {
+            t.note(format!(
+                "first stoppage: a firm holding {} days of the product stops when its \
+                 region's receipts have fallen short by that cover (docs/model.md §5.5)",
+                number(c)
+            ));
+        }
         let mut f = Table::new(
             format!(
                 "{} shortfall of {} per step (fan chart)",

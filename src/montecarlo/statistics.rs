@@ -124,6 +124,9 @@ pub struct Censored {
     pub ci: (f64, f64),
     /// Statistics of the time, given the event; `None` without events.
     pub given: Option<Summary>,
+    /// Quantiles of the time over all draws at the settings' levels, `(p, time)`: `None`
+    /// when at that level the event has not happened within the run.
+    pub unconditional: Vec<(f64, Option<f64>)>,
 }
 
 /// Summarises a censored outcome: `draws` hold the time of the event, or NaN where it did
@@ -135,6 +138,8 @@ pub struct Censored {
 /// let c = censored("stock-out", "week", &draws, &StatisticsSettings::default());
 /// assert_eq!((c.events, c.probability), (2, 0.5));
 /// assert_eq!(c.given.unwrap().quantiles[1].value, 3.0);   // the conditional median
+/// assert_eq!(c.unconditional[1], (0.5, Some(5.0)));        // x_(2) of 3, 5, -, -
+/// assert_eq!(c.unconditional[2], (0.95, None));            // not within the run
 /// ```
 pub fn censored(name: &str, unit: &str, draws: &[f64], settings: &StatisticsSettings) -> Censored {
     let times: Vec<f64> = draws.iter().copied().filter(|t| !t.is_nan()).collect();
@@ -150,6 +155,19 @@ pub fn censored(name: &str, unit: &str, draws: &[f64], settings: &StatisticsSett
             (f64::NAN, f64::NAN)
         },
         given: (k > 0).then(|| summarise(name, unit, &times, settings)),
+        unconditional: {
+            let mut sorted = times.clone();
+            sorted.sort_by(f64::total_cmp);
+            settings
+                .quantiles
+                .iter()
+                .map(|&p| {
+                    // x_(⌈n p⌉) with the draws without the event last.
+                    let j = ((n as f64 * p).ceil() as usize).max(1);
+                    (p, sorted.get(j - 1).copied())
+                })
+                .collect()
+        },
     }
 }
 
