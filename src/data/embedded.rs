@@ -74,6 +74,45 @@ pub fn rare_earths_2024() -> Dataset {
     load_rare_earths_2024().expect("the embedded rare_earths_2024 data build (tested)")
 }
 
+/// Japan's rare-earth supply in 2010, the variant of the `japan_2010` scenario: China (as
+/// an exporter only, at its 2010 export quota), Japan and the rest of the world,
+/// rare-earth compounds and metals and the products made with them; Japan's 28,564 t of
+/// imports, 82% from China. Sources and rule L: `docs/data.md`.
+///
+/// ```
+/// let data = shortfall::data::japan_2010();
+/// let net = &data.network;
+/// let jp = net.require_region("JP")?;
+/// let users = net.require_product("re_products")?;
+/// assert_eq!(net.output(net.node_id(jp, users).unwrap()), 28_564.0);
+/// # Ok::<(), shortfall::Error>(())
+/// ```
+///
+/// # Panics
+/// Never in a released crate: the embedded files are fixed and a test builds them.
+pub fn japan_2010() -> Dataset {
+    load_japan_2010().expect("the embedded japan_2010 data build (tested)")
+}
+
+/// An embedded dataset by name: `rare_earths_2024` or `japan_2010` (a scenario file's
+/// `dataset`).
+///
+/// # Errors
+/// [`Error::InvalidField`] naming `dataset` for another name.
+pub fn embedded(name: &str) -> Result<Dataset> {
+    match name {
+        "rare_earths_2024" => Ok(rare_earths_2024()),
+        "japan_2010" => Ok(japan_2010()),
+        other => Err(Error::InvalidField {
+            field: "dataset".into(),
+            reason: format!(
+                "unknown embedded dataset `{other}` (known: rare_earths_2024, japan_2010)"
+            ),
+            location: crate::error::Location::new("scenario", None),
+        }),
+    }
+}
+
 /// How `rare_earths_2024` closes its balances: secondary supply of ore (docs/data.md,
 /// rule K).
 const RARE_EARTH_CLOSURES: [(&str, Closure); 2] = [
@@ -122,17 +161,41 @@ impl Dataset {
     }
 }
 
+/// The files of an embedded dataset directory `data/<dir>/`.
+macro_rules! dataset_files {
+    ($dir:literal) => {
+        (
+            TableFiles {
+                regions: embedded!($dir, "regions.csv"),
+                products: embedded!($dir, "products.csv"),
+                production: embedded!($dir, "production.csv"),
+                trade: embedded!($dir, "trade.csv"),
+                recipes: embedded!($dir, "recipes.csv"),
+                stocks: embedded!($dir, "stocks.csv"),
+            },
+            embedded!($dir, "sources.csv"),
+        )
+    };
+}
+
 fn load_rare_earths_2024() -> Result<Dataset> {
-    let tables = tables_from_strs(TableFiles {
-        regions: embedded!("rare_earths_2024", "regions.csv"),
-        products: embedded!("rare_earths_2024", "products.csv"),
-        production: embedded!("rare_earths_2024", "production.csv"),
-        trade: embedded!("rare_earths_2024", "trade.csv"),
-        recipes: embedded!("rare_earths_2024", "recipes.csv"),
-        stocks: embedded!("rare_earths_2024", "stocks.csv"),
-    })?;
-    let Build { network, report } = builder(tables.clone(), &RARE_EARTH_CLOSURES).build()?;
-    let (file, text) = embedded!("rare_earths_2024", "sources.csv");
+    let (files, sources) = dataset_files!("rare_earths_2024");
+    load("rare_earths_2024", files, sources, &RARE_EARTH_CLOSURES)
+}
+
+fn load_japan_2010() -> Result<Dataset> {
+    let (files, sources) = dataset_files!("japan_2010");
+    load("japan_2010", files, sources, &[])
+}
+
+fn load(
+    name: &'static str,
+    files: TableFiles,
+    (file, text): (&str, &str),
+    closures: &[(&'static str, Closure)],
+) -> Result<Dataset> {
+    let tables = tables_from_strs(files)?;
+    let Build { network, report } = builder(tables.clone(), closures).build()?;
     let sources = csv::Reader::from_reader(text.as_bytes())
         .deserialize()
         .collect::<std::result::Result<Vec<Source>, _>>()
@@ -141,11 +204,11 @@ fn load_rare_earths_2024() -> Result<Dataset> {
             message: e.to_string(),
         })?;
     Ok(Dataset {
-        name: "rare_earths_2024",
+        name,
         tables,
         network,
         report,
         sources,
-        closures: RARE_EARTH_CLOSURES.to_vec(),
+        closures: closures.to_vec(),
     })
 }

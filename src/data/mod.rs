@@ -7,7 +7,7 @@ mod monetary;
 mod tables;
 
 pub use atomic::write_atomic;
-pub use embedded::{rare_earths_2024, Dataset, Source};
+pub use embedded::{embedded, japan_2010, rare_earths_2024, Dataset, Source};
 pub use monetary::{network_from_pymrio, read_pymrio, PymrioFiles};
 pub use tables::{read_tables, tables_from_strs, TableFiles};
 
