@@ -43,6 +43,7 @@ pub mod network;
 pub mod report;
 pub mod scenario;
 pub mod tolerance;
+pub mod validation;
 
 pub use error::{Error, Result};
 

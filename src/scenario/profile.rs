@@ -86,6 +86,81 @@ impl Ramp {
         integral / (b - a)
     }
 
+    /// Fits a ramp ending at `to` to observed means over windows `(a, b, mean)` (years since
+    /// the start; docs/validation.md): least squares over `from`, `delay` and `over`, the
+    /// times on a grid of whole days up to the last window's end, `from` in closed form
+    /// (the mean over a window is affine in it) clamped to [0, 1]. Returns the ramp and
+    /// the root mean square of its residuals.
+    ///
+    /// ```
+    /// use shortfall::scenario::Ramp;
+    /// let truth = Ramp { from: 0.8, to: 0.0, delay: 30.0 / 365.0, over: 45.0 / 365.0 };
+    /// let months: Vec<(f64, f64, f64)> = [(0.0, 30.0), (30.0, 60.0), (60.0, 90.0), (90.0, 120.0)]
+    ///     .iter()
+    ///     .map(|&(a, b)| (a / 365.0, b / 365.0, Ramp::mean(Some(&truth), None, a / 365.0, b / 365.0)))
+    ///     .collect();
+    /// let (fit, rms) = Ramp::fit(&months, 0.0)?;
+    /// assert!(rms < 1e-12 && (fit.from - 0.8).abs() < 1e-9);
+    /// assert!((fit.delay * 365.0 - 30.0).abs() < 1e-6 && (fit.over * 365.0 - 45.0).abs() < 1e-6);
+    /// # Ok::<(), shortfall::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`crate::Error::InvalidArgument`] without windows, or for a window that is empty,
+    /// negative or whose mean is outside [0, 1], or `to` outside [0, 1].
+    pub fn fit(windows: &[(f64, f64, f64)], to: f64) -> crate::Result<(Ramp, f64)> {
+        let bad = |why: String| Err(crate::Error::InvalidArgument(why));
+        if windows.is_empty() {
+            return bad("a ramp is fitted to at least one window".into());
+        }
+        if !(0.0..=1.0).contains(&to) {
+            return bad(format!("to = {to} is outside [0, 1]"));
+        }
+        if let Some(w) = windows
+            .iter()
+            .find(|(a, b, m)| !(*a >= 0.0 && b > a && (0.0..=1.0).contains(m)))
+        {
+            return bad(format!(
+                "window {w:?}: expected 0 <= a < b and a mean in [0, 1]"
+            ));
+        }
+        let end = windows.iter().map(|w| w.1).fold(0.0, f64::max);
+        let days = (end * 365.0).ceil() as usize;
+        let mut best = (Ramp::constant(to), f64::INFINITY);
+        for delay in 0..=days {
+            for over in 0..=days - delay {
+                let shape = Ramp {
+                    from: 1.0,
+                    to: 0.0,
+                    delay: delay as f64 / 365.0,
+                    over: over as f64 / 365.0,
+                };
+                // mean = from·W + to·(1 - W), W the mean of the shape over the window.
+                let w: Vec<f64> = windows
+                    .iter()
+                    .map(|&(a, b, _)| Ramp::mean(Some(&shape), None, a, b))
+                    .collect();
+                let (num, den) = windows.iter().zip(&w).fold((0.0, 0.0), |(n, d), (o, w)| {
+                    (n + w * (o.2 - to * (1.0 - w)), d + w * w)
+                });
+                let from = if den > 0.0 {
+                    (num / den).clamp(0.0, 1.0)
+                } else {
+                    to
+                };
+                let ss: f64 = windows
+                    .iter()
+                    .zip(&w)
+                    .map(|(o, w)| (from * w + to * (1.0 - w) - o.2).powi(2))
+                    .sum();
+                if ss < best.1 - 1e-15 {
+                    best = (Ramp { from, to, ..shape }, ss);
+                }
+            }
+        }
+        Ok((best.0, (best.1 / windows.len() as f64).sqrt()))
+    }
+
     /// Checks the multipliers are in [0, 1] and the times non-negative and finite.
     pub(crate) fn problem(&self) -> Option<String> {
         let shares = [("from", self.from), ("to", self.to)];

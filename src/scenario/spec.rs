@@ -443,15 +443,28 @@ impl ScenarioSpec {
     }
 }
 
-/// A scenario file: the scenario and its Monte Carlo settings (docs/scenarios.md).
+/// A scenario file: the scenario, its Monte Carlo settings, and for a named scenario the
+/// embedded dataset it runs on and how to run it in time (docs/scenarios.md).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ScenarioFile {
+    /// The embedded dataset (`rare_earths_2024` when absent; `data::embedded`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dataset: Option<String>,
     /// The scenario.
     pub scenario: ScenarioSpec,
     /// How to run it.
     #[serde(default)]
     pub monte_carlo: crate::montecarlo::Settings,
+    /// The dynamic engine's settings, for a run in time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dynamic: Option<crate::engine::DynamicSettings>,
+    /// What a run in time reports (`montecarlo::run_paths`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub paths: Option<crate::montecarlo::Paths>,
+    /// Figures observed in history, to compare with the run (`validation::run_named`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub observed: Vec<crate::validation::Observed>,
 }
 
 impl ScenarioFile {
@@ -498,6 +511,14 @@ impl ScenarioFile {
         })?;
         parsed.validate(file)?;
         Ok(parsed)
+    }
+
+    /// The embedded dataset the file names (`rare_earths_2024` when it names none).
+    ///
+    /// # Errors
+    /// [`Error::InvalidField`] for an unknown name.
+    pub fn data(&self) -> Result<crate::data::Dataset> {
+        crate::data::embedded(self.dataset.as_deref().unwrap_or("rare_earths_2024"))
     }
 
     /// Reads a `.toml` or `.json` scenario file.

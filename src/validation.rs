@@ -1,0 +1,249 @@
+//! Named scenarios held against the record (docs/validation.md): a scenario file's
+//! `[[observed]]` figures, each with its source and whether it calibrated the scenario or
+//! validates it, beside the simulated median and 90% interval, inside or outside.
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Location, Result};
+use crate::montecarlo::{run_paths, PathResults};
+use crate::report::{displayed_as_report, number, Cell, Report, Table};
+use crate::scenario::{ScenarioFile, ScenarioSpec};
+
+/// Whether an observed figure was used to set the scenario or is held out to test it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Sample {
+    /// In sample: the scenario's parameters were fitted to it.
+    Calibration,
+    /// Out of sample: declared before the run, used for nothing else.
+    Validation,
+    /// Compared, but the scenario's judgement-set parameters were chosen with it known:
+    /// neither a fit nor a test.
+    Illustration,
+}
+
+/// What the model gives for an observed figure.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum Measure {
+    /// Weeks from the run's start to the end of the step at which a low-cover firm of the
+    /// region stops (`[paths] stoppage_cover_days`; docs/model.md §5.5).
+    FirstStoppageWeeks {
+        /// Region code, a member of `[paths] group`.
+        region: String,
+    },
+    /// The group's absorption shortfall of the product in a step, as a share of its
+    /// baseline absorption per step.
+    StepShortfall {
+        /// The step, from 0.
+        step: usize,
+    },
+    /// A restriction's mean cut `σ(t)·(1 - λ(t))` over days `[from, to]` after its start
+    /// (docs/model.md §3.3), at the 5%, 50% and 95% quantiles of severity (and the 95%,
+    /// 50%, 5% of leakage).
+    Cut {
+        /// Index of the restriction.
+        restriction: usize,
+        /// Days after the restriction's start, `[from, to]`.
+        days: (f64, f64),
+    },
+}
+
+/// One observed figure of a scenario file's `[[observed]]` list.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Observed {
+    /// What was observed, with its source.
+    pub what: String,
+    /// Calibration or validation.
+    pub sample: Sample,
+    /// How the model measures it.
+    pub measure: Measure,
+    /// The observed value, or the window it lies in, `[low, high]`.
+    pub observed: (f64, f64),
+}
+
+/// An observed figure beside the simulated one.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Comparison {
+    /// The observation.
+    pub observed: Observed,
+    /// Simulated 5%, 50% and 95% quantiles; `None` where the event happens after the run.
+    pub simulated: [Option<f64>; 3],
+    /// Whether the observed window overlaps the simulated 90% interval.
+    pub inside: bool,
+}
+
+/// A named scenario's run in time and its comparisons with the record.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct NamedRun {
+    /// The dynamic Monte Carlo results.
+    pub paths: PathResults,
+    /// Each observed figure beside the simulated one.
+    pub comparisons: Vec<Comparison>,
+}
+
+/// Runs a named scenario file: its `scenario` on its `dataset`, through the dynamic engine
+/// with its `[dynamic]` settings, reporting its `[paths]` and comparing its
+/// `[[observed]]` figures.
+///
+/// ```
+/// use shortfall::scenario::ScenarioFile;
+/// let path = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/japan_2010.toml");
+/// let mut file = ScenarioFile::read(path)?;
+/// file.monte_carlo.draws = 100;
+/// let run = shortfall::validation::run_named(&file)?;
+/// assert_eq!(run.comparisons.len(), file.observed.len());
+/// # Ok::<(), shortfall::Error>(())
+/// ```
+///
+/// # Errors
+/// [`Error::InvalidField`] when `[paths]` is missing or an observation names a region
+/// outside the group, a missing restriction or step, or a first stoppage without
+/// `stoppage_cover_days`; every error of [`run_paths`].
+pub fn run_named(file: &ScenarioFile) -> Result<NamedRun> {
+    let data = file.data()?;
+    let paths = file
+        .paths
+        .as_ref()
+        .ok_or_else(|| invalid("paths", "a named run needs a [paths] table".into()))?;
+    let dynamic = file.dynamic.clone().unwrap_or_default();
+    let results = run_paths(
+        &data.network,
+        &file.scenario,
+        &dynamic,
+        &file.monte_carlo,
+        paths,
+    )?;
+    let comparisons = file
+        .observed
+        .iter()
+        .enumerate()
+        .map(|(i, o)| compare(i, o, &file.scenario, &results))
+        .collect::<Result<_>>()?;
+    Ok(NamedRun {
+        paths: results,
+        comparisons,
+    })
+}
+
+fn invalid(field: &str, reason: String) -> Error {
+    Error::InvalidField {
+        field: field.into(),
+        reason,
+        location: Location::new("scenario file", None),
+    }
+}
+
+fn compare(i: usize, o: &Observed, spec: &ScenarioSpec, r: &PathResults) -> Result<Comparison> {
+    let field = |f: &str| format!("observed[{i}].measure.{f}");
+    let simulated = match &o.measure {
+        Measure::FirstStoppageWeeks { region } => {
+            let j = r.members.iter().position(|m| m == region).ok_or_else(|| {
+                invalid(&field("region"), format!("`{region}` is not in the group"))
+            })?;
+            let c = r.first_stoppage.get(j).ok_or_else(|| {
+                invalid(
+                    &field("region"),
+                    "a first stoppage needs [paths] stoppage_cover_days".into(),
+                )
+            })?;
+            let weeks = r.step_days / 7.0;
+            let q = |p: usize| c.unconditional[p].1.map(|step| (step + 1.0) * weeks);
+            [q(0), q(1), q(2)]
+        }
+        Measure::StepShortfall { step } => {
+            let s = r
+                .fan
+                .get(*step)
+                .ok_or_else(|| invalid(&field("step"), format!("the run has {} steps", r.steps)))?;
+            let share = |v: f64| Some(v / r.baseline_per_step);
+            [share(s.p05), share(s.p50), share(s.p95)]
+        }
+        Measure::Cut { restriction, days } => {
+            let x = spec.restrictions.get(*restriction).ok_or_else(|| {
+                invalid(
+                    &field("restriction"),
+                    format!("the scenario has {} restrictions", spec.restrictions.len()),
+                )
+            })?;
+            let cut = |p: f64| {
+                let mut at = spec.median().restrictions[*restriction].clone();
+                at.severity = x.severity.quantile(p);
+                at.leakage = x.leakage.quantile(1.0 - p);
+                Some(at.cut(days.0 / 365.0, days.1 / 365.0))
+            };
+            [cut(0.05), cut(0.5), cut(0.95)]
+        }
+    };
+    let (low, high) = o.observed;
+    // A missing quantile is an event after the run: beyond every observed date.
+    let inside = simulated[0].is_some_and(|a| a <= high) && simulated[2].is_none_or(|b| b >= low);
+    Ok(Comparison {
+        observed: o.clone(),
+        simulated,
+        inside,
+    })
+}
+
+impl Report for NamedRun {
+    fn tables(&self) -> Vec<Table> {
+        let mut tables = self.paths.tables();
+        if self.comparisons.is_empty() {
+            return tables;
+        }
+        let mut t = Table::new(
+            format!("{}: held against the record", self.paths.scenario),
+            &[
+                "observed",
+                "sample",
+                "observed value",
+                "simulated P50",
+                "90% interval",
+                "inside / fit",
+            ],
+        );
+        let show = |v: Option<f64>| v.map_or("after the run".to_string(), number);
+        for c in &self.comparisons {
+            let (low, high) = c.observed.observed;
+            t.row(vec![
+                Cell::Text(c.observed.what.clone()),
+                Cell::Text(format!("{:?}", c.observed.sample).to_lowercase()),
+                Cell::Text(if low == high {
+                    number(low)
+                } else {
+                    format!("{}-{}", number(low), number(high))
+                }),
+                Cell::Text(show(c.simulated[1])),
+                Cell::Text(format!("{}-{}", show(c.simulated[0]), show(c.simulated[2]))),
+                Cell::Text(match (c.observed.sample, c.simulated[1]) {
+                    // A fitted figure shows its residual, not a test.
+                    (Sample::Calibration, Some(p50)) => {
+                        format!("residual {:+.3}", p50 - (low + high) / 2.0)
+                    }
+                    _ if c.inside => "inside".into(),
+                    _ => "outside".into(),
+                }),
+            ]);
+        }
+        t.note(
+            "weeks from the run's start; shares of baseline; inside: the observed window \
+             overlaps the simulated 90% interval; a calibration figure shows P50 - observed \
+             (docs/validation.md)",
+        );
+        tables.push(t);
+        tables
+    }
+}
+
+displayed_as_report!(NamedRun);
+
+impl NamedRun {
+    /// Writes the run atomically: `.json` (everything) or `.csv` (the members' table).
+    ///
+    /// # Errors
+    /// [`Error::Io`], and [`Error::InvalidArgument`] for another extension.
+    pub fn write(&self, path: impl AsRef<std::path::Path>) -> Result<()> {
+        crate::report::write(self, path.as_ref())
+    }
+}
