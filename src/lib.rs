@@ -24,11 +24,13 @@
 //! as one period) or the [`Dynamic`](engine::Dynamic) engine (ARIO in time steps, also on
 //! monetary input-output tables read by [`data::read_pymrio`]); an
 //! uncertain one is a [`ScenarioSpec`](scenario::ScenarioSpec) run by
-//! [`montecarlo::run`], which returns distributions and sensitivities.
+//! [`montecarlo::run`], which returns distributions and sensitivities, or in time by
+//! [`montecarlo::run_paths`]. A named scenario file (`scenarios/`) runs with
+//! [`validation::run_named`], which sets its observed figures from history beside the run.
 //!
 //! The model, with every equation, units and assumptions, is in `docs/model.md`; the
 //! sources of the embedded data in `docs/data.md`; the scenario file format in
-//! `docs/scenarios.md`.
+//! `docs/scenarios.md`; the named scenarios against history in `docs/validation.md`.
 
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]

@@ -15,6 +15,8 @@ use crate::scenario::{ScenarioFile, ScenarioSpec};
 pub enum Sample {
     /// In sample: the scenario's parameters were fitted to it.
     Calibration,
+    /// From the calibration period but left out of the fit.
+    NotFitted,
     /// Out of sample: declared before the run, used for nothing else.
     Validation,
     /// Compared, but the scenario's judgement-set parameters were chosen with it known:
@@ -208,7 +210,15 @@ impl Report for NamedRun {
             let (low, high) = c.observed.observed;
             t.row(vec![
                 Cell::Text(c.observed.what.clone()),
-                Cell::Text(format!("{:?}", c.observed.sample).to_lowercase()),
+                Cell::Text(
+                    match c.observed.sample {
+                        Sample::Calibration => "calibration",
+                        Sample::NotFitted => "not fitted",
+                        Sample::Validation => "validation",
+                        Sample::Illustration => "illustration",
+                    }
+                    .into(),
+                ),
                 Cell::Text(if low == high {
                     number(low)
                 } else {
