@@ -23,14 +23,18 @@
 //!
 //! Sources and estimation rules: docs/data.md; the model: docs/model.md.
 //!
-//! Run: `cargo run --release --example rare_earth_embargo`
+//! With `--plot DIR` it also writes the pictures as SVG: China's exposure map, the
+//! chokepoints, the histogram and sensitivity tornado of the bloc's magnet shortfall, and
+//! its fan chart in time.
+//!
+//! Run: `cargo run --release --example rare_earth_embargo [-- --plot DIR]`
 
 use shortfall::data::{rare_earths_2024, Dataset};
 use shortfall::engine::{chokepoints, Engine, Ranking, StaticCascade};
 use shortfall::metrics::{imports_by_origin, ConcentrationTable, DependenceTable};
-use shortfall::montecarlo::{run_paths, Measure, OutcomeSpec, Settings};
+use shortfall::montecarlo::{run_paths, McResults, Measure, OutcomeSpec, PathResults, Settings};
 use shortfall::network::{Bloc, Network, RegionId};
-use shortfall::report::{Cell, Table};
+use shortfall::report::{Cell, Plot, Table};
 use shortfall::scenario::{Realization, Restriction, ScenarioFile, Targets};
 
 const RESTRICTED: [&str; 4] = ["ndpr_oxide", "dytb_oxide", "ndpr_metal", "ndfeb_magnet"];
@@ -41,7 +45,16 @@ const USES: [&str; 4] = [
     "industrial_electronics",
 ];
 
-fn main() -> shortfall::Result<()> {
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    // `--plot DIR` writes the pictures of the run as SVG.
+    let mut plot: Option<std::path::PathBuf> = None;
+    let mut parser = lexopt::Parser::from_env();
+    while let Some(arg) = parser.next()? {
+        match arg {
+            lexopt::Arg::Long("plot") => plot = Some(parser.value()?.into()),
+            _ => return Err(arg.unexpected().into()),
+        }
+    }
     let data = rare_earths_2024();
     let net = &data.network;
     println!(
@@ -80,13 +93,32 @@ fn main() -> shortfall::Result<()> {
         ..Realization::default()
     };
     let magnet = net.require_product("ndfeb_magnet")?;
-    println!(
-        "{}",
-        chokepoints(net, &context, ("US+8", &bloc), Ranking::Product(magnet))?
-    );
+    let worst = chokepoints(net, &context, ("US+8", &bloc), Ranking::Product(magnet))?;
+    println!("{worst}");
 
-    uncertain(net, &bloc)?;
-    in_time(net)?;
+    let distributions = uncertain(net, &bloc)?;
+    let paths = in_time(net)?;
+
+    if let Some(dir) = plot {
+        let bloc_magnets = "US+8 ndfeb_magnet absorption shortfall";
+        let summary = distributions
+            .outcomes
+            .iter()
+            .find(|s| s.name == bloc_magnets)
+            .ok_or("the bloc's magnet outcome is missing")?;
+        for (plot, name) in [
+            (Plot::exposure_map(net, "CN")?, "exposure_cn"),
+            (Plot::chokepoints(&worst)?, "chokepoints"),
+            (Plot::histogram(summary)?, "histogram_magnets"),
+            (
+                Plot::tornado(&distributions, bloc_magnets)?,
+                "tornado_magnets",
+            ),
+            (Plot::fan_chart(&paths)?, "fan_magnets"),
+        ] {
+            println!("{}", plot.save_in(&dir, name)?.display());
+        }
+    }
 
     println!("Scope: magnets that reach the bloc inside finished goods (motors, vehicles,");
     println!("electronics) are not modelled as trade; only magnets traded as such are. SmCo");
@@ -98,7 +130,7 @@ fn main() -> shortfall::Result<()> {
 /// (docs/model.md §5). Producers hold working inventories of 14 days of magnets and 90 days
 /// of other inputs (BoARIO's default); the firm magnet stocks (42 days, CLEPA) and the
 /// government stockpiles of the data release as the scenario says.
-fn in_time(net: &Network) -> shortfall::Result<()> {
+fn in_time(net: &Network) -> shortfall::Result<PathResults> {
     let path = concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/scenarios/us_plus8_embargo.toml"
@@ -114,7 +146,7 @@ fn in_time(net: &Network) -> shortfall::Result<()> {
     })?;
     let paths = run_paths(net, &file.scenario, &dynamic, &settings, &spec_paths)?;
     println!("{paths}");
-    Ok(())
+    Ok(paths)
 }
 
 /// The seed case over one horizon, three mitigation settings, as shares of each member's
@@ -209,7 +241,7 @@ fn embargo_table(net: &Network, bloc: &[RegionId], horizon: f64) -> shortfall::R
 
 /// The seed scenario with uncertainty: each member's (and the bloc's) shortfall
 /// distribution for magnets and downstream uses, and the top sensitivities.
-fn uncertain(net: &Network, bloc: &[RegionId]) -> shortfall::Result<()> {
+fn uncertain(net: &Network, bloc: &[RegionId]) -> shortfall::Result<McResults> {
     let mut file = ScenarioFile::from_toml(
         include_str!("../scenarios/us_plus8_embargo.toml"),
         "scenarios/us_plus8_embargo.toml",
@@ -303,7 +335,7 @@ fn uncertain(net: &Network, bloc: &[RegionId]) -> shortfall::Result<()> {
         ]);
     }
     println!("{d}");
-    Ok(())
+    Ok(results)
 }
 
 /// US imports of rare-earth compounds and metals by source: as read (shipping basis,

@@ -5,8 +5,12 @@
 //! cargo run --release --example run_scenario -- SCENARIO_FILE [--network FILE] \
 //!     [--draws N] [--seed S] [--threads T] [--out FILE.json|FILE.csv] \
 //!     [--design plain|latin_hypercube|sobol] [--replicates R] [--streaming] \
-//!     [--dynamic PRODUCT [--group BLOC] [--step day|week|month]]
+//!     [--dynamic PRODUCT [--group BLOC] [--step day|week|month]] [--plot DIR]
 //! ```
+//!
+//! `--plot DIR` writes SVG plots: the histogram and the sensitivity tornado of every
+//! outcome (`DIR/histogram_<i>.svg`, `DIR/tornado_<i>.svg`), or with `--dynamic` the fan
+//! chart (`DIR/fan.svg`).
 //!
 //! With `--dynamic`, the run covers the scenario's `run_length` (absent: a year) in steps
 //! of a week (or the file's step, or `--step`) and reports, for the group (default `US+8`) and the product,
@@ -27,6 +31,7 @@ use std::process::ExitCode;
 
 use indicatif::{ProgressBar, ProgressStyle};
 use shortfall::montecarlo::{run_paths, run_variants, Paths, Progress};
+use shortfall::report::Plot;
 use shortfall::scenario::{ScenarioFile, Targets};
 
 struct Args {
@@ -42,6 +47,7 @@ struct Args {
     dynamic: Option<String>,
     group: Option<String>,
     step: Option<String>,
+    plot: Option<PathBuf>,
 }
 
 fn args() -> Result<Args, lexopt::Error> {
@@ -50,7 +56,7 @@ fn args() -> Result<Args, lexopt::Error> {
     let (mut scenario, mut networks, mut draws, mut seed, mut threads, mut out) =
         (None, Vec::new(), None, None, None, None);
     let (mut design, mut replicates, mut streaming) = (None, None, false);
-    let (mut dynamic, mut group, mut step) = (None, None, None);
+    let (mut dynamic, mut group, mut step, mut plot) = (None, None, None, None);
     while let Some(arg) = parser.next()? {
         match arg {
             Long("network") => networks.push(parser.value()?.into()),
@@ -64,6 +70,7 @@ fn args() -> Result<Args, lexopt::Error> {
             Long("dynamic") => dynamic = Some(parser.value()?.string()?),
             Long("group") => group = Some(parser.value()?.string()?),
             Long("step") => step = Some(parser.value()?.string()?),
+            Long("plot") => plot = Some(parser.value()?.into()),
             Value(v) if scenario.is_none() => scenario = Some(v.into()),
             _ => return Err(arg.unexpected()),
         }
@@ -81,6 +88,7 @@ fn args() -> Result<Args, lexopt::Error> {
         dynamic,
         group,
         step,
+        plot,
     })
 }
 
@@ -88,7 +96,7 @@ fn main() -> ExitCode {
     let args = match args() {
         Ok(a) => a,
         Err(e) => {
-            eprintln!("error: {e}\nusage: run_scenario SCENARIO_FILE [--network FILE] [--draws N] [--seed S] [--threads T] [--out FILE.json|FILE.csv] [--design plain|latin_hypercube|sobol] [--replicates R] [--streaming] [--dynamic PRODUCT [--group BLOC] [--step day|week|month]]");
+            eprintln!("error: {e}\nusage: run_scenario SCENARIO_FILE [--network FILE] [--draws N] [--seed S] [--threads T] [--out FILE.json|FILE.csv] [--design plain|latin_hypercube|sobol] [--replicates R] [--streaming] [--dynamic PRODUCT [--group BLOC] [--step day|week|month]] [--plot DIR]");
             return ExitCode::from(2);
         }
     };
@@ -139,6 +147,15 @@ fn go(args: Args) -> shortfall::Result<()> {
     if let Some(out) = &args.out {
         results.write(out)?;
         println!("results written to {}", out.display());
+    }
+    if let Some(dir) = &args.plot {
+        for (i, s) in results.outcomes.iter().enumerate() {
+            Plot::histogram(s)?.save_in(dir, &format!("histogram_{i}"))?;
+            if results.sensitivity.iter().any(|x| x.outcome == s.name) {
+                Plot::tornado(&results, &s.name)?.save_in(dir, &format!("tornado_{i}"))?;
+            }
+        }
+        println!("plots written to {}", dir.display());
     }
     Ok(())
 }
@@ -192,6 +209,10 @@ fn in_time(
     if let Some(out) = &args.out {
         results.write(out)?;
         println!("results written to {}", out.display());
+    }
+    if let Some(dir) = &args.plot {
+        let path = Plot::fan_chart(&results)?.save_in(dir, "fan")?;
+        println!("fan chart written to {}", path.display());
     }
     Ok(())
 }

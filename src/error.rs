@@ -280,6 +280,14 @@ pub enum Error {
     /// A request names something the network does not have, or an argument is out of range.
     #[error("{0}")]
     InvalidArgument(String),
+    /// A plot could not be drawn.
+    #[error("plot `{plot}`: {message}")]
+    Plot {
+        /// The plot's title.
+        plot: String,
+        /// What went wrong.
+        message: String,
+    },
     /// The dynamic engine's step is longer than half the shortest inventory cover
     /// (design §5): inventories would empty within a step.
     #[error(

@@ -1,8 +1,10 @@
 //! What every named-scenario example does: read `scenarios/<name>.toml`, run it in time on
 //! its embedded dataset, print each member's shortfall, running-out and stoppage
-//! distribution and the comparison with the record, and with `--out` write the results.
+//! distribution and the comparison with the record, with `--out` write the results and
+//! with `--plot DIR` the fan chart of the group's shortfall (`DIR/<name>_fan.svg`).
 //!
-//! Options: `--draws N`, `--seed S`, `--threads T`, `--out FILE.json|FILE.csv`.
+//! Options: `--draws N`, `--seed S`, `--threads T`, `--out FILE.json|FILE.csv`,
+//! `--plot DIR`.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -16,7 +18,7 @@ pub fn main(name: &str) -> ExitCode {
         Err(e) => {
             eprintln!("error: {e}");
             eprintln!(
-                "usage: {name} [--draws N] [--seed S] [--threads T] [--out FILE.json|FILE.csv]"
+                "usage: {name} [--draws N] [--seed S] [--threads T] [--out FILE.json|FILE.csv] [--plot DIR]"
             );
             ExitCode::FAILURE
         }
@@ -26,7 +28,7 @@ pub fn main(name: &str) -> ExitCode {
 fn go(name: &str) -> Result<(), Box<dyn std::error::Error>> {
     let path = format!("{}/scenarios/{name}.toml", env!("CARGO_MANIFEST_DIR"));
     let mut file = ScenarioFile::read(&path)?;
-    let mut out: Option<PathBuf> = None;
+    let (mut out, mut plot): (Option<PathBuf>, Option<PathBuf>) = (None, None);
     let mut parser = lexopt::Parser::from_env();
     while let Some(arg) = parser.next()? {
         use lexopt::prelude::*;
@@ -36,6 +38,7 @@ fn go(name: &str) -> Result<(), Box<dyn std::error::Error>> {
             Long("seed") => mc.seed = parser.value()?.parse()?,
             Long("threads") => mc.threads = Some(parser.value()?.parse()?),
             Long("out") => out = Some(parser.value()?.into()),
+            Long("plot") => plot = Some(parser.value()?.into()),
             _ => return Err(arg.unexpected().into()),
         }
     }
@@ -44,6 +47,11 @@ fn go(name: &str) -> Result<(), Box<dyn std::error::Error>> {
     if let Some(out) = out {
         run.write(&out)?;
         println!("results written to {}", out.display());
+    }
+    if let Some(dir) = plot {
+        let path =
+            shortfall::report::Plot::fan_chart(&run.paths)?.save_in(dir, &format!("{name}_fan"))?;
+        println!("fan chart written to {}", path.display());
     }
     Ok(())
 }

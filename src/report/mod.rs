@@ -3,8 +3,12 @@
 //! Every result implements [`Report`] by returning its [`Table`]s; `Display`, `to_html`
 //! and the notebook hook `evcxr_display` are built on them.
 
+#[cfg(feature = "plot")]
+mod plot;
 mod table;
 
+#[cfg(feature = "plot")]
+pub use plot::Plot;
 pub use table::{number, Cell, Table};
 
 /// A result that can show itself as tables.

@@ -1,0 +1,456 @@
+//! Plots as SVG (feature `plot`): the pictures of a shortfall distribution, a run in time,
+//! an exposure map, chokepoints and sensitivities. A [`Plot`] shows itself in an evcxr
+//! cell and saves to a file.
+
+use plotters::prelude::*;
+use plotters::style::colors::colormaps::ViridisRGB;
+
+use crate::engine::Chokepoints;
+use crate::error::{Error, Result};
+use crate::montecarlo::{McResults, PathResults, Summary};
+use crate::network::Network;
+
+const SIZE: (u32, u32) = (800, 480);
+const FONT: &str = "sans-serif";
+const BAND: RGBColor = RGBColor(158, 202, 225);
+const MARK: RGBColor = RGBColor(49, 130, 189);
+const NEGATIVE: RGBColor = RGBColor(214, 96, 77);
+/// Chokepoints drawn at most.
+const BARS: usize = 12;
+
+/// A chart as SVG text, with its title.
+///
+/// ```
+/// use shortfall::report::Plot;
+/// let net = shortfall::network::toy_chain();
+/// let map = Plot::exposure_map(&net, "CN")?;
+/// assert!(map.svg().starts_with("<svg"));
+/// assert!(map.svg().contains("touched by CN"));
+/// # Ok::<(), shortfall::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct Plot {
+    title: String,
+    svg: String,
+}
+
+fn failed<E: std::error::Error>(title: &str) -> impl Fn(E) -> Error + '_ {
+    move |e| Error::Plot {
+        plot: title.into(),
+        message: e.to_string(),
+    }
+}
+
+/// Draws on a fresh white SVG canvas and keeps the text.
+fn draw(
+    title: String,
+    paint: impl FnOnce(&DrawingArea<SVGBackend, plotters::coord::Shift>) -> Result<()>,
+) -> Result<Plot> {
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, SIZE).into_drawing_area();
+        root.fill(&WHITE).map_err(failed(&title))?;
+        paint(&root)?;
+        root.present().map_err(failed(&title))?;
+    }
+    Ok(Plot { title, svg })
+}
+
+/// `[low, high]` widened a little, and never empty.
+fn span(low: f64, high: f64) -> std::ops::Range<f64> {
+    let (low, high) = if high > low {
+        (low, high)
+    } else {
+        (low - 0.5, low + 0.5)
+    };
+    let pad = 0.05 * (high - low);
+    low - pad..high + pad
+}
+
+impl Plot {
+    /// The title.
+    pub fn title(&self) -> &str {
+        &self.title
+    }
+
+    /// The SVG document.
+    pub fn svg(&self) -> &str {
+        &self.svg
+    }
+
+    /// The content block evcxr reads from a cell's output (`image/svg+xml`).
+    pub fn evcxr_content(&self) -> String {
+        format!(
+            "EVCXR_BEGIN_CONTENT image/svg+xml\n{}\nEVCXR_END_CONTENT",
+            self.svg
+        )
+    }
+
+    /// Shows the plot in an evcxr notebook cell.
+    pub fn evcxr_display(&self) {
+        println!("{}", self.evcxr_content());
+    }
+
+    /// Writes the SVG atomically (a temporary file, then a rename).
+    ///
+    /// # Errors
+    /// [`Error::Io`].
+    pub fn save(&self, path: impl AsRef<std::path::Path>) -> Result<()> {
+        crate::data::write_atomic(path.as_ref(), self.svg.as_bytes())
+    }
+
+    /// Writes the SVG to `dir/<name>.svg`, creating `dir` if needed; returns the path.
+    ///
+    /// # Errors
+    /// [`Error::Io`].
+    pub fn save_in(
+        &self,
+        dir: impl AsRef<std::path::Path>,
+        name: &str,
+    ) -> Result<std::path::PathBuf> {
+        let dir = dir.as_ref();
+        std::fs::create_dir_all(dir).map_err(|source| Error::Io {
+            path: dir.into(),
+            source,
+        })?;
+        let path = dir.join(format!("{name}.svg"));
+        self.save(&path)?;
+        Ok(path)
+    }
+
+    /// The histogram of an outcome's draws with its median (P50), P95 and tail mean
+    /// (CVaR) marked; quantiles the run did not compute are left out.
+    ///
+    /// # Errors
+    /// [`Error::Plot`] when the summary has no histogram or drawing fails.
+    pub fn histogram(summary: &Summary) -> Result<Plot> {
+        let title = format!(
+            "{}: distribution over {} draws",
+            summary.name, summary.count
+        );
+        let h = &summary.histogram;
+        if h.counts.is_empty() || h.edges.len() != h.counts.len() + 1 {
+            return Err(Error::Plot {
+                plot: title,
+                message: "the summary has no histogram (streaming runs keep none)".into(),
+            });
+        }
+        let top = h.counts.iter().copied().max().unwrap_or(1).max(1) as f64;
+        let (first, last) = (h.edges[0], h.edges[h.edges.len() - 1]);
+        let quantile = |p: f64| summary.quantiles.iter().find(|q| q.p == p).map(|q| q.value);
+        let marks = [
+            ("P50", quantile(0.5), BLACK),
+            ("P95", quantile(0.95), RED),
+            (
+                "CVaR",
+                Some(summary.cvar.value).filter(|v| v.is_finite()),
+                MAGENTA,
+            ),
+        ];
+        draw(title.clone(), |root| {
+            let e = failed(&title);
+            let mut chart = ChartBuilder::on(root)
+                .caption(&title, (FONT, 20))
+                .margin(12)
+                .x_label_area_size(44)
+                .y_label_area_size(64)
+                .build_cartesian_2d(span(first, last), 0.0..top * 1.1)
+                .map_err(&e)?;
+            chart
+                .configure_mesh()
+                .x_desc(format!("shortfall ({})", summary.unit))
+                .y_desc("draws")
+                .draw()
+                .map_err(&e)?;
+            chart
+                .draw_series(h.counts.iter().enumerate().map(|(i, &c)| {
+                    Rectangle::new(
+                        [(h.edges[i], 0.0), (h.edges[i + 1], c as f64)],
+                        BAND.filled(),
+                    )
+                }))
+                .map_err(&e)?
+                .label("draws per bin")
+                .legend(|(x, y)| Rectangle::new([(x, y - 5), (x + 14, y + 5)], BAND.filled()));
+            for (name, value, color) in marks {
+                let Some(v) = value else { continue };
+                chart
+                    .draw_series(LineSeries::new(
+                        [(v, 0.0), (v, top * 1.05)],
+                        color.stroke_width(2),
+                    ))
+                    .map_err(&e)?
+                    .label(format!("{name} {}", crate::report::number(v)))
+                    .legend(move |(x, y)| PathElement::new([(x, y), (x + 14, y)], color));
+            }
+            chart
+                .configure_series_labels()
+                .background_style(WHITE.mix(0.8))
+                .border_style(BLACK)
+                .draw()
+                .map_err(&e)
+        })
+    }
+
+    /// The fan chart of a run in time: the group's shortfall per step, its 5-95% band over
+    /// the draws, median and mean.
+    ///
+    /// # Errors
+    /// [`Error::Plot`] when the run has no steps or drawing fails.
+    pub fn fan_chart(paths: &PathResults) -> Result<Plot> {
+        let title = format!(
+            "{}: {} shortfall of {} per step",
+            paths.scenario, paths.group, paths.product
+        );
+        if paths.fan.is_empty() {
+            return Err(Error::Plot {
+                plot: title,
+                message: "the run has no steps".into(),
+            });
+        }
+        let days = paths.step_days;
+        let x = |step: usize| (step + 1) as f64 * days / 7.0;
+        let top = paths
+            .fan
+            .iter()
+            .map(|s| s.p95.max(s.mean))
+            .fold(0.0, f64::max);
+        draw(title.clone(), |root| {
+            let e = failed(&title);
+            let mut chart = ChartBuilder::on(root)
+                .caption(&title, (FONT, 18))
+                .margin(12)
+                .x_label_area_size(44)
+                .y_label_area_size(72)
+                .build_cartesian_2d(span(0.0, x(paths.fan.len() - 1)), 0.0..top.max(1e-12) * 1.1)
+                .map_err(&e)?;
+            chart
+                .configure_mesh()
+                .x_desc("weeks from the run's start")
+                .y_desc(format!("shortfall per step ({})", paths.unit))
+                .draw()
+                .map_err(&e)?;
+            let band: Vec<(f64, f64)> = paths
+                .fan
+                .iter()
+                .map(|s| (x(s.step), s.p95))
+                .chain(paths.fan.iter().rev().map(|s| (x(s.step), s.p05)))
+                .collect();
+            chart
+                .draw_series(std::iter::once(Polygon::new(band, BAND.filled())))
+                .map_err(&e)?
+                .label("P5-P95")
+                .legend(|(x, y)| Rectangle::new([(x, y - 5), (x + 14, y + 5)], BAND.filled()));
+            chart
+                .draw_series(LineSeries::new(
+                    paths.fan.iter().map(|s| (x(s.step), s.p50)),
+                    MARK.stroke_width(2),
+                ))
+                .map_err(&e)?
+                .label("median")
+                .legend(|(x, y)| PathElement::new([(x, y), (x + 14, y)], MARK));
+            chart
+                .draw_series(LineSeries::new(
+                    paths.fan.iter().map(|s| (x(s.step), s.mean)),
+                    BLACK.stroke_width(1),
+                ))
+                .map_err(&e)?
+                .label("mean")
+                .legend(|(x, y)| PathElement::new([(x, y), (x + 14, y)], BLACK));
+            chart
+                .configure_series_labels()
+                .background_style(WHITE.mix(0.8))
+                .border_style(BLACK)
+                .draw()
+                .map_err(&e)
+        })
+    }
+
+    /// The exposure heat map: for each region (columns) and product (rows) the share of
+    /// what the region's users receive that passed through `supplier` at any stage
+    /// (touched-by shares, docs/model.md §2.3), with a colour scale; grey where the
+    /// region receives none.
+    ///
+    /// # Errors
+    /// [`Error::UnknownRegion`] for an unknown supplier, [`Error::CyclicRecipes`] on a
+    /// cyclic table, [`Error::Plot`] when drawing fails.
+    pub fn exposure_map(net: &Network, supplier: &str) -> Result<Plot> {
+        let touched = crate::metrics::touched_by(net, net.require_region(supplier)?)?;
+        let title = format!("Share of supply touched by {supplier}");
+        let (regions, products) = (net.regions(), net.products());
+        let (nr, np) = (regions.len(), products.len());
+        let region_label = |v: &SegmentValue<u32>| category(v, |i| regions[i].code.clone(), nr);
+        // Rows from the top: the first product is drawn highest.
+        let product_label =
+            |v: &SegmentValue<u32>| category(v, |i| products[np - 1 - i].id.clone(), np);
+        let cell = |x: u32, y: u32| {
+            [
+                (SegmentValue::Exact(x), SegmentValue::Exact(y)),
+                (SegmentValue::Exact(x + 1), SegmentValue::Exact(y + 1)),
+            ]
+        };
+        draw(title.clone(), |root| {
+            let e = failed(&title);
+            let (left, right) = root.split_horizontally(SIZE.0 - 90);
+            let mut chart = ChartBuilder::on(&left)
+                .caption(&title, (FONT, 20))
+                .margin(12)
+                .x_label_area_size(44)
+                .y_label_area_size(150)
+                .build_cartesian_2d(
+                    (0..nr as u32 - 1).into_segmented(),
+                    (0..np as u32 - 1).into_segmented(),
+                )
+                .map_err(&e)?;
+            chart
+                .configure_mesh()
+                .disable_mesh()
+                .x_labels(nr)
+                .y_labels(np)
+                .x_label_formatter(&region_label)
+                .y_label_formatter(&product_label)
+                .x_desc("region")
+                .y_desc("product")
+                .draw()
+                .map_err(&e)?;
+            let cells = (0..nr).flat_map(|r| (0..np).map(move |p| (r, p)));
+            chart
+                .draw_series(cells.map(|(r, p)| {
+                    let share = touched
+                        .supply_share(
+                            net,
+                            crate::network::RegionId(r as u32),
+                            crate::network::ProductId(p as u32),
+                        )
+                        .ok();
+                    let color = share.map_or(RGBColor(220, 220, 220), ViridisRGB::get_color);
+                    Rectangle::new(cell(r as u32, (np - 1 - p) as u32), color.filled())
+                }))
+                .map_err(&e)?;
+            // The colour scale: 0% at the bottom to 100% at the top.
+            let mut scale = ChartBuilder::on(&right)
+                .margin_top(44)
+                .margin_bottom(56)
+                .margin_right(12)
+                .y_label_area_size(44)
+                .build_cartesian_2d(0.0..1.0, 0.0..1.0)
+                .map_err(&e)?;
+            scale
+                .configure_mesh()
+                .disable_mesh()
+                .disable_x_axis()
+                .y_labels(5)
+                .y_label_style((FONT, 12))
+                .y_label_formatter(&|v: &f64| format!("{:.0}%", 100.0 * v))
+                .draw()
+                .map_err(&e)?;
+            scale
+                .draw_series((0..50).map(|i| {
+                    let (a, b) = (i as f64 / 50.0, (i + 1) as f64 / 50.0);
+                    Rectangle::new([(0.0, a), (1.0, b)], ViridisRGB::get_color(a).filled())
+                }))
+                .map_err(&e)?;
+            Ok(())
+        })
+    }
+
+    /// The chokepoint bar chart: the twelve largest scores (the bloc's shortfall when the
+    /// node is removed), largest on top.
+    ///
+    /// # Errors
+    /// [`Error::Plot`] when there are no chokepoints or drawing fails.
+    pub fn chokepoints(table: &Chokepoints) -> Result<Plot> {
+        let title = format!(
+            "Chokepoints for {} over {} years",
+            table.bloc,
+            crate::report::number(table.horizon)
+        );
+        let bars: Vec<(String, f64)> = table
+            .rows
+            .iter()
+            .take(BARS)
+            .map(|c| (format!("{} {}", c.region, c.product), c.score))
+            .collect();
+        bar_chart(title, format!("{} {}", table.bloc, table.unit), &bars)
+    }
+
+    /// The sensitivity tornado of one outcome: each parameter's rank correlation with it
+    /// (partial, PRCC, where computed, else Spearman), largest in size first.
+    ///
+    /// # Errors
+    /// [`Error::Plot`] when the results have no sensitivity for `outcome` or drawing
+    /// fails.
+    pub fn tornado(results: &McResults, outcome: &str) -> Result<Plot> {
+        let title = format!("What drives {outcome}");
+        let mut bars: Vec<(String, f64)> = results
+            .sensitivity
+            .iter()
+            .filter(|s| s.outcome == outcome)
+            .filter_map(|s| s.prcc.or(s.spearman).map(|v| (s.parameter.clone(), v)))
+            .collect();
+        bars.sort_by(|a, b| b.1.abs().total_cmp(&a.1.abs()));
+        bar_chart(
+            title,
+            "rank correlation (PRCC, else Spearman)".into(),
+            &bars,
+        )
+    }
+}
+
+/// The name of a categorical axis's segment at its centre, empty elsewhere.
+fn category(v: &SegmentValue<u32>, name: impl Fn(usize) -> String, n: usize) -> String {
+    match v {
+        SegmentValue::CenterOf(i) if (*i as usize) < n => name(*i as usize),
+        _ => String::new(),
+    }
+}
+
+/// Horizontal bars, first on top; negative values to the left of zero.
+fn bar_chart(title: String, x_desc: String, bars: &[(String, f64)]) -> Result<Plot> {
+    if bars.is_empty() {
+        return Err(Error::Plot {
+            plot: title,
+            message: "nothing to draw".into(),
+        });
+    }
+    let n = bars.len() as u32;
+    let low = bars.iter().map(|b| b.1).fold(0.0, f64::min);
+    let high = bars.iter().map(|b| b.1).fold(0.0, f64::max);
+    // Segment `j` from the bottom holds bar `n - 1 - j`.
+    let y_label =
+        |v: &SegmentValue<u32>| category(v, |j| bars[n as usize - 1 - j].0.clone(), n as usize);
+    draw(title.clone(), |root| {
+        let e = failed(&title);
+        let mut chart = ChartBuilder::on(root)
+            .caption(&title, (FONT, 20))
+            .margin(12)
+            .x_label_area_size(44)
+            .y_label_area_size(200)
+            .build_cartesian_2d(span(low, high), (0..n - 1).into_segmented())
+            .map_err(&e)?;
+        chart
+            .configure_mesh()
+            .disable_y_mesh()
+            .y_labels(n as usize)
+            .y_label_formatter(&y_label)
+            .x_desc(x_desc.as_str())
+            .draw()
+            .map_err(&e)?;
+        chart
+            .draw_series(bars.iter().enumerate().map(|(i, (_, v))| {
+                let y = n - 1 - i as u32;
+                let color = if *v < 0.0 { NEGATIVE } else { MARK };
+                let mut bar = Rectangle::new(
+                    [
+                        (0.0, SegmentValue::Exact(y)),
+                        (*v, SegmentValue::Exact(y + 1)),
+                    ],
+                    color.filled(),
+                );
+                bar.set_margin(4, 4, 0, 0);
+                bar
+            }))
+            .map_err(&e)?;
+        Ok(())
+    })
+}
