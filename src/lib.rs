@@ -57,12 +57,15 @@ pub mod prelude {
     };
     pub use crate::error::{Error, Result};
     pub use crate::metrics::{ConcentrationTable, DependenceTable};
-    pub use crate::montecarlo::{Measure, OutcomeSpec, Settings};
+    pub use crate::montecarlo::{run_paths, Measure, OutcomeSpec, Paths, Settings};
     pub use crate::network::{
         toy_chain, Bloc, Builder, ChainTables, Network, NodeId, ProductId, RegionId, Synthetic,
     };
+    #[cfg(feature = "plot")]
+    pub use crate::report::Plot;
     pub use crate::report::Report;
     pub use crate::scenario::{
         Distribution, Param, Realization, Restriction, ScenarioFile, ScenarioSpec, Targets,
     };
+    pub use crate::validation::run_named;
 }

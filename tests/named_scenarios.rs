@@ -17,9 +17,12 @@ const NAMED: [&str; 4] = [
     "japan_2010",
 ];
 
+/// The embedded file, which must be the one in `scenarios/`.
 fn file(name: &str) -> ScenarioFile {
     let path = format!("{}/scenarios/{name}.toml", env!("CARGO_MANIFEST_DIR"));
-    ScenarioFile::read(path).unwrap()
+    let named = ScenarioFile::named(name).unwrap();
+    assert_eq!(named, ScenarioFile::read(path).unwrap());
+    named
 }
 
 /// The restriction that cuts each edge, if any: a restricted exporter's flow of a

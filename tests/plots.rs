@@ -186,26 +186,52 @@ fn tornado_ranks_parameters_by_their_correlation() {
     assert!(Plot::tornado(&results, "no such outcome").is_err());
 }
 
+/// The blocks of an evcxr content string: `(mime type, body)`, each opened and closed on
+/// its own line, nothing outside them.
+fn blocks(content: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut lines = content.lines();
+    while let Some(open) = lines.next() {
+        let mime = open
+            .strip_prefix("EVCXR_BEGIN_CONTENT ")
+            .unwrap_or_else(|| panic!("text outside a block: {open}"));
+        let mut body = Vec::new();
+        loop {
+            let line = lines.next().expect("an unclosed block");
+            if line == "EVCXR_END_CONTENT" {
+                break;
+            }
+            assert!(!line.starts_with("EVCXR_"), "a block opened inside another");
+            body.push(line);
+        }
+        out.push((mime.to_string(), body.join("\n")));
+    }
+    out
+}
+
 #[test]
-fn evcxr_display_prints_one_well_formed_svg_block() {
+fn evcxr_display_prints_well_formed_content_blocks() {
+    use shortfall::report::Report;
     let net = shortfall::network::toy_chain();
     let plot = Plot::exposure_map(&net, "CN").unwrap();
-    let block = plot.evcxr_content();
-    let lines: Vec<&str> = block.lines().collect();
-    assert_eq!(lines[0], "EVCXR_BEGIN_CONTENT image/svg+xml");
-    assert_eq!(*lines.last().unwrap(), "EVCXR_END_CONTENT");
-    assert_eq!(block.matches("EVCXR_BEGIN_CONTENT").count(), 1);
-    let body = &block
-        ["EVCXR_BEGIN_CONTENT image/svg+xml\n".len()..block.len() - "\nEVCXR_END_CONTENT".len()];
-    assert_eq!(body, plot.svg());
-    assert_eq!(body.matches("<svg").count(), 1);
-    assert!(
-        !body.contains("EVCXR_"),
-        "the SVG must not close the block early"
+    let b = blocks(&plot.evcxr_content());
+    assert_eq!(b.len(), 2);
+    assert_eq!(
+        (b[0].0.as_str(), b[0].1.as_str()),
+        ("image/svg+xml", plot.svg())
     );
-    // Tables: an HTML and a plain-text block, each closed.
-    let tables = shortfall::report::evcxr_blocks(&net.summary());
-    assert_eq!(tables.matches("EVCXR_BEGIN_CONTENT").count(), 2);
-    assert_eq!(tables.matches("EVCXR_END_CONTENT").count(), 2);
-    assert!(tables.contains("EVCXR_BEGIN_CONTENT text/html\n<table>"));
+    assert_eq!(b[1].0, "text/plain");
+    assert!(b[1].1.contains("Share of supply touched by CN"));
+    // Tables: HTML, then plain text.
+    let summary = net.summary();
+    let t = blocks(&summary.evcxr_content());
+    assert_eq!(t.len(), 2);
+    assert_eq!(
+        (t[0].0.as_str(), t[0].1.as_str()),
+        ("text/html", summary.to_html().as_str())
+    );
+    assert_eq!(
+        (t[1].0.as_str(), t[1].1.as_str()),
+        ("text/plain", summary.to_text().as_str())
+    );
 }

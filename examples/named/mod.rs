@@ -26,8 +26,7 @@ pub fn main(name: &str) -> ExitCode {
 }
 
 fn go(name: &str) -> Result<(), Box<dyn std::error::Error>> {
-    let path = format!("{}/scenarios/{name}.toml", env!("CARGO_MANIFEST_DIR"));
-    let mut file = ScenarioFile::read(&path)?;
+    let mut file = ScenarioFile::named(name)?;
     let (mut out, mut plot): (Option<PathBuf>, Option<PathBuf>) = (None, None);
     let mut parser = lexopt::Parser::from_env();
     while let Some(arg) = parser.next()? {

@@ -29,6 +29,25 @@ pub trait Report {
     fn to_html(&self) -> String {
         self.tables().iter().map(Table::to_html).collect()
     }
+
+    /// The content blocks evcxr reads from a cell's output: an HTML block and a
+    /// plain-text block.
+    ///
+    /// ```
+    /// use shortfall::report::Report;
+    /// let net = shortfall::network::toy_chain();
+    /// let out = net.summary().evcxr_content();
+    /// assert!(out.starts_with("EVCXR_BEGIN_CONTENT text/html\n<table>"));
+    /// assert_eq!(out.matches("EVCXR_END_CONTENT").count(), 2);
+    /// ```
+    fn evcxr_content(&self) -> String {
+        format!(
+            "EVCXR_BEGIN_CONTENT text/html\n{}\nEVCXR_END_CONTENT\n\
+             EVCXR_BEGIN_CONTENT text/plain\n{}\nEVCXR_END_CONTENT",
+            self.to_html(),
+            self.to_text()
+        )
+    }
 }
 
 /// Writes a result atomically (temporary file, then rename): `.json` (the whole result,
@@ -63,28 +82,9 @@ pub fn write<T: Report + serde::Serialize>(
     crate::data::write_atomic(path, text.as_bytes())
 }
 
-/// The content blocks evcxr reads from a cell's output: an HTML block and a plain-text
-/// block.
-///
-/// ```
-/// use shortfall::report::evcxr_blocks;
-/// let net = shortfall::network::toy_chain();
-/// let out = evcxr_blocks(&net.summary());
-/// assert!(out.starts_with("EVCXR_BEGIN_CONTENT text/html\n<table>"));
-/// assert_eq!(out.matches("EVCXR_END_CONTENT").count(), 2);
-/// ```
-pub fn evcxr_blocks(report: &dyn Report) -> String {
-    format!(
-        "EVCXR_BEGIN_CONTENT text/html\n{}\nEVCXR_END_CONTENT\n\
-         EVCXR_BEGIN_CONTENT text/plain\n{}\nEVCXR_END_CONTENT",
-        report.to_html(),
-        report.to_text()
-    )
-}
-
-/// Prints a result for evcxr (see [`evcxr_blocks`]).
+/// Prints a result for evcxr (see [`Report::evcxr_content`]).
 pub fn evcxr_print(report: &dyn Report) {
-    println!("{}", evcxr_blocks(report));
+    println!("{}", report.evcxr_content());
 }
 
 /// Implements `Display` through [`Report::to_text`] and an inherent `evcxr_display`, so a

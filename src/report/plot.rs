@@ -67,6 +67,13 @@ fn span(low: f64, high: f64) -> std::ops::Range<f64> {
     low - pad..high + pad
 }
 
+/// A line for consoles: the title and the size of the SVG.
+impl std::fmt::Display for Plot {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Plot: {} (SVG, {} bytes)", self.title, self.svg.len())
+    }
+}
+
 impl Plot {
     /// The title.
     pub fn title(&self) -> &str {
@@ -78,11 +85,13 @@ impl Plot {
         &self.svg
     }
 
-    /// The content block evcxr reads from a cell's output (`image/svg+xml`).
+    /// The content blocks evcxr reads from a cell's output: the SVG (`image/svg+xml`)
+    /// and a line of plain text for consoles.
     pub fn evcxr_content(&self) -> String {
         format!(
-            "EVCXR_BEGIN_CONTENT image/svg+xml\n{}\nEVCXR_END_CONTENT",
-            self.svg
+            "EVCXR_BEGIN_CONTENT image/svg+xml\n{}\nEVCXR_END_CONTENT\n\
+             EVCXR_BEGIN_CONTENT text/plain\n{}\nEVCXR_END_CONTENT",
+            self.svg, self
         )
     }
 

@@ -513,6 +513,49 @@ impl ScenarioFile {
         Ok(parsed)
     }
 
+    /// A named scenario of `scenarios/`, embedded in the crate (docs/scenarios.md):
+    /// `us_plus8_embargo`, `april_2025_licensing`, `october_2025_expansion` or
+    /// `japan_2010`.
+    ///
+    /// ```
+    /// use shortfall::scenario::ScenarioFile;
+    /// let seed = ScenarioFile::named("us_plus8_embargo")?.with_draws(500);
+    /// assert_eq!(seed.monte_carlo.draws, 500);
+    /// assert_eq!(seed.scenario.restrictions[0].exporters, ["CN"]);
+    /// # Ok::<(), shortfall::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::InvalidArgument`] for another name; parse errors name the file.
+    pub fn named(name: &str) -> Result<Self> {
+        macro_rules! files {
+            ($($name:literal),*) => {
+                match name {
+                    $($name => Self::from_toml(
+                        include_str!(concat!("../../scenarios/", $name, ".toml")),
+                        concat!("scenarios/", $name, ".toml"),
+                    ),)*
+                    other => Err(Error::InvalidArgument(format!(
+                        "no named scenario `{other}` (known: {})",
+                        [$($name),*].join(", ")
+                    ))),
+                }
+            };
+        }
+        files!(
+            "us_plus8_embargo",
+            "april_2025_licensing",
+            "october_2025_expansion",
+            "japan_2010"
+        )
+    }
+
+    /// The same file with `draws` Monte Carlo draws (a knob for notebooks).
+    pub fn with_draws(mut self, draws: u64) -> Self {
+        self.monte_carlo.draws = draws;
+        self
+    }
+
     /// The embedded dataset the file names (`rare_earths_2024` when it names none).
     ///
     /// # Errors
