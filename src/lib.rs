@@ -28,6 +28,19 @@
 //! [`montecarlo::run_paths`]. A named scenario file (`scenarios/`) runs with
 //! [`validation::run_named`], which sets its observed figures from history beside the run.
 //!
+//! In an evcxr notebook, five lines run the seed embargo on the embedded data and show the
+//! fan chart of the bloc's magnet shortfall (`docs/notebooks/` has two whole notebooks):
+//!
+//! ```
+//! # #[cfg(feature = "plot")] {
+//! use shortfall::prelude::*;                      // after `:dep shortfall = ...`
+//! let seed = ScenarioFile::named("us_plus8_embargo")?.with_draws(100);
+//! let run = run_named(&seed)?;
+//! Plot::fan_chart(&run.paths)?
+//! # ; }
+//! # Ok::<(), shortfall::Error>(())
+//! ```
+//!
 //! The model, with every equation, units and assumptions, is in `docs/model.md`; the
 //! sources of the embedded data in `docs/data.md`; the scenario file format in
 //! `docs/scenarios.md`; the named scenarios against history in `docs/validation.md`.
