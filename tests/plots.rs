@@ -16,6 +16,16 @@ fn seed_file() -> ScenarioFile {
     ScenarioFile::read(path).unwrap()
 }
 
+/// The seed scenario's static Monte Carlo results, 2,000 draws.
+fn seed_results() -> shortfall::montecarlo::McResults {
+    let file = seed_file();
+    let settings = Settings {
+        draws: 2_000,
+        ..file.monte_carlo.clone()
+    };
+    run(&rare_earths_2024().network, &file.scenario, &settings, None).unwrap()
+}
+
 /// Saves the plot under `target/plots/` and reads it back: the file is the SVG.
 fn saved(plot: &Plot, name: &str) -> String {
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/target/plots");
@@ -58,13 +68,7 @@ fn count(svg: &str, element: &str) -> usize {
 
 #[test]
 fn histogram_marks_median_p95_and_cvar() {
-    let data = rare_earths_2024();
-    let file = seed_file();
-    let settings = Settings {
-        draws: 2_000,
-        ..file.monte_carlo.clone()
-    };
-    let results = run(&data.network, &file.scenario, &settings, None).unwrap();
+    let results = seed_results();
     let summary = &results.outcomes[0];
     let svg = saved(&Plot::histogram(summary).unwrap(), "histogram");
     assert!(
@@ -166,13 +170,7 @@ fn chokepoint_bars_are_named_and_drawn() {
 
 #[test]
 fn tornado_ranks_parameters_by_their_correlation() {
-    let data = rare_earths_2024();
-    let file = seed_file();
-    let settings = Settings {
-        draws: 2_000,
-        ..file.monte_carlo.clone()
-    };
-    let results = run(&data.network, &file.scenario, &settings, None).unwrap();
+    let results = seed_results();
     let outcome = results.outcomes[0].name.clone();
     let svg = saved(&Plot::tornado(&results, &outcome).unwrap(), "tornado");
     assert!(has_text(&svg, "rank correlation (PRCC, else Spearman)"));

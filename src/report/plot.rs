@@ -2,6 +2,7 @@
 //! an exposure map, chokepoints and sensitivities. A [`Plot`] shows itself in an evcxr
 //! cell and saves to a file.
 
+use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 use plotters::style::colors::colormaps::ViridisRGB;
 
@@ -72,6 +73,64 @@ impl std::fmt::Display for Plot {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "Plot: {} (SVG, {} bytes)", self.title, self.svg.len())
     }
+}
+
+/// A chart with numeric axes.
+type Chart<'a, DB> = ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
+
+/// Numeric axes with their descriptions under a caption.
+fn axes<'a, DB: DrawingBackend>(
+    root: &'a DrawingArea<DB, plotters::coord::Shift>,
+    title: &str,
+    (x, y): (std::ops::Range<f64>, std::ops::Range<f64>),
+    (x_desc, y_desc): (&str, &str),
+) -> Result<Chart<'a, DB>> {
+    let e = failed(title);
+    let mut chart = ChartBuilder::on(root)
+        .caption(title, (FONT, 18))
+        .margin(12)
+        .x_label_area_size(44)
+        .y_label_area_size(72)
+        .build_cartesian_2d(x, y)
+        .map_err(&e)?;
+    chart
+        .configure_mesh()
+        .x_desc(x_desc)
+        .y_desc(y_desc)
+        .draw()
+        .map_err(&e)?;
+    Ok(chart)
+}
+
+/// A labelled line.
+fn line<'a, DB: DrawingBackend + 'a>(
+    chart: &mut Chart<'a, DB>,
+    title: &str,
+    points: impl IntoIterator<Item = (f64, f64)>,
+    (color, width): (RGBColor, u32),
+    label: String,
+) -> Result<()> {
+    chart
+        .draw_series(LineSeries::new(points, color.stroke_width(width)))
+        .map_err(failed(title))?
+        .label(label)
+        .legend(move |(x, y)| PathElement::new([(x, y), (x + 14, y)], color));
+    Ok(())
+}
+
+/// The legend's mark of a filled area.
+fn swatch((x, y): (i32, i32)) -> Rectangle<(i32, i32)> {
+    Rectangle::new([(x, y - 5), (x + 14, y + 5)], BAND.filled())
+}
+
+/// The legend box of the labelled series.
+fn legend<'a, DB: DrawingBackend + 'a>(chart: &mut Chart<'a, DB>, title: &str) -> Result<()> {
+    chart
+        .configure_series_labels()
+        .background_style(WHITE.mix(0.8))
+        .border_style(BLACK)
+        .draw()
+        .map_err(failed(title))
 }
 
 impl Plot {
@@ -156,21 +215,10 @@ impl Plot {
                 MAGENTA,
             ),
         ];
+        let unit = format!("shortfall ({})", summary.unit);
         draw(title.clone(), |root| {
-            let e = failed(&title);
-            let mut chart = ChartBuilder::on(root)
-                .caption(&title, (FONT, 20))
-                .margin(12)
-                .x_label_area_size(44)
-                .y_label_area_size(64)
-                .build_cartesian_2d(span(first, last), 0.0..top * 1.1)
-                .map_err(&e)?;
-            chart
-                .configure_mesh()
-                .x_desc(format!("shortfall ({})", summary.unit))
-                .y_desc("draws")
-                .draw()
-                .map_err(&e)?;
+            let ranges = (span(first, last), 0.0..top * 1.1);
+            let mut chart = axes(root, &title, ranges, (&unit, "draws"))?;
             chart
                 .draw_series(h.counts.iter().enumerate().map(|(i, &c)| {
                     Rectangle::new(
@@ -178,26 +226,21 @@ impl Plot {
                         BAND.filled(),
                     )
                 }))
-                .map_err(&e)?
+                .map_err(failed(&title))?
                 .label("draws per bin")
-                .legend(|(x, y)| Rectangle::new([(x, y - 5), (x + 14, y + 5)], BAND.filled()));
+                .legend(swatch);
             for (name, value, color) in marks {
                 let Some(v) = value else { continue };
-                chart
-                    .draw_series(LineSeries::new(
-                        [(v, 0.0), (v, top * 1.05)],
-                        color.stroke_width(2),
-                    ))
-                    .map_err(&e)?
-                    .label(format!("{name} {}", crate::report::number(v)))
-                    .legend(move |(x, y)| PathElement::new([(x, y), (x + 14, y)], color));
+                let label = format!("{name} {}", crate::report::number(v));
+                line(
+                    &mut chart,
+                    &title,
+                    [(v, 0.0), (v, top * 1.05)],
+                    (color, 2),
+                    label,
+                )?;
             }
-            chart
-                .configure_series_labels()
-                .background_style(WHITE.mix(0.8))
-                .border_style(BLACK)
-                .draw()
-                .map_err(&e)
+            legend(&mut chart, &title)
         })
     }
 
@@ -224,21 +267,15 @@ impl Plot {
             .iter()
             .map(|s| s.p95.max(s.mean))
             .fold(0.0, f64::max);
+        let y_desc = format!("shortfall per step ({})", paths.unit);
         draw(title.clone(), |root| {
-            let e = failed(&title);
-            let mut chart = ChartBuilder::on(root)
-                .caption(&title, (FONT, 18))
-                .margin(12)
-                .x_label_area_size(44)
-                .y_label_area_size(72)
-                .build_cartesian_2d(span(0.0, x(paths.fan.len() - 1)), 0.0..top.max(1e-12) * 1.1)
-                .map_err(&e)?;
-            chart
-                .configure_mesh()
-                .x_desc("weeks from the run's start")
-                .y_desc(format!("shortfall per step ({})", paths.unit))
-                .draw()
-                .map_err(&e)?;
+            let ranges = (span(0.0, x(paths.fan.len() - 1)), 0.0..top.max(1e-12) * 1.1);
+            let mut chart = axes(
+                root,
+                &title,
+                ranges,
+                ("weeks from the run's start", &y_desc),
+            )?;
             let band: Vec<(f64, f64)> = paths
                 .fan
                 .iter()
@@ -247,31 +284,14 @@ impl Plot {
                 .collect();
             chart
                 .draw_series(std::iter::once(Polygon::new(band, BAND.filled())))
-                .map_err(&e)?
+                .map_err(failed(&title))?
                 .label("P5-P95")
-                .legend(|(x, y)| Rectangle::new([(x, y - 5), (x + 14, y + 5)], BAND.filled()));
-            chart
-                .draw_series(LineSeries::new(
-                    paths.fan.iter().map(|s| (x(s.step), s.p50)),
-                    MARK.stroke_width(2),
-                ))
-                .map_err(&e)?
-                .label("median")
-                .legend(|(x, y)| PathElement::new([(x, y), (x + 14, y)], MARK));
-            chart
-                .draw_series(LineSeries::new(
-                    paths.fan.iter().map(|s| (x(s.step), s.mean)),
-                    BLACK.stroke_width(1),
-                ))
-                .map_err(&e)?
-                .label("mean")
-                .legend(|(x, y)| PathElement::new([(x, y), (x + 14, y)], BLACK));
-            chart
-                .configure_series_labels()
-                .background_style(WHITE.mix(0.8))
-                .border_style(BLACK)
-                .draw()
-                .map_err(&e)
+                .legend(swatch);
+            let median = paths.fan.iter().map(|s| (x(s.step), s.p50));
+            line(&mut chart, &title, median, (MARK, 2), "median".into())?;
+            let mean = paths.fan.iter().map(|s| (x(s.step), s.mean));
+            line(&mut chart, &title, mean, (BLACK, 1), "mean".into())?;
+            legend(&mut chart, &title)
         })
     }
 
