@@ -27,7 +27,7 @@ pub enum Sample {
 /// What the model gives for an observed figure.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
-pub enum Measure {
+pub enum Observable {
     /// Weeks from the run's start to the end of the step at which a low-cover firm of the
     /// region stops (`[paths] stoppage_cover_days`; docs/model.md §5.5).
     FirstStoppageWeeks {
@@ -60,7 +60,7 @@ pub struct Observed {
     /// Calibration or validation.
     pub sample: Sample,
     /// How the model measures it.
-    pub measure: Measure,
+    pub measure: Observable,
     /// The observed value, or the window it lies in, `[low, high]`.
     pub observed: (f64, f64),
 }
@@ -140,7 +140,7 @@ fn invalid(field: &str, reason: String) -> Error {
 fn compare(i: usize, o: &Observed, spec: &ScenarioSpec, r: &PathResults) -> Result<Comparison> {
     let field = |f: &str| format!("observed[{i}].measure.{f}");
     let simulated = match &o.measure {
-        Measure::FirstStoppageWeeks { region } => {
+        Observable::FirstStoppageWeeks { region } => {
             let j = r.members.iter().position(|m| m == region).ok_or_else(|| {
                 invalid(&field("region"), format!("`{region}` is not in the group"))
             })?;
@@ -154,7 +154,7 @@ fn compare(i: usize, o: &Observed, spec: &ScenarioSpec, r: &PathResults) -> Resu
             let q = |p: usize| c.unconditional[p].1.map(|step| (step + 1.0) * weeks);
             [q(0), q(1), q(2)]
         }
-        Measure::StepShortfall { step } => {
+        Observable::StepShortfall { step } => {
             let s = r
                 .fan
                 .get(*step)
@@ -162,15 +162,16 @@ fn compare(i: usize, o: &Observed, spec: &ScenarioSpec, r: &PathResults) -> Resu
             let share = |v: f64| Some(v / r.baseline_per_step);
             [share(s.p05), share(s.p50), share(s.p95)]
         }
-        Measure::Cut { restriction, days } => {
+        Observable::Cut { restriction, days } => {
             let x = spec.restrictions.get(*restriction).ok_or_else(|| {
                 invalid(
                     &field("restriction"),
                     format!("the scenario has {} restrictions", spec.restrictions.len()),
                 )
             })?;
+            let median = spec.median().restrictions[*restriction].clone();
             let cut = |p: f64| {
-                let mut at = spec.median().restrictions[*restriction].clone();
+                let mut at = median.clone();
                 at.severity = x.severity.quantile(p);
                 at.leakage = x.leakage.quantile(1.0 - p);
                 Some(at.cut(days.0 / 365.0, days.1 / 365.0))

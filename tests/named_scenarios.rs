@@ -7,7 +7,7 @@ mod support;
 use shortfall::engine::{Dynamic, Engine};
 use shortfall::network::{Network, ProductId, RegionId, Sink};
 use shortfall::scenario::{Ramp, Realization, ScenarioFile};
-use shortfall::validation::{Measure, Sample};
+use shortfall::validation::{Observable, Sample};
 use support::run;
 
 const NAMED: [&str; 4] = [
@@ -321,7 +321,7 @@ fn april_ramps_are_the_fit_to_the_calibration_figures() {
             .iter()
             .filter(|o| o.sample == Sample::Calibration)
             .filter_map(|o| match o.measure {
-                Measure::Cut { restriction, days } if restriction == i => Some((
+                Observable::Cut { restriction, days } if restriction == i => Some((
                     days.0 / 365.0,
                     days.1 / 365.0,
                     (o.observed.0 / x.severity).min(1.0),

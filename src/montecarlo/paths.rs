@@ -1,7 +1,7 @@
 //! Monte Carlo over dynamic paths (design §5; docs/model.md §5.10): for a group of regions
 //! and one product, quantile bands per step (a fan chart's data), the distribution of each
-//! member's cumulative shortfall, and censored outcomes (running out, stockpile stock-out)
-//! with their probability and conditional quantiles.
+//! member's cumulative shortfall, and censored outcomes (running out, stockpile stock-out,
+//! recovery, a low-cover firm's first stoppage) with their probability and quantiles.
 
 use serde::{Deserialize, Serialize};
 
