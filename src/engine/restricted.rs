@@ -41,16 +41,7 @@ impl Restricted {
             let products = ids(&r.products, &format!("{path}.products"), |p, at| {
                 product_at(net, p, at)
             })?;
-            let mut is_target = vec![false; nr];
-            for t in r
-                .targets
-                .resolve(net, &format!("restrictions[{i}].targets"))?
-            {
-                is_target[t.index()] = true;
-            }
-            for e in &exporters {
-                is_target[e.index()] = false;
-            }
+            let is_target = target_flags(net, i, r, &exporters)?;
             for (t, flag) in target.iter_mut().zip(&is_target) {
                 *t |= *flag;
             }
@@ -136,16 +127,7 @@ impl Restricted {
             .iter()
             .filter_map(|c| net.region_id(c))
             .collect();
-        let mut is_target = vec![false; net.regions().len()];
-        for t in r
-            .targets
-            .resolve(net, &format!("restrictions[{i}].targets"))?
-        {
-            is_target[t.index()] = true;
-        }
-        for e in &exporters {
-            is_target[e.index()] = false;
-        }
+        let is_target = target_flags(net, i, r, &exporters)?;
         // Content of the controlled products from the exporters, tonnes per unit of output.
         let mut content = vec![0.0; net.nodes().len()];
         for &c in &controlled {
@@ -201,4 +183,25 @@ fn ids<T>(
         .enumerate()
         .map(|(j, code)| lookup(code, format!("{path}[{j}]")))
         .collect()
+}
+
+/// Per region, whether restriction `i` targets it: named by its targets, and never one of
+/// its exporters.
+fn target_flags(
+    net: &Network,
+    i: usize,
+    r: &Restriction<f64>,
+    exporters: &[RegionId],
+) -> Result<Vec<bool>> {
+    let mut flags = vec![false; net.regions().len()];
+    for t in r
+        .targets
+        .resolve(net, &format!("restrictions[{i}].targets"))?
+    {
+        flags[t.index()] = true;
+    }
+    for e in exporters {
+        flags[e.index()] = false;
+    }
+    Ok(flags)
 }
