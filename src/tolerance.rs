@@ -14,6 +14,12 @@ pub const STEADY: f64 = 1e-9;
 /// The fixed-point property: a node given its baseline inputs makes its baseline output.
 pub const FIXED_POINT: f64 = 1e-12;
 
+/// The static cascade's rounding residuals (docs/model.md §4.4-4.5): an input order, or a
+/// tagged receipt, at most this share of what it is compared with (the order before what
+/// the user already holds; the receipt's whole volume) is zero. Exact arithmetic gives 0
+/// there; floating point leaves ~1e-17.
+pub const RESIDUAL: f64 = 1e-12;
+
 /// Whether `a` and `b` agree to `rel` relative to the larger magnitude (floored at 1).
 ///
 /// ```

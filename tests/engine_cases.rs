@@ -503,3 +503,199 @@ fn a_capacity_addition_supplies_from_its_date() {
     let o = support::run_checked(&net, &r);
     assert!((o.final_shortfall[us] - 100.0).abs() < 1e-9);
 }
+
+/// A step profile (`over = 0`) counts from where it happens (docs/model.md §3.3): one
+/// edge CN → US of 100 a year, σ = 1, over a year.
+#[test]
+fn step_profiles_are_averaged_from_the_step() {
+    use shortfall::scenario::Ramp;
+    let net = one_exporter();
+    let (us, m) = at(&net, "US", "m");
+    let case = |ramp: Ramp, h: f64| {
+        let mut cut = embargo("CN", &["m"], &["US"]);
+        cut.severity_ramp = Some(ramp);
+        let s = Realization {
+            horizon: h,
+            restrictions: vec![cut],
+            ..Realization::default()
+        };
+        support::run_checked(&net, &s).final_use(us, m)
+    };
+    let step = |from, to, delay| Ramp {
+        from,
+        to,
+        delay,
+        over: 0.0,
+    };
+    // Inside the horizon: 0 for half a year, then 60 a year cut for the other half.
+    assert_near(case(step(0.0, 1.0, 0.5), 1.0), 30.0);
+    // At its start: the step is immediate, the whole year at `to`.
+    assert_near(case(step(1.0, 0.0, 0.0), 1.0), 0.0);
+    assert_near(case(step(0.0, 1.0, 0.0), 1.0), 60.0);
+    // At its end: the step has no time to act.
+    assert_near(case(step(0.0, 1.0, 1.0), 1.0), 0.0);
+    // japan_2010's shape: cut until 1/6 year, then nothing, over 5 months: mean 0.4.
+    let h = 5.0 / 12.0;
+    assert_near(case(step(1.0, 0.0, 1.0 / 6.0), h), 60.0 * h * 0.4);
+    // An almost-step agrees with the step.
+    let almost = Ramp {
+        over: 1e-9,
+        ..step(0.0, 1.0, 0.5)
+    };
+    assert!((case(almost, 1.0) - 30.0).abs() < 1e-6);
+}
+
+/// Case M1 of docs/model.md §4.5. Vietnam makes 1 t of c from 1 t of a and 1 t of b, for
+/// the US; its own a maker loses 11% of capacity; a new Chinese a plant (no output yet,
+/// capacity 1,000) can restore it; China ships 1 t of b to Vietnam and 10 t to US final
+/// use, stops the latter and diverts it, κ = 0; ρ = 1. Vietnam's restored 0.11 t of c
+/// runs on b it already holds: exact arithmetic orders no b and the US lacks no c. In
+/// floating point the order came out at 1.4e-17 t, which tagged the whole increment.
+fn vietnam_case(loss: f64, c_capacity: f64, japan: bool) -> (Network, Realization) {
+    let regions: &[&str] = if japan {
+        &["VN", "US", "CN", "JP"]
+    } else {
+        &["VN", "US", "CN"]
+    };
+    let mut h = Hand::new(regions, &["a", "b", "c"]);
+    let vn_a = h.node("VN", "a", 1.0, &[]);
+    let _cn_a = h.node("CN", "a", 1000.0, &[]);
+    let cn_b = h.node("CN", "b", 11.0, &[]);
+    let vn_c = h.node("VN", "c", c_capacity, &[("a", 1.0), ("b", 1.0)]);
+    h.flow_to_node(vn_a, vn_c, 1.0);
+    h.flow_to_node(cn_b, vn_c, 1.0);
+    h.flow_to_final(cn_b, "US", 10.0);
+    h.flow_to_final(vn_c, "US", 1.0);
+    let mut losses = vec![CapacityLoss {
+        region: "VN".into(),
+        product: "a".into(),
+        share: loss,
+    }];
+    if japan {
+        let jp_c = h.node("JP", "c", 1.0, &[]);
+        h.flow_to_final(jp_c, "US", 1.0);
+        losses.push(CapacityLoss {
+            region: "JP".into(),
+            product: "c".into(),
+            share: 1.0,
+        });
+    }
+    let mut cut = embargo("CN", &["b"], &["US"]);
+    cut.disposal = Disposal::Divert;
+    cut.processing_leakage = 0.0;
+    let mut s = Realization {
+        horizon: 1.0,
+        restrictions: vec![cut],
+        capacity_losses: losses,
+        ..Realization::default()
+    };
+    s.mitigation.substitution = 1.0;
+    (h.build(), s)
+}
+
+#[test]
+fn m1_a_rounding_residual_orders_nothing() {
+    let (net, s) = vietnam_case(0.11, 1.0, false);
+    let o = support::run_checked(&net, &s);
+    let (us, c) = at(&net, "US", "c");
+    assert!(
+        o.final_use(us, c).abs() < 1e-12,
+        "US lacks {} t of c",
+        o.final_use(us, c)
+    );
+    assert_near(o.final_use(us, net.product_id("b").unwrap()), 10.0);
+}
+
+/// Case M2 of docs/model.md §4.5: the tag share is continuous in the receipts. Japan's
+/// 1 t of c to the US is lost; Vietnam's c capacity is 1 + δ; the US lacks 1 t for every δ
+/// (the receipt-share rule gave 1.25 t for every δ > 0).
+#[test]
+fn m2_the_tag_share_is_continuous() {
+    for delta in [0.0, 2f64.powi(-30), 1e-8, 0.25] {
+        let (net, s) = vietnam_case(0.25, 1.0 + delta, true);
+        let o = support::run_checked(&net, &s);
+        let (us, c) = at(&net, "US", "c");
+        assert!(
+            (o.final_use(us, c) - 1.0).abs() < 1e-9,
+            "δ = {delta}: US lacks {} t of c",
+            o.final_use(us, c)
+        );
+        // What Vietnam made with diverted b is processed tagged volume, kept from the US.
+        assert!((o.processed[c.index()] - delta).abs() < 1e-9);
+    }
+}
+
+/// A closing item does not expand into room a demand fall leaves (docs/model.md §4.3):
+/// the US maker of 10 loses half; the Netherlands' 4 of final use come from a secondary
+/// item and fall by half; ρ = 1. The US lacks 5, not 3.
+#[test]
+fn a_closing_item_does_not_expand() {
+    use shortfall::network::NodeKind;
+    use shortfall::scenario::DemandShift;
+    let mut h = Hand::new(&["US", "NL"], &["m"]);
+    let us_m = h.node("US", "m", 10.0, &[]);
+    let nl_m = h.closing("NL", "m", NodeKind::Secondary, 4.0);
+    h.flow_to_final(us_m, "US", 10.0);
+    h.flow_to_final(nl_m, "NL", 4.0);
+    let net = h.build();
+    let mut s = Realization {
+        horizon: 1.0,
+        capacity_losses: vec![CapacityLoss {
+            region: "US".into(),
+            product: "m".into(),
+            share: 0.5,
+        }],
+        demand_shifts: vec![DemandShift {
+            region: "NL".into(),
+            product: "m".into(),
+            change: -0.5,
+        }],
+        ..Realization::default()
+    };
+    s.mitigation.substitution = 1.0;
+    let o = support::run_checked(&net, &s);
+    let (us, m) = at(&net, "US", "m");
+    assert_near(o.final_use(us, m), 5.0);
+}
+
+/// The κ gate serves non-targets first (docs/model.md §4.5), the definition: China
+/// diverts the 50 t of oxide it may not ship to the US; Vietnam's magnet maker, short of
+/// Korean oxide, restores its 50 t with it; the magnet claims are the US's 50 (a target)
+/// and Vietnam's and Israel's 25 each. With κ = 0.5 the non-targets take all 50 and the
+/// US still lacks 50 (the rule over all claims, targets capped at κ·P, would give the US
+/// 25 and leave Vietnam and Israel 12.5 short each).
+#[test]
+fn kappa_gate_serves_non_targets_first() {
+    let mut h = Hand::new(&["CN", "US", "IL", "VN", "KR"], &["oxide", "magnet"]);
+    let cn = h.node("CN", "oxide", 100.0, &[]);
+    let kr = h.node("KR", "oxide", 50.0, &[]);
+    let us = h.node("US", "magnet", 50.0, &[("oxide", 1.0)]);
+    let vn = h.node("VN", "magnet", 100.0, &[("oxide", 1.0)]);
+    h.flow_to_node(cn, us, 50.0);
+    h.flow_to_node(cn, vn, 50.0);
+    h.flow_to_node(kr, vn, 50.0);
+    h.flow_to_final(us, "US", 50.0);
+    h.flow_to_final(vn, "VN", 50.0);
+    h.flow_to_final(vn, "IL", 50.0);
+    let net = h.build();
+    let mut cut = embargo("CN", &["oxide"], &["US"]);
+    cut.disposal = Disposal::Divert;
+    cut.processing_leakage = 0.5;
+    let s = Realization {
+        horizon: 1.0,
+        restrictions: vec![cut],
+        capacity_losses: vec![CapacityLoss {
+            region: "KR".into(),
+            product: "oxide".into(),
+            share: 1.0,
+        }],
+        ..Realization::default()
+    };
+    let o = support::run_checked(&net, &s);
+    let magnet = net.product_id("magnet").unwrap();
+    for (region, lacks) in [("US", 50.0), ("VN", 0.0), ("IL", 0.0)] {
+        assert_near(o.final_use(net.region_id(region).unwrap(), magnet), lacks);
+    }
+    assert_near(o.processed[magnet.index()], 50.0);
+    assert_near(o.processed_leaked[magnet.index()], 0.0);
+}

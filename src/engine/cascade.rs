@@ -8,9 +8,10 @@ use super::Engine;
 use crate::error::Result;
 use crate::network::{Network, NodeId, NodeKind, RegionId, Sink};
 use crate::scenario::{Allocation, Disposal, Realization, Targets};
+use crate::tolerance;
 
 use super::restricted::{Restricted, NONE};
-use super::{field_error, node_at, product_at, region_at};
+use super::{field_error, node_at, product_at, region_at, BuiltFor};
 
 /// The static cascade engine, built for one scenario's structure (who restricts what to
 /// whom, where capacity is lost, which final uses shift): [`StaticCascade::new`] resolves
@@ -36,11 +37,9 @@ use super::{field_error, node_at, product_at, region_at};
 /// ```
 #[derive(Debug, Clone)]
 pub struct StaticCascade {
-    restrictions: usize,
-    losses: usize,
+    built_for: BuiltFor,
     /// The node of each capacity addition.
     additions: Vec<NodeId>,
-    shifts: usize,
     /// Per edge, in the network's order: what sweep A reads, packed for locality.
     edges: Vec<EdgePlan>,
     /// Per node: whether a demand shift applies to one of its flows.
@@ -137,6 +136,8 @@ pub struct CascadeWorkspace {
     cuts: Vec<(f64, f64)>,
     /// Per node: capacity added over the horizon (part of `cap`).
     added: Vec<f64>,
+    /// The fingerprint of the network it is sized for.
+    network: u64,
     outcome: StaticOutcome,
 }
 
@@ -346,10 +347,8 @@ impl StaticCascade {
             price[product(id, format!("prices.{id}"))?.index()] = Some(*p);
         }
         Ok(Self {
-            restrictions: scenario.restrictions.len(),
-            losses: scenario.capacity_losses.len(),
+            built_for: BuiltFor::new("the static cascade", net, scenario),
             additions: super::addition_nodes(net, scenario)?,
-            shifts: scenario.demand_shifts.len(),
             edges,
             shifted,
             slot_base,
@@ -371,33 +370,6 @@ impl StaticCascade {
 
     fn inputs_of(&self, n: NodeId) -> &[u32] {
         &self.input_slot[self.input_start[n.index()]..self.input_start[n.index() + 1]]
-    }
-
-    fn check_structure(&self, r: &Realization) -> Result<()> {
-        let counts = [
-            ("restrictions", self.restrictions, r.restrictions.len()),
-            ("capacity_losses", self.losses, r.capacity_losses.len()),
-            (
-                "capacity_additions",
-                self.additions.len(),
-                r.capacity_additions.len(),
-            ),
-            ("demand_shifts", self.shifts, r.demand_shifts.len()),
-            (
-                "perturbation.recipes",
-                self.recipe_scales.len(),
-                r.perturbation.recipes.len(),
-            ),
-        ];
-        for (field, want, got) in counts {
-            if want != got {
-                return Err(field_error(
-                    field.into(),
-                    format!("{got} entries, the engine was built for {want}"),
-                ));
-            }
-        }
-        r.validate()
     }
 
     /// Allocates `pool` to the remaining claims of slots `range` that `eligible` admits,
@@ -475,14 +447,16 @@ impl Engine for StaticCascade {
             claim: vec![0.0; ns],
             got_c: vec![0.0; ns],
             tagged_c: vec![0.0; ns],
-            cuts: vec![(0.0, 0.0); self.restrictions],
+            cuts: vec![(0.0, 0.0); self.disposal.len()],
             added: vec![0.0; nn],
+            network: net.fingerprint(),
             outcome: StaticOutcome::new(net),
         }
     }
 
     fn run(&self, net: &Network, r: &Realization, ws: &mut CascadeWorkspace) -> Result<()> {
-        self.check_structure(r)?;
+        self.built_for.check(net, ws.network, r)?;
+        r.validate()?;
         let h = r.horizon;
         let m = &r.mitigation;
         // Time profiles enter as their means over the horizon (§3.3).
@@ -632,7 +606,9 @@ impl Engine for StaticCascade {
             for &n in net.nodes_of(p) {
                 let ni = n.index();
                 ws.room_r[ni] = (ws.sched_out[ni].min(ws.cap[ni]) - ws.out_a[ni]).max(0.0);
-                ws.room_e[ni] = if self.restricting[ni] {
+                // Neither a restricting exporter's restricted node nor a closing item
+                // (outside capacity, §1.4) expands.
+                ws.room_e[ni] = if self.restricting[ni] || net.node(n).kind != NodeKind::Producer {
                     0.0
                 } else {
                     // ρ of the existing spare capacity, and all of the added capacity.
@@ -666,17 +642,26 @@ impl Engine for StaticCascade {
             for &n in net.nodes_of(p) {
                 let ni = n.index();
                 let mut q = ws.cap[ni].min(ws.out_a[ni] + ws.dq[ni]);
-                let mut tag: f64 = 0.0;
                 for &s in self.inputs_of(n) {
                     let s = s as usize;
                     q = q.min((ws.got_a[s] + ws.stock[s] + ws.got_c[s]) / ws.per_unit[s]);
-                    if ws.got_c[s] > 0.0 {
-                        tag = tag.max(ws.tagged_c[s] / ws.got_c[s]);
-                    }
                 }
                 let q = q.max(ws.out_a[ni]);
                 ws.out_c[ni] = q;
                 let inc = q - ws.out_a[ni];
+                // §4.5: the share of the increment's need of each input that tagged volume
+                // met, the largest over inputs (continuous in the receipts).
+                let mut tag: f64 = 0.0;
+                if inc > 0.0 {
+                    for &s in self.inputs_of(n) {
+                        let s = s as usize;
+                        let held = ws.got_a[s] + ws.stock[s] + ws.got_c[s];
+                        let tagged = ws.tagged_c[s];
+                        if tagged > tolerance::RESIDUAL * held {
+                            tag = tag.max((tagged / (ws.per_unit[s] * inc)).min(1.0));
+                        }
+                    }
+                }
                 if self.restricting[ni] {
                     raw += inc;
                 } else {
@@ -698,7 +683,13 @@ impl Engine for StaticCascade {
                     let ordered = a * ws.dq[u];
                     let unused = (ws.got_a[s] + ws.stock[s] - a * ws.out_a[u]).max(0.0);
                     let room = a * (ws.cap[u] - ws.out_a[u]).max(0.0);
-                    (ordered - unused).max(0.0).min(room)
+                    let order = ordered - unused;
+                    // A rounding residual of an order exactly covered is no order (§4.4).
+                    if order <= tolerance::RESIDUAL * ordered {
+                        0.0
+                    } else {
+                        order.min(room)
+                    }
                 };
             }
             let target = |sl: &Slot| self.target[sl.region.index()];

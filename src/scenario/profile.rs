@@ -54,11 +54,32 @@ impl Ramp {
         }
     }
 
+    /// The multiplier just after `t`: the limit from the right, which differs from
+    /// [`Ramp::at`] only at a step (`over = 0`), where it is `to` at `t = delay`.
+    pub fn after(&self, t: f64) -> f64 {
+        if t < self.delay {
+            self.from
+        } else if t >= self.delay + self.over {
+            self.to
+        } else {
+            self.at(t)
+        }
+    }
+
     /// The mean over `[a, b]` of `f(t)·g(t)` (an absent profile is 1): exact for these
-    /// piecewise-linear profiles (Simpson's rule between their kinks). At `a = b`, the
-    /// value there.
+    /// piecewise-linear profiles (Simpson's rule between their kinks, each piece's ends
+    /// taken as limits from inside the piece, so a step counts from where it happens;
+    /// docs/model.md §3.3). At `a = b`, the value there.
+    ///
+    /// ```
+    /// use shortfall::scenario::Ramp;
+    /// // A step from 0 to 1 at half a year: the mean over the year is one half.
+    /// let step = Ramp { from: 0.0, to: 1.0, delay: 0.5, over: 0.0 };
+    /// assert!((Ramp::mean(Some(&step), None, 0.0, 1.0) - 0.5).abs() < 1e-15);
+    /// ```
     pub fn mean(f: Option<&Ramp>, g: Option<&Ramp>, a: f64, b: f64) -> f64 {
         let value = |t: f64| f.map_or(1.0, |r| r.at(t)) * g.map_or(1.0, |r| r.at(t));
+        let after = |t: f64| f.map_or(1.0, |r| r.after(t)) * g.map_or(1.0, |r| r.after(t));
         if b <= a {
             return value(a);
         }
@@ -80,7 +101,7 @@ impl Ramp {
         let integral: f64 = cuts
             .windows(2)
             .map(|w| {
-                (w[1] - w[0]) / 6.0 * (value(w[0]) + 4.0 * value((w[0] + w[1]) / 2.0) + value(w[1]))
+                (w[1] - w[0]) / 6.0 * (after(w[0]) + 4.0 * value((w[0] + w[1]) / 2.0) + value(w[1]))
             })
             .sum();
         integral / (b - a)

@@ -125,6 +125,14 @@ impl Hand {
         NodeId(self.parts.nodes.len() as u32 - 1)
     }
 
+    /// A closing item of `kind` (secondary supply or a discrepancy, docs/model.md §1.4)
+    /// with capacity equal to the output it will be given.
+    pub fn closing(&mut self, region: &str, product: &str, kind: NodeKind, output: f64) -> NodeId {
+        let n = self.node(region, product, output, &[]);
+        self.parts.nodes[n.index()].kind = kind;
+        n
+    }
+
     pub fn flow_to_node(&mut self, from: NodeId, to: NodeId, flow: f64) {
         self.parts.edges.push(Edge {
             from,
