@@ -280,6 +280,32 @@ pub enum Error {
     /// A request names something the network does not have, or an argument is out of range.
     #[error("{0}")]
     InvalidArgument(String),
+    /// An engine or workspace is given a network other than the one it was built for.
+    #[error(
+        "{engine} was built for {built_for}, and is given {given}; build the engine (and its \
+         workspace) for this network"
+    )]
+    OtherNetwork {
+        /// What refuses (`the static cascade`, `a dynamic workspace`).
+        engine: String,
+        /// The network it was built for ([`crate::network::Network::identity`]).
+        built_for: String,
+        /// The network it was given.
+        given: String,
+    },
+    /// A realization whose structure (who restricts what to whom, which nodes lose or add
+    /// capacity, which final uses shift, recipes, prices, run length) differs from the
+    /// scenario the engine was built for: only its numbers may change between runs.
+    #[error(
+        "scenario field `{field}` differs from the scenario the engine was built for \
+         ({reason}); build the engine for this scenario"
+    )]
+    OtherStructure {
+        /// The first field that differs.
+        field: String,
+        /// What differs.
+        reason: String,
+    },
     /// A plot could not be drawn.
     #[error("plot `{plot}`: {message}")]
     Plot {

@@ -35,6 +35,50 @@ pub trait Engine: Sync {
         -> Result<()>;
 }
 
+/// What an engine was built for: the network (by fingerprint) and the scenario's
+/// structure. `run` refuses anything else before it reads a number.
+#[derive(Debug, Clone)]
+pub(crate) struct BuiltFor {
+    engine: &'static str,
+    network: u64,
+    identity: String,
+    structure: Realization,
+}
+
+impl BuiltFor {
+    pub(crate) fn new(engine: &'static str, net: &Network, scenario: &Realization) -> Self {
+        Self {
+            engine,
+            network: net.fingerprint(),
+            identity: net.identity(),
+            structure: scenario.clone(),
+        }
+    }
+
+    /// Refuses another network, a workspace sized for another network, or a realization
+    /// of another structure ([`Scenario::structure_difference`](crate::scenario::Scenario::structure_difference)).
+    pub(crate) fn check(&self, net: &Network, workspace: u64, r: &Realization) -> Result<()> {
+        if net.fingerprint() != self.network {
+            return Err(Error::OtherNetwork {
+                engine: self.engine.into(),
+                built_for: self.identity.clone(),
+                given: net.identity(),
+            });
+        }
+        if workspace != self.network {
+            return Err(Error::OtherNetwork {
+                engine: format!("the workspace given to {}", self.engine),
+                built_for: format!("network {workspace:016x}"),
+                given: self.identity.clone(),
+            });
+        }
+        match self.structure.structure_difference(r) {
+            Some((field, reason)) => Err(Error::OtherStructure { field, reason }),
+            None => Ok(()),
+        }
+    }
+}
+
 /// An error in a scenario field, named by its path.
 pub(crate) fn field_error(field: String, reason: String) -> Error {
     Error::InvalidField {

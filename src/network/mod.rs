@@ -170,6 +170,8 @@ pub struct Network {
     accounts: Accounts,
     /// The products on a recipe cycle (first repeated at the end); empty when acyclic.
     cycle: Vec<String>,
+    /// A hash of what defines the network (see [`Network::fingerprint`]).
+    fingerprint: u64,
 }
 
 impl Network {
@@ -362,8 +364,11 @@ impl Network {
             by_product,
             accounts,
             cycle,
+            fingerprint: 0,
         };
         net.check_nodes()?;
+        let mut net = net;
+        net.fingerprint = net.hash();
         Ok(net)
     }
 
@@ -697,6 +702,77 @@ impl Network {
         }
     }
 
+    /// The network's identity: a hash of its regions, products, nodes, recipes, flows and
+    /// stocks (every code and number that defines it). Engines and workspaces remember the
+    /// fingerprint of the network they were built for and refuse any other
+    /// ([`Error::OtherNetwork`]). Stable across runs and machines; a network read back from
+    /// its JSON has the same fingerprint.
+    ///
+    /// ```
+    /// let net = shortfall::network::toy_chain();
+    /// assert_eq!(net.fingerprint(), shortfall::network::toy_chain().fingerprint());
+    /// let json = shortfall::data::network_to_json(&net)?;
+    /// let back = shortfall::data::network_from_json(&json, "toy.json")?;
+    /// assert_eq!(back.fingerprint(), net.fingerprint());
+    /// # Ok::<(), shortfall::Error>(())
+    /// ```
+    pub fn fingerprint(&self) -> u64 {
+        self.fingerprint
+    }
+
+    /// The network in a few words, for messages: its fingerprint and sizes.
+    pub fn identity(&self) -> String {
+        format!(
+            "network {:016x} ({} regions, {} products, {} flows)",
+            self.fingerprint,
+            self.regions.len(),
+            self.products.len(),
+            self.edges.len()
+        )
+    }
+
+    /// FNV-1a over the defining data, in a fixed order.
+    fn hash(&self) -> u64 {
+        let mut h = Fnv::default();
+        h.word(self.accounts as u64);
+        for r in &self.regions {
+            h.text(&r.code);
+            h.word(u64::from(r.aggregate));
+            h.word(r.governance.map_or(u64::MAX, f64::to_bits));
+        }
+        for p in &self.products {
+            h.text(&p.id);
+            h.text(&p.unit);
+            h.word(u64::from(p.final_use));
+            h.word(p.mass_per_unit.map_or(u64::MAX, f64::to_bits));
+        }
+        for n in self.node_ids() {
+            let node = self.node(n);
+            h.word(u64::from(node.region.0));
+            h.word(u64::from(node.product.0));
+            h.word(node.kind as u64);
+            h.word(node.capacity.to_bits());
+            for i in self.inputs(n) {
+                h.word(u64::from(i.product.0));
+                h.word(i.per_unit.to_bits());
+            }
+            h.word(u64::MAX);
+        }
+        for e in &self.edges {
+            h.word(u64::from(e.from.0));
+            match e.to {
+                Sink::Node(t) => h.word(u64::from(t.0)),
+                Sink::FinalUse(r) => h.word((1 << 32) | u64::from(r.0)),
+            }
+            h.word(e.flow.to_bits());
+            h.word(e.transit.map_or(u64::MAX, |r| u64::from(r.0)));
+        }
+        for x in &self.stocks {
+            h.word(x.to_bits());
+        }
+        h.0
+    }
+
     /// A text and HTML summary: regions, products with units, flows per stage, checks.
     pub fn summary(&self) -> Summary<'_> {
         Summary::new(self)
@@ -720,6 +796,32 @@ impl Network {
     /// Shows the network's summary in an evcxr notebook cell.
     pub fn evcxr_display(&self) {
         crate::report::evcxr_print(&self.summary());
+    }
+}
+
+/// FNV-1a, 64 bits: small, stable and enough to tell networks apart.
+struct Fnv(u64);
+
+impl Default for Fnv {
+    fn default() -> Self {
+        Self(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl Fnv {
+    fn bytes(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+
+    fn word(&mut self, w: u64) {
+        self.bytes(&w.to_le_bytes());
+    }
+
+    fn text(&mut self, t: &str) {
+        self.word(t.len() as u64);
+        self.bytes(t.as_bytes());
     }
 }
 

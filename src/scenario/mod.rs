@@ -128,6 +128,119 @@ impl<P> Default for Perturbation<P> {
 /// A scenario of plain numbers, as an engine reads it.
 pub type Realization = Scenario<f64>;
 
+impl<P> Scenario<P> {
+    /// The first field where `other`'s structure differs from this scenario's, with what
+    /// differs; `None` when only numbers differ. The structure is what an engine resolves
+    /// once when it is built: each restriction's exporters, products, targets, disposal,
+    /// transit and content rule; the nodes of capacity losses and additions; the final
+    /// uses of demand shifts; the products of recipe multipliers; the allocation rule; the
+    /// prices; the run length. Allocates only to describe a difference.
+    ///
+    /// ```
+    /// use shortfall::scenario::{Realization, Restriction, Targets};
+    /// let one = Realization {
+    ///     horizon: 1.0,
+    ///     restrictions: vec![Restriction::full(["CN"], ["magnet"], Targets::List(vec!["US".into()]))],
+    ///     ..Realization::default()
+    /// };
+    /// let mut harsher = one.clone();
+    /// harsher.restrictions[0].severity = 0.5;
+    /// assert_eq!(one.structure_difference(&harsher), None);
+    /// let mut other = one.clone();
+    /// other.restrictions[0].exporters = vec!["NL".into()];
+    /// assert_eq!(other.structure_difference(&one).unwrap().0, "restrictions[0].exporters");
+    /// ```
+    pub fn structure_difference(&self, other: &Self) -> Option<(String, String)> {
+        fn count<T>(field: &str, a: &[T], b: &[T]) -> Option<(String, String)> {
+            (a.len() != b.len()).then(|| {
+                (
+                    field.to_string(),
+                    format!("{} entries, built for {}", b.len(), a.len()),
+                )
+            })
+        }
+        fn same<T: PartialEq + std::fmt::Debug>(
+            field: impl FnOnce() -> String,
+            a: &T,
+            b: &T,
+        ) -> Option<(String, String)> {
+            (a != b).then(|| (field(), format!("{b:?}, built for {a:?}")))
+        }
+        let (a, b) = (self, other);
+        count("restrictions", &a.restrictions, &b.restrictions)
+            .or_else(|| {
+                a.restrictions
+                    .iter()
+                    .zip(&b.restrictions)
+                    .enumerate()
+                    .find_map(|(i, (x, y))| {
+                        let at = |f: &'static str| move || format!("restrictions[{i}].{f}");
+                        same(at("exporters"), &x.exporters, &y.exporters)
+                            .or_else(|| same(at("products"), &x.products, &y.products))
+                            .or_else(|| same(at("targets"), &x.targets, &y.targets))
+                            .or_else(|| same(at("disposal"), &x.disposal, &y.disposal))
+                            .or_else(|| same(at("transit"), &x.transit, &y.transit))
+                            .or_else(|| same(at("content"), &x.content, &y.content))
+                    })
+            })
+            .or_else(|| count("capacity_losses", &a.capacity_losses, &b.capacity_losses))
+            .or_else(|| {
+                let nodes = a.capacity_losses.iter().map(|c| (&c.region, &c.product));
+                let other = b.capacity_losses.iter().map(|c| (&c.region, &c.product));
+                nodes
+                    .zip(other)
+                    .enumerate()
+                    .find_map(|(i, (x, y))| same(|| format!("capacity_losses[{i}]"), &x, &y))
+            })
+            .or_else(|| {
+                count(
+                    "capacity_additions",
+                    &a.capacity_additions,
+                    &b.capacity_additions,
+                )
+            })
+            .or_else(|| {
+                let nodes = a.capacity_additions.iter().map(|c| (&c.region, &c.product));
+                let other = b.capacity_additions.iter().map(|c| (&c.region, &c.product));
+                nodes
+                    .zip(other)
+                    .enumerate()
+                    .find_map(|(i, (x, y))| same(|| format!("capacity_additions[{i}]"), &x, &y))
+            })
+            .or_else(|| count("demand_shifts", &a.demand_shifts, &b.demand_shifts))
+            .or_else(|| {
+                let uses = a.demand_shifts.iter().map(|c| (&c.region, &c.product));
+                let other = b.demand_shifts.iter().map(|c| (&c.region, &c.product));
+                uses.zip(other)
+                    .enumerate()
+                    .find_map(|(i, (x, y))| same(|| format!("demand_shifts[{i}]"), &x, &y))
+            })
+            .or_else(|| {
+                count(
+                    "perturbation.recipes",
+                    &a.perturbation.recipes,
+                    &b.perturbation.recipes,
+                )
+            })
+            .or_else(|| {
+                let products = a.perturbation.recipes.iter().map(|c| &c.product);
+                let other = b.perturbation.recipes.iter().map(|c| &c.product);
+                products.zip(other).enumerate().find_map(|(i, (x, y))| {
+                    same(|| format!("perturbation.recipes[{i}].product"), &x, &y)
+                })
+            })
+            .or_else(|| {
+                same(
+                    || "mitigation.allocation".into(),
+                    &a.mitigation.allocation,
+                    &b.mitigation.allocation,
+                )
+            })
+            .or_else(|| same(|| "prices".into(), &a.prices, &b.prices))
+            .or_else(|| same(|| "run_length".into(), &a.run_length, &b.run_length))
+    }
+}
+
 impl<P: Default> Default for Scenario<P> {
     fn default() -> Self {
         Self {

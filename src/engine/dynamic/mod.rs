@@ -24,7 +24,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::restricted::Restricted;
-use super::{field_error, node_at, Engine};
+use super::{field_error, node_at, BuiltFor, Engine};
 use crate::error::{Error, Location, Result};
 use crate::network::Network;
 use crate::scenario::{Disposal, Realization};
@@ -178,28 +178,10 @@ pub struct Dynamic {
     loss_paths: Vec<(usize, Vec<f64>)>,
     /// The internal index of each capacity addition's node.
     addition_nodes: Vec<usize>,
-    /// The structure the engine was built for: restrictions, capacity losses, run length.
-    shape: Shape,
-}
-
-/// The structure of a scenario an engine was built for: its realizations must share it.
-#[derive(Debug, Clone, Copy, PartialEq)]
-struct Shape {
+    /// The network and the scenario structure the engine was built for.
+    built_for: BuiltFor,
+    /// How many restrictions the scenario has.
     restrictions: usize,
-    losses: usize,
-    additions: usize,
-    run_length: Option<f64>,
-}
-
-impl Shape {
-    fn of(r: &Realization) -> Self {
-        Self {
-            restrictions: r.restrictions.len(),
-            losses: r.capacity_losses.len(),
-            additions: r.capacity_additions.len(),
-            run_length: r.run_length,
-        }
-    }
 }
 
 /// A summary, not a dump: the plan holds every edge.
@@ -271,7 +253,8 @@ impl Dynamic {
             loss_nodes,
             loss_paths: Vec::new(),
             addition_nodes,
-            shape: Shape::of(scenario),
+            built_for: BuiltFor::new("the dynamic engine", net, scenario),
+            restrictions: scenario.restrictions.len(),
         })
     }
 
@@ -369,14 +352,8 @@ impl Engine for Dynamic {
         DynamicWorkspace::new(net, self)
     }
 
-    fn run(&self, _: &Network, r: &Realization, ws: &mut DynamicWorkspace) -> Result<()> {
-        let shape = Shape::of(r);
-        if shape != self.shape {
-            return Err(field_error(
-                "scenario".into(),
-                format!("{shape:?}: the engine was built for {:?}", self.shape),
-            ));
-        }
+    fn run(&self, net: &Network, r: &Realization, ws: &mut DynamicWorkspace) -> Result<()> {
+        self.built_for.check(net, ws.network(), r)?;
         r.validate()?;
         check_modelled(r, self.settings.mode)?;
         ws.start(self, r);

@@ -127,6 +127,8 @@ pub struct DynamicWorkspace {
     pile_floor: Vec<f64>,
     /// The step about to run.
     t: usize,
+    /// The fingerprint of the network it is sized for.
+    network: u64,
     outcome: DynamicOutcome,
 }
 
@@ -145,7 +147,7 @@ impl DynamicWorkspace {
     pub(super) fn new(net: &Network, engine: &Dynamic) -> Self {
         let p = &engine.plan;
         let (nn, ns, np) = (p.x0.len(), p.a.len(), p.products);
-        let nk = engine.shape.restrictions;
+        let nk = engine.restrictions;
         Self {
             cap_base: vec![0.0; nn],
             alpha: vec![1.0; nn],
@@ -206,6 +208,7 @@ impl DynamicWorkspace {
             pile_level: vec![0.0; p.piles.len()],
             pile_floor: vec![0.0; p.piles.len()],
             t: 0,
+            network: net.fingerprint(),
             outcome: DynamicOutcome::new(net, engine),
         }
     }
@@ -213,6 +216,11 @@ impl DynamicWorkspace {
     /// The outcome of the last run.
     pub fn outcome(&self) -> &DynamicOutcome {
         &self.outcome
+    }
+
+    /// The fingerprint of the network this workspace is sized for.
+    pub(super) fn network(&self) -> u64 {
+        self.network
     }
 
     /// Puts the economy at its baseline: inventories at target, last step's orders at
