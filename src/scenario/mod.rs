@@ -7,6 +7,7 @@
 //! numbers and is what an engine reads.
 
 mod profile;
+pub mod quantile;
 mod spec;
 mod uncertain;
 

@@ -9,7 +9,9 @@ use std::fmt;
 
 use serde::de::{self, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize};
-use statrs::distribution::{Beta, ContinuousCDF, Gamma, LogNormal, Normal, Triangular};
+use statrs::distribution::{ContinuousCDF, LogNormal, Normal, Triangular};
+
+use super::quantile;
 
 /// A parameter: a fixed number or a distribution.
 ///
@@ -171,10 +173,21 @@ impl Distribution {
                 Err((name, format!("{v} must be positive")))
             }
         };
+        // A bounded domain where the quantile function converges and is accurate.
+        let within = |name, v: f64, (low, high): (f64, f64)| {
+            if (low..=high).contains(&v) {
+                Ok(())
+            } else {
+                Err((name, format!("{v} is outside [{low:e}, {high:e}]")))
+            }
+        };
+        let shape = |name, v: f64| within(name, v, quantile::SHAPE_DOMAIN);
         let ordered = |low: f64, high: f64| {
             finite("low", low)?;
             finite("high", high)?;
-            if low < high {
+            if !(high - low).is_finite() {
+                Err(("high", format!("the range {low} to {high} is too wide to represent")))
+            } else if low < high {
                 Ok(())
             } else {
                 Err(("high", format!("{high} must exceed low = {low}")))
@@ -193,7 +206,7 @@ impl Distribution {
             Self::Triangular { low, mode, high } | Self::Pert { low, mode, high } => {
                 mode_within(low, mode, high)
             }
-            Self::Beta { alpha, beta } => positive("alpha", alpha).and(positive("beta", beta)),
+            Self::Beta { alpha, beta } => shape("alpha", alpha).and(shape("beta", beta)),
             Self::Normal { mean, sd } => finite("mean", mean).and(positive("sd", sd)),
             Self::TruncatedNormal {
                 mean,
@@ -211,7 +224,10 @@ impl Distribution {
                 Ok(())
             }
             Self::Lognormal { mu, sigma } => finite("mu", mu).and(positive("sigma", sigma)),
-            Self::Gamma { shape, rate } => positive("shape", shape).and(positive("rate", rate)),
+            Self::Gamma {
+                shape: k,
+                rate: r,
+            } => shape("shape", k).and(within("rate", r, quantile::RATE_DOMAIN)),
             Self::Bernoulli { p } => {
                 if (0.0..=1.0).contains(&p) {
                     Ok(())
@@ -290,12 +306,15 @@ impl Distribution {
             }
             Self::Pert { low, mode, high } => {
                 let w = high - low;
-                let (a, b) = (1.0 + 4.0 * (mode - low) / w, 1.0 + 4.0 * (high - mode) / w);
-                low + w * Beta::new(a, b).map_or(f64::NAN, |d| d.inverse_cdf(u))
+                // 4 d / w, rounded as it always was, unless 4 d overflows.
+                let part = |d: f64| match 4.0 * d / w {
+                    v if v.is_finite() => v,
+                    _ => 4.0 * (d / w),
+                };
+                let (a, b) = (1.0 + part(mode - low), 1.0 + part(high - mode));
+                low + w * quantile::beta(a, b, u)
             }
-            Self::Beta { alpha, beta } => {
-                Beta::new(alpha, beta).map_or(f64::NAN, |d| d.inverse_cdf(u))
-            }
+            Self::Beta { alpha, beta } => quantile::beta(alpha, beta, u),
             Self::Normal { mean, sd } => {
                 Normal::new(mean, sd).map_or(f64::NAN, |d| d.inverse_cdf(u))
             }
@@ -314,9 +333,7 @@ impl Distribution {
             Self::Lognormal { mu, sigma } => {
                 LogNormal::new(mu, sigma).map_or(f64::NAN, |d| d.inverse_cdf(u))
             }
-            Self::Gamma { shape, rate } => {
-                Gamma::new(shape, rate).map_or(f64::NAN, |d| d.inverse_cdf(u))
-            }
+            Self::Gamma { shape, rate } => quantile::gamma(shape, u) / rate,
             Self::Bernoulli { p } => f64::from(u > 1.0 - p),
             Self::Choice {
                 ref values,
