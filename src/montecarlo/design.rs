@@ -180,7 +180,28 @@ impl Sampler {
                         ),
                     ));
                 }
-                sampler.table = Some(sampler.iman_conover(&c));
+                let least = iman_conover_least(slots.len());
+                if per_replicate < least {
+                    return Err(invalid(
+                        "correlations",
+                        format!(
+                            "Latin hypercube with correlations needs at least {least} draws per \
+                             replicate for {} uncertain fields (here {per_replicate}: {draws} \
+                             draws in {replicates} replicates); take more draws or fewer \
+                             replicates",
+                            slots.len()
+                        ),
+                    ));
+                }
+                sampler.table = Some(sampler.iman_conover(&c).map_err(|r| {
+                    invalid(
+                        "correlations",
+                        format!(
+                            "replicate {r}: the rank scores of its {per_replicate} draws are \
+                             too nearly collinear to correlate; take more draws per replicate"
+                        ),
+                    )
+                })?);
             } else {
                 sampler.cholesky = c.cholesky().map(|l| l.l());
             }
@@ -243,7 +264,7 @@ impl Sampler {
     /// Iman-Conover: in each replicate, the Latin hypercube columns are rearranged so
     /// their ranks follow normal scores with the target correlation; each column keeps its
     /// values, so its strata are untouched.
-    fn iman_conover(&self, target: &DMatrix<f64>) -> Vec<f64> {
+    fn iman_conover(&self, target: &DMatrix<f64>) -> Result<Vec<f64>, u64> {
         let (k, n, reps) = (
             self.keys.len(),
             self.per_replicate as usize,
@@ -265,7 +286,7 @@ impl Sampler {
             }
             let e = correlation(&s);
             let (Some(p), Some(q)) = (e.cholesky(), target.clone().cholesky()) else {
-                continue;
+                return Err(r);
             };
             let p_inv = p
                 .l()
@@ -284,8 +305,15 @@ impl Sampler {
                 }
             }
         }
-        table
+        Ok(table)
     }
+}
+
+/// The fewest draws per replicate a correlated Latin hypercube takes with `k` uncertain
+/// fields: twice the fields and at least 10 (fewer leave the rank scores singular or so
+/// nearly so that the correlation cannot be imposed).
+pub fn iman_conover_least(k: usize) -> u64 {
+    (2 * k as u64).max(10)
 }
 
 /// Pearson correlation matrix of the columns.

@@ -198,11 +198,16 @@ pub(crate) fn simulate_range<E: Engine>(
     let template = spec.median();
     let np = slots.len();
     let exact = !settings.streaming;
+    if exact {
+        check_memory(end - first, outcomes + np, settings)?;
+    }
     let thresholds = &settings.statistics.exceed;
     let replicates = sampler.replicates();
-    let threads = settings
-        .threads
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    // `None` and 0 both mean every core; the number used is what results report.
+    let threads = match settings.threads {
+        Some(t) if t > 0 => t,
+        _ => std::thread::available_parallelism().map_or(1, |n| n.get()),
+    };
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()
@@ -226,7 +231,7 @@ pub(crate) fn simulate_range<E: Engine>(
         for (i, d) in (start..stop).enumerate() {
             sampler.uniforms(d, &mut u);
             sample(slots, &u, &mut r, &mut p);
-            engine.run(net, &r, &mut ws)?;
+            engine.run(net, &r, &mut ws).map_err(|e| in_draw(e, d))?;
             extract(&ws, &mut row);
             let rep = sampler.replicate_of(d) as usize;
             for (k, &x) in row.iter().enumerate() {
@@ -294,4 +299,65 @@ pub(crate) fn simulate_range<E: Engine>(
         }
     }
     Ok(sim)
+}
+
+/// A run-time error of one draw names the draw: the file's values were valid, this draw's
+/// were not.
+fn in_draw(e: Error, draw: u64) -> Error {
+    match e {
+        Error::InvalidField {
+            field,
+            reason,
+            location,
+        } => Error::InvalidField {
+            field,
+            reason: format!("{reason} (in draw {draw})"),
+            location,
+        },
+        other => other,
+    }
+}
+
+/// Bytes an exact-mode run holds per kept number: the draw itself, and the copies the
+/// statistics make (a column, its sorted copy, its ranks).
+const BYTES_PER_KEPT: u64 = 32;
+
+/// Refuses an exact-mode run whose draws would not fit: `draws × kept × 32` bytes against
+/// `memory_limit_gib`, or half the machine's memory.
+fn check_memory(draws: u64, kept: usize, settings: &Settings) -> Result<()> {
+    let need = draws
+        .saturating_mul(kept as u64)
+        .saturating_mul(BYTES_PER_KEPT);
+    let gib = (1u64 << 30) as f64;
+    let (limit, whose) = match settings.memory_limit_gib {
+        Some(l) => (l * gib, "monte_carlo.memory_limit_gib"),
+        None => (physical_memory() as f64 / 2.0, "half this machine's memory"),
+    };
+    if need as f64 > limit {
+        return Err(Error::InvalidField {
+            field: "monte_carlo.draws".into(),
+            reason: format!(
+                "exact mode keeps every draw: {draws} draws of {kept} numbers need about \
+                 {:.1} GiB, above {:.1} GiB ({whose}); run in streaming mode \
+                 (`--streaming`, `monte_carlo.streaming = true`: bounded memory, no \
+                 sensitivities), take fewer draws, or raise `monte_carlo.memory_limit_gib`",
+                need as f64 / gib,
+                limit / gib
+            ),
+            location: crate::error::Location::new("settings", None),
+        });
+    }
+    Ok(())
+}
+
+/// The machine's memory in bytes (`/proc/meminfo`), or 8 GiB where it cannot be read.
+fn physical_memory() -> u64 {
+    std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|text| {
+            let line = text.lines().find(|l| l.starts_with("MemTotal:"))?;
+            let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+            Some(kib * 1024)
+        })
+        .unwrap_or(8 << 30)
 }

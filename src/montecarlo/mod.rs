@@ -21,7 +21,7 @@ pub use design::{Correlation, Design, IMAN_CONOVER_LIMIT, SOBOL_MAX_DIMENSIONS, 
 pub use driver::{simulate, Progress, Simulation, CHUNK};
 pub use outcomes::{Measure, OutcomeSpec};
 pub use paths::{run_paths, FanStep, PathResults, Paths};
-pub use results::{run, run_variants, McResults};
+pub use results::{run, run_variants, McResults, STOP_LEAST};
 pub use sensitivity::{prcc, spearman, Sensitivity};
 pub use statistics::{
     censored, summarise, Censored, Exceedance, Histogram, Quantile, Summary, TailMean,
@@ -29,6 +29,17 @@ pub use statistics::{
 pub use streams::{param_rng, uniform, DrawRng};
 
 use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Location, Result};
+
+/// The most draws a run takes (at a microsecond a draw, about three hours).
+pub const MAX_DRAWS: u64 = 10_000_000_000;
+
+/// The most threads a run starts.
+pub const MAX_THREADS: usize = 256;
+
+/// The most histogram bins, and the most batches of the tail mean's standard error.
+pub const MAX_BINS: usize = 100_000;
 
 /// How to run a scenario: draws, seed, threads, outcomes and statistics.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -57,6 +68,11 @@ pub struct Settings {
     pub streaming: bool,
     /// Run in batches until the relative standard error is small enough.
     pub stop: Option<StopRule>,
+    /// Most memory an exact-mode run may hold for its draws, GiB (absent: half the
+    /// machine's memory); above it the run is refused before it starts, with a pointer to
+    /// `streaming`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub memory_limit_gib: Option<f64>,
 }
 
 /// The stopping rule: batches of draws until the relative standard error
@@ -90,7 +106,132 @@ impl Default for Settings {
             correlations: Vec::new(),
             streaming: false,
             stop: None,
+            memory_limit_gib: None,
         }
+    }
+}
+
+impl Settings {
+    /// Checks every setting against its domain before any work starts; errors name the
+    /// field (`monte_carlo.statistics.confidence`) in `file`.
+    ///
+    /// # Errors
+    /// [`Error::InvalidField`]: draws outside 1..=[`MAX_DRAWS`], threads above
+    /// [`MAX_THREADS`], a quantile level outside [0, 1], a confidence or tail-mean level
+    /// outside (0, 1), bins or batches outside 1..=[`MAX_BINS`] (batches at least 2), an
+    /// exceedance threshold that is not finite, a stopping rule whose target is not a
+    /// positive number or whose batch or maximum is 0, the same pair of fields correlated
+    /// twice, a memory limit that is not positive.
+    pub fn validate(&self, file: &str) -> Result<()> {
+        let bad = |field: &str, reason: String| {
+            Err(Error::InvalidField {
+                field: format!("monte_carlo.{field}"),
+                reason,
+                location: Location::new(file, None),
+            })
+        };
+        if !(1..=MAX_DRAWS).contains(&self.draws) {
+            return bad(
+                "draws",
+                format!("{} is outside 1..={MAX_DRAWS}", self.draws),
+            );
+        }
+        if let Some(t) = self.threads.filter(|t| *t > MAX_THREADS) {
+            return bad(
+                "threads",
+                format!("{t} is above the most, {MAX_THREADS} (0: every core)"),
+            );
+        }
+        let st = &self.statistics;
+        if let Some((i, q)) = st
+            .quantiles
+            .iter()
+            .enumerate()
+            .find(|(_, q)| !(0.0..=1.0).contains(*q))
+        {
+            return bad(
+                &format!("statistics.quantiles[{i}]"),
+                format!("{q} is not a probability in [0, 1]"),
+            );
+        }
+        for (field, v) in [("confidence", st.confidence), ("cvar", st.cvar)] {
+            if !(v > 0.0 && v < 1.0) {
+                return bad(
+                    &format!("statistics.{field}"),
+                    format!("{v} is outside (0, 1)"),
+                );
+            }
+        }
+        if !(1..=MAX_BINS).contains(&st.bins) {
+            return bad(
+                "statistics.bins",
+                format!("{} is outside 1..={MAX_BINS}", st.bins),
+            );
+        }
+        if !(2..=MAX_BINS).contains(&st.batches) {
+            return bad(
+                "statistics.batches",
+                format!("{} is outside 2..={MAX_BINS}", st.batches),
+            );
+        }
+        if let Some((i, x)) = st.exceed.iter().enumerate().find(|(_, x)| !x.is_finite()) {
+            return bad(
+                &format!("statistics.exceed[{i}]"),
+                format!("{x} is not a finite threshold"),
+            );
+        }
+        if let Some(stop) = &self.stop {
+            if !(stop.relative_se.is_finite() && stop.relative_se > 0.0) {
+                return bad(
+                    "stop.relative_se",
+                    format!("{} is not a positive number", stop.relative_se),
+                );
+            }
+            if stop.batch < results::STOP_LEAST {
+                return bad(
+                    "stop.batch",
+                    format!(
+                        "{}: precision is checked after each batch, and a batch takes at least \
+                         {} draws (a standard error from fewer is noise)",
+                        stop.batch,
+                        results::STOP_LEAST
+                    ),
+                );
+            }
+            if stop.max_draws == 0 || stop.max_draws > MAX_DRAWS {
+                return bad(
+                    "stop.max_draws",
+                    format!("{} is outside 1..={MAX_DRAWS}", stop.max_draws),
+                );
+            }
+        }
+        let mut pairs = std::collections::HashMap::new();
+        for (i, c) in self.correlations.iter().enumerate() {
+            let pair = if c.a <= c.b {
+                (&c.a, &c.b)
+            } else {
+                (&c.b, &c.a)
+            };
+            if let Some(j) = pairs.insert(pair, i) {
+                return bad(
+                    &format!("correlations[{i}]"),
+                    format!(
+                        "{} and {} are already correlated in correlations[{j}]",
+                        c.a, c.b
+                    ),
+                );
+            }
+        }
+        if let Some(m) = self
+            .memory_limit_gib
+            .filter(|m| !(m.is_finite() && *m > 0.0))
+        {
+            return bad(
+                "memory_limit_gib",
+                format!("{m} is not a positive number of GiB"),
+            );
+        }
+        Ok(())
     }
 }
 

@@ -112,6 +112,9 @@ pub struct PathResults {
 /// Steps below 1% of baseline that count as recovery (design §5).
 const RECOVERED_FOR: usize = 4;
 
+/// The quantile levels the tables of a run in time show, as P5, P50 and P95.
+const TABLE_LEVELS: [f64; 3] = [0.05, 0.5, 0.95];
+
 /// Runs `spec` through the dynamic engine and keeps, per draw, each member's cumulative
 /// absorption shortfall of the product, its first input-constrained step, stockpile
 /// stock-out, recovery and (with a cover) first-stoppage steps, and the group's shortfall
@@ -128,6 +131,7 @@ pub fn run_paths(
     settings: &Settings,
     paths: &Paths,
 ) -> Result<PathResults> {
+    settings.validate("settings")?;
     if settings.streaming {
         return Err(Error::InvalidArgument(
             "dynamic paths need every draw: run them in exact mode".into(),
@@ -186,7 +190,18 @@ pub fn run_paths(
     };
     let sim = simulate(net, &engine, spec, width, extract, settings, None)?;
     let column = |j: usize| -> Vec<f64> { sim.outcome(j).collect() };
-    let stats = &settings.statistics;
+    // The tables show P5, P50 and P95 whatever levels the settings ask for: those three
+    // first, then the others (written to JSON, labelled by level).
+    let stats = &crate::montecarlo::StatisticsSettings {
+        quantiles: TABLE_LEVELS
+            .into_iter()
+            .chain(
+                (settings.statistics.quantiles.iter().copied())
+                    .filter(|q| !TABLE_LEVELS.contains(q)),
+            )
+            .collect(),
+        ..settings.statistics.clone()
+    };
     let unit = net.product(k).unit.clone();
     let codes: Vec<String> = members
         .iter()
@@ -194,7 +209,7 @@ pub fn run_paths(
         .collect();
     let step = format!("step of {} days", number(dynamic.step.days()));
     let fan_stats = crate::montecarlo::StatisticsSettings {
-        quantiles: vec![0.05, 0.5, 0.95],
+        quantiles: TABLE_LEVELS.to_vec(),
         ..stats.clone()
     };
     let fan = (0..steps)

@@ -35,6 +35,10 @@ pub struct McResults {
     pub outcomes: Vec<Summary>,
     /// One entry per (uncertain parameter, outcome).
     pub sensitivity: Vec<Sensitivity>,
+    /// What the run did that is probably not what was meant (a restriction that cuts no
+    /// flow of the network).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
     /// The raw draws (not serialised).
     #[serde(skip)]
     pub simulation: Simulation,
@@ -90,9 +94,18 @@ pub fn run_variants(
     settings: &Settings,
     progress: Option<&(dyn Fn(Progress) + Sync)>,
 ) -> Result<McResults> {
+    settings.validate("settings")?;
     let Some(net) = nets.first() else {
         return Err(Error::InvalidArgument("no network to run on".into()));
     };
+    // The scenario first: its own errors (an unknown bloc in a restriction) are named
+    // there, not in the default outcomes built from it.
+    let slots = spec.validate()?;
+    let median = spec.median();
+    let engines = nets
+        .iter()
+        .map(|n| StaticCascade::new(n, &median))
+        .collect::<Result<Vec<_>>>()?;
     let specs = if settings.outcomes.is_empty() {
         OutcomeSpec::defaults(net, spec)
     } else {
@@ -109,15 +122,7 @@ pub fn run_variants(
         .map(|n| resolve_all(n, &specs))
         .collect::<Result<Vec<_>>>()?;
     let outcomes = &resolved[0];
-    let slots = spec.validate()?;
-    let median = spec.median();
-    let engine = Variants {
-        nets,
-        engines: nets
-            .iter()
-            .map(|n| StaticCascade::new(n, &median))
-            .collect::<Result<_>>()?,
-    };
+    let engine = Variants { nets, engines };
     let extract = |(v, ws): &(usize, Vec<CascadeWorkspace>), out: &mut [f64]| {
         for (o, x) in resolved[*v].iter().zip(out.iter_mut()) {
             *x = o.value(ws[*v].outcome());
@@ -151,6 +156,7 @@ pub fn run_variants(
         },
         outcomes: summaries,
         sensitivity,
+        warnings: engine.engines[0].warnings(&spec.name),
         simulation: sim,
     })
 }
@@ -256,19 +262,22 @@ fn stopping(
     let mut sim = run_batch(&sampler, (0, first))?;
     loop {
         let done = sim.draws;
-        let precise = (0..sim.outcomes).all(|k| {
-            let m = &sim.moments[k];
-            let se = if reps > 1 {
-                let means = sim.replicate_means(k);
-                let mean = means.iter().sum::<f64>() / reps as f64;
-                (means.iter().map(|x| (x - mean).powi(2)).sum::<f64>()
-                    / ((reps - 1) as f64 * reps as f64))
-                    .sqrt()
-            } else {
-                m.sd() / (m.count as f64).sqrt()
-            };
-            se <= stop.relative_se * m.mean.abs()
-        });
+        // A standard error from a handful of draws says nothing (from one it is 0): the
+        // rule may stop only from `STOP_LEAST` draws on.
+        let precise = done >= STOP_LEAST
+            && (0..sim.outcomes).all(|k| {
+                let m = &sim.moments[k];
+                let se = if reps > 1 {
+                    let means = sim.replicate_means(k);
+                    let mean = means.iter().sum::<f64>() / reps as f64;
+                    (means.iter().map(|x| (x - mean).powi(2)).sum::<f64>()
+                        / ((reps - 1) as f64 * reps as f64))
+                        .sqrt()
+                } else {
+                    m.sd() / (m.count as f64).sqrt()
+                };
+                se <= stop.relative_se * m.mean.abs()
+            });
         let next = match settings.design {
             Design::Sobol => done * 2,
             _ => done + stop.batch,
@@ -279,6 +288,9 @@ fn stopping(
         sim.extend(run_batch(&sampler, (done, next))?);
     }
 }
+
+/// The fewest draws after which the stopping rule may stop (docs/model.md §6.7).
+pub const STOP_LEAST: u64 = 100;
 
 /// Summaries and (exact mode) sensitivities of every outcome, in parallel across outcomes.
 fn statistics(
@@ -364,7 +376,7 @@ impl Report for McResults {
         ];
         if let Some(first) = self.outcomes.first() {
             for q in &first.quantiles {
-                columns.push(format!("P{}", (q.p * 100.0).round()));
+                columns.push(crate::report::percentile_label(q.p));
             }
             columns.push(format!("CVaR {}", pct(first.cvar.level)));
         }
@@ -407,6 +419,9 @@ impl Report for McResults {
              identical for any thread count",
             self.threads
         ));
+        for w in &self.warnings {
+            t.note(format!("warning: {w}"));
+        }
         if let Some(s) = self.outcomes.first() {
             if s.replicates > 1 {
                 t.note(format!(
