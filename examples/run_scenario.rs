@@ -92,6 +92,17 @@ fn args() -> Result<Args, lexopt::Error> {
     })
 }
 
+/// `println!` that returns a broken pipe as an error instead of panicking.
+macro_rules! say {
+    ($($t:tt)*) => {{
+        use std::io::Write;
+        writeln!(std::io::stdout().lock(), $($t)*).map_err(|source| shortfall::Error::Io {
+            path: "standard output".into(),
+            source,
+        })?
+    }};
+}
+
 fn main() -> ExitCode {
     let args = match args() {
         Ok(a) => a,
@@ -102,6 +113,12 @@ fn main() -> ExitCode {
     };
     match go(args) {
         Ok(()) => ExitCode::SUCCESS,
+        // Output piped into a reader that stopped early (`| head`): nothing more to say.
+        Err(shortfall::Error::Io { source, .. })
+            if source.kind() == std::io::ErrorKind::BrokenPipe =>
+        {
+            ExitCode::SUCCESS
+        }
         Err(e) => {
             eprintln!("error: {e}");
             ExitCode::FAILURE
@@ -110,6 +127,13 @@ fn main() -> ExitCode {
 }
 
 fn go(args: Args) -> shortfall::Result<()> {
+    // Where results go is checked before any work, not after it.
+    if let Some(out) = &args.out {
+        shortfall::data::check_writable(out, &["json", "csv"])?;
+    }
+    if let Some(dir) = &args.plot {
+        shortfall::data::check_folder(dir)?;
+    }
     let mut file = ScenarioFile::read(&args.scenario)?;
     let nets = if args.networks.is_empty() {
         vec![file.data()?.network]
@@ -143,10 +167,10 @@ fn go(args: Args) -> shortfall::Result<()> {
     let tick = |p: Progress| bar.set_position(p.done);
     let results = run_variants(&nets, &file.scenario, &file.monte_carlo, Some(&tick))?;
     bar.finish_and_clear();
-    println!("{results}");
+    say!("{results}");
     if let Some(out) = &args.out {
         results.write(out)?;
-        println!("results written to {}", out.display());
+        say!("results written to {}", out.display());
     }
     if let Some(dir) = &args.plot {
         for (i, s) in results.outcomes.iter().enumerate() {
@@ -155,7 +179,7 @@ fn go(args: Args) -> shortfall::Result<()> {
                 Plot::tornado(&results, &s.name)?.save_in(dir, &format!("tornado_{i}"))?;
             }
         }
-        println!("plots written to {}", dir.display());
+        say!("plots written to {}", dir.display());
     }
     Ok(())
 }
@@ -205,14 +229,14 @@ fn in_time(
         &file.monte_carlo,
         &paths,
     )?;
-    println!("{results}");
+    say!("{results}");
     if let Some(out) = &args.out {
         results.write(out)?;
-        println!("results written to {}", out.display());
+        say!("results written to {}", out.display());
     }
     if let Some(dir) = &args.plot {
         let path = Plot::fan_chart(&results)?.save_in(dir, "fan")?;
-        println!("fan chart written to {}", path.display());
+        say!("fan chart written to {}", path.display());
     }
     Ok(())
 }

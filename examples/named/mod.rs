@@ -41,6 +41,13 @@ fn go(name: &str) -> Result<(), Box<dyn std::error::Error>> {
             _ => return Err(arg.unexpected().into()),
         }
     }
+    // Where results go is checked before the run, not after it.
+    if let Some(out) = &out {
+        shortfall::data::check_writable(out, &["json", "csv"])?;
+    }
+    if let Some(dir) = &plot {
+        shortfall::data::check_folder(dir)?;
+    }
     let run = shortfall::validation::run_named(&file)?;
     println!("{run}");
     if let Some(out) = out {

@@ -6,7 +6,7 @@ mod embedded;
 mod monetary;
 mod tables;
 
-pub use atomic::write_atomic;
+pub use atomic::{check_folder, check_writable, write_atomic};
 pub use embedded::{embedded, japan_2010, rare_earths_2024, Dataset, Source};
 pub use monetary::{network_from_pymrio, read_pymrio, PymrioFiles};
 pub use tables::{read_tables, tables_from_strs, TableFiles};
@@ -22,16 +22,24 @@ use crate::network::Network;
 /// [`Error::Json`] for malformed documents, and every validation error of
 /// [`Network::new`].
 pub fn network_from_json(text: &str, file: &str) -> Result<Network> {
+    from_json(text, file)
+}
+
+/// One JSON document of `T` and nothing after it (a UTF-8 byte-order mark is skipped);
+/// errors give the field path.
+pub(crate) fn from_json<T: serde::de::DeserializeOwned>(text: &str, file: &str) -> Result<T> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let de = &mut serde_json::Deserializer::from_str(text);
-    serde_path_to_error::deserialize(de).map_err(|e| {
-        let path = e.path().to_string();
-        let inner = e.into_inner();
-        Error::Json {
-            file: file.into(),
-            path,
-            message: inner.to_string(),
-        }
-    })
+    let json = |path: String, message: String| Error::Json {
+        file: file.into(),
+        path,
+        message,
+    };
+    let value = serde_path_to_error::deserialize(&mut *de)
+        .map_err(|e| json(e.path().to_string(), e.into_inner().to_string()))?;
+    de.end()
+        .map_err(|e| json(".".into(), format!("data after the document: {e}")))?;
+    Ok(value)
 }
 
 /// Parses a network from TOML.

@@ -68,6 +68,16 @@ pub fn network_from_pymrio(files: PymrioFiles<'_>) -> Result<Network> {
     let z = Matrix::parse(files.z, 2)?;
     let y = Matrix::parse(files.y, 2)?;
     let x = Matrix::parse(files.x, 1)?;
+    if x.columns.len() != 1 {
+        return Err(labels(
+            files.x.0,
+            "columns",
+            &format!(
+                "{} value columns: x.csv holds one, each industry's output",
+                x.columns.len()
+            ),
+        ));
+    }
     let industries = &z.rows;
     if z.columns != *industries {
         return Err(labels(

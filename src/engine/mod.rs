@@ -10,7 +10,10 @@ mod restricted;
 
 pub use cascade::{CascadeWorkspace, StaticCascade};
 pub use chokepoints::{chokepoints, Chokepoint, Chokepoints, Ranking};
-pub use dynamic::{Dynamic, DynamicOutcome, DynamicSettings, DynamicWorkspace, Mode, Orders, Step};
+pub use dynamic::{
+    Dynamic, DynamicOutcome, DynamicSettings, DynamicWorkspace, Mode, Orders, Step, MAX_LAG_STEPS,
+    MAX_RUN_STEPS,
+};
 pub use outcome::{BlocFigures, StaticOutcome};
 
 use crate::error::{Error, Location, Result};

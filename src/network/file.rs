@@ -237,9 +237,20 @@ impl TryFrom<NetworkFile> for Network {
             });
         }
         let mut stocks = vec![vec![0.0; file.products.len()]; file.regions.len()];
+        let mut seen = HashMap::new();
         for (i, s) in file.stocks.iter().enumerate() {
             let r = region(&s.region, format!("stocks[{i}].region"))?;
             let p = product(&s.product, format!("stocks[{i}].product"))?;
+            if let Some(j) = seen.insert((r, p), i) {
+                return Err(Error::InvalidField {
+                    field: format!("stocks[{i}]"),
+                    reason: format!(
+                        "a second stock of {} in {} (the first is stocks[{j}])",
+                        s.product, s.region
+                    ),
+                    location: crate::error::Location::new("network", None),
+                });
+            }
             stocks[r.index()][p.index()] = s.quantity;
         }
         let parts = NetworkParts {

@@ -209,7 +209,27 @@ impl Network {
             stocks,
         } = parts;
         let (nr, np, nn) = (regions.len(), products.len(), nodes.len());
+        if nr == 0 || np == 0 || nn == 0 {
+            return Err(invalid(format!(
+                "an empty network ({nr} regions, {np} products, {nn} nodes): a network needs \
+                 at least one region, one product and one node"
+            )));
+        }
         unique(regions.iter().map(|r| r.code.as_str()), "region code")?;
+        if let Some(r) = regions
+            .iter()
+            .find(|r| r.governance.is_some_and(|g| !(0.0..=10.0).contains(&g)))
+        {
+            return Err(Error::InvalidQuantity {
+                field: "governance".into(),
+                value: r.governance.unwrap_or(f64::NAN),
+                reason: format!(
+                    "the governance score of {} must be a number in [0, 10] (or absent)",
+                    r.code
+                ),
+                location: crate::error::Location::new(format!("region {}", r.code), None),
+            });
+        }
         unique(products.iter().map(|p| p.id.as_str()), "product id")?;
         if let Some(p) = products
             .iter()

@@ -105,3 +105,16 @@ macro_rules! displayed_as_report {
     };
 }
 pub(crate) use displayed_as_report;
+
+/// The column label of a quantile level: `P5`, `P50`, `P99.9` (the level in percent, as
+/// short as it is exact).
+///
+/// ```
+/// use shortfall::report::percentile_label;
+/// assert_eq!(percentile_label(0.05), "P5");
+/// assert_eq!(percentile_label(0.999), "P99.9");
+/// assert_eq!(percentile_label(0.0), "P0");
+/// ```
+pub fn percentile_label(p: f64) -> String {
+    format!("P{}", (p * 1e6).round() / 1e4)
+}

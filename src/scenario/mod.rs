@@ -11,7 +11,9 @@ pub mod quantile;
 mod spec;
 mod uncertain;
 
-pub use spec::{FieldPath, ParamSlot, ScenarioFile, ScenarioSpec};
+pub use spec::{
+    FieldPath, ParamSlot, ScenarioFile, ScenarioSpec, MAX_MULTIPLIER, MAX_QUANTITY, MAX_YEARS,
+};
 
 pub use profile::Ramp;
 pub use uncertain::{Distribution, Param};
@@ -69,7 +71,7 @@ pub struct Scenario<P> {
     #[serde(default)]
     pub perturbation: Perturbation<P>,
     /// Prices (money per unit of product) for `value_of_lost_output`.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "unique_keys")]
     pub prices: BTreeMap<String, f64>,
 }
 
@@ -568,4 +570,31 @@ impl<P: Default> Default for Mitigation<P> {
             substitutable: P::default(),
         }
     }
+}
+
+/// A map whose keys appear once: a repeated key is an error, not the last value winning.
+fn unique_keys<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> std::result::Result<BTreeMap<String, f64>, D::Error> {
+    struct Unique;
+    impl<'de> serde::de::Visitor<'de> for Unique {
+        type Value = BTreeMap<String, f64>;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("a table of product ids and numbers")
+        }
+        fn visit_map<A: serde::de::MapAccess<'de>>(
+            self,
+            mut map: A,
+        ) -> std::result::Result<Self::Value, A::Error> {
+            let mut out = BTreeMap::new();
+            while let Some((k, v)) = map.next_entry::<String, f64>()? {
+                if out.contains_key(&k) {
+                    return Err(serde::de::Error::custom(format!("`{k}` is given twice")));
+                }
+                out.insert(k, v);
+            }
+            Ok(out)
+        }
+    }
+    deserializer.deserialize_map(Unique)
 }

@@ -76,7 +76,11 @@ fn invert(
 ) -> f64 {
     let mid = |lo: f64, hi: f64| {
         // From zero, bisect the orders of magnitude down to 1e-300.
-        let floor = if lo > 0.0 { lo } else { 1e-300_f64.min(hi / 8.0) };
+        let floor = if lo > 0.0 {
+            lo
+        } else {
+            1e-300_f64.min(hi / 8.0)
+        };
         if hi > 4.0 * floor {
             (floor * hi).sqrt()
         } else {

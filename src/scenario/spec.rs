@@ -78,21 +78,29 @@ impl fmt::Display for FieldPath {
     }
 }
 
+/// The longest horizon, start or date a scenario may give, years.
+pub const MAX_YEARS: f64 = 1e3;
+
+/// The largest multiplier (headroom, stocks, recipes, a demand change) or variant index.
+pub const MAX_MULTIPLIER: f64 = 1e6;
+
+/// The largest quantity a year (a release rate, an added capacity), product units.
+pub const MAX_QUANTITY: f64 = 1e15;
+
 impl FieldPath {
     /// The field's domain `(low, high, low_open)`: values must lie in `[low, high]`, or in
     /// `(low, high]` when `low_open`.
     pub fn domain(self) -> (f64, f64, bool) {
+        // Upper ends keep every quantity of a run finite and every shortfall within its
+        // baseline (docs/model.md §3.1): times within a thousand years, multipliers within
+        // a million.
         match self {
-            Self::Horizon => (0.0, f64::INFINITY, true),
-            Self::DemandShift(_) => (-1.0, f64::INFINITY, false),
-            Self::ReleaseRate
-            | Self::Headroom
-            | Self::Stocks
-            | Self::Variant
-            | Self::Start
-            | Self::AddedCapacity(_)
-            | Self::AddedFrom(_) => (0.0, f64::INFINITY, false),
-            Self::RecipeMultiplier(_) => (0.0, f64::INFINITY, true),
+            Self::Horizon => (0.0, MAX_YEARS, true),
+            Self::Start | Self::AddedFrom(_) => (0.0, MAX_YEARS, false),
+            Self::DemandShift(_) => (-1.0, MAX_MULTIPLIER, false),
+            Self::Headroom | Self::Stocks | Self::Variant => (0.0, MAX_MULTIPLIER, false),
+            Self::RecipeMultiplier(_) => (0.0, MAX_MULTIPLIER, true),
+            Self::ReleaseRate | Self::AddedCapacity(_) => (0.0, MAX_QUANTITY, false),
             _ => (0.0, 1.0, false),
         }
     }
@@ -115,8 +123,8 @@ impl FieldPath {
 
     fn domain_text(self) -> String {
         let (low, high, open) = self.domain();
-        let high = if high.is_infinite() {
-            "inf".into()
+        let high = if high >= 1e4 {
+            format!("{high:e}")
         } else {
             high.to_string()
         };
@@ -329,10 +337,26 @@ impl Realization {
             return Err(e);
         }
         if let Some(years) = self.run_length {
-            if !(years.is_finite() && years > 0.0) {
+            if !(years.is_finite() && years > 0.0 && years <= MAX_YEARS) {
                 return Err(invalid(
                     "run_length".into(),
-                    format!("{years} must be a positive number of years"),
+                    format!("{years} must be a positive number of years, at most {MAX_YEARS}"),
+                ));
+            }
+        }
+        for (i, r) in self.restrictions.iter().enumerate() {
+            let empty = [
+                ("exporters", r.exporters.is_empty()),
+                ("products", r.products.is_empty()),
+                (
+                    "targets",
+                    matches!(&r.targets, super::Targets::List(l) if l.is_empty()),
+                ),
+            ];
+            if let Some((field, _)) = empty.iter().find(|(_, e)| *e) {
+                return Err(invalid(
+                    format!("restrictions[{i}].{field}"),
+                    "an empty list: a restriction names at least one".into(),
                 ));
             }
         }
@@ -403,14 +427,15 @@ impl ScenarioSpec {
                         first = Some(invalid(format!("{path}.{}.{name}", d.name()), reason));
                         return;
                     }
-                    let (lo, hi) = d.support();
+                    // Every draw lies between the quantiles at the clamped ends of (0, 1).
+                    let (lo, hi) = (d.quantile(0.0), d.quantile(1.0));
                     let (dlo, dhi, open) = path.domain();
-                    if lo < dlo || hi > dhi || (open && lo <= dlo) {
+                    if !(lo >= dlo && hi <= dhi && !(open && lo <= dlo)) {
                         first = Some(invalid(
                             path.to_string(),
                             format!(
-                                "the support [{lo}, {hi}] of {} reaches outside the domain {} of \
-                                 the field; use beta, pert, triangular, uniform or \
+                                "the draws of {} range over [{lo}, {hi}], beyond the domain {} \
+                                 of the field; use beta, pert, triangular, uniform or \
                                  truncated_normal within it",
                                 d.name(),
                                 path.domain_text()
@@ -434,6 +459,17 @@ impl ScenarioSpec {
             return Err(e);
         }
         self.median().validate()?;
+        // Constraints between fields (deferrable + substitutable <= 1) hold in every draw
+        // only if they hold with every field at the top of its range.
+        self.map_fields(|_, p| p.quantile(1.0))
+            .validate()
+            .map_err(|e| match e {
+                Error::InvalidField { field, reason, .. } => invalid(
+                    field,
+                    format!("{reason} in a draw with every field at the top of its range"),
+                ),
+                other => other,
+            })?;
         Ok(slots)
     }
 
@@ -488,6 +524,7 @@ impl ScenarioFile {
 
     /// Validates the scenario, with paths from the file's root (`scenario.horizon`).
     fn validate(&self, file: &str) -> Result<()> {
+        self.monte_carlo.validate(file)?;
         match self.scenario.validate() {
             Err(Error::InvalidField { field, reason, .. }) => Err(Error::InvalidField {
                 field: format!("scenario.{field}"),
@@ -503,12 +540,7 @@ impl ScenarioFile {
     /// # Errors
     /// [`Error::Json`] with the path, then every error of [`ScenarioSpec::validate`].
     pub fn from_json(text: &str, file: &str) -> Result<Self> {
-        let de = &mut serde_json::Deserializer::from_str(text);
-        let parsed: Self = serde_path_to_error::deserialize(de).map_err(|e| Error::Json {
-            file: file.into(),
-            path: e.path().to_string(),
-            message: e.inner().to_string(),
-        })?;
+        let parsed: Self = crate::data::from_json(text, file)?;
         parsed.validate(file)?;
         Ok(parsed)
     }

@@ -186,7 +186,10 @@ impl Distribution {
             finite("low", low)?;
             finite("high", high)?;
             if !(high - low).is_finite() {
-                Err(("high", format!("the range {low} to {high} is too wide to represent")))
+                Err((
+                    "high",
+                    format!("the range {low} to {high} is too wide to represent"),
+                ))
             } else if low < high {
                 Ok(())
             } else {
@@ -224,10 +227,9 @@ impl Distribution {
                 Ok(())
             }
             Self::Lognormal { mu, sigma } => finite("mu", mu).and(positive("sigma", sigma)),
-            Self::Gamma {
-                shape: k,
-                rate: r,
-            } => shape("shape", k).and(within("rate", r, quantile::RATE_DOMAIN)),
+            Self::Gamma { shape: k, rate: r } => {
+                shape("shape", k).and(within("rate", r, quantile::RATE_DOMAIN))
+            }
             Self::Bernoulli { p } => {
                 if (0.0..=1.0).contains(&p) {
                     Ok(())
@@ -252,10 +254,14 @@ impl Distribution {
                             format!("{} weights for {} values", weights.len(), values.len()),
                         ));
                     }
+                    let total: f64 = weights.iter().sum();
                     if weights.iter().any(|w| !(w.is_finite() && *w >= 0.0))
-                        || weights.iter().sum::<f64>() <= 0.0
+                        || !(total.is_finite() && total > 0.0)
                     {
-                        return Err(("weights", "non-negative, not all zero".into()));
+                        return Err((
+                            "weights",
+                            "non-negative, not all zero, with a finite sum".into(),
+                        ));
                     }
                 }
                 Ok(())
@@ -264,9 +270,14 @@ impl Distribution {
                 if values.is_empty() {
                     return Err(("values", "at least one value".into()));
                 }
-                match values.iter().find(|v| !v.is_finite()) {
-                    Some(v) => Err(("values", format!("{v} is not finite"))),
-                    None => Ok(()),
+                if let Some(v) = values.iter().find(|v| !v.is_finite()) {
+                    return Err(("values", format!("{v} is not finite")));
+                }
+                // Files are sorted when read; a list built in code must come sorted.
+                if values.is_sorted() {
+                    Ok(())
+                } else {
+                    Err(("values", "must be in ascending order".into()))
                 }
             }
         }
@@ -403,10 +414,21 @@ impl<'de> Deserialize<'de> for Param {
             fn visit_u64<E: de::Error>(self, v: u64) -> Result<Param, E> {
                 Ok(Param::Fixed(v as f64))
             }
-            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Param, A::Error> {
-                // Deserialised through the map itself, so field paths reach inside.
-                Distribution::deserialize(de::value::MapAccessDeserializer::new(map))
-                    .map(Param::Dist)
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Param, A::Error> {
+                // Deserialised through the map itself, so field paths reach inside; the
+                // enum reads one tag, and a second one is refused, not ignored.
+                let mut dist =
+                    Distribution::deserialize(de::value::MapAccessDeserializer::new(&mut map))?;
+                if let Some(other) = map.next_key::<String>()? {
+                    return Err(de::Error::custom(format!(
+                        "a second distribution `{other}` in one parameter: give one"
+                    )));
+                }
+                // Empirical values are kept sorted (the inverse CDF reads them in order).
+                if let Distribution::Empirical { values } = &mut dist {
+                    values.sort_by(f64::total_cmp);
+                }
+                Ok(Param::Dist(dist))
             }
         }
         deserializer.deserialize_any(ParamVisitor)

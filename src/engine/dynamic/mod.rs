@@ -15,6 +15,7 @@ mod plan;
 mod step;
 
 pub use outcome::DynamicOutcome;
+pub use plan::{MAX_LAG_STEPS, MAX_RUN_STEPS};
 pub use step::DynamicWorkspace;
 
 use plan::{Plan, Served};

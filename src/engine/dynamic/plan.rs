@@ -153,13 +153,25 @@ impl Plan {
         }
         let dt = s.step.years();
         let steps = match scenario.run_length {
-            Some(years) => (years / dt).round() as usize,
+            Some(years) => {
+                let steps = (years / dt).round();
+                if !(steps.is_finite() && steps <= MAX_RUN_STEPS as f64) {
+                    return Err(field_error(
+                        "run_length".into(),
+                        format!(
+                            "{years} years is {steps} steps of {step_days} days; a run takes at \
+                             most {MAX_RUN_STEPS} steps"
+                        ),
+                    ));
+                }
+                steps as usize
+            }
             None => s.steps,
         };
-        if steps == 0 {
+        if steps == 0 || steps > MAX_RUN_STEPS {
             return Err(setting_error(
                 "steps",
-                "a run needs at least one step".into(),
+                format!("{steps} steps: a run takes 1 to {MAX_RUN_STEPS} steps"),
             ));
         }
         let np = net.products().len();
@@ -503,6 +515,13 @@ pub(in crate::engine) struct Served {
     pub kappa: f64,
 }
 
+/// The most steps a dynamic run takes (about 55 years in days; every path is kept per
+/// step).
+pub const MAX_RUN_STEPS: usize = 20_000;
+
+/// The most steps a transport lag takes (the pipeline holds a slot's shipments per step).
+pub const MAX_LAG_STEPS: usize = 1_000;
+
 /// Steps an input travels (docs/model.md §5.4).
 fn lag(net: &Network, s: &DynamicSettings, step_days: f64) -> Result<usize> {
     let steps = s.transport_lag_days / step_days;
@@ -511,6 +530,15 @@ fn lag(net: &Network, s: &DynamicSettings, step_days: f64) -> Result<usize> {
             "transport_lag_days",
             format!(
                 "{} days is not a whole number of {step_days}-day steps",
+                s.transport_lag_days
+            ),
+        ));
+    }
+    if steps > MAX_LAG_STEPS as f64 {
+        return Err(setting_error(
+            "transport_lag_days",
+            format!(
+                "{} days is {steps} steps; a lag takes at most {MAX_LAG_STEPS} steps",
                 s.transport_lag_days
             ),
         ));
