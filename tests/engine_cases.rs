@@ -666,18 +666,7 @@ fn a_closing_item_does_not_expand() {
 /// 25 and leave Vietnam and Israel 12.5 short each).
 #[test]
 fn kappa_gate_serves_non_targets_first() {
-    let mut h = Hand::new(&["CN", "US", "IL", "VN", "KR"], &["oxide", "magnet"]);
-    let cn = h.node("CN", "oxide", 100.0, &[]);
-    let kr = h.node("KR", "oxide", 50.0, &[]);
-    let us = h.node("US", "magnet", 50.0, &[("oxide", 1.0)]);
-    let vn = h.node("VN", "magnet", 100.0, &[("oxide", 1.0)]);
-    h.flow_to_node(cn, us, 50.0);
-    h.flow_to_node(cn, vn, 50.0);
-    h.flow_to_node(kr, vn, 50.0);
-    h.flow_to_final(us, "US", 50.0);
-    h.flow_to_final(vn, "VN", 50.0);
-    h.flow_to_final(vn, "IL", 50.0);
-    let net = h.build();
+    let net = support::oxide_diversion();
     let mut cut = embargo("CN", &["oxide"], &["US"]);
     cut.disposal = Disposal::Divert;
     cut.processing_leakage = 0.5;

@@ -21,18 +21,7 @@ fn assert_near(got: f64, want: f64) {
 /// its magnet shortfall is 25 t at σ = 0 and 25 - 25 · 25/75 = 16.67 t at σ = 1.
 #[test]
 fn counterexample_severity_non_monotone_under_divert_with_kappa() {
-    let mut h = Hand::new(&["CN", "US", "IL", "VN", "KR"], &["oxide", "magnet"]);
-    let cn = h.node("CN", "oxide", 100.0, &[]);
-    let kr = h.node("KR", "oxide", 50.0, &[]);
-    let us = h.node("US", "magnet", 50.0, &[("oxide", 1.0)]);
-    let vn = h.node("VN", "magnet", 100.0, &[("oxide", 1.0)]);
-    h.flow_to_node(cn, us, 50.0);
-    h.flow_to_node(cn, vn, 50.0);
-    h.flow_to_node(kr, vn, 50.0);
-    h.flow_to_final(us, "US", 50.0);
-    h.flow_to_final(vn, "VN", 50.0);
-    h.flow_to_final(vn, "IL", 50.0);
-    let net = h.build();
+    let net = support::oxide_diversion();
     let mut cut = Restriction::full(
         ["CN"],
         ["oxide"],

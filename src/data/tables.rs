@@ -70,7 +70,9 @@ pub fn read_tables(dir: impl AsRef<Path>) -> Result<ChainTables> {
 /// the file and line.
 pub fn tables_from_strs(files: TableFiles<'_>) -> Result<ChainTables> {
     let mut t = ChainTables::default();
+    let mut first = HashMap::new();
     for row in sheet(files.regions)?.rows() {
+        once(&mut first, "region", row.text("code")?, &row.location)?;
         t.regions.push(Region {
             code: row.text("code")?,
             name: row.text("name")?,
@@ -79,6 +81,7 @@ pub fn tables_from_strs(files: TableFiles<'_>) -> Result<ChainTables> {
         });
     }
     for row in sheet(files.products)?.rows() {
+        once(&mut first, "product", row.text("id")?, &row.location)?;
         t.products.push(Product {
             id: row.text("id")?,
             name: row.text("name")?,
@@ -147,6 +150,23 @@ pub fn tables_from_strs(files: TableFiles<'_>) -> Result<ChainTables> {
 }
 
 /// One CSV record with its header map.
+/// Refuses a region code or product id seen before in its table, naming both lines.
+fn once(
+    first: &mut HashMap<(&'static str, String), Option<u64>>,
+    what: &'static str,
+    code: String,
+    at: &Location,
+) -> Result<()> {
+    match first.insert((what, code.clone()), at.line) {
+        Some(line) => Err(Error::DuplicateRecord {
+            key: format!("{what} {code}"),
+            first: line.unwrap_or(0),
+            location: at.clone(),
+        }),
+        None => Ok(()),
+    }
+}
+
 struct Row<'h> {
     headers: &'h HashMap<String, usize>,
     record: csv::StringRecord,

@@ -329,6 +329,19 @@ impl Builder {
                     location: loc.clone(),
                 });
             }
+            let per_unit = rec.per_unit();
+            if !(per_unit.is_finite() && per_unit > 0.0) {
+                return Err(Error::InvalidQuantity {
+                    field: "coefficient".into(),
+                    value: rec.coefficient,
+                    reason: format!(
+                        "gives {per_unit} t of {} per t of {}: the input per unit of output \
+                         must be positive and finite",
+                        rec.input, rec.output
+                    ),
+                    location: loc.clone(),
+                });
+            }
             if let Some(first) = seen_recipe.insert((out, inp, reg), loc.line) {
                 let key = format!(
                     "{},{},{}",
@@ -344,6 +357,13 @@ impl Builder {
                 Some(r) => regional.entry((r, out)).or_default().push(entry),
             }
         }
+        // A cycle among the recipes is named as such, before the balance it would break.
+        let uses = (global.iter().enumerate())
+            .flat_map(|(out, ins)| ins.iter().map(move |i| (i.0, ProductId(out as u32))))
+            .chain(
+                (regional.iter()).flat_map(|((_, out), ins)| ins.iter().map(move |i| (i.0, *out))),
+            );
+        super::order_of_uses(&t.products, uses)?;
         let recipe_of = |r: RegionId, p: ProductId| -> &[RecipeInput] {
             regional
                 .get(&(r, p))

@@ -819,7 +819,9 @@ impl Network {
     }
 }
 
-/// FNV-1a, 64 bits: small, stable and enough to tell networks apart.
+/// FNV-1a, 64 bits, over bytes for text and over whole words for numbers (one multiply a
+/// word, so hashing a network of millions of flows costs a few milliseconds): small,
+/// stable and enough to tell networks apart.
 struct Fnv(u64);
 
 impl Default for Fnv {
@@ -836,7 +838,8 @@ impl Fnv {
     }
 
     fn word(&mut self, w: u64) {
-        self.bytes(&w.to_le_bytes());
+        self.0 = (self.0 ^ w).wrapping_mul(0x0100_0000_01b3);
+        self.0 ^= self.0 >> 29;
     }
 
     fn text(&mut self, t: &str) {
@@ -910,12 +913,24 @@ fn product_order(
     input_start: &[usize],
     inputs: &[Input],
 ) -> Result<Vec<ProductId>> {
+    let uses = nodes.iter().enumerate().flat_map(|(n, node)| {
+        inputs[input_start[n]..input_start[n + 1]]
+            .iter()
+            .map(move |i| (i.product, node.product))
+    });
+    order_of_uses(products, uses)
+}
+
+/// Kahn's algorithm over `(input, output)` product pairs; a cycle is an error naming its
+/// products. The builder checks its recipes with it before balancing.
+pub(crate) fn order_of_uses(
+    products: &[Product],
+    uses: impl IntoIterator<Item = (ProductId, ProductId)>,
+) -> Result<Vec<ProductId>> {
     let np = products.len();
     let mut succ = vec![std::collections::BTreeSet::new(); np];
-    for (n, node) in nodes.iter().enumerate() {
-        for input in &inputs[input_start[n]..input_start[n + 1]] {
-            succ[input.product.index()].insert(node.product.index());
-        }
+    for (input, output) in uses {
+        succ[input.index()].insert(output.index());
     }
     let mut indegree = vec![0usize; np];
     for s in &succ {

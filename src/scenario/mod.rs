@@ -280,7 +280,8 @@ impl Targets {
     /// `path[j]`.
     ///
     /// # Errors
-    /// [`Error::InvalidField`] for an unknown bloc or region code.
+    /// [`Error::InvalidField`] for an unknown bloc or region code, or a set with no region
+    /// of `net` (an empty list, a bloc none of whose members it has).
     pub fn resolve(&self, net: &Network, path: &str) -> Result<Vec<RegionId>> {
         let invalid = |field: String, reason: String| Error::InvalidField {
             field,
@@ -298,7 +299,7 @@ impl Targets {
                 })
                 .collect()
         };
-        match self {
+        let regions = match self {
             Targets::Bloc(name) => {
                 let bloc = match name.as_str() {
                     "US+8" => Bloc::us_plus_8(),
@@ -319,7 +320,14 @@ impl Targets {
                     .filter(|r| !out.contains(r))
                     .collect())
             }
+        }?;
+        if regions.is_empty() {
+            return Err(invalid(
+                path.into(),
+                format!("{} names no region of this network", self.label()),
+            ));
         }
+        Ok(regions)
     }
 
     /// A short label (`US+8`, `US+JP`, `all but CN`).

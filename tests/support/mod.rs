@@ -164,6 +164,24 @@ impl Hand {
     }
 }
 
+/// China makes 100 t of oxide, 50 for the US magnet maker and 50 for Vietnam's; Korea's
+/// 50 t go to Vietnam too; the US uses its 50 t of magnets, Vietnam's 100 t go half to
+/// Vietnam and half to Israel. The network of the κ cases (docs/model.md §4.5, §4.8).
+pub fn oxide_diversion() -> Network {
+    let mut h = Hand::new(&["CN", "US", "IL", "VN", "KR"], &["oxide", "magnet"]);
+    let cn = h.node("CN", "oxide", 100.0, &[]);
+    let kr = h.node("KR", "oxide", 50.0, &[]);
+    let us = h.node("US", "magnet", 50.0, &[("oxide", 1.0)]);
+    let vn = h.node("VN", "magnet", 100.0, &[("oxide", 1.0)]);
+    h.flow_to_node(cn, us, 50.0);
+    h.flow_to_node(cn, vn, 50.0);
+    h.flow_to_node(kr, vn, 50.0);
+    h.flow_to_final(us, "US", 50.0);
+    h.flow_to_final(vn, "VN", 50.0);
+    h.flow_to_final(vn, "IL", 50.0);
+    h.build()
+}
+
 /// Runs a dynamic engine on one realization and returns its outcome.
 pub fn run_dynamic(
     engine: &shortfall::engine::Dynamic,
