@@ -324,7 +324,10 @@ impl Targets {
         if regions.is_empty() {
             return Err(invalid(
                 path.into(),
-                format!("{} names no region of this network", self.label()),
+                match self {
+                    Targets::List(l) if l.is_empty() => "an empty list names no region".into(),
+                    other => format!("`{}` names no region of this network", other.label()),
+                },
             ));
         }
         Ok(regions)

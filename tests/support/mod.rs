@@ -381,7 +381,9 @@ impl Shock {
                 stock_release_share: self.stock_share,
                 substitution: self.substitution,
                 deferrable: self.deferrable,
-                allocation: if self.bloc_first {
+                // An empty priority class is refused (it names no region); it would be
+                // pro rata anyway.
+                allocation: if self.bloc_first && !targets.is_empty() {
                     Allocation::BlocFirst(Targets::List(targets))
                 } else {
                     Allocation::ProRata
