@@ -340,3 +340,35 @@ fn list(problems: &[BalanceProblem]) -> String {
 
 /// The crate's result type.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    /// The same error, placed in the scenario file it came from: a field error that an
+    /// engine or a run reports against the scenario (`restrictions[0].targets`) becomes one
+    /// against `file` at `scenario.restrictions[0].targets`, as parse-time errors are.
+    /// Other errors are returned as they are.
+    ///
+    /// ```
+    /// use shortfall::error::{Error, Location};
+    /// let e = Error::InvalidField {
+    ///     field: "restrictions[0].targets".into(),
+    ///     reason: "unknown bloc `NATO`".into(),
+    ///     location: Location::new("scenario", None),
+    /// };
+    /// let text = e.in_file("my.toml").to_string();
+    /// assert_eq!(text, "my.toml: field `scenario.restrictions[0].targets`: unknown bloc `NATO`");
+    /// ```
+    pub fn in_file(self, file: &str) -> Self {
+        match self {
+            Error::InvalidField {
+                field,
+                reason,
+                location,
+            } if location.file == "scenario" => Error::InvalidField {
+                field: format!("scenario.{field}"),
+                reason,
+                location: Location::new(file, location.line),
+            },
+            other => other,
+        }
+    }
+}

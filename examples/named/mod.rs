@@ -48,7 +48,8 @@ fn go(name: &str) -> Result<(), Box<dyn std::error::Error>> {
     if let Some(dir) = &plot {
         shortfall::data::check_folder(dir)?;
     }
-    let run = shortfall::validation::run_named(&file)?;
+    let run = shortfall::validation::run_named(&file)
+        .map_err(|e| e.in_file(&format!("scenarios/{name}.toml")))?;
     println!("{run}");
     if let Some(out) = out {
         run.write(&out)?;

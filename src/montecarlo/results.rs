@@ -422,6 +422,9 @@ impl Report for McResults {
         for w in &self.warnings {
             t.note(format!("warning: {w}"));
         }
+        if self.draws < 2 {
+            t.note("one draw: no standard error, and no interval (null in the JSON output)");
+        }
         if let Some(s) = self.outcomes.first() {
             if s.replicates > 1 {
                 t.note(format!(
