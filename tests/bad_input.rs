@@ -358,3 +358,42 @@ fn d14_governance_scores_are_checked() {
     let err = shortfall::data::network_from_json(&json.to_string(), "g.json").unwrap_err();
     assert!(err.to_string().contains("governance"), "{err}");
 }
+
+/// Writing through a symbolic link replaces the file it points to and keeps the link.
+#[cfg(unix)]
+#[test]
+fn d21_a_link_is_followed_not_replaced() {
+    let dir = std::env::temp_dir().join(format!("shortfall-link-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("target.json"), "old").unwrap();
+    std::os::unix::fs::symlink("target.json", dir.join("link.json")).unwrap();
+    shortfall::data::write_atomic(&dir.join("link.json"), b"new").unwrap();
+    assert!(std::fs::symlink_metadata(dir.join("link.json"))
+        .unwrap()
+        .file_type()
+        .is_symlink());
+    assert_eq!(std::fs::read(dir.join("target.json")).unwrap(), b"new");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// A duplicated industry row of a pymrio `Z.csv` is named, with both lines.
+#[test]
+fn d17_a_duplicated_pymrio_row_is_named() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/boario/synthetic");
+    let dir = std::env::temp_dir().join(format!("shortfall-dup-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    for f in ["Y.csv", "x.csv"] {
+        std::fs::copy(src.join(f), dir.join(f)).unwrap();
+    }
+    let z = std::fs::read_to_string(src.join("Z.csv")).unwrap();
+    let mut lines: Vec<&str> = z.lines().collect();
+    let last = lines.len() - 1;
+    lines[last] = lines[last - 1];
+    std::fs::write(dir.join("Z.csv"), lines.join("\n") + "\n").unwrap();
+    let err = shortfall::data::read_pymrio(&dir).unwrap_err().to_string();
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert!(
+        err.contains("Z.csv") && err.contains("duplicate record"),
+        "{err}"
+    );
+}

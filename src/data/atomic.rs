@@ -6,7 +6,8 @@ use std::path::Path;
 use crate::error::{Error, Result};
 
 /// Writes `bytes` to `path` so that readers see the old file or the whole new one, never
-/// half of it.
+/// half of it. Where `path` is a symbolic link, the file it points to is written and the
+/// link stays.
 ///
 /// # Errors
 /// [`Error::Io`] naming the file when the folder is not writable or the disk is full.
@@ -14,6 +15,15 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     let io = |source| Error::Io {
         path: path.into(),
         source,
+    };
+    // A link is followed: the file it points to is replaced, the link is kept.
+    let linked;
+    let path = match std::fs::read_link(path) {
+        Ok(target) => {
+            linked = path.parent().unwrap_or(Path::new("")).join(target);
+            linked.as_path()
+        }
+        Err(_) => path,
     };
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,

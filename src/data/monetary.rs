@@ -79,6 +79,16 @@ pub fn network_from_pymrio(files: PymrioFiles<'_>) -> Result<Network> {
         ));
     }
     let industries = &z.rows;
+    let mut first = std::collections::HashMap::new();
+    for (i, row) in industries.iter().enumerate() {
+        if let Some(j) = first.insert(row, i) {
+            return Err(Error::DuplicateRecord {
+                key: format!("{}/{}", row.0[0], row.1),
+                first: z.line(j),
+                location: Location::new(files.z.0, Some(z.line(i))),
+            });
+        }
+    }
     if z.columns != *industries {
         return Err(labels(
             files.z.0,
