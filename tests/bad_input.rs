@@ -261,6 +261,15 @@ fn d13_a_restriction_that_cuts_nothing_is_flagged() {
     assert!(format!("{r}").contains("warning: restrictions[0]"));
     let base = read("base.toml").unwrap();
     assert!(run_static(&base).unwrap().warnings.is_empty());
+    // In time too.
+    let paths = run_dynamic(&file, 10).unwrap();
+    assert!(
+        paths.warnings.iter().any(|w| w.contains("restrictions[0]")),
+        "{:?}",
+        paths.warnings
+    );
+    assert!(format!("{paths}").contains("warning: restrictions[0]"));
+    assert!(run_dynamic(&base, 10).unwrap().warnings.is_empty());
 }
 
 #[test]

@@ -368,27 +368,6 @@ impl StaticCascade {
         })
     }
 
-    /// A warning for each restriction that cuts no flow of the network (an exporter that
-    /// makes none of the products, targets that buy none of them, or only the exporter
-    /// itself as target): its shortfalls are zero by construction, which is rarely what a
-    /// scenario means.
-    pub fn warnings(&self, scenario: &str) -> Vec<String> {
-        let name = if scenario.is_empty() {
-            "the scenario"
-        } else {
-            scenario
-        };
-        (0..self.disposal.len())
-            .filter(|&k| !self.edges.iter().any(|e| e.restriction as usize == k))
-            .map(|k| {
-                format!(
-                    "restrictions[{k}] of {name} cuts no flow of the network: its exporters \
-                     ship none of its products to its targets"
-                )
-            })
-            .collect()
-    }
-
     fn inputs_of(&self, n: NodeId) -> &[u32] {
         &self.input_slot[self.input_start[n.index()]..self.input_start[n.index() + 1]]
     }

@@ -82,6 +82,15 @@ impl BuiltFor {
     }
 }
 
+/// A warning for each of the scenario's restrictions that cuts no flow of `net`
+/// (docs/model.md §3.1), as the Monte Carlo results report them.
+///
+/// # Errors
+/// Every error of resolving the restrictions (unknown codes, overlapping restrictions).
+pub fn idle_restrictions(net: &Network, scenario: &Realization) -> Result<Vec<String>> {
+    Ok(restricted::Restricted::new(net, scenario)?.idle(scenario))
+}
+
 /// An error in a scenario field, named by its path.
 pub(crate) fn field_error(field: String, reason: String) -> Error {
     Error::InvalidField {

@@ -21,6 +21,27 @@ pub(crate) struct Restricted {
 }
 
 impl Restricted {
+    /// A warning for each restriction that cuts no flow of the network (an exporter that
+    /// makes none of the products, targets that buy none of them, or only the exporter
+    /// itself as target): its shortfalls are zero by construction, which is rarely what a
+    /// scenario means.
+    pub fn idle(&self, scenario: &Realization) -> Vec<String> {
+        let name = if scenario.name.is_empty() {
+            "the scenario"
+        } else {
+            &scenario.name
+        };
+        (0..scenario.restrictions.len())
+            .filter(|&k| !self.edge.contains(&(k as u32)))
+            .map(|k| {
+                format!(
+                    "restrictions[{k}] of {name} cuts no flow of the network: its exporters \
+                     ship none of its products to its targets"
+                )
+            })
+            .collect()
+    }
+
     /// Resolves exporters, products and targets; an edge is cut when its exporter and
     /// product are in a restriction and its user's region is a target (with
     /// `transit = shipping_destination`, also when it transited a target hub).

@@ -107,6 +107,10 @@ pub struct PathResults {
     /// See `first_stoppage`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stoppage_cover_days: Option<f64>,
+    /// What the run did that is probably not what was meant (a restriction that cuts no
+    /// flow of the network).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
 }
 
 /// Steps below 1% of baseline that count as recovery (design §5).
@@ -155,7 +159,9 @@ pub fn run_paths(
     }
     let group = &paths.group;
     let members = group.resolve(net, "paths.group")?;
-    let engine = Dynamic::new(net, &spec.median(), dynamic.clone())?;
+    let median = spec.median();
+    let engine = Dynamic::new(net, &median, dynamic.clone())?;
+    let warnings = crate::engine::idle_restrictions(net, &median)?;
     let (m, steps) = (members.len(), engine.steps());
     let width = 5 * m + steps + 1;
     let np = net.products().len();
@@ -259,6 +265,7 @@ pub fn run_paths(
             Vec::new()
         },
         stoppage_cover_days: cover,
+        warnings,
     })
 }
 
@@ -366,6 +373,9 @@ impl Report for PathResults {
                  region's receipts have fallen short by that cover (docs/model.md §5.5)",
                 number(c)
             ));
+        }
+        for w in &self.warnings {
+            t.note(format!("warning: {w}"));
         }
         let mut f = Table::new(
             format!(

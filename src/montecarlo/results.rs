@@ -156,7 +156,7 @@ pub fn run_variants(
         },
         outcomes: summaries,
         sensitivity,
-        warnings: engine.engines[0].warnings(&spec.name),
+        warnings: crate::engine::idle_restrictions(net, &median)?,
         simulation: sim,
     })
 }
