@@ -71,6 +71,10 @@ fn args() -> Result<Args, lexopt::Error> {
             Long("group") => group = Some(parser.value()?.string()?),
             Long("step") => step = Some(parser.value()?.string()?),
             Long("plot") => plot = Some(parser.value()?.into()),
+            Short('h') | Long("help") => {
+                println!("{USAGE}");
+                std::process::exit(0);
+            }
             Value(v) if scenario.is_none() => scenario = Some(v.into()),
             _ => return Err(arg.unexpected()),
         }
@@ -92,6 +96,15 @@ fn args() -> Result<Args, lexopt::Error> {
     })
 }
 
+const USAGE: &str = "usage: run_scenario SCENARIO_FILE [--network FILE] [--draws N] [--seed S] \
+[--threads T] [--out FILE.json|FILE.csv] [--design plain|latin_hypercube|sobol] [--replicates R] \
+[--streaming] [--dynamic PRODUCT [--group BLOC|REGION] [--step day|week|month]] [--plot DIR]
+
+Runs a scenario file (docs/scenarios.md) with Monte Carlo through the static cascade, or in
+time through the dynamic engine with --dynamic PRODUCT (the group's shortfall of PRODUCT:
+the file's [paths] group, a built-in bloc such as US+8, or one region's code with --group).
+Without --network, the embedded dataset the file names.";
+
 /// `println!` that returns a broken pipe as an error instead of panicking.
 macro_rules! say {
     ($($t:tt)*) => {{
@@ -107,7 +120,7 @@ fn main() -> ExitCode {
     let args = match args() {
         Ok(a) => a,
         Err(e) => {
-            eprintln!("error: {e}\nusage: run_scenario SCENARIO_FILE [--network FILE] [--draws N] [--seed S] [--threads T] [--out FILE.json|FILE.csv] [--design plain|latin_hypercube|sobol] [--replicates R] [--streaming] [--dynamic PRODUCT [--group BLOC] [--step day|week|month]] [--plot DIR]");
+            eprintln!("error: {e}\n{USAGE}");
             return ExitCode::from(2);
         }
     };
@@ -221,8 +234,13 @@ fn in_time(
         .clone()
         .unwrap_or_else(|| Paths::new(Targets::Bloc("US+8".into()), product));
     paths.product = product.into();
+    // A built-in bloc by name, else a region's code.
     if let Some(g) = &args.group {
-        paths.group = Targets::Bloc(g.clone());
+        paths.group = if matches!(g.as_str(), "US+8" | "EU") {
+            Targets::Bloc(g.clone())
+        } else {
+            Targets::List(vec![g.clone()])
+        };
     }
     let results = run_paths(
         &nets[0],

@@ -406,3 +406,21 @@ fn d17_a_duplicated_pymrio_row_is_named() {
         "{err}"
     );
 }
+
+/// An unknown code in a scenario lists the valid codes and suggests the nearest.
+#[test]
+fn an_unknown_region_suggests_the_nearest_code() {
+    let mut file = read("base.toml").unwrap();
+    file.scenario.restrictions[0].exporters = vec!["CHN".into()];
+    let err = run_static(&file)
+        .unwrap_err()
+        .in_file("base.toml")
+        .to_string();
+    assert!(
+        err.contains("base.toml")
+            && err.contains("scenario.restrictions[0].exporters[0]")
+            && err.contains("unknown region `CHN`; did you mean `CN`?")
+            && err.contains("known: "),
+        "{err}"
+    );
+}

@@ -103,13 +103,13 @@ pub(crate) fn field_error(field: String, reason: String) -> Error {
 /// The region with `code`, or an error at the scenario field `path`.
 pub(crate) fn region_at(net: &Network, code: &str, path: String) -> Result<RegionId> {
     net.region_id(code)
-        .ok_or_else(|| field_error(path, format!("unknown region `{code}`")))
+        .ok_or_else(|| field_error(path, net.unknown_region(code)))
 }
 
 /// The product with `id`, or an error at the scenario field `path`.
 pub(crate) fn product_at(net: &Network, id: &str, path: String) -> Result<ProductId> {
     net.product_id(id)
-        .ok_or_else(|| field_error(path, format!("unknown product `{id}`")))
+        .ok_or_else(|| field_error(path, net.unknown_product(id)))
 }
 
 /// The node making `product` in `region`, named at the scenario field `path` (the codes at

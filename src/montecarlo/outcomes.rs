@@ -54,7 +54,7 @@ impl OutcomeSpec {
         };
         let product = net
             .product_id(&self.product)
-            .ok_or_else(|| err("product", format!("unknown product `{}`", self.product)))?;
+            .ok_or_else(|| err("product", net.unknown_product(&self.product)))?;
         let members = self
             .regions
             .resolve(net, &format!("monte_carlo.outcomes[{i}].regions"))?;

@@ -149,7 +149,7 @@ pub fn run_paths(
     let product = paths.product.as_str();
     let k = net
         .product_id(product)
-        .ok_or_else(|| invalid("product", format!("unknown product `{product}`")))?;
+        .ok_or_else(|| invalid("product", net.unknown_product(product)))?;
     let cover = paths.stoppage_cover_days;
     if let Some(c) = cover.filter(|c| !(c.is_finite() && *c > 0.0)) {
         return Err(invalid(

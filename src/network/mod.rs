@@ -740,6 +740,25 @@ impl Network {
         self.fingerprint
     }
 
+    /// Why `code` is not a region of the network, for an error message: the known codes
+    /// and the nearest one (`unknown region `JPN`; did you mean `JP`? known: CN, JP, US`).
+    ///
+    /// ```
+    /// let net = shortfall::network::toy_chain();
+    /// assert_eq!(
+    ///     net.unknown_region("NLD"),
+    ///     "unknown region `NLD`; did you mean `NL`? known: CN, US, NL"
+    /// );
+    /// ```
+    pub fn unknown_region(&self, code: &str) -> String {
+        unknown("region", code, self.regions.iter().map(|r| r.code.as_str()))
+    }
+
+    /// Why `id` is not a product of the network: the known ids and the nearest one.
+    pub fn unknown_product(&self, id: &str) -> String {
+        unknown("product", id, self.products.iter().map(|p| p.id.as_str()))
+    }
+
     /// The network in a few words, for messages: its fingerprint and sizes.
     pub fn identity(&self) -> String {
         format!(
@@ -817,6 +836,46 @@ impl Network {
     pub fn evcxr_display(&self) {
         crate::report::evcxr_print(&self.summary());
     }
+}
+
+/// "unknown `what` `given`", the nearest of `known` by edit distance (ignoring case) when
+/// it is close, and the known names (the first 40).
+fn unknown<'a>(what: &str, given: &str, known: impl Iterator<Item = &'a str> + Clone) -> String {
+    let distance = |a: &str, b: &str| -> usize {
+        let (a, b): (Vec<char>, Vec<char>) = (
+            a.to_lowercase().chars().collect(),
+            b.to_lowercase().chars().collect(),
+        );
+        let mut row: Vec<usize> = (0..=b.len()).collect();
+        for (i, ca) in a.iter().enumerate() {
+            let mut diagonal = row[0];
+            row[0] = i + 1;
+            for (j, cb) in b.iter().enumerate() {
+                let next = (row[j + 1] + 1)
+                    .min(row[j] + 1)
+                    .min(diagonal + usize::from(ca != cb));
+                diagonal = row[j + 1];
+                row[j + 1] = next;
+            }
+        }
+        row[b.len()]
+    };
+    let nearest = known
+        .clone()
+        .map(|k| (distance(given, k), k))
+        .min_by_key(|(d, _)| *d)
+        .filter(|(d, k)| *d <= given.chars().count().max(k.chars().count()) / 2)
+        .map_or(";".into(), |(_, k)| format!("; did you mean `{k}`?"));
+    let names: Vec<&str> = known.clone().take(40).collect();
+    let more = if known.count() > names.len() {
+        ", ..."
+    } else {
+        ""
+    };
+    format!(
+        "unknown {what} `{given}`{nearest} known: {}{more}",
+        names.join(", ")
+    )
 }
 
 /// FNV-1a, 64 bits, over bytes for text and over whole words for numbers (one multiply a

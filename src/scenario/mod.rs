@@ -293,9 +293,8 @@ impl Targets {
                 .iter()
                 .enumerate()
                 .map(|(j, c)| {
-                    net.region_id(c).ok_or_else(|| {
-                        invalid(format!("{path}[{j}]"), format!("unknown region `{c}`"))
-                    })
+                    net.region_id(c)
+                        .ok_or_else(|| invalid(format!("{path}[{j}]"), net.unknown_region(c)))
                 })
                 .collect()
         };
