@@ -85,13 +85,28 @@ pub(crate) fn read_text(path: &Path) -> Result<(String, String)> {
     Ok((path.display().to_string(), text))
 }
 
-/// Reads a network from a `.json` or `.toml` file.
+/// Reads a network from a `.json` or `.toml` file, or from a folder of the builder's CSV
+/// tables (`regions.csv`, `products.csv`, `production.csv`, `trade.csv`, `recipes.csv`,
+/// optionally `stocks.csv`; docs/model.md §1.6), built without closures, so a folder whose
+/// balances do not close gets every failed check.
+///
+/// ```
+/// let net = shortfall::data::read_network(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/notebooks/my_chain"))?;
+/// assert!(net.region_id("AA").is_some());
+/// # Ok::<(), shortfall::Error>(())
+/// ```
 ///
 /// # Errors
-/// [`Error::Io`], parse and validation errors, and [`Error::InvalidArgument`] for another
-/// extension.
+/// [`Error::Io`], parse, build and validation errors, and [`Error::InvalidArgument`] for
+/// another extension.
 pub fn read_network(path: impl AsRef<Path>) -> Result<Network> {
     let path = path.as_ref();
+    if path.is_dir() {
+        // A folder of the builder's CSV tables (docs/model.md §1.6), built without closures.
+        return Ok(crate::network::Builder::new(read_tables(path)?)
+            .build()?
+            .network);
+    }
     let (name, text) = read_text(path)?;
     match path.extension().and_then(|e| e.to_str()) {
         Some("json") => network_from_json(&text, &name),
