@@ -667,19 +667,7 @@ fn a_closing_item_does_not_expand() {
 #[test]
 fn kappa_gate_serves_non_targets_first() {
     let net = support::oxide_diversion();
-    let mut cut = embargo("CN", &["oxide"], &["US"]);
-    cut.disposal = Disposal::Divert;
-    cut.processing_leakage = 0.5;
-    let s = Realization {
-        horizon: 1.0,
-        restrictions: vec![cut],
-        capacity_losses: vec![CapacityLoss {
-            region: "KR".into(),
-            product: "oxide".into(),
-            share: 1.0,
-        }],
-        ..Realization::default()
-    };
+    let s = support::oxide_diversion_cut(&["US"], 0.5);
     let o = support::run_checked(&net, &s);
     let magnet = net.product_id("magnet").unwrap();
     for (region, lacks) in [("US", 50.0), ("VN", 0.0), ("IL", 0.0)] {

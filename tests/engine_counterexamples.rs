@@ -3,7 +3,7 @@
 
 mod support;
 
-use shortfall::scenario::{CapacityLoss, Disposal, Realization, Restriction, Targets};
+use shortfall::scenario::{CapacityLoss, Realization, Restriction, Targets};
 use support::Hand;
 
 fn assert_near(got: f64, want: f64) {
@@ -22,23 +22,7 @@ fn assert_near(got: f64, want: f64) {
 #[test]
 fn counterexample_severity_non_monotone_under_divert_with_kappa() {
     let net = support::oxide_diversion();
-    let mut cut = Restriction::full(
-        ["CN"],
-        ["oxide"],
-        Targets::List(vec!["US".into(), "IL".into()]),
-    );
-    cut.disposal = Disposal::Divert;
-    cut.processing_leakage = 1.0;
-    let mut s = Realization {
-        horizon: 1.0,
-        restrictions: vec![cut],
-        capacity_losses: vec![CapacityLoss {
-            region: "KR".into(),
-            product: "oxide".into(),
-            share: 1.0,
-        }],
-        ..Realization::default()
-    };
+    let mut s = support::oxide_diversion_cut(&["US", "IL"], 1.0);
     let il = net.region_id("IL").unwrap();
     let magnet = net.product_id("magnet").unwrap();
     s.restrictions[0].severity = 0.0;

@@ -182,6 +182,29 @@ pub fn oxide_diversion() -> Network {
     h.build()
 }
 
+/// On [`oxide_diversion`]: China cuts its oxide to `targets` and diverts it, κ = `kappa`,
+/// and Korea loses all its capacity, so Vietnam's maker restores its output with diverted
+/// oxide; over a year.
+pub fn oxide_diversion_cut(targets: &[&str], kappa: f64) -> Realization {
+    let mut cut = Restriction::full(
+        ["CN"],
+        ["oxide"],
+        Targets::List(targets.iter().map(|t| t.to_string()).collect()),
+    );
+    cut.disposal = Disposal::Divert;
+    cut.processing_leakage = kappa;
+    Realization {
+        horizon: 1.0,
+        restrictions: vec![cut],
+        capacity_losses: vec![CapacityLoss {
+            region: "KR".into(),
+            product: "oxide".into(),
+            share: 1.0,
+        }],
+        ..Realization::default()
+    }
+}
+
 /// Runs a dynamic engine on one realization and returns its outcome.
 pub fn run_dynamic(
     engine: &shortfall::engine::Dynamic,
