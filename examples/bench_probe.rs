@@ -48,13 +48,7 @@ fn main() {
             }
         }
         "dense" => {
-            let t = SyntheticTable {
-                regions: 40,
-                sectors: 50,
-                seed: 5,
-            }
-            .build()
-            .unwrap();
+            let t = dense_table();
             let none = Realization {
                 horizon: 1.0,
                 ..Realization::default()
@@ -81,13 +75,7 @@ fn main() {
             shortfall::montecarlo::run(net, &file.scenario, &s, None).unwrap();
         }
         "build" => {
-            let t = SyntheticTable {
-                regions: 40,
-                sectors: 50,
-                seed: 5,
-            }
-            .build()
-            .unwrap();
+            let t = dense_table();
             assert!(!t.edges().is_empty());
         }
         other => {
@@ -95,4 +83,15 @@ fn main() {
             std::process::exit(2);
         }
     }
+}
+
+/// The 2,000-industry synthetic table of the `build` and `dense` workloads.
+fn dense_table() -> shortfall::network::Network {
+    SyntheticTable {
+        regions: 40,
+        sectors: 50,
+        seed: 5,
+    }
+    .build()
+    .unwrap()
 }

@@ -169,6 +169,20 @@ impl<P> Scenario<P> {
         ) -> Option<(String, String)> {
             (a != b).then(|| (field(), format!("{b:?}, built for {a:?}")))
         }
+        // A list: its length, then each entry's `key` (`field[i]suffix` where it differs).
+        fn each<'s, T, K: PartialEq + std::fmt::Debug>(
+            field: &str,
+            suffix: &str,
+            a: &'s [T],
+            b: &'s [T],
+            key: impl Fn(&'s T) -> K,
+        ) -> Option<(String, String)> {
+            count(field, a, b).or_else(|| {
+                a.iter().zip(b).enumerate().find_map(|(i, (x, y))| {
+                    same(|| format!("{field}[{i}]{suffix}"), &key(x), &key(y))
+                })
+            })
+        }
         let (a, b) = (self, other);
         count("restrictions", &a.restrictions, &b.restrictions)
             .or_else(|| {
@@ -186,51 +200,31 @@ impl<P> Scenario<P> {
                             .or_else(|| same(at("content"), &x.content, &y.content))
                     })
             })
-            .or_else(|| count("capacity_losses", &a.capacity_losses, &b.capacity_losses))
             .or_else(|| {
-                let nodes = a.capacity_losses.iter().map(|c| (&c.region, &c.product));
-                let other = b.capacity_losses.iter().map(|c| (&c.region, &c.product));
-                nodes
-                    .zip(other)
-                    .enumerate()
-                    .find_map(|(i, (x, y))| same(|| format!("capacity_losses[{i}]"), &x, &y))
-            })
-            .or_else(|| {
-                count(
-                    "capacity_additions",
-                    &a.capacity_additions,
-                    &b.capacity_additions,
+                each(
+                    "capacity_losses",
+                    "",
+                    &a.capacity_losses,
+                    &b.capacity_losses,
+                    |c| (&c.region, &c.product),
                 )
             })
             .or_else(|| {
-                let nodes = a.capacity_additions.iter().map(|c| (&c.region, &c.product));
-                let other = b.capacity_additions.iter().map(|c| (&c.region, &c.product));
-                nodes
-                    .zip(other)
-                    .enumerate()
-                    .find_map(|(i, (x, y))| same(|| format!("capacity_additions[{i}]"), &x, &y))
-            })
-            .or_else(|| count("demand_shifts", &a.demand_shifts, &b.demand_shifts))
-            .or_else(|| {
-                let uses = a.demand_shifts.iter().map(|c| (&c.region, &c.product));
-                let other = b.demand_shifts.iter().map(|c| (&c.region, &c.product));
-                uses.zip(other)
-                    .enumerate()
-                    .find_map(|(i, (x, y))| same(|| format!("demand_shifts[{i}]"), &x, &y))
+                let (x, y) = (&a.capacity_additions, &b.capacity_additions);
+                each("capacity_additions", "", x, y, |c| (&c.region, &c.product))
             })
             .or_else(|| {
-                count(
-                    "perturbation.recipes",
-                    &a.perturbation.recipes,
-                    &b.perturbation.recipes,
+                each(
+                    "demand_shifts",
+                    "",
+                    &a.demand_shifts,
+                    &b.demand_shifts,
+                    |c| (&c.region, &c.product),
                 )
             })
             .or_else(|| {
-                let products = a.perturbation.recipes.iter().map(|c| &c.product);
-                let other = b.perturbation.recipes.iter().map(|c| &c.product);
-                products.zip(other).enumerate().find_map(|(i, (x, y))| {
-                    same(|| format!("perturbation.recipes[{i}].product"), &x, &y)
-                })
+                let (x, y) = (&a.perturbation.recipes, &b.perturbation.recipes);
+                each("perturbation.recipes", ".product", x, y, |c| &c.product)
             })
             .or_else(|| {
                 same(
