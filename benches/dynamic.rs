@@ -84,7 +84,7 @@ fn seed_year(c: &mut Criterion) {
         env!("CARGO_MANIFEST_DIR"),
         "/scenarios/us_plus8_embargo.toml"
     );
-    let mut r = shortfall::scenario::ScenarioFile::read(path)
+    let mut r = shortfall::runs::ScenarioFile::read(path)
         .unwrap()
         .scenario
         .median();

@@ -4,7 +4,7 @@
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use shortfall::montecarlo::run;
-use shortfall::scenario::ScenarioFile;
+use shortfall::runs::ScenarioFile;
 
 fn seed_scenario(c: &mut Criterion) {
     let data = shortfall::data::rare_earths_2024();

@@ -16,7 +16,8 @@
 
 use shortfall::engine::{Dynamic, DynamicSettings, Engine, Mode, StaticCascade, Step};
 use shortfall::network::SyntheticTable;
-use shortfall::scenario::{Realization, ScenarioFile};
+use shortfall::runs::ScenarioFile;
+use shortfall::scenario::Realization;
 fn main() {
     let Some(which) = std::env::args().nth(1) else {
         eprintln!("usage: bench_probe cascade|dynamic|montecarlo|build|dense");

@@ -30,7 +30,8 @@ use shortfall::data::{self, Dataset, TableFiles};
 use shortfall::engine::Step;
 use shortfall::montecarlo::{self, Censored, McResults, PathResults, Paths, Settings, Summary};
 use shortfall::network::Network;
-use shortfall::scenario::{ScenarioFile, Targets};
+use shortfall::runs::ScenarioFile;
+use shortfall::scenario::Targets;
 
 /// Draws of the static and of the dynamic Monte Carlo run of each input.
 const STATIC_DRAWS: u64 = 30;
@@ -401,7 +402,7 @@ fn run_scenario(net: &Network, file: &ScenarioFile, named: bool, out: &mut Outco
     if named && !file.observed.is_empty() {
         let mut small_file = file.clone();
         small_file.monte_carlo = settings;
-        match shortfall::validation::run_named(&small_file) {
+        match shortfall::runs::run_named(&small_file) {
             Ok(r) => out.check(check_paths(&r.paths)),
             Err(e) => out.note(e),
         }

@@ -34,8 +34,10 @@ use shortfall::engine::{chokepoints, Engine, Ranking, StaticCascade};
 use shortfall::metrics::{imports_by_origin, ConcentrationTable, DependenceTable};
 use shortfall::montecarlo::{run_paths, McResults, Measure, OutcomeSpec, PathResults, Settings};
 use shortfall::network::{Bloc, Network, RegionId};
-use shortfall::report::{Cell, Plot, Table};
-use shortfall::scenario::{Realization, Restriction, ScenarioFile, Targets};
+use shortfall::plot::Plot;
+use shortfall::report::{Cell, Table};
+use shortfall::runs::ScenarioFile;
+use shortfall::scenario::{Realization, Restriction, Targets};
 
 const RESTRICTED: [&str; 4] = ["ndpr_oxide", "dytb_oxide", "ndpr_metal", "ndfeb_magnet"];
 const USES: [&str; 4] = [

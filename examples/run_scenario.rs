@@ -31,8 +31,9 @@ use std::process::ExitCode;
 
 use indicatif::{ProgressBar, ProgressStyle};
 use shortfall::montecarlo::{run_paths, run_variants, Paths, Progress};
-use shortfall::report::Plot;
-use shortfall::scenario::{ScenarioFile, Targets};
+use shortfall::plot::Plot;
+use shortfall::runs::ScenarioFile;
+use shortfall::scenario::Targets;
 
 struct Args {
     scenario: PathBuf,
@@ -144,10 +145,10 @@ fn main() -> ExitCode {
 fn go(args: Args) -> shortfall::Result<()> {
     // Where results go is checked before any work, not after it.
     if let Some(out) = &args.out {
-        shortfall::data::check_writable(out, &["json", "csv"])?;
+        shortfall::report::check_writable(out, &["json", "csv"])?;
     }
     if let Some(dir) = &args.plot {
-        shortfall::data::check_folder(dir)?;
+        shortfall::report::check_folder(dir)?;
     }
     let mut file = ScenarioFile::read(&args.scenario)?;
     let nets = if args.networks.is_empty() {

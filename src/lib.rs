@@ -26,7 +26,7 @@
 //! uncertain one is a [`ScenarioSpec`](scenario::ScenarioSpec) run by
 //! [`montecarlo::run`], which returns distributions and sensitivities, or in time by
 //! [`montecarlo::run_paths`]. A named scenario file (`scenarios/`) runs with
-//! [`validation::run_named`], which sets its observed figures from history beside the run.
+//! [`runs::run_named`], which sets its observed figures from history beside the run.
 //!
 //! In an evcxr notebook, five lines run the seed embargo on the embedded data and show the
 //! fan chart of the bloc's magnet shortfall (`docs/notebooks/` has two whole notebooks):
@@ -55,10 +55,12 @@ pub mod error;
 pub mod metrics;
 pub mod montecarlo;
 pub mod network;
+#[cfg(feature = "plot")]
+pub mod plot;
 pub mod report;
+pub mod runs;
 pub mod scenario;
 pub mod tolerance;
-pub mod validation;
 
 pub use error::{Error, Result};
 
@@ -75,10 +77,10 @@ pub mod prelude {
         toy_chain, Bloc, Builder, ChainTables, Network, NodeId, ProductId, RegionId, Synthetic,
     };
     #[cfg(feature = "plot")]
-    pub use crate::report::Plot;
+    pub use crate::plot::Plot;
     pub use crate::report::Report;
+    pub use crate::runs::{run_named, ScenarioFile};
     pub use crate::scenario::{
-        Distribution, Param, Realization, Restriction, ScenarioFile, ScenarioSpec, Targets,
+        Distribution, Param, Realization, Restriction, ScenarioSpec, Targets,
     };
-    pub use crate::validation::run_named;
 }

@@ -10,7 +10,8 @@ use std::time::Duration;
 use shortfall::data::rare_earths_2024;
 use shortfall::engine::{DynamicSettings, Step};
 use shortfall::montecarlo::{run, run_paths, Paths};
-use shortfall::scenario::{ScenarioFile, Targets};
+use shortfall::runs::ScenarioFile;
+use shortfall::scenario::Targets;
 use shortfall::Error;
 
 const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/bad_input");
@@ -217,7 +218,7 @@ fn d8_empirical_values_are_sorted() {
     assert_eq!(file.scenario.median().restrictions[0].severity, 0.7);
     let named = read("r08b_empirical_named.toml").unwrap();
     let run = within_5_s("r08b", move || {
-        shortfall::validation::run_named(&named.with_draws(200))
+        shortfall::runs::run_named(&named.with_draws(200))
     })
     .unwrap();
     for c in &run.comparisons {
@@ -328,7 +329,7 @@ fn d21_a_stale_temporary_file_is_removed() {
     // No process has pid 4194304 (above Linux's largest).
     let stale = dir.join(".r.json.4194304.tmp");
     std::fs::write(&stale, "half").unwrap();
-    shortfall::data::write_atomic(&dir.join("r.json"), b"{}").unwrap();
+    shortfall::report::write_atomic(&dir.join("r.json"), b"{}").unwrap();
     if Path::new("/proc/self").exists() {
         assert!(!stale.exists());
     }
@@ -376,7 +377,7 @@ fn d21_a_link_is_followed_not_replaced() {
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(dir.join("target.json"), "old").unwrap();
     std::os::unix::fs::symlink("target.json", dir.join("link.json")).unwrap();
-    shortfall::data::write_atomic(&dir.join("link.json"), b"new").unwrap();
+    shortfall::report::write_atomic(&dir.join("link.json"), b"new").unwrap();
     assert!(std::fs::symlink_metadata(dir.join("link.json"))
         .unwrap()
         .file_type()

@@ -7,9 +7,8 @@ use shortfall::montecarlo::{
     run, simulate, spearman, Correlation, Design, Settings, StopRule, SKETCH_ACCURACY,
 };
 use shortfall::network::toy_chain;
-use shortfall::scenario::{
-    Distribution, Param, Realization, Restriction, ScenarioFile, ScenarioSpec, Targets,
-};
+use shortfall::runs::ScenarioFile;
+use shortfall::scenario::{Distribution, Param, Realization, Restriction, ScenarioSpec, Targets};
 
 /// Five uniform fields on [0, 1] of a scenario, read back by the test engines.
 fn five_uniforms() -> ScenarioSpec {

@@ -5,7 +5,8 @@ mod support;
 use shortfall::data::rare_earths_2024;
 use shortfall::engine::{Dynamic, DynamicOutcome, DynamicSettings, Step};
 use shortfall::network::{Network, US_PLUS_8};
-use shortfall::scenario::{Realization, ScenarioFile};
+use shortfall::runs::ScenarioFile;
+use shortfall::scenario::Realization;
 
 fn seed() -> Realization {
     let path = concat!(

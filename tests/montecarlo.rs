@@ -7,7 +7,8 @@ use shortfall::montecarlo::{
     prcc, run, simulate, spearman, summarise, Settings, StatisticsSettings,
 };
 use shortfall::network::toy_chain;
-use shortfall::scenario::{Distribution, Param, Realization, ScenarioFile, ScenarioSpec};
+use shortfall::runs::ScenarioFile;
+use shortfall::scenario::{Distribution, Param, Realization, ScenarioSpec};
 use statrs::distribution::{Beta, ContinuousCDF};
 
 const TOY: &str = r#"

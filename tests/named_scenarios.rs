@@ -6,8 +6,9 @@ mod support;
 
 use shortfall::engine::{Dynamic, Engine};
 use shortfall::network::{Network, ProductId, RegionId, Sink};
-use shortfall::scenario::{Ramp, Realization, ScenarioFile};
-use shortfall::validation::{Observable, Sample};
+use shortfall::runs::ScenarioFile;
+use shortfall::runs::{Observable, Sample};
+use shortfall::scenario::{Ramp, Realization};
 use support::run;
 
 const NAMED: [&str; 4] = [
@@ -361,7 +362,7 @@ fn every_named_scenario_runs_with_its_example_and_comparisons() {
             .iter()
             .map(|&t| {
                 f.monte_carlo.threads = Some(t);
-                shortfall::validation::run_named(&f).unwrap()
+                shortfall::runs::run_named(&f).unwrap()
             })
             .collect();
         assert_eq!(runs[0], runs[1], "{name}");

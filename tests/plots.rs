@@ -5,8 +5,9 @@
 use shortfall::data::rare_earths_2024;
 use shortfall::engine::{chokepoints, DynamicSettings, Ranking, Step};
 use shortfall::montecarlo::{run, run_paths, Settings};
-use shortfall::report::Plot;
-use shortfall::scenario::{Realization, ScenarioFile};
+use shortfall::plot::Plot;
+use shortfall::runs::ScenarioFile;
+use shortfall::scenario::Realization;
 
 fn seed_file() -> ScenarioFile {
     let path = concat!(

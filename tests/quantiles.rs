@@ -141,7 +141,7 @@ fn shapes_outside_the_domain_are_refused() {
              products = [\"ndfeb_magnet\"]\ntargets = {{ bloc = \"US+8\" }}\nseverity = 0.8\n\
              leakage = {dist}\n"
         );
-        let err = shortfall::scenario::ScenarioFile::from_toml(&text, "r01.toml")
+        let err = shortfall::runs::ScenarioFile::from_toml(&text, "r01.toml")
             .unwrap_err()
             .to_string();
         assert!(

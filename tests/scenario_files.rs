@@ -1,7 +1,7 @@
 //! The scenario files the docs and the repository ship parse and run.
 
 use shortfall::montecarlo::run;
-use shortfall::scenario::ScenarioFile;
+use shortfall::runs::ScenarioFile;
 
 /// The complete example of docs/scenarios.md.
 fn documented_example() -> String {

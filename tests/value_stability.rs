@@ -3,7 +3,8 @@
 //! every published result: make it deliberately and say so in the changelog.
 
 use shortfall::montecarlo::{run, uniform};
-use shortfall::scenario::{FieldPath, ScenarioFile};
+use shortfall::runs::ScenarioFile;
+use shortfall::scenario::FieldPath;
 
 fn seed_scenario() -> ScenarioFile {
     ScenarioFile::from_toml(

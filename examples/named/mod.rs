@@ -9,7 +9,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use shortfall::scenario::ScenarioFile;
+use shortfall::runs::ScenarioFile;
 
 /// Runs the named scenario; the exit code says whether it succeeded.
 pub fn main(name: &str) -> ExitCode {
@@ -43,12 +43,12 @@ fn go(name: &str) -> Result<(), Box<dyn std::error::Error>> {
     }
     // Where results go is checked before the run, not after it.
     if let Some(out) = &out {
-        shortfall::data::check_writable(out, &["json", "csv"])?;
+        shortfall::report::check_writable(out, &["json", "csv"])?;
     }
     if let Some(dir) = &plot {
-        shortfall::data::check_folder(dir)?;
+        shortfall::report::check_folder(dir)?;
     }
-    let run = shortfall::validation::run_named(&file)
+    let run = shortfall::runs::run_named(&file)
         .map_err(|e| e.in_file(&format!("scenarios/{name}.toml")))?;
     println!("{run}");
     if let Some(out) = out {
@@ -57,7 +57,7 @@ fn go(name: &str) -> Result<(), Box<dyn std::error::Error>> {
     }
     if let Some(dir) = plot {
         let path =
-            shortfall::report::Plot::fan_chart(&run.paths)?.save_in(dir, &format!("{name}_fan"))?;
+            shortfall::plot::Plot::fan_chart(&run.paths)?.save_in(dir, &format!("{name}_fan"))?;
         println!("fan chart written to {}", path.display());
     }
     Ok(())

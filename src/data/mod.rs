@@ -1,12 +1,10 @@
 //! Files: builder tables as CSV, whole networks as JSON and TOML, atomic writes, and the
 //! embedded datasets.
 
-mod atomic;
 mod embedded;
 mod monetary;
 mod tables;
 
-pub use atomic::{check_folder, check_writable, write_atomic};
 pub use embedded::{embedded, japan_2010, rare_earths_2024, Dataset, Source};
 pub use monetary::{network_from_pymrio, read_pymrio, PymrioFiles};
 pub use tables::{read_tables, tables_from_strs, TableFiles};
@@ -133,5 +131,5 @@ pub fn write_network(net: &Network, path: impl AsRef<Path>) -> Result<()> {
             )))
         }
     };
-    write_atomic(path, text.as_bytes())
+    crate::report::write_atomic(path, text.as_bytes())
 }

@@ -49,7 +49,7 @@ pub struct McResults {
 ///
 /// ```
 /// use shortfall::montecarlo::run;
-/// use shortfall::scenario::ScenarioFile;
+/// use shortfall::runs::ScenarioFile;
 /// let file = ScenarioFile::from_toml(r#"
 ///     [scenario]
 ///     horizon = 0.25

@@ -13,17 +13,18 @@ mod file;
 mod generator;
 mod origin;
 mod product;
+mod records;
 mod region;
 mod summary;
 mod toy;
 
 pub use bloc::{Bloc, EU_27, US_PLUS_8};
-pub use builder::{
-    Basis, Build, BuildReport, Builder, ChainTables, Closure, ProductionRecord, RecipeRecord,
-    Status, StockRecord, StockUnit, TradeRecord,
-};
+pub use builder::{Build, BuildReport, Builder, Closure};
 pub use generator::{Synthetic, SyntheticTable};
 pub use product::{Product, ProductId};
+pub use records::{
+    Basis, ChainTables, ProductionRecord, RecipeRecord, Status, StockRecord, StockUnit, TradeRecord,
+};
 pub use region::{Region, RegionId};
 pub use summary::Summary;
 pub use toy::{toy_chain, toy_tables};

@@ -1,7 +1,7 @@
 //! Trade on an origin basis (docs/model.md §1.2): a hub's exports beyond its own production
 //! are re-exports, reassigned to the hub's import origins pro rata and tagged with the hub.
 
-use super::builder::TradeRecord;
+use super::records::TradeRecord;
 use super::{ProductId, RegionId};
 use crate::error::{BalanceProblem, Error, Result};
 use crate::tolerance;

@@ -5,7 +5,7 @@
 //! produce nothing and re-export oxide and magnets from China. docs/model.md §1.7 works the
 //! resulting `Z`, `Y` and `x` out by hand.
 
-use super::builder::{Basis, ChainTables, ProductionRecord, RecipeRecord, Status, TradeRecord};
+use super::records::{Basis, ChainTables, ProductionRecord, RecipeRecord, Status, TradeRecord};
 use super::{Builder, StockRecord, StockUnit};
 use super::{Network, Product, Region};
 use crate::error::Location;

@@ -3,12 +3,10 @@
 //! Every result implements [`Report`] by returning its [`Table`]s; `Display`, `to_html`
 //! and the notebook hook `evcxr_display` are built on them.
 
-#[cfg(feature = "plot")]
-mod plot;
+mod atomic;
 mod table;
 
-#[cfg(feature = "plot")]
-pub use plot::Plot;
+pub use atomic::{check_folder, check_writable, write_atomic};
 pub use table::{number, Cell, Table};
 
 /// A result that can show itself as tables.
@@ -79,7 +77,7 @@ pub fn write<T: Report + serde::Serialize>(
             )))
         }
     };
-    crate::data::write_atomic(path, text.as_bytes())
+    write_atomic(path, text.as_bytes())
 }
 
 /// Prints a result for evcxr (see [`Report::evcxr_content`]).

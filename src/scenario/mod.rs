@@ -11,9 +11,7 @@ pub mod quantile;
 mod spec;
 mod uncertain;
 
-pub use spec::{
-    FieldPath, ParamSlot, ScenarioFile, ScenarioSpec, MAX_MULTIPLIER, MAX_QUANTITY, MAX_YEARS,
-};
+pub use spec::{FieldPath, ParamSlot, ScenarioSpec, MAX_MULTIPLIER, MAX_QUANTITY, MAX_YEARS};
 
 pub use profile::Ramp;
 pub use uncertain::{Distribution, Param};

@@ -22,7 +22,7 @@ const BARS: usize = 12;
 /// A chart as SVG text, with its title.
 ///
 /// ```
-/// use shortfall::report::Plot;
+/// use shortfall::plot::Plot;
 /// let net = shortfall::network::toy_chain();
 /// let map = Plot::exposure_map(&net, "CN")?;
 /// assert!(map.svg().starts_with("<svg"));
@@ -164,7 +164,7 @@ impl Plot {
     /// # Errors
     /// [`Error::Io`].
     pub fn save(&self, path: impl AsRef<std::path::Path>) -> Result<()> {
-        crate::data::write_atomic(path.as_ref(), self.svg.as_bytes())
+        crate::report::write_atomic(path.as_ref(), self.svg.as_bytes())
     }
 
     /// Writes the SVG to `dir/<name>.svg`, creating `dir` if needed; returns the path.

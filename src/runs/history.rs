@@ -1,13 +1,14 @@
-//! Named scenarios held against the record (docs/validation.md): a scenario file's
+//! History: named scenarios held against the record (docs/validation.md): a scenario file's
 //! `[[observed]]` figures, each with its source and whether it calibrated the scenario or
 //! validates it, beside the simulated median and 90% interval, inside or outside.
 
 use serde::{Deserialize, Serialize};
 
+use super::ScenarioFile;
 use crate::error::{Error, Location, Result};
 use crate::montecarlo::{run_paths, PathResults};
 use crate::report::{displayed_as_report, number, Cell, Report, Table};
-use crate::scenario::{ScenarioFile, ScenarioSpec};
+use crate::scenario::ScenarioSpec;
 
 /// Whether an observed figure was used to set the scenario or is held out to test it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -90,11 +91,11 @@ pub struct NamedRun {
 /// `[[observed]]` figures.
 ///
 /// ```
-/// use shortfall::scenario::ScenarioFile;
+/// use shortfall::runs::ScenarioFile;
 /// let path = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/japan_2010.toml");
 /// let mut file = ScenarioFile::read(path)?;
 /// file.monte_carlo.draws = 100;
-/// let run = shortfall::validation::run_named(&file)?;
+/// let run = shortfall::runs::run_named(&file)?;
 /// assert_eq!(run.comparisons.len(), file.observed.len());
 /// # Ok::<(), shortfall::Error>(())
 /// ```
