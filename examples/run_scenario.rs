@@ -1,11 +1,13 @@
-//! Runs a scenario file with Monte Carlo, through the static cascade, or with
-//! `--dynamic PRODUCT` through the dynamic engine in time steps.
+//! Runs a scenario file with Monte Carlo: its outcomes through the static cascade (or with
+//! `--engine dynamic` through the dynamic engine), or with `--dynamic PRODUCT` a run in
+//! time steps reporting the group's paths.
 //!
 //! ```sh
 //! cargo run --release --example run_scenario -- SCENARIO_FILE [--network FILE] \
 //!     [--draws N] [--seed S] [--threads T] [--out FILE.json|FILE.csv] \
 //!     [--design plain|latin_hypercube|sobol] [--replicates R] [--streaming] \
-//!     [--dynamic PRODUCT [--group BLOC] [--step day|week|month]] [--plot DIR]
+//!     [--engine static|dynamic] [--dynamic PRODUCT [--group BLOC]] \
+//!     [--step day|week|month] [--plot DIR]
 //! ```
 //!
 //! `--plot DIR` writes SVG plots: the histogram and the sensitivity tornado of every
@@ -30,7 +32,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use indicatif::{ProgressBar, ProgressStyle};
-use shortfall::montecarlo::{run_paths, run_variants, Paths, Progress};
+use shortfall::engine::{DynamicSettings, Step};
+use shortfall::montecarlo::{run_paths, run_with, EngineChoice, Paths, Progress};
 use shortfall::plot::Plot;
 use shortfall::runs::ScenarioFile;
 use shortfall::scenario::Targets;
@@ -45,6 +48,7 @@ struct Args {
     design: Option<String>,
     replicates: Option<usize>,
     streaming: bool,
+    engine: Option<String>,
     dynamic: Option<String>,
     group: Option<String>,
     step: Option<String>,
@@ -56,7 +60,7 @@ fn args() -> Result<Args, lexopt::Error> {
     let mut parser = lexopt::Parser::from_env();
     let (mut scenario, mut networks, mut draws, mut seed, mut threads, mut out) =
         (None, Vec::new(), None, None, None, None);
-    let (mut design, mut replicates, mut streaming) = (None, None, false);
+    let (mut design, mut replicates, mut streaming, mut engine) = (None, None, false, None);
     let (mut dynamic, mut group, mut step, mut plot) = (None, None, None, None);
     while let Some(arg) = parser.next()? {
         match arg {
@@ -68,6 +72,7 @@ fn args() -> Result<Args, lexopt::Error> {
             Long("design") => design = Some(parser.value()?.string()?),
             Long("replicates") => replicates = Some(parser.value()?.parse()?),
             Long("streaming") => streaming = true,
+            Long("engine") => engine = Some(parser.value()?.string()?),
             Long("dynamic") => dynamic = Some(parser.value()?.string()?),
             Long("group") => group = Some(parser.value()?.string()?),
             Long("step") => step = Some(parser.value()?.string()?),
@@ -90,6 +95,7 @@ fn args() -> Result<Args, lexopt::Error> {
         design,
         replicates,
         streaming,
+        engine,
         dynamic,
         group,
         step,
@@ -99,12 +105,14 @@ fn args() -> Result<Args, lexopt::Error> {
 
 const USAGE: &str = "usage: run_scenario SCENARIO_FILE [--network FILE] [--draws N] [--seed S] \
 [--threads T] [--out FILE.json|FILE.csv] [--design plain|latin_hypercube|sobol] [--replicates R] \
-[--streaming] [--dynamic PRODUCT [--group BLOC|REGION] [--step day|week|month]] [--plot DIR]
+[--streaming] [--engine static|dynamic] [--dynamic PRODUCT [--group BLOC|REGION]] \
+[--step day|week|month] [--plot DIR]
 
-Runs a scenario file (docs/scenarios.md) with Monte Carlo through the static cascade, or in
-time through the dynamic engine with --dynamic PRODUCT (the group's shortfall of PRODUCT:
-the file's [paths] group, a built-in bloc such as US+8, or one region's code with --group).
-Without --network, the embedded dataset the file names.";
+Runs a scenario file (docs/scenarios.md) with Monte Carlo: its outcomes through the static
+cascade, or through the dynamic engine with --engine dynamic (the same outcomes, stopping
+rule and sensitivities); or a run in time with --dynamic PRODUCT (the group's paths of
+PRODUCT: the file's [paths] group, a built-in bloc such as US+8, or one region's code with
+--group). Without --network, the embedded dataset the file names.";
 
 /// `println!` that returns a broken pipe as an error instead of panicking.
 macro_rules! say {
@@ -175,13 +183,23 @@ fn go(args: Args) -> shortfall::Result<()> {
     if let Some(product) = &args.dynamic {
         return in_time(&nets, &mut file, product, &args);
     }
-    let bar = ProgressBar::new(mc.draws);
+    let engine = match args.engine.as_deref() {
+        None | Some("static") => EngineChoice::Static,
+        Some("dynamic") => EngineChoice::Dynamic(dynamic_settings(&mut file, &args)?),
+        Some(other) => {
+            return Err(shortfall::Error::InvalidArgument(format!(
+                "--engine {other}: expected static or dynamic"
+            )))
+        }
+    };
+    let bar = ProgressBar::new(file.monte_carlo.draws);
     bar.set_style(
         ProgressStyle::with_template("{bar:40} {pos}/{len} draws, {eta} left")
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
     let tick = |p: Progress| bar.set_position(p.done);
-    let results = run_variants(&nets, &file.scenario, &file.monte_carlo, Some(&tick))?;
+    let mc = &file.monte_carlo;
+    let results = run_with(&nets, &file.scenario, mc, &engine, Some(&tick))?;
     bar.finish_and_clear();
     say!("{results}");
     if let Some(out) = &args.out {
@@ -207,29 +225,12 @@ fn in_time(
     product: &str,
     args: &Args,
 ) -> shortfall::Result<()> {
-    use shortfall::engine::Step;
-    let step = match args.step.as_deref() {
-        None => None,
-        Some("day") => Some(Step::Day),
-        Some("week") => Some(Step::Week),
-        Some("month") => Some(Step::Month),
-        Some(other) => {
-            return Err(shortfall::Error::InvalidArgument(format!(
-                "--step {other}: expected day, week or month"
-            )))
-        }
-    };
     if nets.len() > 1 {
         return Err(shortfall::Error::InvalidArgument(
             "--dynamic runs on one network".into(),
         ));
     }
-    file.scenario.run_length = file.scenario.run_length.or(Some(1.0));
-    // The file's [dynamic] settings and [paths] group, unless the options say otherwise.
-    let mut dynamic = file.dynamic.clone().unwrap_or_default();
-    dynamic.step = step
-        .or(file.dynamic.as_ref().map(|d| d.step))
-        .unwrap_or(Step::Week);
+    let dynamic = dynamic_settings(file, args)?;
     let mut paths = file
         .paths
         .clone()
@@ -260,4 +261,27 @@ fn in_time(
         say!("fan chart written to {}", path.display());
     }
     Ok(())
+}
+
+/// The dynamic engine's settings: the file's `[dynamic]`, its step unless `--step` says
+/// otherwise (a week when neither does); the run covers the scenario's `run_length`, a
+/// year when absent.
+fn dynamic_settings(file: &mut ScenarioFile, args: &Args) -> shortfall::Result<DynamicSettings> {
+    let step = match args.step.as_deref() {
+        None => None,
+        Some("day") => Some(Step::Day),
+        Some("week") => Some(Step::Week),
+        Some("month") => Some(Step::Month),
+        Some(other) => {
+            return Err(shortfall::Error::InvalidArgument(format!(
+                "--step {other}: expected day, week or month"
+            )))
+        }
+    };
+    file.scenario.run_length = file.scenario.run_length.or(Some(1.0));
+    let mut dynamic = file.dynamic.clone().unwrap_or_default();
+    dynamic.step = step
+        .or(file.dynamic.as_ref().map(|d| d.step))
+        .unwrap_or(Step::Week);
+    Ok(dynamic)
 }

@@ -80,7 +80,5 @@ pub mod prelude {
     pub use crate::plot::Plot;
     pub use crate::report::Report;
     pub use crate::runs::{run_named, ScenarioFile};
-    pub use crate::scenario::{
-        Distribution, Param, Realization, Restriction, ScenarioSpec, Targets,
-    };
+    pub use crate::scenario::{Dist, Param, Realization, Restriction, ScenarioSpec, Targets};
 }

@@ -8,12 +8,12 @@ use shortfall::montecarlo::{
 };
 use shortfall::network::toy_chain;
 use shortfall::runs::ScenarioFile;
-use shortfall::scenario::{Distribution, Param, Realization, Restriction, ScenarioSpec, Targets};
+use shortfall::scenario::{Dist, Param, Realization, Restriction, ScenarioSpec, Targets};
 
 /// Five uniform fields on [0, 1] of a scenario, read back by the test engines.
 fn five_uniforms() -> ScenarioSpec {
     let u = || {
-        Param::Dist(Distribution::Uniform {
+        Param::Dist(Dist::Uniform {
             low: 0.0,
             high: 1.0,
         })

@@ -8,8 +8,7 @@ use shortfall::engine::{Dynamic, DynamicOutcome, DynamicSettings, DynamicWorkspa
 use shortfall::montecarlo::{simulate, Settings};
 use shortfall::network::{Network, NodeId, Synthetic};
 use shortfall::scenario::{
-    CapacityAddition, CapacityLoss, Distribution, Param, Realization, Restriction, ScenarioSpec,
-    Targets,
+    CapacityAddition, CapacityLoss, Dist, Param, Realization, Restriction, ScenarioSpec, Targets,
 };
 use shortfall::tolerance::{close, STEADY};
 use shortfall::Error;
@@ -762,7 +761,7 @@ fn the_monte_carlo_driver_runs_the_dynamic_engine_the_same_on_any_thread_count()
     spec.capacity_losses.push(CapacityLoss {
         region: "CN".into(),
         product: "oxide".into(),
-        share: Param::Dist(Distribution::Uniform {
+        share: Param::Dist(Dist::Uniform {
             low: 0.2,
             high: 0.9,
         }),

@@ -59,9 +59,9 @@ fn restriction_with_leakage() {
     let o = support::run_checked(&net, &s);
     let (us, m) = at(&net, "US", "m");
     let (jp, _) = at(&net, "JP", "m");
-    assert_near(o.final_use(us, m), 24.0);
+    assert_near(o.final_shortfall(us, m), 24.0);
     assert_near(o.final_share(us, m).unwrap(), 0.4);
-    assert_near(o.final_use(jp, m), 0.0);
+    assert_near(o.final_shortfall(jp, m), 0.0);
     assert_near(o.kept[m.index()], 24.0);
     assert_near(o.leaked[m.index()], 6.0);
     // Under keep, CN makes its full output and keeps what it cannot ship.
@@ -89,11 +89,11 @@ fn rationing_against_the_schedule_and_the_order_of_cut_and_rationing() {
     let o = support::run_checked(&net, &s);
     let (us, m) = at(&net, "US", "m");
     let (jp, _) = at(&net, "JP", "m");
-    assert_near(o.final_use(jp, m), 20.0);
-    assert_near(o.final_use(us, m), 60.0);
+    assert_near(o.final_shortfall(jp, m), 20.0);
+    assert_near(o.final_shortfall(us, m), 60.0);
     assert_near(o.kept[m.index()], 30.0);
     let cut_then_ration_jp_shortfall = 40.0 - 40.0f64.min(50.0);
-    assert!((o.final_use(jp, m) - cut_then_ration_jp_shortfall).abs() > 1.0);
+    assert!((o.final_shortfall(jp, m) - cut_then_ration_jp_shortfall).abs() > 1.0);
 }
 
 /// Keep versus divert: CN ships 50 to the US (target) and 50 to JP; KR's 50 to JP is
@@ -121,13 +121,13 @@ fn keep_versus_divert() {
         ..Realization::default()
     };
     let keep = support::run_checked(&net, &s);
-    assert_near(keep.final_use(us, m), 50.0);
-    assert_near(keep.final_use(jp, m), 50.0);
+    assert_near(keep.final_shortfall(us, m), 50.0);
+    assert_near(keep.final_shortfall(jp, m), 50.0);
     assert_near(keep.kept[m.index()], 50.0);
     s.restrictions[0].disposal = Disposal::Divert;
     let divert = support::run_checked(&net, &s);
-    assert_near(divert.final_use(us, m), 50.0);
-    assert_near(divert.final_use(jp, m), 0.0);
+    assert_near(divert.final_shortfall(us, m), 50.0);
+    assert_near(divert.final_shortfall(jp, m), 0.0);
     assert_near(divert.diverted[m.index()], 50.0);
     assert_near(divert.kept[m.index()], 0.0);
     assert_near(divert.surplus[m.index()], 0.0);
@@ -157,14 +157,14 @@ fn own_stock_with_its_rate_limit() {
     let (us, m) = at(&net, "US", "m");
     let (_, g) = at(&net, "US", "g");
     assert_near(o.stock_released[us.index() * 2 + m.index()], 4.0);
-    assert_near(o.final_use(us, m), 28.0);
+    assert_near(o.final_shortfall(us, m), 28.0);
     // The maker of g got 2 of its 30: it makes 2 of 30, and m's absorption lacks 56.
-    assert_near(o.final_use(us, g), 28.0);
-    assert_near(o.absorption(us, m), 56.0);
+    assert_near(o.final_shortfall(us, g), 28.0);
+    assert_near(o.absorption_shortfall(us, m), 56.0);
     // Without the rate, the share allows 20: 10 each.
     s.mitigation.release_rate = None;
     let o = support::run_checked(&net, &s);
-    assert_near(o.final_use(us, m), 20.0);
+    assert_near(o.final_shortfall(us, m), 20.0);
 }
 
 /// CN's m is lost (capacity loss 100%): the US and DE each lack 50 of final use. JP makes
@@ -198,8 +198,8 @@ fn pool_pro_rata() {
     let (us, m) = at(&net, "US", "m");
     let (de, _) = at(&net, "DE", "m");
     assert_near(o.incremental[m.index()], 40.0);
-    assert_near(o.final_use(us, m), 30.0);
-    assert_near(o.final_use(de, m), 30.0);
+    assert_near(o.final_shortfall(us, m), 30.0);
+    assert_near(o.final_shortfall(de, m), 30.0);
 }
 
 #[test]
@@ -207,8 +207,8 @@ fn pool_bloc_first() {
     let (net, o) = pool_case(Allocation::BlocFirst(Targets::Bloc("US+8".into())));
     let (us, m) = at(&net, "US", "m");
     let (de, _) = at(&net, "DE", "m");
-    assert_near(o.final_use(us, m), 10.0);
-    assert_near(o.final_use(de, m), 50.0);
+    assert_near(o.final_shortfall(us, m), 10.0);
+    assert_near(o.final_shortfall(de, m), 50.0);
 }
 
 /// Substitution limited by its inputs: JP's magnet maker has room to expand (capacity
@@ -239,10 +239,10 @@ fn substitution_limited_by_its_inputs() {
     // No spare oxide: the planned expansion of 50 magnets gets no oxide; nothing arrives.
     let (net, o) = substitution_case(0.0);
     let (us, magnet) = at(&net, "US", "magnet");
-    assert_near(o.final_use(us, magnet), 50.0);
+    assert_near(o.final_shortfall(us, magnet), 50.0);
     // 10 t of spare oxide: JP makes 20 more magnets, all to the US's claim.
     let (net, o) = substitution_case(10.0);
-    assert_near(o.final_use(us, magnet), 30.0);
+    assert_near(o.final_shortfall(us, magnet), 30.0);
     assert_near(
         o.expansion_input[net.region_id("JP").unwrap().index() * 2],
         10.0,
@@ -288,12 +288,12 @@ fn processing_leakage_kappa() {
     let (vn, _) = at(&net, "VN", "magnet");
     assert_near(o.processed[magnet.index()], 50.0);
     assert_near(o.processed_leaked[magnet.index()], 15.0);
-    assert_near(o.final_use(us, magnet), 35.0);
-    assert_near(o.final_use(vn, magnet), 0.0);
+    assert_near(o.final_shortfall(us, magnet), 35.0);
+    assert_near(o.final_shortfall(vn, magnet), 0.0);
     assert_near(o.surplus[magnet.index()], 35.0);
     let (_, o) = kappa_case(0.0);
     assert_near(o.processed_leaked[magnet.index()], 0.0);
-    assert_near(o.final_use(us, magnet), 50.0);
+    assert_near(o.final_shortfall(us, magnet), 50.0);
 }
 
 /// Demand response: of the US's remaining 60 t deficit, 30% is deferred (backlog) and
@@ -313,8 +313,8 @@ fn demand_response() {
     let i = us.index();
     assert_near(o.backlog[i], 18.0);
     assert_near(o.substituted[i], 12.0);
-    assert_near(o.final_use(us, m), 30.0);
-    assert_near(o.absorption(us, m), 30.0);
+    assert_near(o.final_shortfall(us, m), 30.0);
+    assert_near(o.absorption_shortfall(us, m), 30.0);
 }
 
 /// A region's own stock is released before the pool is shared: in the pool case with a
@@ -346,10 +346,10 @@ fn own_stock_comes_before_the_pool() {
     let (us, m) = at(&net, "US", "m");
     let (de, _) = at(&net, "DE", "m");
     // Claims 20 (US) and 50 (DE) on a pool of 40: US gets 40·20/70, DE 40·50/70.
-    assert_near(o.final_use(us, m), 20.0 - 40.0 * 20.0 / 70.0);
-    assert_near(o.final_use(de, m), 50.0 - 40.0 * 50.0 / 70.0);
+    assert_near(o.final_shortfall(us, m), 20.0 - 40.0 * 20.0 / 70.0);
+    assert_near(o.final_shortfall(de, m), 50.0 - 40.0 * 50.0 / 70.0);
     let pool_first_de = 30.0;
-    assert!((o.final_use(de, m) - pool_first_de).abs() > 1.0);
+    assert!((o.final_shortfall(de, m) - pool_first_de).abs() > 1.0);
 }
 
 #[test]
@@ -452,10 +452,13 @@ fn a_recipe_multiplier_rescales_its_product_and_keeps_shares() {
     let scaled = support::run_checked(&net, &s);
     let (us, magnet) = at(&net, "US", "magnet");
     let (_, oxide) = at(&net, "US", "oxide");
-    assert_near(plain.final_use(us, magnet), 34.0);
-    assert_near(scaled.final_use(us, magnet), 17.0);
+    assert_near(plain.final_shortfall(us, magnet), 34.0);
+    assert_near(scaled.final_shortfall(us, magnet), 17.0);
     assert_near(scaled.final_share(us, magnet).unwrap(), 34.0 / 42.0);
-    assert_near(scaled.absorption(us, oxide), plain.absorption(us, oxide));
+    assert_near(
+        scaled.absorption_shortfall(us, oxide),
+        plain.absorption_shortfall(us, oxide),
+    );
     // Without the shock nothing falls short.
     s.restrictions[0].severity = 0.0;
     let calm = support::run_checked(&net, &s);
@@ -519,7 +522,7 @@ fn step_profiles_are_averaged_from_the_step() {
             restrictions: vec![cut],
             ..Realization::default()
         };
-        support::run_checked(&net, &s).final_use(us, m)
+        support::run_checked(&net, &s).final_shortfall(us, m)
     };
     let step = |from, to, delay| Ramp {
         from,
@@ -599,11 +602,11 @@ fn m1_a_rounding_residual_orders_nothing() {
     let o = support::run_checked(&net, &s);
     let (us, c) = at(&net, "US", "c");
     assert!(
-        o.final_use(us, c).abs() < 1e-12,
+        o.final_shortfall(us, c).abs() < 1e-12,
         "US lacks {} t of c",
-        o.final_use(us, c)
+        o.final_shortfall(us, c)
     );
-    assert_near(o.final_use(us, net.product_id("b").unwrap()), 10.0);
+    assert_near(o.final_shortfall(us, net.product_id("b").unwrap()), 10.0);
 }
 
 /// Case M2 of docs/model.md §4.5: the tag share is continuous in the receipts. Japan's
@@ -616,9 +619,9 @@ fn m2_the_tag_share_is_continuous() {
         let o = support::run_checked(&net, &s);
         let (us, c) = at(&net, "US", "c");
         assert!(
-            (o.final_use(us, c) - 1.0).abs() < 1e-9,
+            (o.final_shortfall(us, c) - 1.0).abs() < 1e-9,
             "δ = {delta}: US lacks {} t of c",
-            o.final_use(us, c)
+            o.final_shortfall(us, c)
         );
         // What Vietnam made with diverted b is processed tagged volume, kept from the US.
         assert!((o.processed[c.index()] - delta).abs() < 1e-9);
@@ -655,7 +658,7 @@ fn a_closing_item_does_not_expand() {
     s.mitigation.substitution = 1.0;
     let o = support::run_checked(&net, &s);
     let (us, m) = at(&net, "US", "m");
-    assert_near(o.final_use(us, m), 5.0);
+    assert_near(o.final_shortfall(us, m), 5.0);
 }
 
 /// The κ gate serves non-targets first (docs/model.md §4.5), the definition: China
@@ -671,7 +674,10 @@ fn kappa_gate_serves_non_targets_first() {
     let o = support::run_checked(&net, &s);
     let magnet = net.product_id("magnet").unwrap();
     for (region, lacks) in [("US", 50.0), ("VN", 0.0), ("IL", 0.0)] {
-        assert_near(o.final_use(net.region_id(region).unwrap(), magnet), lacks);
+        assert_near(
+            o.final_shortfall(net.region_id(region).unwrap(), magnet),
+            lacks,
+        );
     }
     assert_near(o.processed[magnet.index()], 50.0);
     assert_near(o.processed_leaked[magnet.index()], 0.0);

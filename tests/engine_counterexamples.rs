@@ -29,12 +29,15 @@ fn counterexample_severity_non_monotone_under_divert_with_kappa() {
     let mild = support::run_checked(&net, &s);
     s.restrictions[0].severity = 1.0;
     let harsh = support::run_checked(&net, &s);
-    assert_near(mild.final_use(il, magnet), 25.0);
-    assert_near(harsh.final_use(il, magnet), 25.0 - 25.0 * 25.0 / 75.0);
-    assert!(harsh.final_use(il, magnet) < mild.final_use(il, magnet));
+    assert_near(mild.final_shortfall(il, magnet), 25.0);
+    assert_near(harsh.final_shortfall(il, magnet), 25.0 - 25.0 * 25.0 / 75.0);
+    assert!(harsh.final_shortfall(il, magnet) < mild.final_shortfall(il, magnet));
     // With κ = 0 nothing processed from diverted oxide reaches Israel: monotone again.
     s.restrictions[0].processing_leakage = 0.0;
-    assert_near(support::run_checked(&net, &s).final_use(il, magnet), 25.0);
+    assert_near(
+        support::run_checked(&net, &s).final_shortfall(il, magnet),
+        25.0,
+    );
 }
 
 /// Own-stock monotonicity fails with ρ > 0. The US's magnet maker (1 t oxide per t) is cut
@@ -87,14 +90,14 @@ fn counterexample_own_stock_non_monotone_with_substitution() {
     let with = build(10.0);
     let us = without.region_id("US").unwrap();
     let oxide = without.product_id("oxide").unwrap();
-    let short_without = support::run_checked(&without, &s).absorption(us, oxide);
-    let short_with = support::run_checked(&with, &s).absorption(us, oxide);
+    let short_without = support::run_checked(&without, &s).absorption_shortfall(us, oxide);
+    let short_with = support::run_checked(&with, &s).absorption_shortfall(us, oxide);
     assert_near(short_without, 40.0);
     assert_near(short_with, 45.0);
     // With ρ = 0 the property holds: no pool, the stock only helps.
     s.mitigation.substitution = 0.0;
     assert!(
-        support::run_checked(&with, &s).absorption(us, oxide)
-            <= support::run_checked(&without, &s).absorption(us, oxide)
+        support::run_checked(&with, &s).absorption_shortfall(us, oxide)
+            <= support::run_checked(&without, &s).absorption_shortfall(us, oxide)
     );
 }

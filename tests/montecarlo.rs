@@ -8,7 +8,7 @@ use shortfall::montecarlo::{
 };
 use shortfall::network::toy_chain;
 use shortfall::runs::ScenarioFile;
-use shortfall::scenario::{Distribution, Param, Realization, ScenarioSpec};
+use shortfall::scenario::{Dist, Param, Realization, ScenarioSpec};
 use statrs::distribution::{Beta, ContinuousCDF};
 
 const TOY: &str = r#"
@@ -71,7 +71,7 @@ fn adding_a_parameter_leaves_the_others_draws_unchanged() {
     let mut file = toy_file();
     file.monte_carlo.draws = 3000;
     let before = run(&net, &file.scenario, &file.monte_carlo, None).unwrap();
-    file.scenario.mitigation.deferrable = Param::Dist(Distribution::Uniform {
+    file.scenario.mitigation.deferrable = Param::Dist(Dist::Uniform {
         low: 0.0,
         high: 0.5,
     });
@@ -106,7 +106,7 @@ fn beta_spec() -> ScenarioSpec {
         horizon: Param::Fixed(1.0),
         ..ScenarioSpec::default()
     };
-    spec.mitigation.substitution = Param::Dist(Distribution::Beta {
+    spec.mitigation.substitution = Param::Dist(Dist::Beta {
         alpha: 2.0,
         beta: 5.0,
     });
@@ -156,11 +156,11 @@ fn intervals_cover_the_truth_of_a_beta_2_5() {
 fn rank_sensitivities_find_the_one_parameter_that_matters() {
     let net = toy_chain();
     let mut spec = beta_spec();
-    spec.mitigation.stock_release_share = Param::Dist(Distribution::Uniform {
+    spec.mitigation.stock_release_share = Param::Dist(Dist::Uniform {
         low: 0.0,
         high: 1.0,
     });
-    spec.mitigation.deferrable = Param::Dist(Distribution::Uniform {
+    spec.mitigation.deferrable = Param::Dist(Dist::Uniform {
         low: 0.0,
         high: 0.5,
     });

@@ -3,7 +3,7 @@
 //! the CDF; shapes outside the domain are refused by name.
 
 use shortfall::scenario::quantile::SHAPE_DOMAIN;
-use shortfall::scenario::Distribution;
+use shortfall::scenario::Dist;
 use statrs::distribution::{Beta, ContinuousCDF, Gamma};
 
 /// Shapes from the domain's lower edge to its upper edge, a few per decade, edges included.
@@ -47,7 +47,7 @@ fn beta_quantiles_converge_and_invert_the_cdf_over_the_domain() {
     let mut worst: (f64, String) = (0.0, String::new());
     for &a in &shapes() {
         for &b in &shapes() {
-            let d = Distribution::Beta { alpha: a, beta: b };
+            let d = Dist::Beta { alpha: a, beta: b };
             let cdf = Beta::new(a, b).unwrap();
             for u in LEVELS {
                 let x = d.quantile(u);
@@ -79,7 +79,7 @@ fn beta_quantiles_converge_and_invert_the_cdf_over_the_domain() {
 fn gamma_quantiles_converge_and_invert_the_cdf_over_the_domain() {
     let mut worst: (f64, String) = (0.0, String::new());
     for &k in &shapes() {
-        let d = Distribution::Gamma {
+        let d = Dist::Gamma {
             shape: k,
             rate: 1.0,
         };
@@ -102,11 +102,11 @@ fn gamma_quantiles_converge_and_invert_the_cdf_over_the_domain() {
         worst.1
     );
     // The rate scales the quantile exactly, far beyond where statrs kept its accuracy.
-    let fast = Distribution::Gamma {
+    let fast = Dist::Gamma {
         shape: 2.0,
         rate: 1e100,
     };
-    let unit = Distribution::Gamma {
+    let unit = Dist::Gamma {
         shape: 2.0,
         rate: 1.0,
     };

@@ -32,7 +32,7 @@ use super::{field_error, node_at, product_at, region_at, BuiltFor};
 /// let us = net.require_region("US")?;
 /// let magnet = net.require_product("magnet")?;
 /// // The US loses the 34 t it imported from China (30 direct, 4 via the Netherlands).
-/// assert!((ws.outcome().final_use(us, magnet) - 34.0).abs() < 1e-9);
+/// assert!((ws.outcome().final_shortfall(us, magnet) - 34.0).abs() < 1e-9);
 /// # Ok::<(), shortfall::Error>(())
 /// ```
 #[derive(Debug, Clone)]
@@ -428,6 +428,11 @@ impl Sink {
 
 impl Engine for StaticCascade {
     type Workspace = CascadeWorkspace;
+    type Outcome = StaticOutcome;
+
+    fn outcome<'w>(&self, ws: &'w CascadeWorkspace) -> &'w StaticOutcome {
+        ws.outcome()
+    }
 
     fn workspace(&self, net: &Network) -> CascadeWorkspace {
         let (nn, ns) = (net.nodes().len(), self.slots.len());

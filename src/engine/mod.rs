@@ -7,6 +7,7 @@ mod chokepoints;
 mod dynamic;
 mod outcome;
 mod restricted;
+mod shortfalls;
 
 pub use cascade::{CascadeWorkspace, StaticCascade};
 pub use chokepoints::{chokepoints, Chokepoint, Chokepoints, Ranking};
@@ -15,19 +16,40 @@ pub use dynamic::{
     MAX_RUN_STEPS,
 };
 pub use outcome::{BlocFigures, StaticOutcome};
+pub use shortfalls::{Amount, Shortfalls, Use, DYNAMIC_DEFINITION, STATIC_DEFINITION};
 
 use crate::error::{Error, Location, Result};
 use crate::network::{Network, NodeId, ProductId, RegionId};
 use crate::scenario::Realization;
 
 /// An engine computes one realization into its workspace; a run allocates nothing once
-/// the workspace is built.
+/// the workspace is built (docs/architecture.md: how to add an engine).
+///
+/// Two forms: [`Engine::run`] into a workspace built once, for loops, and
+/// [`Engine::evaluate`], one call that returns the outcome, for notebooks.
 pub trait Engine: Sync {
     /// Scratch space and the outcome of the last run.
     type Workspace: Send;
 
+    /// What one run gives. The engines of this crate give outcomes that answer the
+    /// [`Shortfalls`] view, which is what the Monte Carlo front door reads.
+    type Outcome: Clone;
+
     /// A workspace sized for `net`.
     fn workspace(&self, net: &Network) -> Self::Workspace;
+
+    /// The outcome of the last run held in `ws`.
+    fn outcome<'w>(&self, ws: &'w Self::Workspace) -> &'w Self::Outcome;
+
+    /// Runs one realization in a fresh workspace and returns its outcome.
+    ///
+    /// # Errors
+    /// Every error of [`Engine::run`].
+    fn evaluate(&self, net: &Network, realization: &Realization) -> Result<Self::Outcome> {
+        let mut ws = self.workspace(net);
+        self.run(net, realization, &mut ws)?;
+        Ok(self.outcome(&ws).clone())
+    }
 
     /// Runs one realization.
     ///
@@ -36,6 +58,31 @@ pub trait Engine: Sync {
     /// domain, or its structure differs from the scenario the engine was built for.
     fn run(&self, net: &Network, realization: &Realization, ws: &mut Self::Workspace)
         -> Result<()>;
+}
+
+/// Runs `realization` through the static cascade on `net` in one call: the form for a
+/// notebook cell (a loop builds the engine and a workspace once and calls
+/// [`Engine::run`]).
+///
+/// ```
+/// use shortfall::prelude::*;
+/// let net = toy_chain();
+/// let embargo = Realization {
+///     horizon: 0.25,
+///     restrictions: vec![Restriction::full(["CN"], ["magnet"], Targets::List(vec!["US".into()]))],
+///     ..Realization::default()
+/// };
+/// let outcome = evaluate(&net, &embargo)?;
+/// let (us, magnet) = (net.require_region("US")?, net.require_product("magnet")?);
+/// let lost = outcome.over_run(Use::FinalUse, us, magnet);
+/// assert!(lost.shortfall > 0.0 && lost.shortfall <= lost.baseline);
+/// # Ok::<(), shortfall::Error>(())
+/// ```
+///
+/// # Errors
+/// Every error of [`StaticCascade::new`] and of its run.
+pub fn evaluate(net: &Network, realization: &Realization) -> Result<StaticOutcome> {
+    StaticCascade::new(net, realization)?.evaluate(net, realization)
 }
 
 /// What an engine was built for: the network (by fingerprint) and the scenario's

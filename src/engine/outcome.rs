@@ -128,24 +128,25 @@ impl StaticOutcome {
         self.labels.regions.len()
     }
 
-    fn at(&self, region: RegionId, product: ProductId) -> usize {
+    /// The index of (region, product) in the flat tables.
+    pub(crate) fn index(&self, region: RegionId, product: ProductId) -> usize {
         region.index() * self.labels.products.len() + product.index()
     }
 
     /// Absorption shortfall of a region and product over the horizon.
-    pub fn absorption(&self, region: RegionId, product: ProductId) -> f64 {
-        self.absorption_shortfall[self.at(region, product)]
+    pub fn absorption_shortfall(&self, region: RegionId, product: ProductId) -> f64 {
+        self.absorption_shortfall[self.index(region, product)]
     }
 
     /// Final-use shortfall of a region and product over the horizon.
-    pub fn final_use(&self, region: RegionId, product: ProductId) -> f64 {
-        self.final_shortfall[self.at(region, product)]
+    pub fn final_shortfall(&self, region: RegionId, product: ProductId) -> f64 {
+        self.final_shortfall[self.index(region, product)]
     }
 
     /// Absorption shortfall as a share of the *annual* baseline (a fixed denominator);
     /// `None` where the baseline is zero.
     pub fn absorption_share(&self, region: RegionId, product: ProductId) -> Option<f64> {
-        let i = self.at(region, product);
+        let i = self.index(region, product);
         share(
             self.absorption_shortfall[i],
             self.absorption_baseline[i] / self.horizon,
@@ -154,7 +155,7 @@ impl StaticOutcome {
 
     /// Final-use shortfall as a share of the annual baseline; `None` where it is zero.
     pub fn final_share(&self, region: RegionId, product: ProductId) -> Option<f64> {
-        let i = self.at(region, product);
+        let i = self.index(region, product);
         share(
             self.final_shortfall[i],
             self.final_baseline[i] / self.horizon,

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::engine::StaticOutcome;
+use crate::engine::{Shortfalls, Use};
 use crate::error::{Error, Location, Result};
 use crate::network::{Network, ProductId, RegionId};
 use crate::scenario::{ScenarioSpec, Targets};
@@ -110,24 +110,21 @@ pub(crate) fn resolve_all(net: &Network, specs: &[OutcomeSpec]) -> Result<Vec<Re
 }
 
 impl Resolved {
-    /// The outcome's value in one run.
-    pub fn value(&self, o: &StaticOutcome) -> f64 {
-        let (short, base) = match self.measure {
-            Measure::Absorption | Measure::AbsorptionShare => {
-                (&o.absorption_shortfall, &o.absorption_baseline)
-            }
-            Measure::FinalUse | Measure::FinalShare => (&o.final_shortfall, &o.final_baseline),
+    /// The outcome's value in one run of any engine.
+    pub fn value(&self, o: &impl Shortfalls) -> f64 {
+        let what = match self.measure {
+            Measure::Absorption | Measure::AbsorptionShare => Use::Absorption,
+            Measure::FinalUse | Measure::FinalShare => Use::FinalUse,
         };
-        let products = short.len() / o.regions();
         let (mut s, mut b) = (0.0, 0.0);
-        for r in &self.members {
-            let i = r.index() * products + self.product.index();
-            s += short[i];
-            b += base[i];
+        for &r in &self.members {
+            let a = o.over_run(what, r, self.product);
+            s += a.shortfall;
+            b += a.baseline;
         }
         match self.measure {
             Measure::Absorption | Measure::FinalUse => s,
-            Measure::AbsorptionShare | Measure::FinalShare if b > 0.0 => s / (b / o.horizon),
+            Measure::AbsorptionShare | Measure::FinalShare if b > 0.0 => s / (b / o.years()),
             _ => 0.0,
         }
     }

@@ -136,6 +136,25 @@ pub fn run_paths(
     paths: &Paths,
 ) -> Result<PathResults> {
     settings.validate("settings")?;
+    // What a run in time does not model is refused by name, never ignored: chosen
+    // outcomes and the stopping rule go through the front door (`run_with`).
+    for (set, field) in [
+        (!settings.outcomes.is_empty(), "monte_carlo.outcomes"),
+        (settings.stop.is_some(), "monte_carlo.stop"),
+    ] {
+        if set {
+            return Err(Error::InvalidField {
+                field: field.into(),
+                reason: "a run in time reports its [paths] (fan chart, cumulative \
+                         shortfall, censored events) and runs the draws it is given; for \
+                         chosen outcomes and a stopping rule on the dynamic engine, run \
+                         `montecarlo::run_with` with `EngineChoice::Dynamic` (`run_scenario \
+                         --engine dynamic`)"
+                    .into(),
+                location: crate::error::Location::new("settings", None),
+            });
+        }
+    }
     if settings.streaming {
         return Err(Error::InvalidArgument(
             "dynamic paths need every draw: run them in exact mode".into(),

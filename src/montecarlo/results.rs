@@ -1,5 +1,8 @@
-//! A Monte Carlo run of the static cascade and its results: statistics per outcome and
-//! rank sensitivities, shown as tables and written as JSON or CSV.
+//! The Monte Carlo front door, generic over the engine: a scenario's draws through the
+//! static cascade or the dynamic engine, its chosen outcomes (the same [`OutcomeSpec`]s
+//! for both, read through the [`Shortfalls`](crate::engine::Shortfalls) view), the
+//! stopping rule, network variants, progress and streaming; results are statistics per
+//! outcome and rank sensitivities, shown as tables and written as JSON or CSV.
 
 use std::path::Path;
 
@@ -12,11 +15,11 @@ use super::outcomes::{resolve_all, OutcomeSpec};
 use super::sensitivity::{pearson, prcc_of_ranks, ranks, Sensitivity};
 use super::statistics::{summarise_with, Summary};
 use super::{Progress, Settings, Simulation, StopRule};
-use crate::engine::{CascadeWorkspace, Engine, StaticCascade};
+use crate::engine::{Dynamic, DynamicSettings, Engine, Shortfalls, StaticCascade};
 use crate::error::{Error, Result};
 use crate::network::Network;
 use crate::report::{displayed_as_report, Cell, Report, Table};
-use crate::scenario::ScenarioSpec;
+use crate::scenario::{Realization, ScenarioSpec};
 
 /// The results of a run: what was run, statistics per outcome, sensitivities.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -31,6 +34,10 @@ pub struct McResults {
     pub threads: usize,
     /// The horizon as specified (a number or a distribution), years.
     pub horizon: String,
+    /// Which engine ran, and what its figures count
+    /// ([`STATIC_DEFINITION`](crate::engine::STATIC_DEFINITION) or
+    /// [`DYNAMIC_DEFINITION`](crate::engine::DYNAMIC_DEFINITION)).
+    pub engine: String,
     /// One summary per outcome.
     pub outcomes: Vec<Summary>,
     /// One entry per (uncertain parameter, outcome).
@@ -94,6 +101,79 @@ pub fn run_variants(
     settings: &Settings,
     progress: Option<&(dyn Fn(Progress) + Sync)>,
 ) -> Result<McResults> {
+    run_with(nets, spec, settings, &EngineChoice::Static, progress)
+}
+
+/// The engine a Monte Carlo run uses.
+#[derive(Debug, Clone, PartialEq)]
+pub enum EngineChoice {
+    /// The static cascade (docs/model.md §4).
+    Static,
+    /// The dynamic engine with these settings (docs/model.md §5).
+    Dynamic(DynamicSettings),
+}
+
+/// The Monte Carlo front door: `settings.draws` draws of `spec` on `nets` (one network,
+/// or variants chosen per draw by `perturbation.variant`) through the chosen engine, with
+/// the chosen outcomes (or the defaults of [`OutcomeSpec::defaults`]), the stopping rule,
+/// streaming, statistics and sensitivities (docs/model.md §6). Both engines' outcomes are
+/// read through the same view ([`Shortfalls`]); the results say which engine ran and what
+/// its figures count.
+///
+/// ```
+/// use shortfall::engine::DynamicSettings;
+/// use shortfall::montecarlo::{run_with, EngineChoice};
+/// use shortfall::runs::ScenarioFile;
+/// let file = ScenarioFile::from_toml(r#"
+///     [scenario]
+///     horizon = 0.25
+///     [[scenario.restrictions]]
+///     exporters = ["CN"]
+///     products = ["magnet"]
+///     targets = { list = ["US"] }
+///     severity = { uniform = { low = 0.5, high = 1.0 } }
+///     [monte_carlo]
+///     draws = 200
+/// "#, "inline.toml")?;
+/// let net = shortfall::network::toy_chain();
+/// let dynamic = EngineChoice::Dynamic(DynamicSettings::default());
+/// let results = run_with(&[net], &file.scenario, &file.monte_carlo, &dynamic, None)?;
+/// assert!(results.engine.starts_with("dynamic engine"));
+/// assert!(results.outcomes[0].mean > 0.0);
+/// # Ok::<(), shortfall::Error>(())
+/// ```
+///
+/// # Errors
+/// Every error of the settings, the scenario, the outcomes and the engine (the dynamic
+/// engine refuses fields it does not model by name, docs/model.md §5.8), and
+/// [`Error::InvalidField`] when a draw's variant is not an index into `nets`.
+pub fn run_with(
+    nets: &[Network],
+    spec: &ScenarioSpec,
+    settings: &Settings,
+    engine: &EngineChoice,
+    progress: Option<&(dyn Fn(Progress) + Sync)>,
+) -> Result<McResults> {
+    match engine {
+        EngineChoice::Static => run_engine(nets, spec, settings, StaticCascade::new, progress),
+        EngineChoice::Dynamic(d) => run_engine(
+            nets,
+            spec,
+            settings,
+            |net, median| Dynamic::new(net, median, d.clone()),
+            progress,
+        ),
+    }
+}
+
+/// [`run_with`] for any engine, built per network from the scenario's median.
+fn run_engine<E: Engine<Outcome: Shortfalls>>(
+    nets: &[Network],
+    spec: &ScenarioSpec,
+    settings: &Settings,
+    build: impl Fn(&Network, &Realization) -> Result<E>,
+    progress: Option<&(dyn Fn(Progress) + Sync)>,
+) -> Result<McResults> {
     settings.validate("settings")?;
     let Some(net) = nets.first() else {
         return Err(Error::InvalidArgument("no network to run on".into()));
@@ -104,7 +184,7 @@ pub fn run_variants(
     let median = spec.median();
     let engines = nets
         .iter()
-        .map(|n| StaticCascade::new(n, &median))
+        .map(|n| build(n, &median))
         .collect::<Result<Vec<_>>>()?;
     let specs = if settings.outcomes.is_empty() {
         OutcomeSpec::defaults(net, spec)
@@ -123,9 +203,14 @@ pub fn run_variants(
         .collect::<Result<Vec<_>>>()?;
     let outcomes = &resolved[0];
     let engine = Variants { nets, engines };
-    let extract = |(v, ws): &(usize, Vec<CascadeWorkspace>), out: &mut [f64]| {
-        for (o, x) in resolved[*v].iter().zip(out.iter_mut()) {
-            *x = o.value(ws[*v].outcome());
+    let definition = {
+        let ws = engine.workspace(net);
+        engine.outcome(&ws).definition()
+    };
+    let extract = |ws: &<Variants<'_, E> as Engine>::Workspace, out: &mut [f64]| {
+        let o = engine.outcome(ws);
+        for (r, x) in resolved[ws.0].iter().zip(out.iter_mut()) {
+            *x = r.value(o);
         }
     };
     let run_batch = |sampler: &Sampler, range| {
@@ -152,8 +237,9 @@ pub fn run_variants(
         threads: sim.threads,
         horizon: match &spec.horizon {
             crate::scenario::Param::Fixed(h) => format!("{h}"),
-            crate::scenario::Param::Dist(d) => serde_json::to_string(d).unwrap_or_default(),
+            crate::scenario::Param::Dist(d) => d.to_string(),
         },
+        engine: definition.into(),
         outcomes: summaries,
         sensitivity,
         warnings: crate::engine::idle_restrictions(net, &median)?,
@@ -161,15 +247,16 @@ pub fn run_variants(
     })
 }
 
-/// The static cascade over network variants: each draw runs on the variant its
-/// `perturbation.variant` names.
-struct Variants<'a> {
+/// An engine over network variants: each draw runs on the variant its
+/// `perturbation.variant` names (the first when it names none).
+struct Variants<'a, E> {
     nets: &'a [Network],
-    engines: Vec<StaticCascade>,
+    engines: Vec<E>,
 }
 
-impl Engine for Variants<'_> {
-    type Workspace = (usize, Vec<CascadeWorkspace>);
+impl<E: Engine> Engine for Variants<'_, E> {
+    type Workspace = (usize, Vec<E::Workspace>);
+    type Outcome = E::Outcome;
 
     fn workspace(&self, _: &Network) -> Self::Workspace {
         let ws = self
@@ -181,13 +268,15 @@ impl Engine for Variants<'_> {
         (0, ws)
     }
 
-    fn run(
-        &self,
-        _: &Network,
-        r: &crate::scenario::Realization,
-        ws: &mut Self::Workspace,
-    ) -> Result<()> {
-        let v = r.perturbation.variant.unwrap_or(0.0);
+    fn outcome<'w>(&self, ws: &'w Self::Workspace) -> &'w E::Outcome {
+        self.engines[ws.0].outcome(&ws.1[ws.0])
+    }
+
+    fn run(&self, _: &Network, r: &Realization, ws: &mut Self::Workspace) -> Result<()> {
+        let Some(v) = r.perturbation.variant else {
+            ws.0 = 0;
+            return self.engines[0].run(&self.nets[0], r, &mut ws.1[0]);
+        };
         let i = v.round() as usize;
         if v.fract() != 0.0 || i >= self.nets.len() {
             return Err(Error::InvalidField {
@@ -419,6 +508,7 @@ impl Report for McResults {
              identical for any thread count",
             self.threads
         ));
+        t.note(&self.engine);
         for w in &self.warnings {
             t.note(format!("warning: {w}"));
         }

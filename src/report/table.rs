@@ -47,29 +47,49 @@ impl fmt::Display for Cell {
     }
 }
 
-/// A number for reading: thousands grouped, decimals by magnitude.
+/// A number for reading: from 1,000 up whole and grouped by thousands; below, three
+/// significant digits without trailing zeros; below 0.001, in scientific notation with
+/// two (a standard error of `4.3e-5` is not `0.0000`).
+///
+/// ```
+/// use shortfall::report::number;
+/// assert_eq!(number(279_789.4), "279,789");
+/// assert_eq!(number(334.0), "334");
+/// assert_eq!(number(25.34), "25.3");
+/// assert_eq!(number(0.004712), "0.00471");
+/// assert_eq!(number(4.31e-5), "4.3e-5");
+/// assert_eq!(number(0.0), "0");
+/// assert_eq!(number(-1.5), "-1.5");
+/// ```
 pub fn number(v: f64) -> String {
     if !v.is_finite() {
         return format!("{v}");
     }
     let a = v.abs();
-    if a >= 1000.0 {
-        let s = format!("{:.0}", a);
-        let mut out = String::new();
+    let sign = if v < 0.0 { "-" } else { "" };
+    if a >= 999.5 {
+        let s = format!("{a:.0}");
+        let mut out = String::from(sign);
         for (i, ch) in s.chars().enumerate() {
             if i > 0 && (s.len() - i) % 3 == 0 {
                 out.push(',');
             }
             out.push(ch);
         }
-        if v < 0.0 {
-            out.insert(0, '-');
-        }
         out
-    } else if a >= 1.0 || a == 0.0 {
-        format!("{v:.2}")
+    } else if a == 0.0 {
+        "0".into()
+    } else if a < 1e-3 {
+        format!("{v:.1e}")
     } else {
-        format!("{v:.4}")
+        let decimals = (2 - a.log10().floor() as i32).max(0) as usize;
+        let s = format!("{v:.decimals$}");
+        let s = if s.contains('.') {
+            s.trim_end_matches('0').trim_end_matches('.')
+        } else {
+            &s
+        };
+        s.to_string()
     }
 }
 

@@ -14,7 +14,7 @@ mod uncertain;
 pub use spec::{FieldPath, ParamSlot, ScenarioSpec, MAX_MULTIPLIER, MAX_QUANTITY, MAX_YEARS};
 
 pub use profile::Ramp;
-pub use uncertain::{Distribution, Param};
+pub use uncertain::{Dist, Param};
 
 use std::collections::BTreeMap;
 

@@ -394,9 +394,9 @@ impl ScenarioSpec {
     /// valid realization. Returns the uncertain fields in traversal order.
     ///
     /// ```
-    /// use shortfall::scenario::{Distribution, Param, ScenarioSpec};
+    /// use shortfall::scenario::{Dist, Param, ScenarioSpec};
     /// let mut spec = ScenarioSpec { horizon: Param::Fixed(0.25), ..ScenarioSpec::default() };
-    /// spec.mitigation.substitution = Param::Dist(Distribution::Normal { mean: 0.5, sd: 0.1 });
+    /// spec.mitigation.substitution = Param::Dist(Dist::Normal { mean: 0.5, sd: 0.1 });
     /// let err = spec.validate().unwrap_err().to_string();
     /// assert!(err.contains("mitigation.substitution") && err.contains("beta"), "{err}");
     /// ```
@@ -442,7 +442,7 @@ impl ScenarioSpec {
                         return;
                     }
                     let mut param = p.clone();
-                    if let Param::Dist(super::Distribution::Empirical { values }) = &mut param {
+                    if let Param::Dist(super::Dist::Empirical { values }) = &mut param {
                         values.sort_by(f64::total_cmp);
                     }
                     slots.push(ParamSlot {

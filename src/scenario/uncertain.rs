@@ -16,11 +16,11 @@ use super::quantile;
 /// A parameter: a fixed number or a distribution.
 ///
 /// ```
-/// use shortfall::scenario::{Distribution, Param};
+/// use shortfall::scenario::{Dist, Param};
 /// let p: Param = toml::from_str::<std::collections::BTreeMap<String, Param>>(
 ///     "x = { pert = { low = 0.5, mode = 0.8, high = 1.0 } }",
 /// ).unwrap()["x"].clone();
-/// assert!(matches!(p, Param::Dist(Distribution::Pert { .. })));
+/// assert!(matches!(p, Param::Dist(Dist::Pert { .. })));
 /// let median = p.quantile(0.5);
 /// assert!(median > 0.7 && median < 0.85);
 /// ```
@@ -30,7 +30,7 @@ pub enum Param {
     /// A fixed value.
     Fixed(f64),
     /// A distribution.
-    Dist(Distribution),
+    Dist(Dist),
 }
 
 impl Default for Param {
@@ -45,10 +45,12 @@ impl From<f64> for Param {
     }
 }
 
-/// The distributions a parameter can follow.
+/// The distributions a parameter can follow (named `Dist`, so it does not shadow the
+/// `Distribution` traits of `rand` and `statrs` in a notebook that imports the prelude).
+/// It prints readably: `triangular(low 0.25, mode 0.5, high 1)`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
-pub enum Distribution {
+pub enum Dist {
     /// Uniform on [low, high].
     Uniform {
         /// Lower bound.
@@ -138,7 +140,35 @@ pub enum Distribution {
 /// Why a distribution's parameters are invalid: the parameter's name and the reason.
 pub(crate) type Invalid = (&'static str, String);
 
-impl Distribution {
+impl std::fmt::Display for Dist {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        use serde_json::Value;
+        let value = serde_json::to_value(self).map_err(|_| std::fmt::Error)?;
+        let Value::Object(outer) = value else {
+            return write!(f, "{value}");
+        };
+        for (name, fields) in outer {
+            let Value::Object(fields) = fields else {
+                return write!(f, "{name}({fields})");
+            };
+            let parts: Vec<String> = fields
+                .iter()
+                .map(|(k, v)| match v {
+                    Value::Number(n) => format!(
+                        "{k} {}",
+                        crate::report::number(n.as_f64().unwrap_or(f64::NAN))
+                    ),
+                    Value::Array(a) => format!("{} {k}", a.len()),
+                    other => format!("{k} {other}"),
+                })
+                .collect();
+            write!(f, "{name}({})", parts.join(", "))?;
+        }
+        Ok(())
+    }
+}
+
+impl Dist {
     /// Its own name, the tag in files.
     pub fn name(&self) -> &'static str {
         match self {
@@ -417,15 +447,14 @@ impl<'de> Deserialize<'de> for Param {
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Param, A::Error> {
                 // Deserialised through the map itself, so field paths reach inside; the
                 // enum reads one tag, and a second one is refused, not ignored.
-                let mut dist =
-                    Distribution::deserialize(de::value::MapAccessDeserializer::new(&mut map))?;
+                let mut dist = Dist::deserialize(de::value::MapAccessDeserializer::new(&mut map))?;
                 if let Some(other) = map.next_key::<String>()? {
                     return Err(de::Error::custom(format!(
                         "a second distribution `{other}` in one parameter: give one"
                     )));
                 }
                 // Empirical values are kept sorted (the inverse CDF reads them in order).
-                if let Distribution::Empirical { values } = &mut dist {
+                if let Dist::Empirical { values } = &mut dist {
                     values.sort_by(f64::total_cmp);
                 }
                 Ok(Param::Dist(dist))

@@ -427,6 +427,10 @@ pub struct Model<F> {
 
 impl<F: Fn(&Realization, &mut [f64]) + Sync> Engine for Model<F> {
     type Workspace = Vec<f64>;
+    type Outcome = Vec<f64>;
+    fn outcome<'w>(&self, ws: &'w Vec<f64>) -> &'w Vec<f64> {
+        ws
+    }
     fn workspace(&self, _: &Network) -> Vec<f64> {
         vec![0.0; self.outputs]
     }

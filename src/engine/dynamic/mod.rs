@@ -348,6 +348,11 @@ fn check_modelled(r: &Realization, mode: Mode) -> Result<()> {
 
 impl Engine for Dynamic {
     type Workspace = DynamicWorkspace;
+    type Outcome = DynamicOutcome;
+
+    fn outcome<'w>(&self, ws: &'w DynamicWorkspace) -> &'w DynamicOutcome {
+        ws.outcome()
+    }
 
     fn workspace(&self, net: &Network) -> DynamicWorkspace {
         DynamicWorkspace::new(net, self)

@@ -354,6 +354,16 @@ impl DynamicOutcome {
         self.absorption_shortfall[t * self.final_baseline.len() + self.index(region, product)]
     }
 
+    /// `region`'s baseline absorption of `product` per step.
+    pub fn absorption_baseline_per_step(&self, region: RegionId, product: ProductId) -> f64 {
+        self.absorption_baseline[self.index(region, product)]
+    }
+
+    /// `region`'s baseline final use of `product` per step.
+    pub fn final_baseline_per_step(&self, region: RegionId, product: ProductId) -> f64 {
+        self.final_baseline[self.index(region, product)]
+    }
+
     /// The same over the run.
     pub fn cumulative_absorption_shortfall(&self, region: RegionId, product: ProductId) -> f64 {
         (0..self.steps)

@@ -1,0 +1,106 @@
+//! What every engine's outcome answers, in one set of names (docs/model.md §5.8): for a
+//! region and a product, the shortfall and the baseline of its absorption or of its final
+//! use over the run, and what the figures count.
+
+use serde::{Deserialize, Serialize};
+
+use super::{DynamicOutcome, StaticOutcome};
+use crate::network::{ProductId, RegionId};
+
+/// Which use falls short.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Use {
+    /// Absorption: what a region's producers (as inputs) and final users take of a product.
+    Absorption,
+    /// Final use alone (real final use; unallocated residuals are left out).
+    FinalUse,
+}
+
+/// A shortfall and its baseline over the same period, in the product's unit.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize)]
+pub struct Amount {
+    /// What was not received.
+    pub shortfall: f64,
+    /// What would have been received without the shock.
+    pub baseline: f64,
+}
+
+impl Amount {
+    /// The shortfall as a share of the *annual* baseline (`baseline / years`, a fixed
+    /// denominator, so runs of different lengths average; docs/model.md §4.6); `None`
+    /// where the baseline is zero.
+    pub fn share_of_annual(&self, years: f64) -> Option<f64> {
+        (self.baseline > 0.0).then(|| self.shortfall / (self.baseline / years))
+    }
+}
+
+/// The outcome of any engine, seen the same way: the Monte Carlo driver, tables and
+/// comparisons read outcomes through this view only.
+pub trait Shortfalls {
+    /// The length of the run the amounts cover, years.
+    fn years(&self) -> f64;
+
+    /// `what` of `product` in `region` over the run.
+    fn over_run(&self, what: Use, region: RegionId, product: ProductId) -> Amount;
+
+    /// What the engine's figures count, in a sentence a table can carry.
+    fn definition(&self) -> &'static str;
+}
+
+impl Shortfalls for StaticOutcome {
+    fn years(&self) -> f64 {
+        self.horizon
+    }
+
+    fn over_run(&self, what: Use, region: RegionId, product: ProductId) -> Amount {
+        let i = self.index(region, product);
+        let (shortfall, baseline) = match what {
+            Use::Absorption => (&self.absorption_shortfall, &self.absorption_baseline),
+            Use::FinalUse => (&self.final_shortfall, &self.final_baseline),
+        };
+        Amount {
+            shortfall: shortfall[i],
+            baseline: baseline[i],
+        }
+    }
+
+    fn definition(&self) -> &'static str {
+        STATIC_DEFINITION
+    }
+}
+
+impl Shortfalls for DynamicOutcome {
+    fn years(&self) -> f64 {
+        self.steps as f64 * self.step_days / 365.0
+    }
+
+    fn over_run(&self, what: Use, region: RegionId, product: ProductId) -> Amount {
+        let (shortfall, per_step) = match what {
+            Use::Absorption => (
+                self.cumulative_absorption_shortfall(region, product),
+                self.absorption_baseline_per_step(region, product),
+            ),
+            Use::FinalUse => (
+                self.cumulative_final_shortfall(region, product),
+                self.final_baseline_per_step(region, product),
+            ),
+        };
+        Amount {
+            shortfall,
+            baseline: per_step * self.steps as f64,
+        }
+    }
+
+    fn definition(&self) -> &'static str {
+        DYNAMIC_DEFINITION
+    }
+}
+
+/// What the static cascade's figures count (docs/model.md §4.6).
+pub const STATIC_DEFINITION: &str = "static cascade: shortfall over the horizon as one \
+     period, after own-stock release, substitution and demand response (docs/model.md §4.6)";
+
+/// What the dynamic engine's figures count (docs/model.md §5.5).
+pub const DYNAMIC_DEFINITION: &str = "dynamic engine: shortfall summed over the steps; \
+     absorption counted before stockpile release, final use after it (docs/model.md §5.5)";
