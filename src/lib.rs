@@ -64,21 +64,22 @@ pub mod tolerance;
 
 pub use error::{Error, Result};
 
-/// The names a notebook needs, in one import.
+/// The names a notebook needs, in one import (31): the data and networks, a scenario,
+/// both engines and their one view of an outcome, the Monte Carlo front door, scenario
+/// files, display, errors. The rest is one module path away.
 pub mod prelude {
-    pub use crate::data::rare_earths_2024;
+    pub use crate::data::{rare_earths_2024, read_network};
     pub use crate::engine::{
-        chokepoints, Dynamic, DynamicSettings, Engine, Mode, Ranking, StaticCascade, Step,
+        chokepoints, evaluate, Dynamic, DynamicSettings, Engine, Mode, Ranking, Shortfalls,
+        StaticCascade, Use,
     };
     pub use crate::error::{Error, Result};
-    pub use crate::metrics::{ConcentrationTable, DependenceTable};
-    pub use crate::montecarlo::{run_paths, Measure, OutcomeSpec, Paths, Settings};
-    pub use crate::network::{
-        toy_chain, Bloc, Builder, ChainTables, Network, NodeId, ProductId, RegionId, Synthetic,
-    };
+    pub use crate::metrics::ConcentrationTable;
+    pub use crate::montecarlo::{run_paths, run_with, EngineChoice, Settings};
+    pub use crate::network::{toy_chain, Bloc, Builder, Network};
     #[cfg(feature = "plot")]
     pub use crate::plot::Plot;
     pub use crate::report::Report;
     pub use crate::runs::{run_named, ScenarioFile};
-    pub use crate::scenario::{Dist, Param, Realization, Restriction, ScenarioSpec, Targets};
+    pub use crate::scenario::{Realization, Restriction, ScenarioSpec, Targets};
 }

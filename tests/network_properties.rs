@@ -147,7 +147,7 @@ fn the_summary_shows_as_text_and_html() {
     let summary = net.summary();
     let text = summary.to_string();
     assert!(text.contains("3 regions"), "{text}");
-    assert!(text.contains("4.00 unallocated"), "{text}");
+    assert!(text.contains("4 unallocated"), "{text}");
     let html = shortfall::report::Report::to_html(&summary);
     assert!(
         html.starts_with("<table><caption>Network: 3 regions"),

@@ -84,7 +84,7 @@ fn remove_stale(dir: &Path, name: &str) {
 /// empty).
 ///
 /// ```
-/// use shortfall::data::check_writable;
+/// use shortfall::report::check_writable;
 /// let dir = std::env::temp_dir();
 /// assert!(check_writable(&dir.join("results.json"), &["json", "csv"]).is_ok());
 /// assert!(check_writable(&dir.join("results.txt"), &["json", "csv"]).is_err());

@@ -1,0 +1,227 @@
+//! One Monte Carlo front door for both engines (docs/architecture.md, docs/model.md §5.8,
+//! §6): the same scenario file, its chosen outcomes, a stopping rule and sensitivities
+//! through `montecarlo::run_with`, read through the one `Shortfalls` view.
+
+use shortfall::engine::{
+    Dynamic, DynamicSettings, Engine, Mode, Shortfalls, StaticCascade, Step, Use,
+};
+use shortfall::montecarlo::{run_paths, run_with, EngineChoice, Paths};
+use shortfall::network::toy_chain;
+use shortfall::runs::ScenarioFile;
+use shortfall::scenario::Targets;
+use shortfall::Error;
+
+/// Thirteen weekly steps, CN cutting magnets to the US by an uncertain severity; the
+/// settings under which the dynamic engine's static-equivalent mode reproduces the static
+/// cascade (docs/model.md §5.8: keep, pro rata, no stock release, ρ = 0, no demand
+/// response). Four outcomes in units and shares, and a stopping rule.
+fn file(stop: bool) -> ScenarioFile {
+    let horizon = 13.0 * Step::Week.years();
+    let stop = if stop {
+        "stop = { relative_se = 0.01, batch = 200, max_draws = 4000 }"
+    } else {
+        ""
+    };
+    ScenarioFile::from_toml(
+        &format!(
+            r#"
+            [scenario]
+            horizon = {horizon}
+            run_length = {horizon}
+            [[scenario.restrictions]]
+            exporters = ["CN"]
+            products = ["magnet"]
+            targets = {{ list = ["US"] }}
+            severity = {{ uniform = {{ low = 0.2, high = 1.0 }} }}
+            [scenario.mitigation]
+            stock_release_share = 0.0
+            substitution = 0.0
+            [monte_carlo]
+            draws = 600
+            seed = 7
+            {stop}
+            [[monte_carlo.outcomes]]
+            measure = "absorption"
+            regions = {{ list = ["US"] }}
+            product = "magnet"
+            [[monte_carlo.outcomes]]
+            measure = "final_use"
+            regions = {{ list = ["US"] }}
+            product = "magnet"
+            [[monte_carlo.outcomes]]
+            measure = "absorption_share"
+            regions = {{ list = ["US", "NL"] }}
+            product = "magnet"
+            [[monte_carlo.outcomes]]
+            measure = "final_share"
+            regions = {{ list = ["US"] }}
+            product = "magnet"
+            "#
+        ),
+        "front_door.toml",
+    )
+    .unwrap()
+}
+
+fn static_equivalent() -> EngineChoice {
+    EngineChoice::Dynamic(DynamicSettings {
+        mode: Mode::StaticEquivalent,
+        step: Step::Week,
+        ..DynamicSettings::default()
+    })
+}
+
+#[test]
+fn both_engines_give_the_same_draws_through_the_same_door() {
+    let net = toy_chain();
+    let f = file(false);
+    let nets = [net];
+    let s = run_with(
+        &nets,
+        &f.scenario,
+        &f.monte_carlo,
+        &EngineChoice::Static,
+        None,
+    )
+    .unwrap();
+    let d = run_with(
+        &nets,
+        &f.scenario,
+        &f.monte_carlo,
+        &static_equivalent(),
+        None,
+    )
+    .unwrap();
+    assert!(s.engine.starts_with("static cascade"), "{}", s.engine);
+    assert!(d.engine.starts_with("dynamic engine"), "{}", d.engine);
+    assert_eq!(s.draws, 600);
+    assert_eq!(d.draws, 600);
+    let names = |r: &shortfall::montecarlo::McResults| -> Vec<String> {
+        r.outcomes.iter().map(|o| o.name.clone()).collect()
+    };
+    assert_eq!(names(&s), names(&d));
+    // Draw by draw: the same realization, the same figure (docs/model.md §5.8, summed
+    // over a window of constant shocks), in units and as shares of the annual baseline.
+    let (a, b) = (&s.simulation.values, &d.simulation.values);
+    assert_eq!(a.len(), 600 * 4);
+    let mut positive = 0;
+    for (x, y) in a.iter().zip(b) {
+        assert!((x - y).abs() <= 1e-9 * x.abs().max(1.0), "{x} vs {y}");
+        positive += usize::from(*x > 0.0);
+    }
+    assert_eq!(positive, 600 * 4, "every draw cuts something");
+    // The uncertain severity drives every outcome: rank correlation near one on both.
+    for r in [&s, &d] {
+        assert_eq!(r.sensitivity.len(), 4);
+        for x in &r.sensitivity {
+            assert_eq!(x.parameter, "restrictions[0].severity");
+            assert!(x.spearman.unwrap() > 0.99, "{x:?}");
+        }
+    }
+}
+
+#[test]
+fn the_stopping_rule_stops_the_dynamic_engine_too() {
+    let net = toy_chain();
+    let f = file(true);
+    let settings = DynamicSettings {
+        step: Step::Week,
+        ..DynamicSettings::default()
+    };
+    let r = run_with(
+        &[net],
+        &f.scenario,
+        &f.monte_carlo,
+        &EngineChoice::Dynamic(settings),
+        None,
+    )
+    .unwrap();
+    // Batches of 200 until every outcome's relative standard error is at most 1%.
+    assert!(r.draws % 200 == 0 && r.draws < 4000, "{} draws", r.draws);
+    assert!(r.draws > 200, "one batch is not precise enough here");
+    for o in &r.outcomes {
+        assert!(
+            o.se <= 0.01 * o.mean.abs(),
+            "{}: se {} mean {}",
+            o.name,
+            o.se,
+            o.mean
+        );
+    }
+}
+
+#[test]
+fn the_dynamic_outcome_answers_the_view_in_the_run_s_own_terms() {
+    let net = toy_chain();
+    let f = file(false);
+    let median = f.scenario.median();
+    let settings = DynamicSettings {
+        step: Step::Week,
+        ..DynamicSettings::default()
+    };
+    let engine = Dynamic::new(&net, &median, settings).unwrap();
+    let o = engine.evaluate(&net, &median).unwrap();
+    let (us, magnet) = (
+        net.require_region("US").unwrap(),
+        net.require_product("magnet").unwrap(),
+    );
+    assert!((o.years() - 13.0 * 7.0 / 365.0).abs() < 1e-12);
+    let a = o.over_run(Use::Absorption, us, magnet);
+    assert_eq!(a.shortfall, o.cumulative_absorption_shortfall(us, magnet));
+    assert_eq!(
+        a.baseline,
+        13.0 * o.absorption_baseline_per_step(us, magnet)
+    );
+    let f = o.over_run(Use::FinalUse, us, magnet);
+    assert_eq!(f.shortfall, o.cumulative_final_shortfall(us, magnet));
+    assert!(f.shortfall > 0.0 && f.shortfall <= f.baseline);
+    // The share of the annual baseline: the shortfall over the annual rate.
+    let rate = 365.0 / 7.0 * o.final_baseline_per_step(us, magnet);
+    assert!((f.share_of_annual(o.years()).unwrap() - f.shortfall / rate).abs() < 1e-12);
+}
+
+#[test]
+fn a_run_in_time_refuses_what_it_does_not_model_by_name() {
+    let net = toy_chain();
+    let f = file(true);
+    let paths = Paths::new(Targets::List(vec!["US".into()]), "magnet");
+    let err = run_paths(
+        &net,
+        &f.scenario,
+        &DynamicSettings::default(),
+        &f.monte_carlo,
+        &paths,
+    )
+    .unwrap_err();
+    assert!(err.to_string().contains("monte_carlo.outcomes"), "{err}");
+    let mut only_stop = f.monte_carlo.clone();
+    only_stop.outcomes.clear();
+    let err = run_paths(
+        &net,
+        &f.scenario,
+        &DynamicSettings::default(),
+        &only_stop,
+        &paths,
+    )
+    .unwrap_err();
+    assert!(err.to_string().contains("monte_carlo.stop"), "{err}");
+}
+
+#[test]
+fn a_realization_with_other_exporters_and_the_same_counts_is_refused_by_both_engines() {
+    let net = toy_chain();
+    let median = file(false).scenario.median();
+    let mut other = median.clone();
+    other.restrictions[0].exporters = vec!["US".into()];
+    let s = StaticCascade::new(&net, &median).unwrap();
+    let d = Dynamic::new(&net, &median, DynamicSettings::default()).unwrap();
+    for err in [
+        s.evaluate(&net, &other).map(|_| ()).unwrap_err(),
+        d.evaluate(&net, &other).map(|_| ()).unwrap_err(),
+    ] {
+        assert!(
+            matches!(&err, Error::OtherStructure { field, .. } if field.contains("exporters")),
+            "{err}"
+        );
+    }
+}
