@@ -144,7 +144,7 @@ fn in_time(net: &Network) -> shortfall::Result<PathResults> {
     };
     let dynamic = file.dynamic.clone().unwrap_or_default();
     let spec_paths = file.paths.clone().ok_or_else(|| {
-        shortfall::Error::InvalidArgument(format!("{path}: the seed file has a [paths] table"))
+        shortfall::Error::InvalidSetting(format!("{path}: the seed file has a [paths] table"))
     })?;
     let paths = run_paths(net, &file.scenario, &dynamic, &settings, &spec_paths)?;
     println!("{paths}");

@@ -175,7 +175,7 @@ fn go(args: Args) -> shortfall::Result<()> {
     mc.streaming |= args.streaming;
     if let Some(d) = &args.design {
         mc.design = serde_json::from_value(serde_json::Value::String(d.clone())).map_err(|_| {
-            shortfall::Error::InvalidArgument(format!(
+            shortfall::Error::InvalidSetting(format!(
                 "--design {d}: expected plain, latin_hypercube or sobol"
             ))
         })?;
@@ -187,7 +187,7 @@ fn go(args: Args) -> shortfall::Result<()> {
         None | Some("static") => EngineChoice::Static,
         Some("dynamic") => EngineChoice::Dynamic(dynamic_settings(&mut file, &args)?),
         Some(other) => {
-            return Err(shortfall::Error::InvalidArgument(format!(
+            return Err(shortfall::Error::InvalidSetting(format!(
                 "--engine {other}: expected static or dynamic"
             )))
         }
@@ -226,7 +226,7 @@ fn in_time(
     args: &Args,
 ) -> shortfall::Result<()> {
     if nets.len() > 1 {
-        return Err(shortfall::Error::InvalidArgument(
+        return Err(shortfall::Error::InvalidSetting(
             "--dynamic runs on one network".into(),
         ));
     }
@@ -273,7 +273,7 @@ fn dynamic_settings(file: &mut ScenarioFile, args: &Args) -> shortfall::Result<D
         Some("week") => Some(Step::Week),
         Some("month") => Some(Step::Month),
         Some(other) => {
-            return Err(shortfall::Error::InvalidArgument(format!(
+            return Err(shortfall::Error::InvalidSetting(format!(
                 "--step {other}: expected day, week or month"
             )))
         }

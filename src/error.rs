@@ -277,9 +277,40 @@ pub enum Error {
         /// The missing code.
         code: String,
     },
-    /// A request names something the network does not have, or an argument is out of range.
+    /// A name that is not there: a region or product the network does not have, a named
+    /// scenario the crate does not embed.
     #[error("{0}")]
-    InvalidArgument(String),
+    Unknown(String),
+    /// A network whose parts do not fit together: a node, edge or input out of range, a
+    /// trade without a production record.
+    #[error("network: {0}")]
+    InvalidNetwork(String),
+    /// A setting outside its domain, outside a file: a synthetic generator's sizes, a
+    /// profile fit's windows, a program's option.
+    #[error("{0}")]
+    InvalidSetting(String),
+    /// A file name whose extension says another format (`.json`, `.toml`, `.csv`).
+    #[error("{0}")]
+    WrongExtension(String),
+    /// A path results cannot be written to: empty, or a folder.
+    #[error("{0}")]
+    OutputPath(String),
+    /// Nothing to run: no draws, no outcomes, no network.
+    #[error("{0}")]
+    NothingToRun(String),
+    /// A request the crate does not model (chokepoints by value without prices, a run in
+    /// time in streaming mode).
+    #[error("{0}")]
+    Unsupported(String),
+    /// A computation above its stated size limit, with the way around it.
+    #[error("{0}")]
+    TooLarge(String),
+    /// A linear system without a solution.
+    #[error("{0}")]
+    Singular(String),
+    /// The thread pool could not start.
+    #[error("thread pool: {0}")]
+    ThreadPool(String),
     /// An engine or workspace is given a network other than the one it was built for.
     #[error(
         "{engine} was built for {built_for}, and is given {given}; build the engine (and its \
@@ -341,6 +372,15 @@ fn list(problems: &[BalanceProblem]) -> String {
 /// The crate's result type.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
+/// The parts of a scenario file a field error can point into before the file is known.
+const WITHIN_A_FILE: [&str; 5] = [
+    "scenario",
+    "settings",
+    "paths",
+    "dynamic settings",
+    "scenario file",
+];
+
 impl Error {
     /// The same error, placed in the scenario file it came from: a field error that an
     /// engine or a run reports against the scenario (`restrictions[0].targets`) becomes one
@@ -363,12 +403,41 @@ impl Error {
                 field,
                 reason,
                 location,
-            } if location.file == "scenario" => Error::InvalidField {
-                field: format!("scenario.{field}"),
-                reason,
-                location: Location::new(file, location.line),
-            },
+            } if location.line.is_none() && WITHIN_A_FILE.contains(&location.file.as_str()) => {
+                let field = if location.file == "scenario" {
+                    format!("scenario.{field}")
+                } else {
+                    field
+                };
+                Error::InvalidField {
+                    field,
+                    reason,
+                    location: Location::new(file, None),
+                }
+            }
             other => other,
+        }
+    }
+
+    /// The one constructor of a field error found before a file is known: `path` is the
+    /// field's path from the root of `within` (`scenario`: `restrictions[0].severity`;
+    /// `settings`: `monte_carlo.draws`; `paths`: `paths.product`; `dynamic settings`;
+    /// `scenario file`: `observed[1].measure`). [`Error::in_file`] moves it into the
+    /// file it came from.
+    ///
+    /// ```
+    /// use shortfall::Error;
+    /// let e = Error::field("settings", "monte_carlo.draws", "0 is not a number of draws");
+    /// assert_eq!(
+    ///     e.in_file("run.toml").to_string(),
+    ///     "run.toml: field `monte_carlo.draws`: 0 is not a number of draws"
+    /// );
+    /// ```
+    pub fn field(within: &str, path: impl Into<String>, reason: impl Into<String>) -> Self {
+        Error::InvalidField {
+            field: path.into(),
+            reason: reason.into(),
+            location: Location::new(within, None),
         }
     }
 }

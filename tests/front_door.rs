@@ -137,7 +137,11 @@ fn the_stopping_rule_stops_the_dynamic_engine_too() {
     )
     .unwrap();
     // Batches of 200 until every outcome's relative standard error is at most 1%.
-    assert!(r.draws % 200 == 0 && r.draws < 4000, "{} draws", r.draws);
+    assert!(
+        r.draws.is_multiple_of(200) && r.draws < 4000,
+        "{} draws",
+        r.draws
+    );
     assert!(r.draws > 200, "one batch is not precise enough here");
     for o in &r.outcomes {
         assert!(

@@ -125,7 +125,7 @@ fn the_generator_is_seeded_and_refuses_bad_sizes() {
         ..Synthetic::default()
     }
     .build();
-    assert!(matches!(err, Err(Error::InvalidArgument(_))));
+    assert!(matches!(err, Err(Error::InvalidSetting(_))));
     let dense = Synthetic {
         dense: true,
         regions: 4,

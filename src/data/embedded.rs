@@ -103,13 +103,11 @@ pub fn embedded(name: &str) -> Result<Dataset> {
     match name {
         "rare_earths_2024" => Ok(rare_earths_2024()),
         "japan_2010" => Ok(japan_2010()),
-        other => Err(Error::InvalidField {
-            field: "dataset".into(),
-            reason: format!(
-                "unknown embedded dataset `{other}` (known: rare_earths_2024, japan_2010)"
-            ),
-            location: crate::error::Location::new("scenario", None),
-        }),
+        other => Err(Error::field(
+            "scenario file",
+            "dataset",
+            format!("unknown embedded dataset `{other}` (known: rare_earths_2024, japan_2010)"),
+        )),
     }
 }
 

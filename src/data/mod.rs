@@ -95,7 +95,7 @@ pub(crate) fn read_text(path: &Path) -> Result<(String, String)> {
 /// ```
 ///
 /// # Errors
-/// [`Error::Io`], parse, build and validation errors, and [`Error::InvalidArgument`] for
+/// [`Error::Io`], parse, build and validation errors, and [`Error::WrongExtension`] for
 /// another extension.
 pub fn read_network(path: impl AsRef<Path>) -> Result<Network> {
     let path = path.as_ref();
@@ -109,7 +109,7 @@ pub fn read_network(path: impl AsRef<Path>) -> Result<Network> {
     match path.extension().and_then(|e| e.to_str()) {
         Some("json") => network_from_json(&text, &name),
         Some("toml") => network_from_toml(&text, &name),
-        _ => Err(Error::InvalidArgument(format!(
+        _ => Err(Error::WrongExtension(format!(
             "{name}: a network file ends in .json or .toml"
         ))),
     }
@@ -118,14 +118,14 @@ pub fn read_network(path: impl AsRef<Path>) -> Result<Network> {
 /// Writes a network to a `.json` or `.toml` file, atomically (no half-written file).
 ///
 /// # Errors
-/// [`Error::Io`], and [`Error::InvalidArgument`] for another extension.
+/// [`Error::Io`], and [`Error::WrongExtension`] for another extension.
 pub fn write_network(net: &Network, path: impl AsRef<Path>) -> Result<()> {
     let path = path.as_ref();
     let text = match path.extension().and_then(|e| e.to_str()) {
         Some("json") => network_to_json(net)?,
         Some("toml") => network_to_toml(net)?,
         _ => {
-            return Err(Error::InvalidArgument(format!(
+            return Err(Error::WrongExtension(format!(
                 "{}: a network file ends in .json or .toml",
                 path.display()
             )))

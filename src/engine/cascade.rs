@@ -5,13 +5,13 @@ use std::collections::HashMap;
 
 use super::outcome::StaticOutcome;
 use super::Engine;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::network::{Network, NodeId, NodeKind, RegionId, Sink};
 use crate::scenario::{Allocation, Disposal, Realization, Targets};
 use crate::tolerance;
 
 use super::restricted::{Restricted, NONE};
-use super::{field_error, node_at, product_at, region_at, BuiltFor};
+use super::{node_at, product_at, region_at, BuiltFor};
 
 /// The static cascade engine, built for one scenario's structure (who restricts what to
 /// whom, where capacity is lost, which final uses shift): [`StaticCascade::new`] resolves
@@ -163,8 +163,9 @@ impl StaticCascade {
             ("demand_shifts", scenario.demand_shifts.len()),
         ] {
             if count >= NONE16 as usize {
-                return Err(field_error(
-                    field.into(),
+                return Err(Error::field(
+                    "scenario",
+                    field,
                     format!("{count} entries; the engine takes at most {}", NONE16 - 1),
                 ));
             }
@@ -193,7 +194,8 @@ impl StaticCascade {
         for (i, c) in scenario.capacity_losses.iter().enumerate() {
             let n = node_at(net, &c.region, &c.product, &format!("capacity_losses[{i}]"))?;
             if node_loss[n.index()] != NONE {
-                return Err(field_error(
+                return Err(Error::field(
+                    "scenario",
                     format!("capacity_losses[{i}]"),
                     format!("a second capacity loss on {} in {}", c.product, c.region),
                 ));
@@ -231,7 +233,8 @@ impl StaticCascade {
             let r = region(&d.region, format!("demand_shifts[{i}].region"))?;
             let p = product(&d.product, format!("demand_shifts[{i}].product"))?;
             if shift_of.insert((r.index(), p.index()), i as u32).is_some() {
-                return Err(field_error(
+                return Err(Error::field(
+                    "scenario",
                     format!("demand_shifts[{i}]"),
                     format!("a second demand shift on {} in {}", d.product, d.region),
                 ));
@@ -268,7 +271,8 @@ impl StaticCascade {
             });
         }
         if let Some((&(r, p), &i)) = shift_of.iter().next() {
-            return Err(field_error(
+            return Err(Error::field(
+                "scenario",
                 format!("demand_shifts[{i}]"),
                 format!(
                     "{} has no final use of {}",
@@ -335,7 +339,8 @@ impl StaticCascade {
         for (i, rs) in scenario.perturbation.recipes.iter().enumerate() {
             let p = product(&rs.product, format!("perturbation.recipes[{i}].product"))?.index();
             if recipe_scales.iter().any(|&(q, _)| q == p) {
-                return Err(field_error(
+                return Err(Error::field(
+                    "scenario",
                     format!("perturbation.recipes[{i}]"),
                     format!("a second multiplier on the recipe of {}", rs.product),
                 ));

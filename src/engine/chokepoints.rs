@@ -71,7 +71,7 @@ pub struct Chokepoints {
 /// ```
 ///
 /// # Errors
-/// [`Error::InvalidArgument`] for `Ranking::Value` without prices, and every error of
+/// [`Error::Unsupported`] for `Ranking::Value` without prices, and every error of
 /// [`StaticCascade::new`].
 pub fn chokepoints(
     net: &Network,
@@ -80,7 +80,7 @@ pub fn chokepoints(
     ranking: Ranking,
 ) -> Result<Chokepoints> {
     if ranking == Ranking::Value && context.prices.is_empty() {
-        return Err(Error::InvalidArgument(
+        return Err(Error::Unsupported(
             "ranking chokepoints by value needs prices in the scenario".into(),
         ));
     }

@@ -18,7 +18,7 @@ pub use dynamic::{
 pub use outcome::{BlocFigures, StaticOutcome};
 pub use shortfalls::{Amount, Shortfalls, Use, DYNAMIC_DEFINITION, STATIC_DEFINITION};
 
-use crate::error::{Error, Location, Result};
+use crate::error::{Error, Result};
 use crate::network::{Network, NodeId, ProductId, RegionId};
 use crate::scenario::Realization;
 
@@ -138,25 +138,16 @@ pub fn idle_restrictions(net: &Network, scenario: &Realization) -> Result<Vec<St
     Ok(restricted::Restricted::new(net, scenario)?.idle(scenario))
 }
 
-/// An error in a scenario field, named by its path.
-pub(crate) fn field_error(field: String, reason: String) -> Error {
-    Error::InvalidField {
-        field,
-        reason,
-        location: Location::new("scenario", None),
-    }
-}
-
 /// The region with `code`, or an error at the scenario field `path`.
 pub(crate) fn region_at(net: &Network, code: &str, path: String) -> Result<RegionId> {
     net.region_id(code)
-        .ok_or_else(|| field_error(path, net.unknown_region(code)))
+        .ok_or_else(|| Error::field("scenario", path, net.unknown_region(code)))
 }
 
 /// The product with `id`, or an error at the scenario field `path`.
 pub(crate) fn product_at(net: &Network, id: &str, path: String) -> Result<ProductId> {
     net.product_id(id)
-        .ok_or_else(|| field_error(path, net.unknown_product(id)))
+        .ok_or_else(|| Error::field("scenario", path, net.unknown_product(id)))
 }
 
 /// The node making `product` in `region`, named at the scenario field `path` (the codes at
@@ -165,7 +156,7 @@ pub(crate) fn node_at(net: &Network, region: &str, product: &str, path: &str) ->
     let r = region_at(net, region, format!("{path}.region"))?;
     let p = product_at(net, product, format!("{path}.product"))?;
     net.node_id(r, p)
-        .ok_or_else(|| field_error(path.into(), format!("{region} makes no {product}")))
+        .ok_or_else(|| Error::field("scenario", path, format!("{region} makes no {product}")))
 }
 
 /// The node of each of a scenario's capacity additions.

@@ -1,8 +1,8 @@
 //! Which flows a scenario's restrictions cut (docs/model.md §4.1), resolved once for both
 //! engines.
 
-use super::{field_error, product_at, region_at};
-use crate::error::Result;
+use super::{product_at, region_at};
+use crate::error::{Error, Result};
 use crate::network::{Network, NodeKind, ProductId, RegionId};
 use crate::scenario::{ContentRule, Realization, Restriction, Transit};
 
@@ -82,7 +82,8 @@ impl Restricted {
                             continue;
                         }
                         if edge[ei] != NONE {
-                            return Err(field_error(
+                            return Err(Error::field(
+                                "scenario",
                                 format!("restrictions[{i}]"),
                                 format!(
                                     "overlaps restrictions[{}] on {} from {}",
@@ -133,7 +134,8 @@ impl Restricted {
         let tonnes = |p: ProductId| {
             let product = net.product(p);
             product.tonnes_per_unit().ok_or_else(|| {
-                field_error(
+                Error::field(
+                    "scenario",
                     path.clone(),
                     format!(
                         "{} is counted in {}: give its mass_per_unit (t per unit) to measure \
@@ -176,7 +178,8 @@ impl Restricted {
                         continue;
                     }
                     if self.edge[ei] != NONE && self.edge[ei] != i as u32 {
-                        return Err(field_error(
+                        return Err(Error::field(
+                            "scenario",
                             path.clone(),
                             format!(
                                 "cuts {} from {}, which restrictions[{}] cuts already",

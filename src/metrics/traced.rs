@@ -125,13 +125,13 @@ fn origins_of(net: &Network, upstream: ProductId) -> Vec<RegionId> {
 /// Traced content by origin, by forward substitution (one sweep per origin).
 ///
 /// # Errors
-/// [`Error::InvalidArgument`] when nodes x origins exceeds [`BY_ORIGIN_LIMIT`];
+/// [`Error::TooLarge`] when nodes x origins exceeds [`BY_ORIGIN_LIMIT`];
 /// [`Error::CyclicRecipes`] on a cyclic table.
 pub fn content_by_origin(net: &Network, upstream: ProductId) -> Result<ContentByOrigin> {
     let origins = origins_of(net, upstream);
     let (nn, k) = (net.nodes().len(), origins.len());
     if nn.saturating_mul(k) > BY_ORIGIN_LIMIT {
-        return Err(Error::InvalidArgument(format!(
+        return Err(Error::TooLarge(format!(
             "traced content by origin needs {nn} nodes x {k} origins, above the limit of \
              {BY_ORIGIN_LIMIT}; trace one origin at a time with `content`"
         )));
@@ -153,11 +153,11 @@ pub fn content_by_origin(net: &Network, upstream: ProductId) -> Result<ContentBy
 /// (nalgebra), for networks of at most [`DENSE_LIMIT`] nodes.
 ///
 /// # Errors
-/// [`Error::InvalidArgument`] above the size limit or if the matrix is singular.
+/// [`Error::TooLarge`] above the size limit, [`Error::Singular`] if the matrix is singular.
 pub fn content_by_origin_dense(net: &Network, upstream: ProductId) -> Result<ContentByOrigin> {
     let nn = net.nodes().len();
     if nn > DENSE_LIMIT {
-        return Err(Error::InvalidArgument(format!(
+        return Err(Error::TooLarge(format!(
             "the dense traced-content solve takes at most {DENSE_LIMIT} nodes, not {nn}"
         )));
     }
@@ -182,7 +182,7 @@ pub fn content_by_origin_dense(net: &Network, upstream: ProductId) -> Result<Con
     let solution = m
         .lu()
         .solve(&rhs)
-        .ok_or_else(|| Error::InvalidArgument("the traced-content system is singular".into()))?;
+        .ok_or_else(|| Error::Singular("the traced-content system is singular".into()))?;
     let mut table = vec![0.0; nn * k];
     for n in 0..nn {
         for j in 0..k {

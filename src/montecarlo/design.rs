@@ -8,7 +8,7 @@ use statrs::distribution::{ContinuousCDF, Normal};
 
 use super::streams::{mix, uniform};
 use super::Settings;
-use crate::error::{Error, Location, Result};
+use crate::error::{Error, Result};
 use crate::scenario::ParamSlot;
 
 /// How the uniforms of the draws are laid out.
@@ -63,11 +63,7 @@ pub(crate) struct Sampler {
 }
 
 fn invalid(field: &str, reason: String) -> Error {
-    Error::InvalidField {
-        field: format!("monte_carlo.{field}"),
-        reason,
-        location: Location::new("scenario", None),
-    }
+    Error::field("settings", format!("monte_carlo.{field}"), reason)
 }
 
 /// The target normal-score correlation matrix: Spearman `ρ_s` becomes Pearson

@@ -152,7 +152,7 @@ struct Chunk {
 ///
 /// # Errors
 /// Every error of [`ScenarioSpec::validate`], of the design and of the engine's run, and
-/// [`Error::InvalidArgument`] for zero draws or a thread pool that cannot start.
+/// [`Error::NothingToRun`] for zero draws, [`Error::ThreadPool`] for a thread pool that cannot start.
 pub fn simulate<E: Engine>(
     net: &Network,
     engine: &E,
@@ -191,7 +191,7 @@ pub(crate) fn simulate_range<E: Engine>(
     progress: Option<&(dyn Fn(Progress) + Sync)>,
 ) -> Result<Simulation> {
     if end <= first {
-        return Err(Error::InvalidArgument(
+        return Err(Error::NothingToRun(
             "a Monte Carlo run needs at least one draw".into(),
         ));
     }
@@ -211,7 +211,7 @@ pub(crate) fn simulate_range<E: Engine>(
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()
-        .map_err(|e| Error::InvalidArgument(format!("thread pool: {e}")))?;
+        .map_err(|e| Error::ThreadPool(e.to_string()))?;
     let chunks = (end - first).div_ceil(CHUNK);
     let done = std::sync::atomic::AtomicU64::new(0);
     let run_chunk = |c: u64| -> Result<Chunk> {
@@ -334,9 +334,10 @@ fn check_memory(draws: u64, kept: usize, settings: &Settings) -> Result<()> {
         None => (physical_memory() as f64 / 2.0, "half this machine's memory"),
     };
     if need as f64 > limit {
-        return Err(Error::InvalidField {
-            field: "monte_carlo.draws".into(),
-            reason: format!(
+        return Err(Error::field(
+            "settings",
+            "monte_carlo.draws",
+            format!(
                 "exact mode keeps every draw: {draws} draws of {kept} numbers need about \
                  {:.1} GiB, above {:.1} GiB ({whose}); run in streaming mode \
                  (`--streaming`, `monte_carlo.streaming = true`: bounded memory, no \
@@ -344,8 +345,7 @@ fn check_memory(draws: u64, kept: usize, settings: &Settings) -> Result<()> {
                 need as f64 / gib,
                 limit / gib
             ),
-            location: crate::error::Location::new("settings", None),
-        });
+        ));
     }
     Ok(())
 }

@@ -30,7 +30,7 @@ pub use streams::{param_rng, uniform, DrawRng};
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::{Error, Location, Result};
+use crate::error::{Error, Result};
 
 /// The most draws a run takes (at a microsecond a draw, about three hours).
 pub const MAX_DRAWS: u64 = 10_000_000_000;
@@ -124,11 +124,7 @@ impl Settings {
     /// twice, a memory limit that is not positive.
     pub fn validate(&self, file: &str) -> Result<()> {
         let bad = |field: &str, reason: String| {
-            Err(Error::InvalidField {
-                field: format!("monte_carlo.{field}"),
-                reason,
-                location: Location::new(file, None),
-            })
+            Err(Error::field("settings", format!("monte_carlo.{field}"), reason).in_file(file))
         };
         if !(1..=MAX_DRAWS).contains(&self.draws) {
             return bad(

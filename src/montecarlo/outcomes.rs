@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::engine::{Shortfalls, Use};
-use crate::error::{Error, Location, Result};
+use crate::error::{Error, Result};
 use crate::network::{Network, ProductId, RegionId};
 use crate::scenario::{ScenarioSpec, Targets};
 
@@ -47,10 +47,12 @@ pub(crate) struct Resolved {
 
 impl OutcomeSpec {
     fn resolve(&self, net: &Network, i: usize) -> Result<Resolved> {
-        let err = |field: &str, reason: String| Error::InvalidField {
-            field: format!("monte_carlo.outcomes[{i}].{field}"),
-            reason,
-            location: Location::new("scenario", None),
+        let err = |field: &str, reason: String| {
+            Error::field(
+                "settings",
+                format!("monte_carlo.outcomes[{i}].{field}"),
+                reason,
+            )
         };
         let product = net
             .product_id(&self.product)

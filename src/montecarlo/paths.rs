@@ -127,7 +127,7 @@ const TABLE_LEVELS: [f64; 3] = [0.05, 0.5, 0.95];
 /// # Errors
 /// Every error of [`Dynamic::new`] and of [`simulate`]; [`Error::InvalidField`] for an
 /// unknown product or group or a cover that is not a positive number of days;
-/// [`Error::InvalidArgument`] in streaming mode (censored outcomes need every draw).
+/// [`Error::Unsupported`] in streaming mode (censored outcomes need every draw).
 pub fn run_paths(
     net: &Network,
     spec: &ScenarioSpec,
@@ -143,28 +143,24 @@ pub fn run_paths(
         (settings.stop.is_some(), "monte_carlo.stop"),
     ] {
         if set {
-            return Err(Error::InvalidField {
-                field: field.into(),
-                reason: "a run in time reports its [paths] (fan chart, cumulative \
+            return Err(Error::field(
+                "settings",
+                field,
+                "a run in time reports its [paths] (fan chart, cumulative \
                          shortfall, censored events) and runs the draws it is given; for \
                          chosen outcomes and a stopping rule on the dynamic engine, run \
                          `montecarlo::run_with` with `EngineChoice::Dynamic` (`run_scenario \
-                         --engine dynamic`)"
-                    .into(),
-                location: crate::error::Location::new("settings", None),
-            });
+                         --engine dynamic`)",
+            ));
         }
     }
     if settings.streaming {
-        return Err(Error::InvalidArgument(
+        return Err(Error::Unsupported(
             "dynamic paths need every draw: run them in exact mode".into(),
         ));
     }
-    let invalid = |field: &str, reason: String| Error::InvalidField {
-        field: format!("paths.{field}"),
-        reason,
-        location: crate::error::Location::new("paths", None),
-    };
+    let invalid =
+        |field: &str, reason: String| Error::field("paths", format!("paths.{field}"), reason);
     let product = paths.product.as_str();
     let k = net
         .product_id(product)
@@ -293,7 +289,7 @@ impl PathResults {
     /// table).
     ///
     /// # Errors
-    /// [`Error::Io`], and [`Error::InvalidArgument`] for another extension.
+    /// [`Error::Io`], and [`Error::WrongExtension`] for another extension.
     pub fn write(&self, path: impl AsRef<std::path::Path>) -> Result<()> {
         crate::report::write(self, path.as_ref())
     }

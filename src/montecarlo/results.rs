@@ -176,7 +176,7 @@ fn run_engine<E: Engine<Outcome: Shortfalls>>(
 ) -> Result<McResults> {
     settings.validate("settings")?;
     let Some(net) = nets.first() else {
-        return Err(Error::InvalidArgument("no network to run on".into()));
+        return Err(Error::NothingToRun("no network to run on".into()));
     };
     // The scenario first: its own errors (an unknown bloc in a restriction) are named
     // there, not in the default outcomes built from it.
@@ -192,7 +192,7 @@ fn run_engine<E: Engine<Outcome: Shortfalls>>(
         settings.outcomes.clone()
     };
     if specs.is_empty() {
-        return Err(Error::InvalidArgument(
+        return Err(Error::NothingToRun(
             "no outcomes: name some in monte_carlo.outcomes (the defaults need a restriction)"
                 .into(),
         ));
@@ -228,7 +228,7 @@ fn run_engine<E: Engine<Outcome: Shortfalls>>(
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(sim.threads)
         .build()
-        .map_err(|e| Error::InvalidArgument(format!("thread pool: {e}")))?;
+        .map_err(|e| Error::ThreadPool(e.to_string()))?;
     let (summaries, sensitivity) = pool.install(|| statistics(&sim, outcomes, settings));
     Ok(McResults {
         scenario: spec.name.clone(),
@@ -279,14 +279,14 @@ impl<E: Engine> Engine for Variants<'_, E> {
         };
         let i = v.round() as usize;
         if v.fract() != 0.0 || i >= self.nets.len() {
-            return Err(Error::InvalidField {
-                field: "perturbation.variant".into(),
-                reason: format!(
+            return Err(Error::field(
+                "scenario",
+                "perturbation.variant",
+                format!(
                     "{v} is not the index of one of the {} network variants",
                     self.nets.len()
                 ),
-                location: crate::error::Location::new("scenario", None),
-            });
+            ));
         }
         ws.0 = i;
         self.engines[i].run(&self.nets[i], r, &mut ws.1[i])
@@ -303,11 +303,7 @@ fn stopping(
     slots: &[crate::scenario::ParamSlot],
     mut run_batch: impl FnMut(&Sampler, (u64, u64)) -> Result<Simulation>,
 ) -> Result<Simulation> {
-    let invalid = |reason: String| Error::InvalidField {
-        field: "monte_carlo.stop".into(),
-        reason,
-        location: crate::error::Location::new("scenario", None),
-    };
+    let invalid = |reason: String| Error::field("settings", "monte_carlo.stop", reason);
     if stop.relative_se.is_nan()
         || stop.relative_se <= 0.0
         || stop.max_draws == 0
@@ -448,7 +444,7 @@ impl McResults {
     /// (the summary table).
     ///
     /// # Errors
-    /// [`Error::Io`], and [`Error::InvalidArgument`] for another extension.
+    /// [`Error::Io`], and [`Error::WrongExtension`] for another extension.
     pub fn write(&self, path: impl AsRef<Path>) -> Result<()> {
         crate::report::write(self, path.as_ref())
     }

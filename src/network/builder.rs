@@ -117,7 +117,7 @@ impl Builder {
         };
         for (code, closure) in &self.closures {
             if *closure != Closure::Error && !products.contains_key(code.as_str()) {
-                return Err(Error::InvalidArgument(format!(
+                return Err(Error::InvalidSetting(format!(
                     "closure for unknown product `{code}`"
                 )));
             }
@@ -391,7 +391,7 @@ impl Builder {
                         .filter(|n| nodes[n.index()].kind == NodeKind::Producer)
                         .copied()
                         .ok_or_else(|| {
-                            Error::InvalidArgument(format!(
+                            Error::InvalidNetwork(format!(
                                 "{} ships {} but has no production record for it",
                                 t.regions[lot.origin.index()].code,
                                 t.products[p].id

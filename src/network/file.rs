@@ -208,7 +208,7 @@ impl TryFrom<NetworkFile> for Network {
             if n < node_count {
                 Ok(NodeId(n))
             } else {
-                Err(Error::InvalidArgument(format!(
+                Err(Error::InvalidNetwork(format!(
                     "{field}: node {n} does not exist ({node_count} nodes)"
                 )))
             }
@@ -219,7 +219,7 @@ impl TryFrom<NetworkFile> for Network {
                 (Some(n), None) => Sink::Node(node(n, format!("flows[{i}].to_node"))?),
                 (None, Some(r)) => Sink::FinalUse(region(r, format!("flows[{i}].final_use"))?),
                 _ => {
-                    return Err(Error::InvalidArgument(format!(
+                    return Err(Error::InvalidNetwork(format!(
                         "flows[{i}]: give exactly one of `to_node` and `final_use`"
                     )))
                 }

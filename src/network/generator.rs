@@ -72,12 +72,12 @@ impl Synthetic {
     /// Builds the network.
     ///
     /// # Errors
-    /// [`Error::InvalidArgument`] when a size is zero, `depth > products`, or `headroom`
+    /// [`Error::InvalidSetting`] when a size is zero, `depth > products`, or `headroom`
     /// or `stock_days` is negative or not finite.
     pub fn build(&self) -> Result<Network> {
         let (nr, np, depth) = (self.regions, self.products, self.depth);
         if nr == 0 || np == 0 || depth == 0 || depth > np || self.suppliers == 0 {
-            return Err(Error::InvalidArgument(format!(
+            return Err(Error::InvalidSetting(format!(
                 "synthetic network needs regions, products, depth and suppliers >= 1 and \
                  depth <= products (got {nr}, {np}, {depth}, {})",
                 self.suppliers
@@ -85,7 +85,7 @@ impl Synthetic {
         }
         for (name, v) in [("headroom", self.headroom), ("stock_days", self.stock_days)] {
             if !(v.is_finite() && v >= 0.0) {
-                return Err(Error::InvalidArgument(format!(
+                return Err(Error::InvalidSetting(format!(
                     "synthetic network: {name} = {v} must be non-negative and finite"
                 )));
             }
@@ -235,11 +235,11 @@ impl SyntheticTable {
     /// Builds the table.
     ///
     /// # Errors
-    /// [`Error::InvalidArgument`] when a size is zero.
+    /// [`Error::InvalidSetting`] when a size is zero.
     pub fn build(&self) -> Result<Network> {
         let (nr, ns) = (self.regions, self.sectors);
         if nr == 0 || ns == 0 {
-            return Err(Error::InvalidArgument(format!(
+            return Err(Error::InvalidSetting(format!(
                 "a synthetic table needs regions and sectors >= 1 (got {nr}, {ns})"
             )));
         }

@@ -179,7 +179,7 @@ impl Network {
     /// Validates `parts` and builds the indices.
     ///
     /// # Errors
-    /// Unknown or duplicate codes and node references ([`Error::InvalidArgument`]),
+    /// Unknown or duplicate codes and node references ([`Error::InvalidNetwork`]),
     /// negative or non-finite quantities ([`Error::InvalidQuantity`]), capacity below output,
     /// a flow of an input the user has no coefficient for ([`Error::MissingRecipe`]), a
     /// cyclic recipe graph ([`Error::CyclicRecipes`]) and recipe columns that do not sum to
@@ -573,19 +573,19 @@ impl Network {
     /// Like [`Network::region_id`], with an error naming the code.
     ///
     /// # Errors
-    /// [`Error::InvalidArgument`] when no region has this code.
+    /// [`Error::Unknown`] when no region has this code.
     pub fn require_region(&self, code: &str) -> Result<RegionId> {
         self.region_id(code)
-            .ok_or_else(|| invalid(format!("no region `{code}` in the network")))
+            .ok_or_else(|| Error::Unknown(format!("no region `{code}` in the network")))
     }
 
     /// Like [`Network::product_id`], with an error naming the id.
     ///
     /// # Errors
-    /// [`Error::InvalidArgument`] when no product has this id.
+    /// [`Error::Unknown`] when no product has this id.
     pub fn require_product(&self, id: &str) -> Result<ProductId> {
         self.product_id(id)
-            .ok_or_else(|| invalid(format!("no product `{id}` in the network")))
+            .ok_or_else(|| Error::Unknown(format!("no product `{id}` in the network")))
     }
 
     /// Baseline output `x` of a node, units a year.
@@ -909,7 +909,7 @@ impl Fnv {
 }
 
 fn invalid(msg: impl Into<String>) -> Error {
-    Error::InvalidArgument(msg.into())
+    Error::InvalidNetwork(msg.into())
 }
 
 fn unique<'a>(codes: impl Iterator<Item = &'a str>, what: &str) -> Result<()> {

@@ -95,12 +95,12 @@ fn remove_stale(dir: &Path, name: &str) {
 /// ```
 ///
 /// # Errors
-/// [`Error::InvalidArgument`] for an empty path, a folder or another extension;
+/// [`Error::OutputPath`] for an empty path or a folder, [`Error::WrongExtension`] for another extension;
 /// [`Error::Io`] when the folder is missing or refuses a file.
 pub fn check_writable(path: &Path, extensions: &[&str]) -> Result<()> {
-    let bad = |why: String| Err(Error::InvalidArgument(format!("{}: {why}", path.display())));
+    let bad = |why: String| Err(Error::OutputPath(format!("{}: {why}", path.display())));
     if path.as_os_str().is_empty() {
-        return Err(Error::InvalidArgument("an empty output path".into()));
+        return Err(Error::OutputPath("an empty output path".into()));
     }
     if path.is_dir() {
         return bad("is a folder; give a file name".into());

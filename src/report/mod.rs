@@ -52,7 +52,7 @@ pub trait Report {
 /// serde) or `.csv` (its first table).
 ///
 /// # Errors
-/// [`crate::Error::Io`], [`crate::Error::Json`], and [`crate::Error::InvalidArgument`] for
+/// [`crate::Error::Io`], [`crate::Error::Json`], and [`crate::Error::WrongExtension`] for
 /// another extension.
 pub fn write<T: Report + serde::Serialize>(
     report: &T,
@@ -71,7 +71,7 @@ pub fn write<T: Report + serde::Serialize>(
             .transpose()?
             .unwrap_or_default(),
         _ => {
-            return Err(crate::Error::InvalidArgument(format!(
+            return Err(crate::Error::WrongExtension(format!(
                 "{}: results are written as .json or .csv",
                 path.display()
             )))

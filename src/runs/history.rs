@@ -5,7 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::ScenarioFile;
-use crate::error::{Error, Location, Result};
+use crate::error::{Error, Result};
 use crate::montecarlo::{run_paths, PathResults};
 use crate::report::{displayed_as_report, number, Cell, Report, Table};
 use crate::scenario::ScenarioSpec;
@@ -131,11 +131,7 @@ pub fn run_named(file: &ScenarioFile) -> Result<NamedRun> {
 }
 
 fn invalid(field: &str, reason: String) -> Error {
-    Error::InvalidField {
-        field: field.into(),
-        reason,
-        location: Location::new("scenario file", None),
-    }
+    Error::field("scenario file", field, reason)
 }
 
 fn compare(i: usize, o: &Observed, spec: &ScenarioSpec, r: &PathResults) -> Result<Comparison> {
@@ -254,7 +250,7 @@ impl NamedRun {
     /// Writes the run atomically: `.json` (everything) or `.csv` (the members' table).
     ///
     /// # Errors
-    /// [`Error::Io`], and [`Error::InvalidArgument`] for another extension.
+    /// [`Error::Io`], and [`Error::WrongExtension`] for another extension.
     pub fn write(&self, path: impl AsRef<std::path::Path>) -> Result<()> {
         crate::report::write(self, path.as_ref())
     }

@@ -93,7 +93,7 @@ impl ScenarioFile {
     /// ```
     ///
     /// # Errors
-    /// [`Error::InvalidArgument`] for another name; parse errors name the file.
+    /// [`Error::Unknown`] for another name; parse errors name the file.
     pub fn named(name: &str) -> Result<Self> {
         macro_rules! files {
             ($($name:literal),*) => {
@@ -102,7 +102,7 @@ impl ScenarioFile {
                         include_str!(concat!("../../scenarios/", $name, ".toml")),
                         concat!("scenarios/", $name, ".toml"),
                     ),)*
-                    other => Err(Error::InvalidArgument(format!(
+                    other => Err(Error::Unknown(format!(
                         "no named scenario `{other}` (known: {})",
                         [$($name),*].join(", ")
                     ))),

@@ -18,7 +18,7 @@ pub use uncertain::{Dist, Param};
 
 use std::collections::BTreeMap;
 
-use crate::error::{Error, Location, Result};
+use crate::error::{Error, Result};
 use crate::network::{Bloc, Network, RegionId};
 
 use serde::{Deserialize, Serialize};
@@ -275,11 +275,7 @@ impl Targets {
     /// [`Error::InvalidField`] for an unknown bloc or region code, or a set with no region
     /// of `net` (an empty list, a bloc none of whose members it has).
     pub fn resolve(&self, net: &Network, path: &str) -> Result<Vec<RegionId>> {
-        let invalid = |field: String, reason: String| Error::InvalidField {
-            field,
-            reason,
-            location: Location::new("scenario", None),
-        };
+        let invalid = |field: String, reason: String| Error::field("scenario", field, reason);
         let codes = |codes: &[String]| -> Result<Vec<RegionId>> {
             codes
                 .iter()

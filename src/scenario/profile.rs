@@ -127,10 +127,10 @@ impl Ramp {
     /// ```
     ///
     /// # Errors
-    /// [`crate::Error::InvalidArgument`] without windows, or for a window that is empty,
+    /// [`crate::Error::InvalidSetting`] without windows, or for a window that is empty,
     /// negative or whose mean is outside [0, 1], or `to` outside [0, 1].
     pub fn fit(windows: &[(f64, f64, f64)], to: f64) -> crate::Result<(Ramp, f64)> {
-        let bad = |why: String| Err(crate::Error::InvalidArgument(why));
+        let bad = |why: String| Err(crate::Error::InvalidSetting(why));
         if windows.is_empty() {
             return bad("a ramp is fitted to at least one window".into());
         }

@@ -5,7 +5,7 @@
 use std::fmt;
 
 use super::{Param, Realization, Scenario};
-use crate::error::{Error, Location, Result};
+use crate::error::{Error, Result};
 
 /// A scenario whose numbers may be uncertain: what files and notebooks hold.
 pub type ScenarioSpec = Scenario<Param>;
@@ -309,11 +309,7 @@ impl<P> Scenario<P> {
 }
 
 fn invalid(field: String, reason: String) -> Error {
-    Error::InvalidField {
-        field,
-        reason,
-        location: Location::new("scenario", None),
-    }
+    Error::field("scenario", field, reason)
 }
 
 impl Realization {

@@ -25,8 +25,8 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::restricted::Restricted;
-use super::{field_error, node_at, BuiltFor, Engine};
-use crate::error::{Error, Location, Result};
+use super::{node_at, BuiltFor, Engine};
+use crate::error::{Error, Result};
 use crate::network::Network;
 use crate::scenario::{Disposal, Realization};
 
@@ -200,17 +200,14 @@ impl std::fmt::Debug for Dynamic {
 }
 
 fn setting_error(field: &str, reason: String) -> Error {
-    Error::InvalidField {
-        field: field.into(),
-        reason,
-        location: Location::new("dynamic settings", None),
-    }
+    Error::field("dynamic settings", field, reason)
 }
 
 /// A scenario field this engine does not model: refused, never ignored.
 fn unmodelled(field: &str, why: &str) -> Error {
-    field_error(
-        field.into(),
+    Error::field(
+        "scenario",
+        field,
         format!("{why}: not modelled by the dynamic engine (docs/model.md §5.8)"),
     )
 }

@@ -1,7 +1,7 @@
 //! The network laid out for stepping (docs/model.md §5.6), built once per engine.
 
 use super::super::restricted::{Restricted, NONE};
-use super::{field_error, setting_error, DynamicSettings, Mode};
+use super::{setting_error, DynamicSettings, Mode};
 use crate::error::{Error, Result};
 use crate::network::{Accounts, Network, NodeId, NodeKind, Sink};
 use crate::scenario::{Allocation, Disposal, Realization};
@@ -156,8 +156,9 @@ impl Plan {
             Some(years) => {
                 let steps = (years / dt).round();
                 if !(steps.is_finite() && steps <= MAX_RUN_STEPS as f64) {
-                    return Err(field_error(
-                        "run_length".into(),
+                    return Err(Error::field(
+                        "scenario",
+                        "run_length",
                         format!(
                             "{years} years is {steps} steps of {step_days} days; a run takes at \
                              most {MAX_RUN_STEPS} steps"
@@ -311,7 +312,8 @@ impl Plan {
                 let divert =
                     |k: u32| scenario.restrictions[k as usize].disposal == Disposal::Divert;
                 if cut_of != NONE && (divert(k) || divert(cut_of)) {
-                    return Err(field_error(
+                    return Err(Error::field(
+                        "scenario",
                         format!("restrictions[{k}]"),
                         format!(
                             "{} in {} is cut by restrictions[{cut_of}] too; a diverting \
