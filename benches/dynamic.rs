@@ -75,8 +75,8 @@ fn sparse(c: &mut Criterion) {
     }
 }
 
-/// The seed scenario at its medians on the embedded data: 52 weekly steps (issue 9's
-/// target: under 1 ms).
+/// The seed scenario at its medians on the embedded data: 52 weekly steps (the
+/// target of docs/performance.md: under 1 ms).
 fn seed_year(c: &mut Criterion) {
     let data = shortfall::data::rare_earths_2024();
     let net = &data.network;

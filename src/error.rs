@@ -31,7 +31,7 @@ impl fmt::Display for Location {
     }
 }
 
-/// One balance check of design §1 that failed, with region, product and size
+/// One balance check of docs/model.md §1.4 that failed, with region, product and size
 /// (see `docs/model.md` §1.4).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -346,7 +346,7 @@ pub enum Error {
         message: String,
     },
     /// The dynamic engine's step is longer than half the shortest inventory cover
-    /// (design §5): inventories would empty within a step.
+    /// (docs/model.md §5.9): inventories would empty within a step.
     #[error(
         "a step of {step_days} days is longer than half the {cover_days}-day inventory \
          cover of {product}; take a shorter step or a longer cover"

@@ -1,14 +1,14 @@
 //! Named tolerances, in one place (docs/model.md §0). All are relative to the baseline of
 //! the quantity compared, floored at one unit of it so that zero baselines compare exactly.
 
-/// Balance checks of the builder and of loaded networks (design §1).
+/// Balance checks of the builder and of loaded networks (docs/model.md §1.4).
 pub const BALANCE: f64 = 1e-9;
 
 /// A monetary table's given output against `Z·1 + Y·1` (published tables carry rounding
 /// and small statistical discrepancies; pymrio writes 12 significant digits).
 pub const TABLE: f64 = 1e-6;
 
-/// The dynamic engine's path with no shock against its baseline (design §5).
+/// The dynamic engine's path with no shock against its baseline (docs/model.md §5.9).
 pub const STEADY: f64 = 1e-9;
 
 /// The fixed-point property: a node given its baseline inputs makes its baseline output.

@@ -52,7 +52,7 @@ fn china_mines_about_69_percent() {
     assert!((s - 0.69).abs() < SHARE_TOL, "{s}");
 }
 
-/// HHI of 2024 mine output about 0.50 (design issue 4; derived from USGS shares).
+/// HHI of 2024 mine output about 0.50 (derived from USGS shares; docs/data.md).
 #[test]
 fn mine_output_hhi_is_about_half() {
     let data = rare_earths_2024();

@@ -1,4 +1,4 @@
-//! Agreement with BoARIO 0.7.2 in `ario` mode (issue 8; docs/model.md §5.11). The fixtures
+//! Agreement with BoARIO 0.7.2 in `ario` mode (docs/model.md §5.11). The fixtures
 //! were made by `scripts/boario_fixtures.py` (BoARIO's own run, committed as CSV); this
 //! test needs no Python.
 

@@ -523,7 +523,7 @@ fn noalt_orders_keep_baseline_shares() {
     check!(o.output(a_ore, 2), 0.0);
 }
 
-/// With no shock every path stays at its baseline (design §5), to `STEADY` relative.
+/// With no shock every path stays at its baseline (docs/model.md §5.9), to `STEADY` relative.
 fn assert_steady(net: &Network, settings: DynamicSettings) {
     let mut none = Realization {
         horizon: 1.0,

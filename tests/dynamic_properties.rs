@@ -137,7 +137,7 @@ proptest! {
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(48))]
 
-    /// No shock, no shortfall (design §4, in time): whatever the mitigation, perturbations
+    /// No shock, no shortfall (docs/model.md §4.8, in time): whatever the mitigation, perturbations
     /// and profiles, with no restriction and no capacity lost every path stays at its
     /// baseline.
     #[test]

@@ -1,4 +1,4 @@
-//! One scenario, two engines (design §5; docs/model.md §5.8): in the static-equivalent
+//! One scenario, two engines (docs/model.md §5.8): in the static-equivalent
 //! mode the dynamic engine's per-step shortfalls are the static engine's with `h = Δt`,
 //! and summed over a window of constant shocks they are the static engine's with
 //! `h = horizon`.
@@ -11,7 +11,7 @@ use shortfall::network::Network;
 use shortfall::scenario::{Allocation, Disposal, Realization};
 use support::{run, shock, small_network, Shock};
 
-/// The static-equivalent settings of design §5: keep, no stock release, ρ = 0, no
+/// The static-equivalent settings of docs/model.md §5.8: keep, no stock release, ρ = 0, no
 /// demand response, κ = 0.
 fn static_equivalent(net: &Network, s: &Shock) -> Realization {
     let mut r = s.realization(net);
@@ -110,7 +110,7 @@ proptest! {
 
 /// With ramped profiles, on a single-edge chain (shortfall linear in the cut): the sum of
 /// the per-step shortfalls over the window is the static engine's with the horizon's mean
-/// cut (design §5), whatever the profiles' kinks fall within steps.
+/// cut (docs/model.md §5.8), whatever the profiles' kinks fall within steps.
 #[test]
 fn ramped_profiles_sum_to_the_static_mean_on_a_single_edge_chain() {
     use shortfall::scenario::{Ramp, Restriction, Targets};

@@ -420,7 +420,7 @@ fn tables_show_and_export() {
     let net = toy_chain();
     let t = ConcentrationTable::of(&net);
     let csv = t.tables()[0].to_csv().unwrap();
-    assert!(csv.starts_with("product,top producer,CR1"), "{csv}");
+    assert!(csv.starts_with("product,largest,CR1"), "{csv}");
     let json = serde_json::to_string(&t).unwrap();
     assert!(json.contains("\"product\":\"magnet\""), "{json}");
     assert!(t.to_html().contains("<caption>Concentration"));

@@ -78,7 +78,7 @@ fn cuts(net: &Network, r: &Realization) -> Vec<Option<usize>> {
 enum Reach {
     /// Fed by a cut flow or by a node so reached (docs/model.md §4.8).
     Downstream,
-    /// Also fed by a supplier that ships to a target (the statement for the
+    /// Also fed by a supplier that ships to a target (a property once stated for the
     /// dynamic engine; false, see the counterexample below).
     SharedSuppliers,
     /// Also every supplier of a reached node, whose orders follow its customers' output,

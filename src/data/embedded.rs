@@ -55,7 +55,7 @@ macro_rules! embedded {
 /// Sources and estimation rules: `docs/data.md`.
 ///
 /// Gaps between reported separation and what recorded mining supports are closed by
-/// labelled secondary-and-unrecorded supply of ore (design §1), listed in
+/// labelled secondary-and-unrecorded supply of ore (docs/model.md §1.4), listed in
 /// [`Dataset::report`].
 ///
 /// ```

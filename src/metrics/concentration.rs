@@ -311,16 +311,16 @@ impl Report for ConcentrationTable {
             "Concentration of production and exports",
             &[
                 "product",
-                "top producer",
+                "largest",
                 "CR1",
                 "CR3",
                 "HHI",
-                "HHI normalised",
-                "effective suppliers",
-                "entropy (nats)",
+                "HHI norm.",
+                "eff. n",
+                "entropy",
                 "export HHI",
-                "HHI x WGI (0-10)",
-                "rests on estimates",
+                "HHI x WGI",
+                "estimated",
             ],
         );
         let num = |r: &Result<f64, Undefined>| r.as_ref().map_or(Cell::Empty, |v| Cell::Number(*v));
@@ -346,6 +346,11 @@ impl Report for ConcentrationTable {
         }
         t.note("HHI on 0..1 (x 10,000 for points); '-' = undefined (no supply, one supplier, no score)");
         t.note("production by producers only (labelled secondary supply left out); exports on an origin basis");
+        t.note(
+            "largest: the top producer; HHI norm.: (HHI - 1/n)/(1 - 1/n) over n producers; \
+             eff. n: effective number of producers, 1/HHI; entropy in nats; HHI x WGI: governance-weighted, 0-10; \
+             estimated: the share of production that rests on estimates (docs/model.md §2)",
+        );
         vec![t]
     }
 }

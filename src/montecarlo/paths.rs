@@ -1,4 +1,4 @@
-//! Monte Carlo over dynamic paths (design §5; docs/model.md §5.10): for a group of regions
+//! Monte Carlo over dynamic paths (docs/model.md §5.10): for a group of regions
 //! and one product, quantile bands per step (a fan chart's data), the distribution of each
 //! member's cumulative shortfall, and censored outcomes (running out, stockpile stock-out,
 //! recovery, a low-cover firm's first stoppage) with their probability and quantiles.
@@ -32,7 +32,7 @@ pub struct Paths {
     pub group: Targets,
     /// The product (an input of the members' producers, for running out and stoppages).
     pub product: String,
-    /// Days of cover of a low-cover firm (a low quantile of firms' cover, design §5): adds
+    /// Days of cover of a low-cover firm (a low quantile of firms' cover, docs/model.md §5.5): adds
     /// its first stoppage (`DynamicOutcome::first_stoppage`) per member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stoppage_cover_days: Option<f64>,
@@ -113,7 +113,7 @@ pub struct PathResults {
     pub warnings: Vec<String>,
 }
 
-/// Steps below 1% of baseline that count as recovery (design §5).
+/// Steps below 1% of baseline that count as recovery (docs/model.md §5.5).
 const RECOVERED_FOR: usize = 4;
 
 /// The quantile levels the tables of a run in time show, as P5, P50 and P95.
@@ -308,17 +308,16 @@ impl Report for PathResults {
         let stoppage = !self.first_stoppage.is_empty();
         let mut header = vec![
             "region",
-            "cumulative shortfall P50",
+            "P50",
             "P5",
             "P95",
-            "P(runs out)",
-            "95% interval",
-            "median week, given",
-            "P(stockpile out)",
+            "P(runs out) (95% CI)",
+            "run-out week",
+            "P(stock out)",
             "P(recovers)",
         ];
         if stoppage {
-            header.extend(["P(first stoppage)", "week P50 (P5-P95), given"]);
+            header.extend(["P(stoppage)", "stoppage week"]);
         }
         let mut t = Table::new(
             format!(
@@ -351,8 +350,12 @@ impl Report for PathResults {
                 Cell::Number(s.quantiles[1].value),
                 Cell::Number(s.quantiles[0].value),
                 Cell::Number(s.quantiles[2].value),
-                Cell::Share(run.probability),
-                Cell::Text(format!("{}-{}", pct(run.ci.0), pct(run.ci.1))),
+                Cell::Text(format!(
+                    "{} ({:.1}-{:.1})",
+                    pct(run.probability),
+                    100.0 * run.ci.0,
+                    100.0 * run.ci.1
+                )),
                 run_week,
                 Cell::Share(self.stock_out[j].probability),
                 Cell::Share(self.recovery[j].probability),
@@ -376,16 +379,19 @@ impl Report for PathResults {
         row.resize(header.len(), Cell::Empty);
         t.row(row);
         t.note(format!(
-            "cumulative absorption shortfall in {}; runs out: a producer's inventory below ψ \
-             of its target; recovers: below 1% of baseline for {RECOVERED_FOR} steps after a \
-             shortfall, within the run; week = (step + 1) x {} weeks; docs/model.md §5.10",
+            "P50, P5, P95: cumulative absorption shortfall in {} over the run, counted before stockpile \
+             release (dynamic engine, docs/model.md §5.5); runs out: a producer's inventory \
+             below ψ of its target; run-out week: its median given it happens; recovers: \
+             below 1% of baseline for {RECOVERED_FOR} steps after a shortfall, within the \
+             run; week = (step + 1) x {} weeks; docs/model.md §5.10",
             self.unit,
             number(weeks)
         ));
         if let Some(c) = self.stoppage_cover_days {
             t.note(format!(
-                "first stoppage: a firm holding {} days of the product stops when its \
-                 region's receipts have fallen short by that cover (docs/model.md §5.5)",
+                "stoppage: a firm holding {} days of the product stops when its region's \
+                 receipts have fallen short by that cover; stoppage week: P50 (P5-P95) given \
+                 it happens (docs/model.md §5.5)",
                 number(c)
             ));
         }

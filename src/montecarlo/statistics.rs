@@ -108,7 +108,7 @@ fn wilson(k: u64, n: u64, z: f64) -> (f64, f64) {
     ((centre - half).clamp(0.0, p), (centre + half).clamp(p, 1.0))
 }
 
-/// A censored outcome (design §5): an event (a stock-out, a recovery) that happens within
+/// A censored outcome (docs/model.md §5.5): an event (a stock-out, a recovery) that happens within
 /// the run in some draws, at a time.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Censored {

@@ -85,7 +85,7 @@ impl Builder {
         self
     }
 
-    /// Builds the network, running design §1's checks.
+    /// Builds the network, running the checks of docs/model.md §1.4.
     ///
     /// # Errors
     /// Unknown codes, bad quantities and duplicates name the record; cyclic recipes name the
@@ -429,7 +429,7 @@ impl Builder {
             return Err(Error::Unbalanced { problems });
         }
 
-        // Stocks, converting days of cover with the region's annual absorption (design §0).
+        // Stocks, converting days of cover with the region's annual absorption (docs/model.md §1.5).
         let mut stocks = vec![vec![0.0; np]; nr];
         let mut seen_stock = HashMap::new();
         for rec in &t.stocks {

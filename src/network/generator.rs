@@ -1,4 +1,4 @@
-//! The seeded synthetic network generator (design §1) used by every bench and property test.
+//! The seeded synthetic network generator (docs/model.md §1) used by every bench and property test.
 
 use rand::{Rng, RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -208,7 +208,7 @@ impl Synthetic {
     }
 }
 
-/// A dense synthetic monetary table (design §1's dense mode): every industry buys from
+/// A dense synthetic monetary table (the dense mode of docs/performance.md): every industry buys from
 /// every industry, as in a multi-regional input-output table. Technical-coefficient
 /// column sums are drawn in [0.3, 0.7], final demand per consuming region in [50, 150];
 /// output solves `x = A·x + y` (fixed-point iteration; the column sums keep it

@@ -4,7 +4,7 @@
 //! A [`Network`] holds the intermediate flows `Z` and final use `Y` as one edge list in
 //! compressed rows (each node's customers are a slice, its suppliers an index list), the
 //! capacity of each node, stocks per (region, product) and each node's inputs per unit of
-//! output. Output is derived: `x = Z·1 + Y·1`. Every constructor validates (design §1's
+//! output. Output is derived: `x = Z·1 + Y·1`. Every constructor validates (docs/model.md §1.4's
 //! checks that can fail), so a `Network` in hand is balanced.
 
 mod bloc;
@@ -183,7 +183,7 @@ impl Network {
     /// negative or non-finite quantities ([`Error::InvalidQuantity`]), capacity below output,
     /// a flow of an input the user has no coefficient for ([`Error::MissingRecipe`]), a
     /// cyclic recipe graph ([`Error::CyclicRecipes`]) and recipe columns that do not sum to
-    /// `a·x` ([`Error::Unbalanced`], check 2 of design §1).
+    /// `a·x` ([`Error::Unbalanced`], check 2 of docs/model.md §1.4).
     pub fn new(parts: NetworkParts) -> Result<Self> {
         Self::with_accounts(parts, Accounts::Physical)
     }
@@ -427,7 +427,7 @@ impl Network {
         }
     }
 
-    /// The three balance checks of design §1 on this network (docs/model.md §1.4), every
+    /// The three balance checks on this network (docs/model.md §1.4), every
     /// failure listed: (1) no final use is negative, (2) every recipe column sums to
     /// `a[m,n]·x[n]`, (3) no region ships more of a product than it makes plus imports.
     /// A constructed network always passes; the function is public so tests and users can

@@ -35,7 +35,7 @@ pub(crate) struct ProductTrade<'a> {
 }
 
 /// Converts one product's trade to an origin basis, given each region's production.
-/// Returns the lots and the re-exports; check 3 of design §1 (exports within production
+/// Returns the lots and the re-exports; check 3 of docs/model.md §1.4 (exports within production
 /// plus imports) failures are pushed onto `problems`.
 pub(crate) fn to_origin_basis(
     trade: &ProductTrade<'_>,

@@ -114,7 +114,7 @@ impl RecipeRecord {
 pub enum StockUnit {
     /// Product units (tonnes for materials).
     Tonnes,
-    /// Days of the region's annual baseline absorption of the product (design §0).
+    /// Days of the region's annual baseline absorption of the product (docs/model.md §1.5).
     Days,
 }
 

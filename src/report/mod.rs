@@ -1,4 +1,4 @@
-//! How results show themselves: aligned text, HTML tables in notebooks, CSV (design §7).
+//! How results show themselves: aligned text, HTML tables in notebooks, CSV (docs/architecture.md).
 //!
 //! Every result implements [`Report`] by returning its [`Table`]s; `Display`, `to_html`
 //! and the notebook hook `evcxr_display` are built on them.

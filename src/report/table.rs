@@ -49,7 +49,8 @@ impl fmt::Display for Cell {
 
 /// A number for reading: from 1,000 up whole and grouped by thousands; below, three
 /// significant digits without trailing zeros; below 0.001, in scientific notation with
-/// two (a standard error of `4.3e-5` is not `0.0000`).
+/// two (a standard error of `4.3e-5` is not `0.0000`); below 1e-12, `0` (rounding
+/// residue).
 ///
 /// ```
 /// use shortfall::report::number;
@@ -59,6 +60,7 @@ impl fmt::Display for Cell {
 /// assert_eq!(number(0.004712), "0.00471");
 /// assert_eq!(number(4.31e-5), "4.3e-5");
 /// assert_eq!(number(0.0), "0");
+/// assert_eq!(number(6.5e-15), "0");
 /// assert_eq!(number(-1.5), "-1.5");
 /// ```
 pub fn number(v: f64) -> String {
@@ -77,7 +79,8 @@ pub fn number(v: f64) -> String {
             out.push(ch);
         }
         out
-    } else if a == 0.0 {
+    } else if a < 1e-12 {
+        // Rounding residue (docs/model.md §4.4, `tolerance::RESIDUAL`), not a figure.
         "0".into()
     } else if a < 1e-3 {
         format!("{v:.1e}")
@@ -201,7 +204,9 @@ impl fmt::Display for Table {
                 }
             }
         }
-        writeln!(f, "{}", self.title)?;
+        for line in wrap(&self.title, TEXT_WIDTH) {
+            writeln!(f, "{line}")?;
+        }
         let header: Vec<String> = self
             .columns
             .iter()
@@ -224,10 +229,34 @@ impl fmt::Display for Table {
             writeln!(f, "  {}", line.join("  ").trim_end())?;
         }
         for n in &self.notes {
-            writeln!(f, "  {n}")?;
+            for line in wrap(n, TEXT_WIDTH - 2) {
+                writeln!(f, "  {line}")?;
+            }
         }
         Ok(())
     }
+}
+
+/// Titles and notes as text wrap at this many columns (tables as text are read in
+/// terminals and notebooks of 120 columns).
+pub const TEXT_WIDTH: usize = 120;
+
+/// `text` in lines of at most `width` characters, broken at spaces (a longer word stands
+/// on its own line).
+fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    for word in text.split(' ') {
+        if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > width {
+            lines.push(std::mem::take(&mut line));
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    lines.push(line);
+    lines
 }
 
 fn escape(s: &str) -> String {

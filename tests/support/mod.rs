@@ -36,7 +36,7 @@ pub fn small_network() -> impl Strategy<Value = Network> {
     small_synthetic().prop_map(|s| s.build().expect("generator parameters are valid"))
 }
 
-/// The fixed point of design §1: every node given exactly its baseline inputs can make
+/// The fixed point of docs/model.md §1.1: every node given exactly its baseline inputs can make
 /// exactly its baseline output, `min_m R[m,n] / a[m,n] = x[n]` to relative 1e-12.
 /// Returns the first node that fails, described.
 pub fn fixed_point_failure(net: &Network) -> Option<String> {

@@ -5,7 +5,7 @@
 //! demand, and orders inputs for the next step to replace what it used and close part of
 //! the gap to its target inventories. Restrictions cut deliveries to targets while they
 //! last; targets re-route the blocked part of their orders to suppliers with spare
-//! capacity; strategic stockpiles release to their region's users. Modes (design §5):
+//! capacity; strategic stockpiles release to their region's users. Modes (docs/model.md §5.4):
 //! [`Mode::Ario`] reproduces BoARIO 0.7.2 on monetary tables; [`Mode::Standard`] is the
 //! default for physical chains; [`Mode::StaticEquivalent`] reproduces the static engine
 //! step by step for consistency tests.
@@ -42,7 +42,7 @@ pub enum Mode {
     /// order on acyclic chains (or after an explicit transport lag).
     #[default]
     Standard,
-    /// The static engine step by step (design §5): orders at the baseline schedule,
+    /// The static engine step by step (docs/model.md §5.8): orders at the baseline schedule,
     /// output `min(schedule, capacity, inputs received / a)` within the step, no
     /// inventories, stockpiles, overproduction or re-routing. Acyclic chains only.
     StaticEquivalent,

@@ -379,7 +379,7 @@ impl DynamicOutcome {
     }
 
     /// The first step at whose end `region`'s stockpile of `product` stood at its release
-    /// floor (it ran out, design §5); `None` if it never did, or there is none, or it may
+    /// floor (it ran out, docs/model.md §5.5); `None` if it never did, or there is none, or it may
     /// release nothing.
     pub fn stock_out(&self, region: RegionId, product: ProductId) -> Option<usize> {
         let i = self.piles.iter().position(|&k| k == (region, product))?;
@@ -409,7 +409,7 @@ impl DynamicOutcome {
         (hit + 1..self.steps).find(|&t| t + need <= self.steps && (t..t + need).all(|u| !short(u)))
     }
 
-    /// Heterogeneous cover within a node (design §5), as post-processing: a firm holding
+    /// Heterogeneous cover within a node (docs/model.md §5.5), as post-processing: a firm holding
     /// `cover_days` of its use of `input` stops at the first step at whose end the
     /// cumulative shortfall of the region's producers' receipts of `input` exceeds that
     /// cover (`cover_days` times their daily baseline receipt). With `cover_days` a low
@@ -434,7 +434,7 @@ impl DynamicOutcome {
     }
 
     /// The first step at which a node of `region` holding `input` had less than `ψ`
-    /// times its target inventory (it is input-constrained, design §5); `None` if never.
+    /// times its target inventory (it is input-constrained, docs/model.md §5.5); `None` if never.
     pub fn first_constrained(&self, region: RegionId, input: ProductId) -> Option<usize> {
         let ns = self.slot_input.len();
         let slots: Vec<usize> = (0..self.nodes.len())

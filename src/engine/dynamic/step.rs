@@ -370,7 +370,7 @@ impl DynamicWorkspace {
         }
     }
 
-    /// The static engine's sweep A with `h = Δt` (design §5, static-equivalent mode).
+    /// The static engine's sweep A with `h = Δt` (docs/model.md §5.8, static-equivalent mode).
     fn advance_static(&mut self, engine: &Dynamic) {
         let p = &engine.plan;
         let t = self.t;
