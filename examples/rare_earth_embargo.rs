@@ -110,7 +110,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         ..Realization::default()
     };
     let magnet = net.require_product("ndfeb_magnet")?;
-    let worst = chokepoints(net, &context, ("US+8", &bloc), Ranking::Product(magnet))?;
+    let worst = chokepoints(
+        net,
+        &context,
+        &Targets::Bloc("US+8".into()),
+        Ranking::Product(magnet),
+    )?;
     println!("{worst}");
 
     let distributions = uncertain(net, &bloc)?;

@@ -52,10 +52,9 @@ fn seed_embargo() -> Result<(), Box<dyn std::error::Error>> {
     // cell 6
     check_rich(&(Plot::exposure_map(&data.network, "CN")?).evcxr_content());
     // cell 8
-    let bloc = Bloc::us_plus_8().resolve(&data.network)?;
     let magnet = data.network.require_product("ndfeb_magnet")?;
     let year = Realization { horizon: 1.0, ..Realization::default() };
-    let worst = chokepoints(&data.network, &year, ("US+8", &bloc), Ranking::Product(magnet))?;
+    let worst = chokepoints(&data.network, &year, &Targets::Bloc("US+8".into()), Ranking::Product(magnet))?;
     check_rich(&(Plot::chokepoints(&worst)?).evcxr_content());
     // cell 10
     let seed = ScenarioFile::named("us_plus8_embargo")?.with_draws(2_000);

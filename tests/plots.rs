@@ -147,13 +147,18 @@ fn exposure_map_has_a_cell_per_region_and_product_with_their_names() {
 fn chokepoint_bars_are_named_and_drawn() {
     let data = rare_earths_2024();
     let net = &data.network;
-    let bloc = shortfall::network::Bloc::us_plus_8().resolve(net).unwrap();
     let context = Realization {
         horizon: 1.0,
         ..Realization::default()
     };
     let magnet = net.require_product("ndfeb_magnet").unwrap();
-    let table = chokepoints(net, &context, ("US+8", &bloc), Ranking::Product(magnet)).unwrap();
+    let table = chokepoints(
+        net,
+        &context,
+        &shortfall::scenario::Targets::Bloc("US+8".into()),
+        Ranking::Product(magnet),
+    )
+    .unwrap();
     let svg = saved(&Plot::chokepoints(&table).unwrap(), "chokepoints");
     assert!(has_text(&svg, &format!("US+8 {}", table.unit)));
     let top = &table.rows[0];

@@ -34,6 +34,7 @@ fn the_readme_notebook_cells_run() -> shortfall::Result<()> {
     engine.run(&net, &embargo, &mut ws)?;
     let outcome = ws.outcome().clone();
     assert!(outcome.to_html().contains("US"));
+    assert_eq!(evaluate(&net, &embargo)?, outcome);
 
     let table = shortfall::data::read_pymrio(concat!(
         env!("CARGO_MANIFEST_DIR"),

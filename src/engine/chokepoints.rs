@@ -5,9 +5,9 @@ use serde::Serialize;
 
 use super::{Engine, StaticCascade};
 use crate::error::{Error, Result};
-use crate::network::{Network, NodeKind, ProductId, RegionId};
+use crate::network::{Network, NodeKind, ProductId};
 use crate::report::{displayed_as_report, Cell, Report, Table};
-use crate::scenario::{CapacityLoss, Realization};
+use crate::scenario::{CapacityLoss, Realization, Targets};
 
 /// What chokepoints are ranked by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -57,12 +57,12 @@ pub struct Chokepoints {
 ///
 /// ```
 /// use shortfall::engine::{chokepoints, Ranking};
-/// use shortfall::scenario::Realization;
+/// use shortfall::scenario::{Realization, Targets};
 /// let net = shortfall::network::toy_chain();
-/// let us = net.require_region("US")?;
 /// let magnet = net.require_product("magnet")?;
 /// let context = Realization { horizon: 1.0, ..Realization::default() };
-/// let c = chokepoints(&net, &context, ("US", &[us]), Ranking::Product(magnet))?;
+/// let us = Targets::List(vec!["US".into()]);
+/// let c = chokepoints(&net, &context, &us, Ranking::Product(magnet))?;
 /// // Without China's oxide, China makes no magnets and US magnet makers lose 60% of
 /// // their oxide: the US loses 34 + 4.8 t of magnets, more than without China's magnets.
 /// assert_eq!((c.rows[0].region.as_str(), c.rows[0].product.as_str()), ("CN", "oxide"));
@@ -71,14 +71,15 @@ pub struct Chokepoints {
 /// ```
 ///
 /// # Errors
-/// [`Error::Unsupported`] for `Ranking::Value` without prices, and every error of
-/// [`StaticCascade::new`].
+/// [`Error::Unsupported`] for `Ranking::Value` without prices, [`Error::InvalidField`]
+/// for a bloc naming no region of `net`, and every error of [`StaticCascade::new`].
 pub fn chokepoints(
     net: &Network,
     context: &Realization,
-    (bloc, members): (&str, &[RegionId]),
+    bloc: &Targets,
     ranking: Ranking,
 ) -> Result<Chokepoints> {
+    let members = &bloc.resolve(net, "bloc")?;
     if ranking == Ranking::Value && context.prices.is_empty() {
         return Err(Error::Unsupported(
             "ranking chokepoints by value needs prices in the scenario".into(),
@@ -153,7 +154,7 @@ pub fn chokepoints(
     };
     let m = &context.mitigation;
     Ok(Chokepoints {
-        bloc: bloc.into(),
+        bloc: bloc.label(),
         unit,
         mitigation: m.stock_release_share > 0.0 || m.substitution > 0.0,
         horizon: context.horizon,

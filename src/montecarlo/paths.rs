@@ -311,13 +311,13 @@ impl Report for PathResults {
             "P50",
             "P5",
             "P95",
-            "P(runs out) (95% CI)",
+            "P(runs out), CI",
             "run-out week",
             "P(stock out)",
             "P(recovers)",
         ];
         if stoppage {
-            header.extend(["P(stoppage)", "stoppage week"]);
+            header.extend(["P(stoppage)", "stop week"]);
         }
         let mut t = Table::new(
             format!(
@@ -381,7 +381,7 @@ impl Report for PathResults {
         t.note(format!(
             "P50, P5, P95: cumulative absorption shortfall in {} over the run, counted before stockpile \
              release (dynamic engine, docs/model.md §5.5); runs out: a producer's inventory \
-             below ψ of its target; run-out week: its median given it happens; recovers: \
+             below ψ of its target (CI: 95% interval); run-out week: its median given it happens; recovers: \
              below 1% of baseline for {RECOVERED_FOR} steps after a shortfall, within the \
              run; week = (step + 1) x {} weeks; docs/model.md §5.10",
             self.unit,
@@ -390,7 +390,7 @@ impl Report for PathResults {
         if let Some(c) = self.stoppage_cover_days {
             t.note(format!(
                 "stoppage: a firm holding {} days of the product stops when its region's \
-                 receipts have fallen short by that cover; stoppage week: P50 (P5-P95) given \
+                 receipts have fallen short by that cover; stop week: P50 (P5-P95) given \
                  it happens (docs/model.md §5.5)",
                 number(c)
             ));

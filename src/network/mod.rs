@@ -12,21 +12,21 @@ mod builder;
 mod file;
 mod generator;
 mod origin;
+mod overview;
 mod product;
 mod records;
 mod region;
-mod summary;
 mod toy;
 
 pub use bloc::{Bloc, EU_27, US_PLUS_8};
 pub use builder::{Build, BuildReport, Builder, Closure};
 pub use generator::{Synthetic, SyntheticTable};
+pub use overview::Overview;
 pub use product::{Product, ProductId};
 pub use records::{
     Basis, ChainTables, ProductionRecord, RecipeRecord, Status, StockRecord, StockUnit, TradeRecord,
 };
 pub use region::{Region, RegionId};
-pub use summary::Summary;
 pub use toy::{toy_chain, toy_tables};
 
 use serde::{Deserialize, Serialize};
@@ -814,8 +814,8 @@ impl Network {
     }
 
     /// A text and HTML summary: regions, products with units, flows per stage, checks.
-    pub fn summary(&self) -> Summary<'_> {
-        Summary::new(self)
+    pub fn summary(&self) -> Overview<'_> {
+        Overview::new(self)
     }
 }
 

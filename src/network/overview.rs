@@ -3,7 +3,7 @@
 use super::{Network, NodeKind, Sink};
 use crate::report::{displayed_as_report, Cell, Report, Table};
 
-/// The summary of a network: regions, products with units, flows per stage, checks.
+/// A network at a glance (`Network::summary`): regions, products with units, flows per stage, checks.
 ///
 /// ```
 /// let net = shortfall::network::toy_chain();
@@ -12,17 +12,17 @@ use crate::report::{displayed_as_report, Cell, Report, Table};
 /// assert!(text.contains("balance checks passed"));
 /// ```
 #[derive(Debug, Clone, Copy)]
-pub struct Summary<'a> {
+pub struct Overview<'a> {
     net: &'a Network,
 }
 
-impl<'a> Summary<'a> {
+impl<'a> Overview<'a> {
     pub(crate) fn new(net: &'a Network) -> Self {
         Self { net }
     }
 }
 
-impl Report for Summary<'_> {
+impl Report for Overview<'_> {
     fn tables(&self) -> Vec<Table> {
         let net = self.net;
         let aggregates = net.regions().iter().filter(|r| r.aggregate).count();
@@ -102,4 +102,4 @@ impl Report for Summary<'_> {
     }
 }
 
-displayed_as_report!(Summary<'_>);
+displayed_as_report!(Overview<'_>);
