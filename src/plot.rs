@@ -390,9 +390,9 @@ impl Plot {
     /// [`Error::Plot`] when there are no chokepoints or drawing fails.
     pub fn chokepoints(table: &Chokepoints) -> Result<Plot> {
         let title = format!(
-            "Chokepoints for {} over {} years",
+            "Chokepoints for {} over {}",
             table.bloc,
-            crate::report::number(table.horizon)
+            crate::report::years(table.horizon)
         );
         let bars: Vec<(String, f64)> = table
             .rows

@@ -467,15 +467,36 @@ impl Engine for StaticCascade {
     fn run(&self, net: &Network, r: &Realization, ws: &mut CascadeWorkspace) -> Result<()> {
         self.built_for.check(net, ws.network, r)?;
         r.validate()?;
+        self.schedule(net, r, ws);
+        self.sweep_a(net, r, ws);
+        self.sweep_b(net, r, ws);
+        self.sweep_c(net, r, ws);
+        self.record(net, r, ws);
+        Ok(())
+    }
+}
+
+/// The schedule of a flow over the horizon per unit of its annual baseline: `h`, times
+/// `1 + change` where a demand shift applies (§4.1).
+fn scheduled(h: f64, r: &Realization, shift: u16) -> f64 {
+    h * if shift == NONE16 {
+        1.0
+    } else {
+        1.0 + r.demand_shifts[shift as usize].change
+    }
+}
+
+/// The sweeps of docs/model.md §4, one function each, in the order `run` calls them.
+impl StaticCascade {
+    /// §4.1 and §3.2: the profiles' means, the schedules of every slot, each node's
+    /// capacity over the horizon (losses, headroom, additions, recipe scales); the
+    /// workspace's per-run tables cleared.
+    fn schedule(&self, net: &Network, r: &Realization, ws: &mut CascadeWorkspace) {
         let h = r.horizon;
-        let m = &r.mitigation;
         // Time profiles enter as their means over the horizon (§3.3).
         for (c, x) in ws.cuts.iter_mut().zip(&r.restrictions) {
             *c = (x.cut(0.0, h), x.leak(0.0, h));
         }
-        let rho = m.substitution_mean(0.0, h);
-        let np = net.products().len();
-        let kappa = r.kappa();
         ws.outcome.reset(h, self.price.iter().any(Option::is_some));
         ws.slot_sched.fill(0.0);
         ws.got_a.fill(0.0);
@@ -484,14 +505,8 @@ impl Engine for StaticCascade {
         ws.tagged_c.fill(0.0);
         ws.dq.fill(0.0);
 
-        // §4.1 Schedules: `h` times annual flows, final use after any demand shift.
-        let scale = |shift: u16| {
-            h * if shift == NONE16 {
-                1.0
-            } else {
-                1.0 + r.demand_shifts[shift as usize].change
-            }
-        };
+        // Schedules: `h` times annual flows, final use after any demand shift.
+        let scale = |shift: u16| scheduled(h, r, shift);
         // §3.2 Recipe multipliers: product k's unit scaled by 1/m.
         ws.scale.fill(1.0);
         for &(p, i) in &self.recipe_scales {
@@ -525,8 +540,13 @@ impl Engine for StaticCascade {
             ws.added[n.index()] += added;
             ws.cap[n.index()] += added;
         }
+    }
 
-        // §4.2 Sweep A: the shock, rationing against the schedule, own stocks.
+    /// §4.2 Sweep A: the shock, rationing against the schedule, own stocks.
+    fn sweep_a(&self, net: &Network, r: &Realization, ws: &mut CascadeWorkspace) {
+        let (h, m) = (r.horizon, &r.mitigation);
+        let np = net.products().len();
+        let scale = |shift: u16| scheduled(h, r, shift);
         for (rank, &p) in net.product_order().iter().enumerate() {
             for &n in net.nodes_of(p) {
                 let ni = n.index();
@@ -599,8 +619,11 @@ impl Engine for StaticCascade {
                 ws.outcome.stock_released[region.index() * np + p.index()] += release;
             }
         }
+    }
 
-        // §4.3 Sweep B: claims and planned increases, backwards.
+    /// §4.3 Sweep B: claims and planned increases, backwards.
+    fn sweep_b(&self, net: &Network, r: &Realization, ws: &mut CascadeWorkspace) {
+        let rho = r.mitigation.substitution_mean(0.0, r.horizon);
         for (rank, &p) in net.product_order().iter().enumerate().rev() {
             let slots = self.product_slots[rank]..self.product_slots[rank + 1];
             let mut claims = 0.0;
@@ -644,8 +667,11 @@ impl Engine for StaticCascade {
                 };
             }
         }
+    }
 
-        // §4.4 Sweep C: realising the increases; one pool per product, tagged classes (§4.5).
+    /// §4.4 Sweep C: realising the increases; one pool per product, tagged classes (§4.5).
+    fn sweep_c(&self, net: &Network, r: &Realization, ws: &mut CascadeWorkspace) {
+        let kappa = r.kappa();
         for (rank, &p) in net.product_order().iter().enumerate() {
             let pi = p.index();
             let (mut untagged, mut raw, mut processed) = (0.0, ws.outcome.diverted[pi], 0.0);
@@ -747,8 +773,12 @@ impl Engine for StaticCascade {
             ws.outcome.tagged_to_targets[pi] = tagged_at_targets + to_targets;
             ws.outcome.surplus[pi] = (untagged + raw + processed - given).max(0.0);
         }
+    }
 
-        // §4.6 Demand response and the outcome.
+    /// §4.6 Demand response and the outcome.
+    fn record(&self, net: &Network, r: &Realization, ws: &mut CascadeWorkspace) {
+        let (h, m) = (r.horizon, &r.mitigation);
+        let np = net.products().len();
         let o = &mut ws.outcome;
         for (s, slot) in self.slots.iter().enumerate() {
             let at = slot.region.index() * np + slot.product;
@@ -793,7 +823,6 @@ impl Engine for StaticCascade {
                 v[node.region.index()] += price * (baseline - ws.out_c[ni]).max(0.0);
             }
         }
-        Ok(())
     }
 }
 

@@ -166,8 +166,11 @@ impl Report for Chokepoints {
     fn tables(&self) -> Vec<Table> {
         let mut t = Table::new(
             format!(
-                "Chokepoints for {}: nodes ranked by the {} their loss causes over {} years",
-                self.bloc, self.unit, self.horizon
+                "Chokepoints for {}: nodes ranked by the {} their loss causes over {} (static \
+                 cascade)",
+                self.bloc,
+                self.unit,
+                crate::report::years(self.horizon)
             ),
             &["rank", "region", "product", "score"],
         );

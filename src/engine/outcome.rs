@@ -248,7 +248,10 @@ impl Report for StaticOutcome {
         let l = &self.labels;
         let np = l.products.len();
         let mut t = Table::new(
-            format!("Shortfalls over a horizon of {} years", self.horizon),
+            format!(
+                "Static cascade: shortfalls over a horizon of {}",
+                crate::report::years(self.horizon)
+            ),
             &[
                 "region",
                 "product",

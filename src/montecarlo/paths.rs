@@ -321,7 +321,7 @@ impl Report for PathResults {
         }
         let mut t = Table::new(
             format!(
-                "{}: {} over {} steps of {} days, {} draws, seed {}",
+                "{}: {} over {} steps of {} (dynamic engine), {} draws, seed {}",
                 if self.scenario.is_empty() {
                     "Dynamic run"
                 } else {
@@ -329,7 +329,7 @@ impl Report for PathResults {
                 },
                 self.product,
                 self.steps,
-                number(self.step_days),
+                crate::report::days(self.step_days),
                 self.draws,
                 self.seed
             ),

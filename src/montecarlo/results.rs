@@ -468,7 +468,7 @@ impl Report for McResults {
         let headers: Vec<&str> = columns.iter().map(String::as_str).collect();
         let mut t = Table::new(
             format!(
-                "{}: {} draws, seed {}, horizon {} y",
+                "{}: {} draws, seed {}, horizon {} (years), {}",
                 if self.scenario.is_empty() {
                     "Scenario"
                 } else {
@@ -476,7 +476,9 @@ impl Report for McResults {
                 },
                 self.draws,
                 self.seed,
-                self.horizon
+                self.horizon,
+                // The engine's name: its definition up to the colon.
+                self.engine.split(':').next().unwrap_or_default()
             ),
             &headers,
         );

@@ -7,7 +7,7 @@ mod atomic;
 mod table;
 
 pub use atomic::{check_folder, check_writable, write_atomic};
-pub use table::{number, Cell, Table};
+pub use table::{days, number, years, Cell, Table};
 
 /// A result that can show itself as tables.
 pub trait Report {

@@ -96,6 +96,34 @@ pub fn number(v: f64) -> String {
     }
 }
 
+/// A span of years for reading: `one year`, `0.25 years`.
+///
+/// ```
+/// assert_eq!(shortfall::report::years(1.0), "one year");
+/// assert_eq!(shortfall::report::years(0.25), "0.25 years");
+/// ```
+pub fn years(y: f64) -> String {
+    if y == 1.0 {
+        "one year".into()
+    } else {
+        format!("{} years", number(y))
+    }
+}
+
+/// A span of days for reading: `1 day`, `7 days`.
+///
+/// ```
+/// assert_eq!(shortfall::report::days(1.0), "1 day");
+/// assert_eq!(shortfall::report::days(7.0), "7 days");
+/// ```
+pub fn days(d: f64) -> String {
+    if d == 1.0 {
+        "1 day".into()
+    } else {
+        format!("{} days", number(d))
+    }
+}
+
 /// A table with a title, named columns (with units) and notes.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Table {

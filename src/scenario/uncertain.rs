@@ -142,29 +142,45 @@ pub(crate) type Invalid = (&'static str, String);
 
 impl std::fmt::Display for Dist {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        use serde_json::Value;
-        let value = serde_json::to_value(self).map_err(|_| std::fmt::Error)?;
-        let Value::Object(outer) = value else {
-            return write!(f, "{value}");
-        };
-        for (name, fields) in outer {
-            let Value::Object(fields) = fields else {
-                return write!(f, "{name}({fields})");
-            };
-            let parts: Vec<String> = fields
-                .iter()
-                .map(|(k, v)| match v {
-                    Value::Number(n) => format!(
-                        "{k} {}",
-                        crate::report::number(n.as_f64().unwrap_or(f64::NAN))
-                    ),
-                    Value::Array(a) => format!("{} {k}", a.len()),
-                    other => format!("{k} {other}"),
-                })
-                .collect();
-            write!(f, "{name}({})", parts.join(", "))?;
+        use crate::report::number as n;
+        let name = self.name();
+        match self {
+            Dist::Uniform { low, high } => write!(f, "{name}(low {}, high {})", n(*low), n(*high)),
+            Dist::Triangular { low, mode, high } | Dist::Pert { low, mode, high } => write!(
+                f,
+                "{name}(low {}, mode {}, high {})",
+                n(*low),
+                n(*mode),
+                n(*high)
+            ),
+            Dist::Beta { alpha, beta } => {
+                write!(f, "{name}(alpha {}, beta {})", n(*alpha), n(*beta))
+            }
+            Dist::Normal { mean, sd } => write!(f, "{name}(mean {}, sd {})", n(*mean), n(*sd)),
+            Dist::TruncatedNormal {
+                mean,
+                sd,
+                low,
+                high,
+            } => write!(
+                f,
+                "{name}(mean {}, sd {}, low {}, high {})",
+                n(*mean),
+                n(*sd),
+                n(*low),
+                n(*high)
+            ),
+            Dist::Lognormal { mu, sigma } => {
+                write!(f, "{name}(mu {}, sigma {})", n(*mu), n(*sigma))
+            }
+            Dist::Gamma { shape, rate } => {
+                write!(f, "{name}(shape {}, rate {})", n(*shape), n(*rate))
+            }
+            Dist::Bernoulli { p } => write!(f, "{name}(p {})", n(*p)),
+            Dist::Choice { values, .. } | Dist::Empirical { values } => {
+                write!(f, "{name}({} values)", values.len())
+            }
         }
-        Ok(())
     }
 }
 

@@ -457,9 +457,9 @@ impl Report for DynamicOutcome {
         let per_year = 365.0 / self.step_days;
         let mut t = Table::new(
             format!(
-                "Shortfalls over {} steps of {} days",
+                "Dynamic engine: shortfalls over {} steps of {}",
                 self.steps,
-                crate::report::number(self.step_days)
+                crate::report::days(self.step_days)
             ),
             &[
                 "region",
