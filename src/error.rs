@@ -85,9 +85,14 @@ impl fmt::Display for BalanceProblem {
                 required,
             } => write!(
                 f,
-                "negative final use of {product} in {region}: producers need {required} \
-                 but the region absorbs only {absorption} (gap {})",
-                required - absorption
+                "negative final use of {product} in {region}: producers need {} but the \
+                 region absorbs only {} (gap {}); to close it with a labelled estimate \
+                 (docs/model.md §1.4), add the line `{product},secondary` to closures.csv \
+                 (or `Builder::closure(\"{product}\", Closure::Secondary)`), or correct \
+                 the region's production or imports",
+                crate::numbers::number(*required),
+                crate::numbers::number(*absorption),
+                crate::numbers::number(required - absorption)
             ),
             Self::RecipeMismatch {
                 region,

@@ -55,6 +55,7 @@ pub mod error;
 pub mod metrics;
 pub mod montecarlo;
 pub mod network;
+pub mod numbers;
 #[cfg(feature = "plot")]
 pub mod plot;
 pub mod report;

@@ -400,3 +400,66 @@ fn error_is_send_sync_static() {
     fn assert_bounds<T: Send + Sync + 'static + std::error::Error>() {}
     assert_bounds::<Error>();
 }
+
+/// A folder whose balance does not close names the line of `closures.csv` that closes it
+/// (docs/model.md §1.4); with that line the folder builds, the gap a labelled node of the
+/// size the error gave.
+#[test]
+fn an_unbalanced_folder_gets_the_line_that_closes_it() {
+    let from = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/notebooks/my_chain");
+    let dir = std::env::temp_dir().join(format!("shortfall-closures-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    for f in [
+        "regions.csv",
+        "products.csv",
+        "production.csv",
+        "recipes.csv",
+        "stocks.csv",
+    ] {
+        std::fs::copy(from.join(f), dir.join(f)).unwrap();
+    }
+    // CC's metal makers need 400 t of ore; it now imports only 350.
+    let trade = std::fs::read_to_string(from.join("trade.csv")).unwrap();
+    std::fs::write(
+        dir.join("trade.csv"),
+        trade.replace("BB,CC,ore,300", "BB,CC,ore,250"),
+    )
+    .unwrap();
+    let err = shortfall::data::read_network(&dir).unwrap_err().to_string();
+    assert!(err.contains("negative final use of ore in CC"), "{err}");
+    assert!(err.contains("(gap 50)"), "{err}");
+    assert!(
+        err.contains("add the line `ore,secondary` to closures.csv"),
+        "{err}"
+    );
+
+    std::fs::write(dir.join("closures.csv"), "product,closure\nore,secondary\n").unwrap();
+    let net = shortfall::data::read_network(&dir).unwrap();
+    let closing: Vec<_> = net
+        .node_ids()
+        .filter(|&n| net.node(n).kind == NodeKind::Secondary)
+        .collect();
+    assert_eq!(closing.len(), 1);
+    let node = net.node(closing[0]);
+    assert_eq!(net.region(node.region).code, "CC");
+    assert_near(net.output(closing[0]), 50.0);
+
+    // A closure for a product the folder lacks names the file and line.
+    std::fs::write(
+        dir.join("closures.csv"),
+        "product,closure\nore,secondary\nzinc,secondary\n",
+    )
+    .unwrap();
+    let err = shortfall::data::read_network(&dir).unwrap_err().to_string();
+    assert!(
+        err.contains("closures.csv, line 3") && err.contains("zinc"),
+        "{err}"
+    );
+    std::fs::write(dir.join("closures.csv"), "product,closure\nore,recycled\n").unwrap();
+    let err = shortfall::data::read_network(&dir).unwrap_err().to_string();
+    assert!(
+        err.contains("`recycled`: expected `secondary` or `discrepancy`"),
+        "{err}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -7,7 +7,7 @@ mod tables;
 
 pub use embedded::{embedded, japan_2010, rare_earths_2024, Dataset, Source};
 pub use monetary::{network_from_pymrio, read_pymrio, PymrioFiles};
-pub use tables::{read_tables, tables_from_strs, TableFiles};
+pub use tables::{read_closures, read_tables, tables_from_strs, TableFiles};
 
 use std::path::Path;
 
@@ -85,8 +85,9 @@ pub(crate) fn read_text(path: &Path) -> Result<(String, String)> {
 
 /// Reads a network from a `.json` or `.toml` file, or from a folder of the builder's CSV
 /// tables (`regions.csv`, `products.csv`, `production.csv`, `trade.csv`, `recipes.csv`,
-/// optionally `stocks.csv`; docs/model.md §1.6), built without closures, so a folder whose
-/// balances do not close gets every failed check.
+/// optionally `stocks.csv` and `closures.csv`; docs/model.md §1.6). A folder whose
+/// balances do not close gets every failed check, each with the line of `closures.csv`
+/// that would close it with a labelled estimate (docs/model.md §1.4).
 ///
 /// ```
 /// let net = shortfall::data::read_network(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/notebooks/my_chain"))?;
@@ -100,10 +101,22 @@ pub(crate) fn read_text(path: &Path) -> Result<(String, String)> {
 pub fn read_network(path: impl AsRef<Path>) -> Result<Network> {
     let path = path.as_ref();
     if path.is_dir() {
-        // A folder of the builder's CSV tables (docs/model.md §1.6), built without closures.
-        return Ok(crate::network::Builder::new(read_tables(path)?)
-            .build()?
-            .network);
+        // A folder of the builder's CSV tables (docs/model.md §1.6), with the closing items
+        // its `closures.csv` allows.
+        let tables = read_tables(path)?;
+        let closures = read_closures(path)?;
+        let mut builder = crate::network::Builder::new(tables);
+        for (product, closure, location) in closures {
+            if !builder.tables().products.iter().any(|p| p.id == product) {
+                return Err(Error::UnknownProduct {
+                    code: product,
+                    field: "product".into(),
+                    location,
+                });
+            }
+            builder = builder.closure(product, closure);
+        }
+        return Ok(builder.build()?.network);
     }
     let (name, text) = read_text(path)?;
     match path.extension().and_then(|e| e.to_str()) {

@@ -6,8 +6,8 @@ use std::path::Path;
 
 use crate::error::{Error, Location, Result};
 use crate::network::{
-    Basis, ChainTables, Product, ProductionRecord, RecipeRecord, Region, Status, StockRecord,
-    StockUnit, TradeRecord,
+    Basis, ChainTables, Closure, Product, ProductionRecord, RecipeRecord, Region, Status,
+    StockRecord, StockUnit, TradeRecord,
 };
 
 /// The text of each table, with the name used in error messages.
@@ -60,6 +60,41 @@ pub fn read_tables(dir: impl AsRef<Path>) -> Result<ChainTables> {
         recipes: f(4),
         stocks: f(5),
     })
+}
+
+/// The closing items a folder allows (docs/model.md §1.4): `closures.csv`, optional, one
+/// row per product with columns **product** and **closure** (`secondary` or
+/// `discrepancy`); each with the line it came from.
+///
+/// # Errors
+/// [`Error::Io`], [`Error::Csv`], [`Error::MissingField`], and [`Error::InvalidField`] for
+/// another closure or a product listed twice, naming the file and line.
+pub fn read_closures(dir: impl AsRef<Path>) -> Result<Vec<(String, Closure, Location)>> {
+    let path = dir.as_ref().join("closures.csv");
+    let text = match std::fs::read_to_string(&path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(source) => return Err(Error::Io { path, source }),
+    };
+    let name = path.display().to_string();
+    let mut out: Vec<(String, Closure, Location)> = Vec::new();
+    let mut first = HashMap::new();
+    for row in sheet((&name, &text))?.rows() {
+        let product = row.text("product")?;
+        once(&mut first, "closure of", product.clone(), &row.location)?;
+        let closure = match row.text("closure")?.as_str() {
+            "secondary" => Closure::Secondary,
+            "discrepancy" => Closure::Discrepancy,
+            other => {
+                return Err(row.invalid(
+                    "closure",
+                    format!("`{other}`: expected `secondary` or `discrepancy`"),
+                ))
+            }
+        };
+        out.push((product, closure, row.location.clone()));
+    }
+    Ok(out)
 }
 
 /// Parses the six tables from text.

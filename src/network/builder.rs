@@ -79,6 +79,11 @@ impl Builder {
         }
     }
 
+    /// The tables it builds from.
+    pub fn tables(&self) -> &ChainTables {
+        &self.tables
+    }
+
     /// How negative residual final use of `product` is closed.
     pub fn closure(mut self, product: impl Into<String>, closure: Closure) -> Self {
         self.closures.insert(product.into(), closure);

@@ -6,8 +6,9 @@
 mod atomic;
 mod table;
 
+pub use crate::numbers::{days, number, years};
 pub use atomic::{check_folder, check_writable, write_atomic};
-pub use table::{days, number, years, Cell, Table};
+pub use table::{Cell, Table};
 
 /// A result that can show itself as tables.
 pub trait Report {
