@@ -15,9 +15,10 @@
 //! chart (`DIR/fan.svg`).
 //!
 //! With `--dynamic`, the run covers the scenario's `run_length` (absent: a year) in steps
-//! of a week (or the file's step, or `--step`) and reports, for the group (default `US+8`) and the product,
-//! each member's cumulative shortfall, probability of running out and conditional week,
-//! and the group's shortfall per step (docs/model.md §5.10).
+//! of a week (or the file's step, or `--step`) and reports, for the group (the file's
+//! `[paths]` group, else its first restriction's targets, else `US+8`; `--group` says
+//! otherwise) and the product, each member's cumulative shortfall, probability of running
+//! out and conditional week, and the group's shortfall per step (docs/model.md §5.10).
 //!
 //! Without `--network` the scenario runs on the embedded data the file names (`dataset`,
 //! by default `rare_earths_2024`); the file's `[dynamic]` settings and `[paths]` group
@@ -231,10 +232,12 @@ fn in_time(
         ));
     }
     let dynamic = dynamic_settings(file, args)?;
-    let mut paths = file
-        .paths
-        .clone()
-        .unwrap_or_else(|| Paths::new(Targets::Bloc("US+8".into()), product));
+    let mut paths = file.paths.clone().unwrap_or_else(|| {
+        // The scenario's own targets (its first restriction's), else US+8.
+        let group = (file.scenario.restrictions.first())
+            .map_or(Targets::Bloc("US+8".into()), |r| r.targets.clone());
+        Paths::new(group, product)
+    });
     paths.product = product.into();
     // A built-in bloc by name, else a region's code.
     if let Some(g) = &args.group {

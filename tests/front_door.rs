@@ -229,3 +229,32 @@ fn a_realization_with_other_exporters_and_the_same_counts_is_refused_by_both_eng
         );
     }
 }
+
+#[test]
+fn requested_exceedance_probabilities_are_printed_not_only_written() {
+    let net = toy_chain();
+    let mut f = file(false);
+    f.monte_carlo.statistics.exceed = vec![0.05, 0.5];
+    let r = run_with(
+        &[net],
+        &f.scenario,
+        &f.monte_carlo,
+        &EngineChoice::Static,
+        None,
+    )
+    .unwrap();
+    let text = r.to_string();
+    assert!(text.contains("Exceedance: the probability"), "{text}");
+    // Four outcomes, two thresholds each.
+    let table = &shortfall::report::Report::tables(&r)[1];
+    assert_eq!(table.to_csv().unwrap().lines().count(), 1 + 4 * 2);
+    let without = run_with(
+        &[toy_chain()],
+        &file(false).scenario,
+        &file(false).monte_carlo,
+        &EngineChoice::Static,
+        None,
+    )
+    .unwrap();
+    assert!(!without.to_string().contains("Exceedance"));
+}

@@ -369,15 +369,18 @@ impl Report for PathResults {
             }
             t.row(row);
         }
-        let g = &self.cumulative[self.members.len()];
-        let mut row = vec![
-            Cell::Text(self.group.clone()),
-            Cell::Number(g.quantiles[1].value),
-            Cell::Number(g.quantiles[0].value),
-            Cell::Number(g.quantiles[2].value),
-        ];
-        row.resize(header.len(), Cell::Empty);
-        t.row(row);
+        // The group's row, unless the group is its one member.
+        if self.members.len() > 1 {
+            let g = &self.cumulative[self.members.len()];
+            let mut row = vec![
+                Cell::Text(self.group.clone()),
+                Cell::Number(g.quantiles[1].value),
+                Cell::Number(g.quantiles[0].value),
+                Cell::Number(g.quantiles[2].value),
+            ];
+            row.resize(header.len(), Cell::Empty);
+            t.row(row);
+        }
         t.note(format!(
             "P50, P5, P95: cumulative absorption shortfall in {} over the run, counted before stockpile \
              release (dynamic engine, docs/model.md §5.5); runs out: a producer's inventory \

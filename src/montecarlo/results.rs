@@ -528,6 +528,32 @@ impl Report for McResults {
                 ));
             }
         }
+        let mut tables = vec![t];
+        // Exceedance probabilities, when the settings ask for thresholds.
+        if self.outcomes.iter().any(|o| !o.exceedance.is_empty()) {
+            let mut e = Table::new(
+                "Exceedance: the probability that an outcome is above each threshold",
+                &["outcome", "threshold", "P(above)", "95% interval"],
+            );
+            for o in &self.outcomes {
+                let share = o.unit.starts_with("share");
+                for x in &o.exceedance {
+                    let pct = |v: f64| format!("{:.1}%", 100.0 * v);
+                    e.row(vec![
+                        Cell::Text(o.name.clone()),
+                        if share {
+                            Cell::Share(x.threshold)
+                        } else {
+                            Cell::Number(x.threshold)
+                        },
+                        Cell::Share(x.probability),
+                        Cell::Text(format!("{}-{}", pct(x.ci.0), pct(x.ci.1))),
+                    ]);
+                }
+            }
+            e.note("interval: Wilson score; thresholds in each outcome's unit");
+            tables.push(e);
+        }
         let mut s = Table::new(
             "Sensitivity: rank correlation of each uncertain parameter with each outcome",
             &["outcome", "parameter", "Spearman", "PRCC"],
@@ -541,7 +567,8 @@ impl Report for McResults {
                 num(x.prcc),
             ]);
         }
-        vec![t, s]
+        tables.push(s);
+        tables
     }
 }
 
