@@ -185,11 +185,7 @@ fn two_engines(net: &Network) -> shortfall::Result<Table> {
     who.push(Targets::Bloc("US+8".into()));
     file.monte_carlo.outcomes = who
         .iter()
-        .map(|regions| OutcomeSpec {
-            measure: Measure::AbsorptionShare,
-            regions: regions.clone(),
-            product: "ndfeb_magnet".into(),
-        })
+        .map(|regions| OutcomeSpec::new(Measure::AbsorptionShare, regions.clone(), "ndfeb_magnet"))
         .collect();
     let nets = std::slice::from_ref(net);
     let (spec, mc) = (&file.scenario, &file.monte_carlo);
@@ -367,17 +363,13 @@ fn uncertain(net: &Network, bloc: &[RegionId]) -> shortfall::Result<McResults> {
     who.push(Targets::Bloc("US+8".into()));
     let mut outcomes = Vec::new();
     for regions in &who {
-        outcomes.push(OutcomeSpec {
-            measure: Measure::AbsorptionShare,
-            regions: regions.clone(),
-            product: "ndfeb_magnet".into(),
-        });
+        outcomes.push(OutcomeSpec::new(
+            Measure::AbsorptionShare,
+            regions.clone(),
+            "ndfeb_magnet",
+        ));
         for u in USES {
-            outcomes.push(OutcomeSpec {
-                measure: Measure::FinalShare,
-                regions: regions.clone(),
-                product: u.into(),
-            });
+            outcomes.push(OutcomeSpec::new(Measure::FinalShare, regions.clone(), u));
         }
     }
     file.monte_carlo.outcomes = outcomes;

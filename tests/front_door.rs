@@ -258,3 +258,135 @@ fn requested_exceedance_probabilities_are_printed_not_only_written() {
     .unwrap();
     assert!(!without.to_string().contains("Exceedance"));
 }
+
+/// The seed file's run in time, as `run_paths` reports it and as outcome kinds of the front
+/// door: the same draws, the same events.
+#[test]
+fn events_and_fan_bands_are_outcome_kinds_of_the_front_door() {
+    use shortfall::montecarlo::{Measure, OutcomeSpec};
+    let file = ScenarioFile::named("us_plus8_embargo")
+        .unwrap()
+        .with_draws(300);
+    let data = file.data().unwrap();
+    let net = &data.network;
+    let dynamic = file.dynamic.clone().unwrap_or_default();
+    let paths = file.paths.clone().unwrap();
+    let cover = paths.stoppage_cover_days.unwrap();
+    let reference = run_paths(net, &file.scenario, &dynamic, &file.monte_carlo, &paths).unwrap();
+
+    let us = Targets::List(vec!["US".into()]);
+    let bloc = Targets::Bloc("US+8".into());
+    let magnet = "ndfeb_magnet";
+    let mut settings = file.monte_carlo.clone();
+    settings.outcomes = vec![
+        OutcomeSpec::new(Measure::RunOut, us.clone(), magnet),
+        OutcomeSpec::new(Measure::StockOut, us.clone(), magnet),
+        OutcomeSpec::new(Measure::Recovery, us.clone(), magnet),
+        OutcomeSpec {
+            cover_days: Some(cover),
+            ..OutcomeSpec::new(Measure::FirstStoppage, us.clone(), magnet)
+        },
+        OutcomeSpec::new(Measure::RunOut, bloc.clone(), magnet),
+        OutcomeSpec::new(Measure::Absorption, us.clone(), magnet),
+        OutcomeSpec::new(Measure::AbsorptionPerStep, bloc, magnet),
+    ];
+    let r = run_with(
+        std::slice::from_ref(net),
+        &file.scenario,
+        &settings,
+        &EngineChoice::Dynamic(dynamic),
+        None,
+    )
+    .unwrap();
+    assert_eq!(r.events.len(), 5);
+    assert_eq!(r.outcomes.len(), 1 + reference.steps);
+    let us_at = reference.members.iter().position(|m| m == "US").unwrap();
+    for (got, want) in [
+        (&r.events[0], &reference.run_out[us_at]),
+        (&r.events[1], &reference.stock_out[us_at]),
+        (&r.events[2], &reference.recovery[us_at]),
+        (&r.events[3], &reference.first_stoppage[us_at]),
+    ] {
+        assert_eq!(
+            (got.count, got.events),
+            (want.count, want.events),
+            "{}",
+            got.name
+        );
+        assert_eq!(got.unconditional, want.unconditional, "{}", got.name);
+    }
+    // A group's event is its earliest member's: at least as likely as any member's.
+    let group = &r.events[4];
+    for member in &reference.run_out {
+        assert!(
+            group.events >= member.events,
+            "{} vs {}",
+            group.name,
+            member.name
+        );
+    }
+    // The cumulative shortfall: the same draws, the same distribution.
+    let (a, b) = (&r.outcomes[0], &reference.cumulative[us_at]);
+    for (x, y) in a.quantiles.iter().zip(&b.quantiles) {
+        assert_eq!(x.value, y.value);
+    }
+    // The fan: each step's median share times the baseline per step is the fan's median.
+    for (t, band) in reference.fan.iter().enumerate() {
+        let share = &r.outcomes[1 + t];
+        let median = share.quantiles.iter().find(|q| q.p == 0.5).unwrap().value;
+        let want = band.p50 / reference.baseline_per_step;
+        assert!(
+            (median - want).abs() <= 1e-12,
+            "step {t}: {median} vs {want}"
+        );
+    }
+    assert!(r.to_string().contains("Events in time"));
+}
+
+#[test]
+fn outcome_kinds_in_time_are_refused_where_they_cannot_be_measured() {
+    use shortfall::montecarlo::{Measure, OutcomeSpec};
+    let net = toy_chain();
+    let mut f = file(false);
+    let us = Targets::List(vec!["US".into()]);
+    f.monte_carlo.outcomes = vec![OutcomeSpec::new(Measure::RunOut, us.clone(), "magnet")];
+    let refused = |f: &ScenarioFile, engine: &EngineChoice| {
+        run_with(
+            std::slice::from_ref(&net),
+            &f.scenario,
+            &f.monte_carlo,
+            engine,
+            None,
+        )
+        .unwrap_err()
+        .to_string()
+    };
+    let err = refused(&f, &EngineChoice::Static);
+    assert!(err.contains("monte_carlo.outcomes[0].measure"), "{err}");
+    assert!(err.contains("dynamic engine"), "{err}");
+    let dynamic = EngineChoice::Dynamic(DynamicSettings::default());
+    f.monte_carlo.streaming = true;
+    let err = refused(&f, &dynamic);
+    assert!(err.contains("monte_carlo.streaming"), "{err}");
+    f.monte_carlo.streaming = false;
+    f.monte_carlo.outcomes = vec![OutcomeSpec::new(
+        Measure::Recovery,
+        Targets::List(vec!["US".into(), "NL".into()]),
+        "magnet",
+    )];
+    let err = refused(&f, &dynamic);
+    assert!(err.contains("monte_carlo.outcomes[0].regions"), "{err}");
+    f.monte_carlo.outcomes = vec![OutcomeSpec::new(
+        Measure::FirstStoppage,
+        us.clone(),
+        "magnet",
+    )];
+    let err = refused(&f, &dynamic);
+    assert!(err.contains("monte_carlo.outcomes[0].cover_days"), "{err}");
+    f.monte_carlo.outcomes = vec![OutcomeSpec {
+        cover_days: Some(14.0),
+        ..OutcomeSpec::new(Measure::RunOut, us, "magnet")
+    }];
+    let err = refused(&f, &dynamic);
+    assert!(err.contains("only a first stoppage has a cover"), "{err}");
+}

@@ -16,7 +16,9 @@ pub use dynamic::{
     MAX_RUN_STEPS,
 };
 pub use outcome::{BlocFigures, StaticOutcome};
-pub use shortfalls::{Amount, Shortfalls, Use, DYNAMIC_DEFINITION, STATIC_DEFINITION};
+pub use shortfalls::{
+    Amount, Event, Shortfalls, Timing, Use, DYNAMIC_DEFINITION, STATIC_DEFINITION,
+};
 
 use crate::error::{Error, Result};
 use crate::network::{Network, NodeId, ProductId, RegionId};

@@ -46,6 +46,42 @@ pub trait Shortfalls {
 
     /// What the engine's figures count, in a sentence a table can carry.
     fn definition(&self) -> &'static str;
+
+    /// The outcome in time, when the engine has time steps (the dynamic engine).
+    fn timing(&self) -> Option<&dyn Timing> {
+        None
+    }
+}
+
+/// An event within a run in time (docs/model.md §5.5).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Event {
+    /// A producer of the region is input-constrained on the product (it runs out).
+    RunOut,
+    /// The region's stockpile of the product stands at its release floor.
+    StockOut,
+    /// After a shortfall of at least 1% of baseline, the first step from which the region's
+    /// shortfall stays below 1% for this many steps.
+    Recovery(usize),
+    /// A firm of the region holding this many days of cover of the product stops.
+    FirstStoppage(f64),
+}
+
+/// What an outcome in time steps answers besides its totals: the shortfall in each step
+/// and the step at which events happen (docs/model.md §5.5).
+pub trait Timing {
+    /// Days a step.
+    fn step_days(&self) -> f64;
+
+    /// Steps in the run.
+    fn steps(&self) -> usize;
+
+    /// `region`'s absorption shortfall of `product` in `step`, and its baseline per step.
+    fn absorption_in(&self, region: RegionId, product: ProductId, step: usize) -> Amount;
+
+    /// The first step at which `event` happens to `region` and `product`; `None` if it
+    /// does not within the run.
+    fn first(&self, event: Event, region: RegionId, product: ProductId) -> Option<usize>;
 }
 
 impl Shortfalls for StaticOutcome {
@@ -94,6 +130,36 @@ impl Shortfalls for DynamicOutcome {
 
     fn definition(&self) -> &'static str {
         DYNAMIC_DEFINITION
+    }
+
+    fn timing(&self) -> Option<&dyn Timing> {
+        Some(self)
+    }
+}
+
+impl Timing for DynamicOutcome {
+    fn step_days(&self) -> f64 {
+        self.step_days
+    }
+
+    fn steps(&self) -> usize {
+        self.steps
+    }
+
+    fn absorption_in(&self, region: RegionId, product: ProductId, step: usize) -> Amount {
+        Amount {
+            shortfall: self.absorption_shortfall(region, product, step),
+            baseline: self.absorption_baseline_per_step(region, product),
+        }
+    }
+
+    fn first(&self, event: Event, region: RegionId, product: ProductId) -> Option<usize> {
+        match event {
+            Event::RunOut => self.first_constrained(region, product),
+            Event::StockOut => self.stock_out(region, product),
+            Event::Recovery(steps) => self.recovery(region, product, steps),
+            Event::FirstStoppage(cover) => self.first_stoppage(region, product, cover),
+        }
     }
 }
 

@@ -1,9 +1,12 @@
 //! The outcomes a Monte Carlo run keeps per draw: a measure of a region's or bloc's
-//! shortfall of one product.
+//! shortfall of one product over the run (any engine, through the `Shortfalls` view), or in
+//! time (the dynamic engine, through the `Timing` view): the shortfall in each step (a fan
+//! chart's bands) and the step at which an event happens (censored: it may not happen
+//! within the run).
 
 use serde::{Deserialize, Serialize};
 
-use crate::engine::{Shortfalls, Use};
+use crate::engine::{Event, Shortfalls, Timing, Use};
 use crate::error::{Error, Result};
 use crate::network::{Network, ProductId, RegionId};
 use crate::scenario::{ScenarioSpec, Targets};
@@ -12,14 +15,50 @@ use crate::scenario::{ScenarioSpec, Targets};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Measure {
-    /// Absorption shortfall over the horizon, product units.
+    /// Absorption shortfall over the run, product units.
     Absorption,
-    /// Final-use shortfall over the horizon, product units.
+    /// Final-use shortfall over the run, product units.
     FinalUse,
     /// Absorption shortfall as a share of the annual baseline.
     AbsorptionShare,
     /// Final-use shortfall as a share of the annual baseline.
     FinalShare,
+    /// In time: the absorption shortfall in each step as a share of the baseline per step,
+    /// one outcome per step (the bands of a fan chart).
+    AbsorptionPerStep,
+    /// In time, censored: the first step at which a producer of a member is
+    /// input-constrained on the product (it runs out); the earliest member.
+    RunOut,
+    /// In time, censored: the first step at which a member's stockpile of the product
+    /// stands at its floor; the earliest member.
+    StockOut,
+    /// In time, censored: after a shortfall of at least 1% of baseline, the first step
+    /// from which the region's shortfall stays below 1% for four steps (one region).
+    Recovery,
+    /// In time, censored: the first step at which a firm of a member holding
+    /// `cover_days` of the product stops; the earliest member.
+    FirstStoppage,
+}
+
+/// Steps below 1% of baseline that count as recovery (docs/model.md §5.5).
+pub const RECOVERED_FOR: usize = 4;
+
+impl Measure {
+    /// Whether the measure needs a run in time steps.
+    pub fn in_time(self) -> bool {
+        !matches!(
+            self,
+            Measure::Absorption
+                | Measure::FinalUse
+                | Measure::AbsorptionShare
+                | Measure::FinalShare
+        )
+    }
+
+    /// Whether its values are the step of an event that may not happen (censored).
+    pub fn is_event(self) -> bool {
+        self.in_time() && self != Measure::AbsorptionPerStep
+    }
 }
 
 /// One outcome: a measure of the shortfall of a product for a region or a bloc (summed over
@@ -33,6 +72,9 @@ pub struct OutcomeSpec {
     pub regions: Targets,
     /// The product.
     pub product: String,
+    /// Days of cover of the firm whose first stoppage is measured (`first_stoppage` only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cover_days: Option<f64>,
 }
 
 /// An outcome resolved against a network.
@@ -43,10 +85,39 @@ pub(crate) struct Resolved {
     measure: Measure,
     members: Vec<RegionId>,
     product: ProductId,
+    /// The step of a per-step outcome.
+    step: usize,
+    /// The event of a censored outcome.
+    event: Option<Event>,
+}
+
+impl Resolved {
+    /// Whether its values are event steps (censored).
+    pub fn is_event(&self) -> bool {
+        self.event.is_some()
+    }
 }
 
 impl OutcomeSpec {
-    fn resolve(&self, net: &Network, i: usize) -> Result<Resolved> {
+    /// An outcome without a cover.
+    pub fn new(measure: Measure, regions: Targets, product: impl Into<String>) -> Self {
+        Self {
+            measure,
+            regions,
+            product: product.into(),
+            cover_days: None,
+        }
+    }
+
+    /// The outcome resolved against `net`: one entry, or one per step of `timing` for a
+    /// per-step measure. A measure in time without `timing` (the static cascade) is
+    /// refused by name.
+    fn resolve(
+        &self,
+        net: &Network,
+        i: usize,
+        timing: Option<&dyn Timing>,
+    ) -> Result<Vec<Resolved>> {
         let err = |field: &str, reason: String| {
             Error::field(
                 "settings",
@@ -61,18 +132,108 @@ impl OutcomeSpec {
             .regions
             .resolve(net, &format!("monte_carlo.outcomes[{i}].regions"))?;
         let label = self.regions.label();
-        let (what, unit) = match self.measure {
-            Measure::Absorption => ("absorption shortfall", net.product(product).unit.clone()),
-            Measure::FinalUse => ("final-use shortfall", net.product(product).unit.clone()),
-            Measure::AbsorptionShare => ("absorption shortfall", "share of annual use".into()),
-            Measure::FinalShare => ("final-use shortfall", "share of annual final use".into()),
+        let unit_of_product = net.product(product).unit.clone();
+        if self.measure.in_time() && timing.is_none() {
+            return Err(err(
+                "measure",
+                format!(
+                    "`{}` is measured in time: run it through the dynamic engine \
+                     (`EngineChoice::Dynamic`, `run_scenario --engine dynamic`)",
+                    serde_json::to_value(self.measure)
+                        .ok()
+                        .and_then(|v| v.as_str().map(String::from))
+                        .unwrap_or_default()
+                ),
+            ));
+        }
+        match (self.measure, self.cover_days) {
+            (Measure::FirstStoppage, None) => {
+                return Err(err(
+                    "cover_days",
+                    "a first stoppage needs the firm's days of cover".into(),
+                ))
+            }
+            (Measure::FirstStoppage, Some(c)) if !(c.is_finite() && c > 0.0) => {
+                return Err(err(
+                    "cover_days",
+                    format!("{c} is not a positive number of days"),
+                ))
+            }
+            (Measure::FirstStoppage, Some(_)) => {}
+            (_, Some(_)) => {
+                return Err(err(
+                    "cover_days",
+                    "only a first stoppage has a cover (measure = \"first_stoppage\")".into(),
+                ))
+            }
+            (_, None) => {}
+        }
+        if self.measure == Measure::Recovery && members.len() > 1 {
+            return Err(err(
+                "regions",
+                format!(
+                    "recovery is measured region by region, and `{label}` names {}",
+                    members.len()
+                ),
+            ));
+        }
+        let step = match timing {
+            Some(t) => format!("step of {}", crate::numbers::days(t.step_days())),
+            None => String::new(),
         };
-        Ok(Resolved {
+        let one = |what: String, unit: String, event: Option<Event>| Resolved {
             name: format!("{label} {} {what}", self.product),
             unit,
             measure: self.measure,
-            members,
+            members: members.clone(),
             product,
+            step: 0,
+            event,
+        };
+        Ok(match self.measure {
+            Measure::Absorption => vec![one("absorption shortfall".into(), unit_of_product, None)],
+            Measure::FinalUse => vec![one("final-use shortfall".into(), unit_of_product, None)],
+            Measure::AbsorptionShare => vec![one(
+                "absorption shortfall".into(),
+                "share of annual use".into(),
+                None,
+            )],
+            Measure::FinalShare => vec![one(
+                "final-use shortfall".into(),
+                "share of annual final use".into(),
+                None,
+            )],
+            Measure::AbsorptionPerStep => {
+                let steps = timing.map_or(0, |t| t.steps());
+                (0..steps)
+                    .map(|t| Resolved {
+                        step: t,
+                        ..one(
+                            format!("absorption shortfall in step {t}"),
+                            "share of use per step".into(),
+                            None,
+                        )
+                    })
+                    .collect()
+            }
+            Measure::RunOut => vec![one("runs out".into(), step, Some(Event::RunOut))],
+            Measure::StockOut => vec![one("stockpile out".into(), step, Some(Event::StockOut))],
+            Measure::Recovery => vec![one(
+                "recovers".into(),
+                step,
+                Some(Event::Recovery(RECOVERED_FOR)),
+            )],
+            Measure::FirstStoppage => {
+                let cover = self.cover_days.unwrap_or(f64::NAN);
+                vec![one(
+                    format!(
+                        "first stoppage ({} days of cover)",
+                        crate::numbers::number(cover)
+                    ),
+                    step,
+                    Some(Event::FirstStoppage(cover)),
+                )]
+            }
         })
     }
 
@@ -86,37 +247,42 @@ impl OutcomeSpec {
         let mut out: Vec<OutcomeSpec> = first
             .products
             .iter()
-            .map(|p| OutcomeSpec {
-                measure: Measure::AbsorptionShare,
-                regions: first.targets.clone(),
-                product: p.clone(),
-            })
+            .map(|p| OutcomeSpec::new(Measure::AbsorptionShare, first.targets.clone(), p.clone()))
             .collect();
         for p in net.products().iter().filter(|p| p.final_use) {
-            out.push(OutcomeSpec {
-                measure: Measure::FinalShare,
-                regions: first.targets.clone(),
-                product: p.id.clone(),
-            });
+            out.push(OutcomeSpec::new(
+                Measure::FinalShare,
+                first.targets.clone(),
+                p.id.clone(),
+            ));
         }
         out
     }
 }
 
-pub(crate) fn resolve_all(net: &Network, specs: &[OutcomeSpec]) -> Result<Vec<Resolved>> {
-    specs
-        .iter()
-        .enumerate()
-        .map(|(i, s)| s.resolve(net, i))
-        .collect()
+/// Every outcome of `specs` resolved against `net`, per-step measures expanded.
+pub(crate) fn resolve_all(
+    net: &Network,
+    specs: &[OutcomeSpec],
+    timing: Option<&dyn Timing>,
+) -> Result<Vec<Resolved>> {
+    let mut out = Vec::new();
+    for (i, s) in specs.iter().enumerate() {
+        out.extend(s.resolve(net, i, timing)?);
+    }
+    Ok(out)
 }
 
 impl Resolved {
-    /// The outcome's value in one run of any engine.
+    /// The outcome's value in one run of any engine; an event's step, or NaN when it does
+    /// not happen within the run.
     pub fn value(&self, o: &impl Shortfalls) -> f64 {
+        if self.measure.in_time() {
+            return o.timing().map_or(f64::NAN, |t| self.in_time(t));
+        }
         let what = match self.measure {
             Measure::Absorption | Measure::AbsorptionShare => Use::Absorption,
-            Measure::FinalUse | Measure::FinalShare => Use::FinalUse,
+            _ => Use::FinalUse,
         };
         let (mut s, mut b) = (0.0, 0.0);
         for &r in &self.members {
@@ -128,6 +294,27 @@ impl Resolved {
             Measure::Absorption | Measure::FinalUse => s,
             Measure::AbsorptionShare | Measure::FinalShare if b > 0.0 => s / (b / o.years()),
             _ => 0.0,
+        }
+    }
+
+    fn in_time(&self, t: &dyn Timing) -> f64 {
+        if let Some(event) = self.event {
+            // The earliest member's event.
+            return (self.members.iter())
+                .filter_map(|&r| t.first(event, r, self.product))
+                .min()
+                .map_or(f64::NAN, |step| step as f64);
+        }
+        let (mut s, mut b) = (0.0, 0.0);
+        for &r in &self.members {
+            let a = t.absorption_in(r, self.product, self.step);
+            s += a.shortfall;
+            b += a.baseline;
+        }
+        if b > 0.0 {
+            s / b
+        } else {
+            0.0
         }
     }
 }

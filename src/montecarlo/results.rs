@@ -13,7 +13,7 @@ use super::design::{Design, Sampler};
 use super::driver::simulate_range;
 use super::outcomes::{resolve_all, OutcomeSpec};
 use super::sensitivity::{pearson, prcc_of_ranks, ranks, Sensitivity};
-use super::statistics::{summarise_with, Summary};
+use super::statistics::{censored, summarise_with, Censored, Summary};
 use super::{Progress, Settings, Simulation, StopRule};
 use crate::engine::{Dynamic, DynamicSettings, Engine, Shortfalls, StaticCascade};
 use crate::error::{Error, Result};
@@ -38,8 +38,12 @@ pub struct McResults {
     /// ([`STATIC_DEFINITION`](crate::engine::STATIC_DEFINITION) or
     /// [`DYNAMIC_DEFINITION`](crate::engine::DYNAMIC_DEFINITION)).
     pub engine: String,
-    /// One summary per outcome.
+    /// One summary per outcome (over the run, or per step), in the order asked.
     pub outcomes: Vec<Summary>,
+    /// One entry per event in time (censored: its probability within the run and its step
+    /// given it happens), in the order asked.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub events: Vec<Censored>,
     /// One entry per (uncertain parameter, outcome).
     pub sensitivity: Vec<Sensitivity>,
     /// What the run did that is probably not what was meant (a restriction that cuts no
@@ -197,16 +201,28 @@ fn run_engine<E: Engine<Outcome: Shortfalls>>(
                 .into(),
         ));
     }
-    let resolved = nets
-        .iter()
-        .map(|n| resolve_all(n, &specs))
-        .collect::<Result<Vec<_>>>()?;
-    let outcomes = &resolved[0];
     let engine = Variants { nets, engines };
-    let definition = {
-        let ws = engine.workspace(net);
-        engine.outcome(&ws).definition()
-    };
+    // Outcomes are resolved against each variant, and against the engine's view of time
+    // (a measure in time is refused by name on the static cascade).
+    let sample = engine.workspace(net);
+    let definition = engine.outcome(&sample).definition();
+    let resolved = (nets.iter().enumerate())
+        .map(|(i, n)| resolve_all(n, &specs, engine.engines[i].outcome(&sample.1[i]).timing()))
+        .collect::<Result<Vec<_>>>()?;
+    drop(sample);
+    let outcomes = &resolved[0];
+    // Events (censored) need every draw, and the stopping rule reads the others.
+    let continuous: Vec<usize> = (0..outcomes.len())
+        .filter(|&k| !outcomes[k].is_event())
+        .collect();
+    if settings.streaming && continuous.len() < outcomes.len() {
+        return Err(Error::field(
+            "settings",
+            "monte_carlo.streaming",
+            "events in time (run_out, stock_out, recovery, first_stoppage) need every draw: \
+             run them in exact mode",
+        ));
+    }
     let extract = |ws: &<Variants<'_, E> as Engine>::Workspace, out: &mut [f64]| {
         let o = engine.outcome(ws);
         for (r, x) in resolved[ws.0].iter().zip(out.iter_mut()) {
@@ -222,14 +238,15 @@ fn run_engine<E: Engine<Outcome: Shortfalls>>(
     };
     let sim = match &settings.stop {
         None => run_batch(&Sampler::new(&slots, settings)?, (0, settings.draws))?,
-        Some(stop) => stopping(settings, stop, &slots, run_batch)?,
+        Some(stop) => stopping(settings, stop, &slots, &continuous, run_batch)?,
     };
     // Statistics in a local pool of the same size as the draws'.
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(sim.threads)
         .build()
         .map_err(|e| Error::ThreadPool(e.to_string()))?;
-    let (summaries, sensitivity) = pool.install(|| statistics(&sim, outcomes, settings));
+    let (summaries, events, sensitivity) =
+        pool.install(|| statistics(&sim, outcomes, &continuous, settings));
     Ok(McResults {
         scenario: spec.name.clone(),
         seed: sim.seed,
@@ -241,6 +258,7 @@ fn run_engine<E: Engine<Outcome: Shortfalls>>(
         },
         engine: definition.into(),
         outcomes: summaries,
+        events,
         sensitivity,
         warnings: crate::engine::idle_restrictions(net, &median)?,
         simulation: sim,
@@ -301,6 +319,7 @@ fn stopping(
     settings: &Settings,
     stop: &StopRule,
     slots: &[crate::scenario::ParamSlot],
+    continuous: &[usize],
     mut run_batch: impl FnMut(&Sampler, (u64, u64)) -> Result<Simulation>,
 ) -> Result<Simulation> {
     let invalid = |reason: String| Error::field("settings", "monte_carlo.stop", reason);
@@ -350,7 +369,7 @@ fn stopping(
         // A standard error from a handful of draws says nothing (from one it is 0): the
         // rule may stop only from `STOP_LEAST` draws on.
         let precise = done >= STOP_LEAST
-            && (0..sim.outcomes).all(|k| {
+            && continuous.iter().all(|&k| {
                 let m = &sim.moments[k];
                 let se = if reps > 1 {
                     let means = sim.replicate_means(k);
@@ -381,19 +400,39 @@ pub const STOP_LEAST: u64 = 100;
 fn statistics(
     sim: &Simulation,
     outcomes: &[super::outcomes::Resolved],
+    continuous: &[usize],
     settings: &Settings,
-) -> (Vec<Summary>, Vec<Sensitivity>) {
-    let columns: Vec<Vec<f64>> = if sim.is_exact() {
+) -> (Vec<Summary>, Vec<Censored>, Vec<Sensitivity>) {
+    let mut all: Vec<Vec<f64>> = if sim.is_exact() {
         (0..outcomes.len())
             .map(|k| sim.outcome(k).collect())
             .collect()
     } else {
         Vec::new()
     };
-    let summaries: Vec<Summary> = (0..outcomes.len())
-        .into_par_iter()
+    // Events: the probability within the run and the step given it happens.
+    let events: Vec<Censored> = (0..outcomes.len())
+        .filter(|k| !continuous.contains(k))
         .map(|k| {
             let o = &outcomes[k];
+            censored(&o.name, &o.unit, &all[k], &settings.statistics)
+        })
+        .collect();
+    // The other outcomes' columns, moved out in order.
+    let columns: Vec<Vec<f64>> = if sim.is_exact() {
+        continuous
+            .iter()
+            .map(|&k| std::mem::take(&mut all[k]))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let outcomes: Vec<&super::outcomes::Resolved> =
+        continuous.iter().map(|&k| &outcomes[k]).collect();
+    let summaries: Vec<Summary> = (0..continuous.len())
+        .into_par_iter()
+        .map(|j| {
+            let (k, o) = (continuous[j], outcomes[j]);
             let means = if sim.replicates > 1 {
                 sim.replicate_means(k)
             } else {
@@ -403,7 +442,7 @@ fn statistics(
                 &o.name,
                 &o.unit,
                 &sim.moments[k],
-                columns.get(k).map(Vec::as_slice),
+                columns.get(j).map(Vec::as_slice),
                 sim.sketches.as_ref().map(|s| &s[k]),
                 &means,
                 &settings.statistics,
@@ -411,7 +450,7 @@ fn statistics(
         })
         .collect();
     if !sim.is_exact() {
-        return (summaries, Vec::new());
+        return (summaries, events, Vec::new());
     }
     let params: Vec<Vec<f64>> = (0..sim.params.len())
         .map(|j| sim.param(j).collect())
@@ -436,7 +475,7 @@ fn statistics(
                 })
         })
         .collect();
-    (summaries, sensitivity)
+    (summaries, events, sensitivity)
 }
 
 impl McResults {
@@ -529,6 +568,50 @@ impl Report for McResults {
             }
         }
         let mut tables = vec![t];
+        // Events in time: the probability within the run, the step given it happens.
+        if !self.events.is_empty() {
+            let mut e = Table::new(
+                "Events in time: the probability within the run, and the step given it happens",
+                &[
+                    "event",
+                    "unit",
+                    "P(event)",
+                    "95% interval",
+                    "P50",
+                    "P5",
+                    "P95",
+                ],
+            );
+            for c in &self.events {
+                let q = |i: usize| {
+                    c.given
+                        .as_ref()
+                        .and_then(|g| g.quantiles.get(i))
+                        .map_or(Cell::Empty, |q| Cell::Number(q.value))
+                };
+                let level = |p: f64| {
+                    (c.given.as_ref())
+                        .and_then(|g| g.quantiles.iter().position(|q| q.p == p))
+                        .map_or(Cell::Empty, q)
+                };
+                let pct = |v: f64| format!("{:.1}%", 100.0 * v);
+                e.row(vec![
+                    Cell::Text(c.name.clone()),
+                    Cell::Text(c.given.as_ref().map_or(String::new(), |g| g.unit.clone())),
+                    Cell::Share(c.probability),
+                    Cell::Text(format!("{}-{}", pct(c.ci.0), pct(c.ci.1))),
+                    level(0.5),
+                    level(0.05),
+                    level(0.95),
+                ]);
+            }
+            e.note(
+                "steps count from 0 (step t ends t + 1 steps after the start); quantiles of the \
+                 step among the draws in which the event happens (docs/model.md §5.5); the \
+                 earliest member for a group",
+            );
+            tables.push(e);
+        }
         // Exceedance probabilities, when the settings ask for thresholds.
         if self.outcomes.iter().any(|o| !o.exceedance.is_empty()) {
             let mut e = Table::new(

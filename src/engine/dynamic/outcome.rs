@@ -392,8 +392,8 @@ impl DynamicOutcome {
     }
 
     /// The first step after a shortfall of at least 1% of baseline absorption of
-    /// `product` in `region` from which it stayed below 1% for `consecutive` steps (design
-    /// §5's recovery); `None` if there was no such shortfall or no recovery within the run.
+    /// `product` in `region` from which it stayed below 1% for `consecutive` steps (the
+    /// recovery of docs/model.md §5.5); `None` if there was no such shortfall or no recovery within the run.
     pub fn recovery(
         &self,
         region: RegionId,
