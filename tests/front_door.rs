@@ -288,7 +288,7 @@ fn events_and_fan_bands_are_outcome_kinds_of_the_front_door() {
         },
         OutcomeSpec::new(Measure::RunOut, bloc.clone(), magnet),
         OutcomeSpec::new(Measure::Absorption, us.clone(), magnet),
-        OutcomeSpec::new(Measure::AbsorptionPerStep, bloc, magnet),
+        OutcomeSpec::new(Measure::AbsorptionSharePerStep, bloc, magnet),
     ];
     let r = run_with(
         std::slice::from_ref(net),

@@ -23,9 +23,12 @@ pub enum Measure {
     AbsorptionShare,
     /// Final-use shortfall as a share of the annual baseline.
     FinalShare,
-    /// In time: the absorption shortfall in each step as a share of the baseline per step,
-    /// one outcome per step (the bands of a fan chart).
+    /// In time: the absorption shortfall in each step, product units, one outcome per step
+    /// (the bands of a fan chart).
     AbsorptionPerStep,
+    /// In time: the absorption shortfall in each step as a share of the baseline per step,
+    /// one outcome per step.
+    AbsorptionSharePerStep,
     /// In time, censored: the first step at which a producer of a member is
     /// input-constrained on the product (it runs out); the earliest member.
     RunOut,
@@ -57,7 +60,11 @@ impl Measure {
 
     /// Whether its values are the step of an event that may not happen (censored).
     pub fn is_event(self) -> bool {
-        self.in_time() && self != Measure::AbsorptionPerStep
+        self.in_time()
+            && !matches!(
+                self,
+                Measure::AbsorptionPerStep | Measure::AbsorptionSharePerStep
+            )
     }
 }
 
@@ -203,14 +210,19 @@ impl OutcomeSpec {
                 "share of annual final use".into(),
                 None,
             )],
-            Measure::AbsorptionPerStep => {
+            Measure::AbsorptionPerStep | Measure::AbsorptionSharePerStep => {
                 let steps = timing.map_or(0, |t| t.steps());
+                let unit = if self.measure == Measure::AbsorptionPerStep {
+                    unit_of_product
+                } else {
+                    "share of use per step".into()
+                };
                 (0..steps)
                     .map(|t| Resolved {
                         step: t,
                         ..one(
                             format!("absorption shortfall in step {t}"),
-                            "share of use per step".into(),
+                            unit.clone(),
                             None,
                         )
                     })
@@ -311,10 +323,10 @@ impl Resolved {
             s += a.shortfall;
             b += a.baseline;
         }
-        if b > 0.0 {
-            s / b
-        } else {
-            0.0
+        match self.measure {
+            Measure::AbsorptionPerStep => s,
+            _ if b > 0.0 => s / b,
+            _ => 0.0,
         }
     }
 }

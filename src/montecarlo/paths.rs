@@ -5,8 +5,11 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{censored, simulate, summarise, Censored, Settings, Summary};
-use crate::engine::{Dynamic, DynamicSettings, DynamicWorkspace, Engine};
+use super::outcomes::RECOVERED_FOR;
+use super::{
+    run_with, Censored, EngineChoice, Measure, OutcomeSpec, Settings, StatisticsSettings, Summary,
+};
+use crate::engine::{Dynamic, DynamicSettings, Engine};
 use crate::error::{Error, Result};
 use crate::network::Network;
 use crate::report::{displayed_as_report, number, Cell, Report, Table};
@@ -113,20 +116,19 @@ pub struct PathResults {
     pub warnings: Vec<String>,
 }
 
-/// Steps below 1% of baseline that count as recovery (docs/model.md §5.5).
-const RECOVERED_FOR: usize = 4;
-
 /// The quantile levels the tables of a run in time show, as P5, P50 and P95.
 const TABLE_LEVELS: [f64; 3] = [0.05, 0.5, 0.95];
 
-/// Runs `spec` through the dynamic engine and keeps, per draw, each member's cumulative
-/// absorption shortfall of the product, its first input-constrained step, stockpile
-/// stock-out, recovery and (with a cover) first-stoppage steps, and the group's shortfall
-/// per step.
+/// Runs `spec` through the dynamic engine, through the Monte Carlo front door
+/// ([`run_with`]), with one outcome kind per figure: each member's and the group's
+/// cumulative absorption shortfall of the product, each member's first input-constrained
+/// step, stockpile stock-out, recovery and (with a cover) first stoppage, and the group's
+/// shortfall per step; and reports them as a run in time.
 ///
 /// # Errors
-/// Every error of [`Dynamic::new`] and of [`simulate`]; [`Error::InvalidField`] for an
-/// unknown product or group or a cover that is not a positive number of days;
+/// Every error of [`run_with`] and of [`Dynamic::new`]; [`Error::InvalidField`] for an
+/// unknown product or group, a cover that is not a positive number of days, chosen
+/// outcomes or a stopping rule (run those through [`run_with`]);
 /// [`Error::Unsupported`] in streaming mode (censored outcomes need every draw).
 pub fn run_paths(
     net: &Network,
@@ -146,11 +148,10 @@ pub fn run_paths(
             return Err(Error::field(
                 "settings",
                 field,
-                "a run in time reports its [paths] (fan chart, cumulative \
-                         shortfall, censored events) and runs the draws it is given; for \
-                         chosen outcomes and a stopping rule on the dynamic engine, run \
-                         `montecarlo::run_with` with `EngineChoice::Dynamic` (`run_scenario \
-                         --engine dynamic`)",
+                "a run in time reports its [paths] (fan chart, cumulative shortfall, censored \
+                 events) and runs the draws it is given; for chosen outcomes and a stopping \
+                 rule on the dynamic engine, run `montecarlo::run_with` with \
+                 `EngineChoice::Dynamic` (`run_scenario --engine dynamic`)",
             ));
         }
     }
@@ -174,46 +175,41 @@ pub fn run_paths(
     }
     let group = &paths.group;
     let members = group.resolve(net, "paths.group")?;
-    let median = spec.median();
-    let engine = Dynamic::new(net, &median, dynamic.clone())?;
-    let warnings = crate::engine::idle_restrictions(net, &median)?;
-    let (m, steps) = (members.len(), engine.steps());
-    let width = 5 * m + steps + 1;
-    let np = net.products().len();
-    let baseline_per_step = {
-        let ws = engine.workspace(net);
-        let base = &ws.outcome().absorption_baseline;
-        members
-            .iter()
-            .map(|r| base[r.index() * np + k.index()])
-            .sum()
+    let codes: Vec<String> = members
+        .iter()
+        .map(|&r| net.region(r).code.clone())
+        .collect();
+    let m = codes.len();
+    // The outcome kinds, in this order: cumulative per member, then the group; run-out,
+    // stock-out and recovery per member; first stoppage per member (with a cover); the
+    // group's shortfall per step.
+    let each = |measure: Measure| {
+        (codes.iter())
+            .map(move |c| OutcomeSpec::new(measure, Targets::List(vec![c.clone()]), product))
     };
-    let nan_or = |t: Option<usize>| t.map_or(f64::NAN, |t| t as f64);
-    let extract = |ws: &DynamicWorkspace, out: &mut [f64]| {
-        let o = ws.outcome();
-        let mut total = 0.0;
-        for (j, &r) in members.iter().enumerate() {
-            let cumulative = o.cumulative_absorption_shortfall(r, k);
-            total += cumulative;
-            out[j] = cumulative;
-            out[m + j] = nan_or(o.first_constrained(r, k));
-            out[2 * m + j] = nan_or(o.stock_out(r, k));
-            out[3 * m + j] = nan_or(o.recovery(r, k, RECOVERED_FOR));
-            out[4 * m + j] = nan_or(cover.and_then(|c| o.first_stoppage(r, k, c)));
-        }
-        for (t, v) in out[5 * m..5 * m + steps].iter_mut().enumerate() {
-            *v = members
-                .iter()
-                .map(|&r| o.absorption_shortfall(r, k, t))
-                .sum();
-        }
-        out[width - 1] = total;
-    };
-    let sim = simulate(net, &engine, spec, width, extract, settings, None)?;
-    let column = |j: usize| -> Vec<f64> { sim.outcome(j).collect() };
+    let mut outcomes: Vec<OutcomeSpec> = each(Measure::Absorption).collect();
+    outcomes.push(OutcomeSpec::new(
+        Measure::Absorption,
+        group.clone(),
+        product,
+    ));
+    outcomes.extend(each(Measure::RunOut));
+    outcomes.extend(each(Measure::StockOut));
+    outcomes.extend(each(Measure::Recovery));
+    if let Some(c) = cover {
+        outcomes.extend(each(Measure::FirstStoppage).map(|o| OutcomeSpec {
+            cover_days: Some(c),
+            ..o
+        }));
+    }
+    outcomes.push(OutcomeSpec::new(
+        Measure::AbsorptionPerStep,
+        group.clone(),
+        product,
+    ));
     // The tables show P5, P50 and P95 whatever levels the settings ask for: those three
     // first, then the others (written to JSON, labelled by level).
-    let stats = &crate::montecarlo::StatisticsSettings {
+    let statistics = StatisticsSettings {
         quantiles: TABLE_LEVELS
             .into_iter()
             .chain(
@@ -223,64 +219,83 @@ pub fn run_paths(
             .collect(),
         ..settings.statistics.clone()
     };
-    let unit = net.product(k).unit.clone();
-    let codes: Vec<String> = members
-        .iter()
-        .map(|&r| net.region(r).code.clone())
-        .collect();
-    let step = format!("step of {} days", number(dynamic.step.days()));
-    let fan_stats = crate::montecarlo::StatisticsSettings {
-        quantiles: TABLE_LEVELS.to_vec(),
-        ..stats.clone()
+    let run = Settings {
+        outcomes,
+        statistics,
+        ..settings.clone()
     };
-    let fan = (0..steps)
-        .map(|t| {
-            let s = summarise("step", &unit, &column(5 * m + t), &fan_stats);
-            FanStep {
-                step: t,
-                mean: s.mean,
-                p05: s.quantiles[0].value,
-                p50: s.quantiles[1].value,
-                p95: s.quantiles[2].value,
-            }
+    let engine = EngineChoice::Dynamic(dynamic.clone());
+    let mut r = run_with(std::slice::from_ref(net), spec, &run, &engine, None)?;
+    // The group's baseline absorption per step and the number of steps, from the engine.
+    let built = Dynamic::new(net, &spec.median(), dynamic.clone())?;
+    let steps = built.steps();
+    let baseline_per_step = {
+        let ws = built.workspace(net);
+        let o = ws.outcome();
+        members
+            .iter()
+            .map(|&r| o.absorption_baseline_per_step(r, k))
+            .sum()
+    };
+    let fan = r.outcomes.split_off(m + 1);
+    let fan = fan
+        .into_iter()
+        .enumerate()
+        .map(|(t, s)| FanStep {
+            step: t,
+            mean: s.mean,
+            p05: s.quantiles[0].value,
+            p50: s.quantiles[1].value,
+            p95: s.quantiles[2].value,
         })
         .collect();
-    let mut cumulative: Vec<Summary> = codes
-        .iter()
-        .enumerate()
-        .map(|(j, c)| summarise(c, &unit, &column(j), stats))
-        .collect();
-    cumulative.push(summarise(&group.label(), &unit, &column(width - 1), stats));
-    let censor = |offset: usize, what: &str| -> Vec<Censored> {
-        codes
-            .iter()
-            .enumerate()
-            .map(|(j, c)| censored(&format!("{c} {what}"), &step, &column(offset + j), stats))
+    let mut cumulative = r.outcomes;
+    for (s, name) in cumulative
+        .iter_mut()
+        .zip(codes.iter().chain([&group.label()]))
+    {
+        s.name = name.clone();
+    }
+    let mut events = r.events.into_iter();
+    let mut censor = |what: &str| -> Vec<Censored> {
+        (codes.iter())
+            .zip(events.by_ref())
+            .map(|(c, mut e)| {
+                e.name = format!("{c} {what}");
+                if let Some(g) = e.given.as_mut() {
+                    g.name = e.name.clone();
+                }
+                e
+            })
             .collect()
+    };
+    let run_out = censor("runs out");
+    let stock_out = censor("stockpile out");
+    let recovery = censor("recovers");
+    let first_stoppage = if cover.is_some() {
+        censor("first stoppage")
+    } else {
+        Vec::new()
     };
     Ok(PathResults {
         scenario: spec.name.clone(),
         product: product.into(),
-        unit,
+        unit: net.product(k).unit.clone(),
         group: group.label(),
-        members: codes.clone(),
+        members: codes,
         step_days: dynamic.step.days(),
         steps,
-        draws: settings.draws,
-        seed: settings.seed,
+        draws: r.draws,
+        seed: r.seed,
         baseline_per_step,
         fan,
         cumulative,
-        run_out: censor(m, "runs out"),
-        stock_out: censor(2 * m, "stockpile out"),
-        recovery: censor(3 * m, "recovers"),
-        first_stoppage: if cover.is_some() {
-            censor(4 * m, "first stoppage")
-        } else {
-            Vec::new()
-        },
+        run_out,
+        stock_out,
+        recovery,
+        first_stoppage,
         stoppage_cover_days: cover,
-        warnings,
+        warnings: r.warnings,
     })
 }
 
