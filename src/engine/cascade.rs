@@ -7,11 +7,11 @@ use super::outcome::StaticOutcome;
 use super::Engine;
 use crate::error::{Error, Result};
 use crate::network::{Network, NodeId, NodeKind, RegionId, Sink};
-use crate::scenario::{Allocation, Disposal, Realization, Targets};
+use crate::scenario::{Disposal, Realization};
 use crate::tolerance;
 
-use super::restricted::{Restricted, NONE};
-use super::{node_at, product_at, region_at, BuiltFor};
+use super::resolved::{Resolved, NONE};
+use super::{product_at, region_at, BuiltFor};
 
 /// The static cascade engine, built for one scenario's structure (who restricts what to
 /// whom, where capacity is lost, which final uses shift): [`StaticCascade::new`] resolves
@@ -38,18 +38,15 @@ use super::{node_at, product_at, region_at, BuiltFor};
 #[derive(Debug, Clone)]
 pub struct StaticCascade {
     built_for: BuiltFor,
-    /// The node of each capacity addition.
-    additions: Vec<NodeId>,
+    /// The scenario's structure against the network: restrictions per edge, restricting
+    /// nodes, targets, priority class, loss and addition nodes, recipe scales.
+    resolved: Resolved,
     /// Per edge, in the network's order: what sweep A reads, packed for locality.
     edges: Vec<EdgePlan>,
     /// Per node: whether a demand shift applies to one of its flows.
     shifted: Vec<bool>,
     /// Per slot: baseline annual flow to it.
     slot_base: Vec<f64>,
-    /// Per node: whether it is a restricting exporter's node of a restricted product.
-    restricting: Vec<bool>,
-    /// Per node: the capacity loss that hits it, or `NONE`.
-    node_loss: Vec<u32>,
     /// Per node: CSR start into `input_slot` (aligned with the node's inputs).
     input_start: Vec<usize>,
     input_slot: Vec<u32>,
@@ -60,17 +57,11 @@ pub struct StaticCascade {
     product_slots: Vec<usize>,
     /// Groups of slots of one (product, region), for own-stock release.
     groups: Vec<(usize, usize)>,
-    /// Per region: target of some restriction (for tags).
-    target: Vec<bool>,
-    /// Per region: in the priority class of `bloc_first`.
-    priority: Vec<bool>,
     /// Whether `bloc_first` is in force.
     prioritised: bool,
     disposal: Vec<Disposal>,
     /// Per product: price, if given.
     price: Vec<Option<f64>>,
-    /// Recipe multipliers: (product, index into `perturbation.recipes`).
-    recipe_scales: Vec<(usize, usize)>,
 }
 
 /// 16 bytes an edge: sweep A streams these once per run.
@@ -170,38 +161,12 @@ impl StaticCascade {
                 ));
             }
         }
-        let (nr, np, nn) = (net.regions().len(), net.products().len(), net.nodes().len());
+        let (np, nn) = (net.products().len(), net.nodes().len());
         let region = |code: &str, path: String| region_at(net, code, path);
         let product = |id: &str, path: String| product_at(net, id, path);
-        // Built-in blocs resolve to their members present in the network.
-        // A set of regions given as a bloc, a list or everyone but a list, as flags.
-        let members = |targets: &Targets, path: String| -> Result<Vec<bool>> {
-            let mut flag = vec![false; nr];
-            for r in targets.resolve(net, &path)? {
-                flag[r.index()] = true;
-            }
-            Ok(flag)
-        };
-
-        // Restrictions: which edges each cuts, and which nodes restrict.
-        let Restricted {
-            edge: edge_restriction,
-            restricting,
-            target,
-        } = Restricted::new(net, scenario)?;
-
-        let mut node_loss = vec![NONE; nn];
-        for (i, c) in scenario.capacity_losses.iter().enumerate() {
-            let n = node_at(net, &c.region, &c.product, &format!("capacity_losses[{i}]"))?;
-            if node_loss[n.index()] != NONE {
-                return Err(Error::field(
-                    "scenario",
-                    format!("capacity_losses[{i}]"),
-                    format!("a second capacity loss on {} in {}", c.product, c.region),
-                ));
-            }
-            node_loss[n.index()] = i as u32;
-        }
+        // The structure both engines share: restrictions, targets, priority class, the
+        // nodes of losses and additions, recipe scales.
+        let resolved = Resolved::new(net, scenario)?;
 
         // Slots: (input product, producer node) and (product, final-use region).
         let mut key_slot: HashMap<(usize, Sink), u32> = HashMap::new();
@@ -290,7 +255,7 @@ impl StaticCascade {
             .edges()
             .iter()
             .zip(&edge_slot)
-            .zip(&edge_restriction)
+            .zip(&resolved.edge)
             .map(|((e, &slot), &restriction)| EdgePlan {
                 flow: e.flow,
                 slot,
@@ -331,45 +296,24 @@ impl StaticCascade {
                 _ => groups.push((i, i + 1)),
             }
         }
-        let priority = match &scenario.mitigation.allocation {
-            Allocation::ProRata => vec![false; nr],
-            Allocation::BlocFirst(t) => members(t, "mitigation.allocation.bloc_first".into())?,
-        };
-        let mut recipe_scales: Vec<(usize, usize)> = Vec::new();
-        for (i, rs) in scenario.perturbation.recipes.iter().enumerate() {
-            let p = product(&rs.product, format!("perturbation.recipes[{i}].product"))?.index();
-            if recipe_scales.iter().any(|&(q, _)| q == p) {
-                return Err(Error::field(
-                    "scenario",
-                    format!("perturbation.recipes[{i}]"),
-                    format!("a second multiplier on the recipe of {}", rs.product),
-                ));
-            }
-            recipe_scales.push((p, i));
-        }
         let mut price = vec![None; np];
         for (id, p) in &scenario.prices {
             price[product(id, format!("prices.{id}"))?.index()] = Some(*p);
         }
         Ok(Self {
             built_for: BuiltFor::new("the static cascade", net, scenario),
-            additions: super::addition_nodes(net, scenario)?,
+            prioritised: resolved.prioritised(),
             edges,
             shifted,
             slot_base,
-            restricting,
-            node_loss,
             input_start,
             input_slot,
             slots,
             product_slots,
             groups,
-            target,
-            prioritised: priority.iter().any(|&p| p),
-            priority,
             disposal: scenario.restrictions.iter().map(|r| r.disposal).collect(),
             price,
-            recipe_scales,
+            resolved,
         })
     }
 
@@ -392,7 +336,8 @@ impl StaticCascade {
         let given_at_start = pool;
         for class in [true, false] {
             let in_class = |s: &Slot| {
-                eligible(s) && (!self.prioritised || self.priority[s.region.index()] == class)
+                eligible(s)
+                    && (!self.prioritised || self.resolved.priority[s.region.index()] == class)
             };
             let total: f64 = range
                 .clone()
@@ -437,6 +382,10 @@ impl Engine for StaticCascade {
 
     fn outcome<'w>(&self, ws: &'w CascadeWorkspace) -> &'w StaticOutcome {
         ws.outcome()
+    }
+
+    fn warnings(&self) -> &[String] {
+        &self.resolved.warnings
     }
 
     fn workspace(&self, net: &Network) -> CascadeWorkspace {
@@ -509,7 +458,7 @@ impl StaticCascade {
         let scale = |shift: u16| scheduled(h, r, shift);
         // §3.2 Recipe multipliers: product k's unit scaled by 1/m.
         ws.scale.fill(1.0);
-        for &(p, i) in &self.recipe_scales {
+        for &(p, i) in &self.resolved.recipe_scales {
             ws.scale[p] = 1.0 / r.perturbation.recipes[i].multiplier;
         }
         for (s, slot) in self.slots.iter().enumerate() {
@@ -518,7 +467,7 @@ impl StaticCascade {
             ws.per_unit[s] = slot.per_unit * k / ws.scale[slot.user_product];
         }
         for n in net.node_ids() {
-            let loss = match self.node_loss[n.index()] {
+            let loss = match self.resolved.node_loss[n.index()] {
                 NONE => 0.0,
                 k => r.capacity_losses[k as usize].share,
             };
@@ -526,7 +475,7 @@ impl StaticCascade {
             let node = net.node(n);
             let unit = ws.scale[node.product.index()];
             let capacity = unit
-                * if !self.restricting[n.index()] && node.kind == NodeKind::Producer {
+                * if !self.resolved.restricting[n.index()] && node.kind == NodeKind::Producer {
                     r.perturbation.capacity(net.output(n), node.capacity)
                 } else {
                     node.capacity
@@ -535,7 +484,7 @@ impl StaticCascade {
         }
         // New capacity (§3.1): online from `from` years into the horizon, fully usable.
         ws.added.fill(0.0);
-        for (c, n) in r.capacity_additions.iter().zip(&self.additions) {
+        for (c, n) in r.capacity_additions.iter().zip(&self.resolved.additions) {
             let added = ws.scale[net.node(*n).product.index()] * c.capacity * (h - c.from).max(0.0);
             ws.added[n.index()] += added;
             ws.cap[n.index()] += added;
@@ -641,7 +590,9 @@ impl StaticCascade {
                 ws.room_r[ni] = (ws.sched_out[ni].min(ws.cap[ni]) - ws.out_a[ni]).max(0.0);
                 // Neither a restricting exporter's restricted node nor a closing item
                 // (outside capacity, §1.4) expands.
-                ws.room_e[ni] = if self.restricting[ni] || net.node(n).kind != NodeKind::Producer {
+                ws.room_e[ni] = if self.resolved.restricting[ni]
+                    || net.node(n).kind != NodeKind::Producer
+                {
                     0.0
                 } else {
                     // ρ of the existing spare capacity, and all of the added capacity.
@@ -698,7 +649,7 @@ impl StaticCascade {
                         }
                     }
                 }
-                if self.restricting[ni] {
+                if self.resolved.restricting[ni] {
                     raw += inc;
                 } else {
                     processed += tag * inc;
@@ -728,7 +679,7 @@ impl StaticCascade {
                     }
                 };
             }
-            let target = |sl: &Slot| self.target[sl.region.index()];
+            let target = |sl: &Slot| self.resolved.target[sl.region.index()];
             let slots_of_k = slots.clone();
             let mut given = self.allocate(
                 untagged,

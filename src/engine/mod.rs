@@ -6,7 +6,7 @@ mod cascade;
 mod chokepoints;
 mod dynamic;
 mod outcome;
-mod restricted;
+mod resolved;
 mod shortfalls;
 
 pub use cascade::{CascadeWorkspace, StaticCascade};
@@ -42,6 +42,12 @@ pub trait Engine: Sync {
 
     /// The outcome of the last run held in `ws`.
     fn outcome<'w>(&self, ws: &'w Self::Workspace) -> &'w Self::Outcome;
+
+    /// What the scenario it was built for does that is probably not what was meant (a
+    /// restriction that cuts no flow of the network), found when it was built.
+    fn warnings(&self) -> &[String] {
+        &[]
+    }
 
     /// Runs one realization in a fresh workspace and returns its outcome.
     ///
@@ -137,7 +143,7 @@ impl BuiltFor {
 /// # Errors
 /// Every error of resolving the restrictions (unknown codes, overlapping restrictions).
 pub fn idle_restrictions(net: &Network, scenario: &Realization) -> Result<Vec<String>> {
-    Ok(restricted::Restricted::new(net, scenario)?.idle(scenario))
+    Ok(resolved::Resolved::new(net, scenario)?.warnings)
 }
 
 /// The region with `code`, or an error at the scenario field `path`.

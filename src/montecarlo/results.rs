@@ -260,7 +260,7 @@ fn run_engine<E: Engine<Outcome: Shortfalls>>(
         outcomes: summaries,
         events,
         sensitivity,
-        warnings: crate::engine::idle_restrictions(net, &median)?,
+        warnings: engine.engines[0].warnings().to_vec(),
         simulation: sim,
     })
 }

@@ -24,7 +24,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::restricted::Restricted;
+use super::resolved::Resolved;
 use super::{node_at, BuiltFor, Engine};
 use crate::error::{Error, Result};
 use crate::network::Network;
@@ -183,6 +183,8 @@ pub struct Dynamic {
     built_for: BuiltFor,
     /// How many restrictions the scenario has.
     restrictions: usize,
+    /// Restrictions that cut no flow of the network.
+    warnings: Vec<String>,
 }
 
 /// A summary, not a dump: the plan holds every edge.
@@ -230,21 +232,13 @@ impl Dynamic {
         if settings.mode == Mode::StaticEquivalent {
             net.require_acyclic()?;
         }
-        let restricted = Restricted::new(net, scenario)?;
-        let plan = Plan::new(net, scenario, &settings, &restricted)?;
-        let loss_nodes = scenario
-            .capacity_losses
-            .iter()
-            .enumerate()
-            .map(|(i, c)| {
-                node_at(net, &c.region, &c.product, &format!("capacity_losses[{i}]"))
-                    .map(|n| plan.pos[n.index()] as usize)
-            })
-            .collect::<Result<_>>()?;
-        let addition_nodes = super::addition_nodes(net, scenario)?
-            .iter()
-            .map(|n| plan.pos[n.index()] as usize)
-            .collect();
+        // The structure both engines share (restrictions, targets, priority class, the
+        // nodes of losses and additions), laid out in the engine's node order.
+        let resolved = Resolved::new(net, scenario)?;
+        let plan = Plan::new(net, scenario, &settings, &resolved)?;
+        let at = |n: &crate::network::NodeId| plan.pos[n.index()] as usize;
+        let loss_nodes = resolved.losses.iter().map(at).collect();
+        let addition_nodes = resolved.additions.iter().map(at).collect();
         Ok(Self {
             settings,
             plan,
@@ -253,6 +247,7 @@ impl Dynamic {
             addition_nodes,
             built_for: BuiltFor::new("the dynamic engine", net, scenario),
             restrictions: scenario.restrictions.len(),
+            warnings: resolved.warnings,
         })
     }
 
@@ -349,6 +344,10 @@ impl Engine for Dynamic {
 
     fn outcome<'w>(&self, ws: &'w DynamicWorkspace) -> &'w DynamicOutcome {
         ws.outcome()
+    }
+
+    fn warnings(&self) -> &[String] {
+        &self.warnings
     }
 
     fn workspace(&self, net: &Network) -> DynamicWorkspace {

@@ -1,10 +1,10 @@
 //! The network laid out for stepping (docs/model.md §5.6), built once per engine.
 
-use super::super::restricted::{Restricted, NONE};
+use super::super::resolved::{Resolved, NONE};
 use super::{setting_error, DynamicSettings, Mode};
 use crate::error::{Error, Result};
 use crate::network::{Accounts, Network, NodeId, NodeKind, Sink};
-use crate::scenario::{Allocation, Disposal, Realization};
+use crate::scenario::{Disposal, Realization};
 
 /// A strategic stockpile: a region's stock of a product and the users it releases to.
 #[derive(Debug, Clone)]
@@ -114,7 +114,7 @@ impl Plan {
         net: &Network,
         scenario: &Realization,
         s: &DynamicSettings,
-        restricted: &Restricted,
+        restricted: &Resolved,
     ) -> Result<Self> {
         let positive = [
             ("inventory_days", s.inventory_days),
@@ -283,12 +283,7 @@ impl Plan {
             products: np,
             node_at: Vec::new(),
         };
-        let mut priority = vec![false; net.regions().len()];
-        if let Allocation::BlocFirst(targets) = &scenario.mitigation.allocation {
-            for r in targets.resolve(net, "mitigation.allocation")? {
-                priority[r.index()] = true;
-            }
-        }
+        let priority = &restricted.priority;
         let mut feeding: Vec<(u32, u32, f64, u32)> = Vec::new();
         for &n in &node_at {
             let node = net.node(n);

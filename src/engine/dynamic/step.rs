@@ -6,7 +6,7 @@
 //! reads every edge's baseline flow and supplier once to receive and weigh, and once more,
 //! from cache, to place the next orders (docs/model.md §5.6).
 
-use super::super::restricted::NONE;
+use super::super::resolved::NONE;
 use super::{Dynamic, DynamicOutcome, Mode, Orders, Plan};
 use crate::network::Network;
 use crate::scenario::Realization;

@@ -1,31 +1,94 @@
-//! Which flows a scenario's restrictions cut (docs/model.md §4.1), resolved once for both
-//! engines.
+//! A scenario's structure resolved against a network, once, for both engines: which flows
+//! its restrictions cut (docs/model.md §4.1), the nodes that restrict, the targets, the
+//! priority class of `bloc_first`, the nodes of capacity losses and additions, and the
+//! products whose recipes are scaled (§3.2). Codes become indices here, and every unknown
+//! code or overlap is an error naming the scenario field.
 
-use super::{product_at, region_at};
+use super::{node_at, product_at, region_at};
 use crate::error::{Error, Result};
-use crate::network::{Network, NodeKind, ProductId, RegionId};
-use crate::scenario::{ContentRule, Realization, Restriction, Transit};
+use crate::network::{Network, NodeId, NodeKind, ProductId, RegionId};
+use crate::scenario::{Allocation, ContentRule, Realization, Restriction, Transit};
 
 /// No restriction (an edge) or no entry (an index).
 pub(crate) const NONE: u32 = u32::MAX;
 
-/// A scenario's restrictions resolved against a network.
+/// A scenario's structure resolved against a network.
 #[derive(Debug, Clone)]
-pub(crate) struct Restricted {
+pub(crate) struct Resolved {
     /// Per network edge: the index of the restriction that cuts it, or [`NONE`].
     pub edge: Vec<u32>,
     /// Per node: whether it is a restricting exporter's node of a restricted product.
     pub restricting: Vec<bool>,
     /// Per region: a target of any restriction.
     pub target: Vec<bool>,
+    /// Per region: in the priority class of `bloc_first` (all false under pro rata).
+    pub priority: Vec<bool>,
+    /// Per node: the capacity loss that hits it, or [`NONE`].
+    pub node_loss: Vec<u32>,
+    /// Per capacity loss: its node.
+    pub losses: Vec<NodeId>,
+    /// Per capacity addition: its node.
+    pub additions: Vec<NodeId>,
+    /// Recipe multipliers: (product index, index into `perturbation.recipes`).
+    pub recipe_scales: Vec<(usize, usize)>,
+    /// A warning for each restriction that cuts no flow ([`Resolved::idle`]).
+    pub warnings: Vec<String>,
 }
 
-impl Restricted {
+impl Resolved {
+    /// Resolves every part of the scenario's structure (the restrictions first).
+    ///
+    /// # Errors
+    /// [`crate::Error::InvalidField`] naming the field: an unknown region, product or bloc
+    /// code, two restrictions cutting the same flow, two capacity losses on one node, a
+    /// capacity change on a node that does not exist, two multipliers on one recipe.
+    pub fn new(net: &Network, scenario: &Realization) -> Result<Self> {
+        let mut out = Self::restrictions(net, scenario)?;
+        out.warnings = out.idle(scenario);
+        out.node_loss = vec![NONE; net.nodes().len()];
+        for (i, c) in scenario.capacity_losses.iter().enumerate() {
+            let n = node_at(net, &c.region, &c.product, &format!("capacity_losses[{i}]"))?;
+            if out.node_loss[n.index()] != NONE {
+                return Err(Error::field(
+                    "scenario",
+                    format!("capacity_losses[{i}]"),
+                    format!("a second capacity loss on {} in {}", c.product, c.region),
+                ));
+            }
+            out.node_loss[n.index()] = i as u32;
+            out.losses.push(n);
+        }
+        out.additions = super::addition_nodes(net, scenario)?;
+        if let Allocation::BlocFirst(t) = &scenario.mitigation.allocation {
+            for r in t.resolve(net, "mitigation.allocation.bloc_first")? {
+                out.priority[r.index()] = true;
+            }
+        }
+        for (i, rs) in scenario.perturbation.recipes.iter().enumerate() {
+            let path = format!("perturbation.recipes[{i}].product");
+            let p = product_at(net, &rs.product, path)?.index();
+            if out.recipe_scales.iter().any(|&(q, _)| q == p) {
+                return Err(Error::field(
+                    "scenario",
+                    format!("perturbation.recipes[{i}]"),
+                    format!("a second multiplier on the recipe of {}", rs.product),
+                ));
+            }
+            out.recipe_scales.push((p, i));
+        }
+        Ok(out)
+    }
+
+    /// Whether `bloc_first` is in force (a non-empty priority class).
+    pub fn prioritised(&self) -> bool {
+        self.priority.iter().any(|&p| p)
+    }
+
     /// A warning for each restriction that cuts no flow of the network (an exporter that
     /// makes none of the products, targets that buy none of them, or only the exporter
     /// itself as target): its shortfalls are zero by construction, which is rarely what a
     /// scenario means.
-    pub fn idle(&self, scenario: &Realization) -> Vec<String> {
+    fn idle(&self, scenario: &Realization) -> Vec<String> {
         let name = if scenario.name.is_empty() {
             "the scenario"
         } else {
@@ -45,11 +108,7 @@ impl Restricted {
     /// Resolves exporters, products and targets; an edge is cut when its exporter and
     /// product are in a restriction and its user's region is a target (with
     /// `transit = shipping_destination`, also when it transited a target hub).
-    ///
-    /// # Errors
-    /// [`crate::Error::InvalidField`] for an unknown region, product or bloc, and for two
-    /// restrictions cutting the same flow.
-    pub fn new(net: &Network, scenario: &Realization) -> Result<Self> {
+    fn restrictions(net: &Network, scenario: &Realization) -> Result<Self> {
         let (nr, nn) = (net.regions().len(), net.nodes().len());
         let mut edge = vec![NONE; net.edges().len()];
         let mut restricting = vec![false; nn];
@@ -102,6 +161,12 @@ impl Restricted {
             edge,
             restricting,
             target,
+            priority: vec![false; nr],
+            node_loss: Vec::new(),
+            losses: Vec::new(),
+            additions: Vec::new(),
+            recipe_scales: Vec::new(),
+            warnings: Vec::new(),
         };
         for (i, r) in scenario.restrictions.iter().enumerate() {
             if let Some(rule) = &r.content {
