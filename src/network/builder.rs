@@ -10,6 +10,7 @@ use super::records::{ChainTables, StockUnit};
 use super::{Edge, Input, Network, NetworkParts, Node, NodeId, NodeKind, Sink};
 use super::{ProductId, RegionId};
 use crate::error::{BalanceProblem, Error, Location, Result};
+use crate::tolerance;
 
 /// How a negative residual final use of a product is closed (model.md §1.4).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -97,383 +98,530 @@ impl Builder {
     /// cycle; the balance checks that fail are all listed in [`Error::Unbalanced`].
     pub fn build(&self) -> Result<Build> {
         let t = &self.tables;
-        let regions = index(&t.regions, |r| r.code.as_str());
-        let products = index(&t.products, |p| p.id.as_str());
-        let (nr, np) = (t.regions.len(), t.products.len());
-        let region = |code: &str, field: &str, loc: &Location| {
-            regions
-                .get(code)
-                .map(|&i| RegionId(i as u32))
-                .ok_or_else(|| Error::UnknownRegion {
-                    code: code.into(),
-                    field: field.into(),
-                    location: loc.clone(),
-                })
-        };
-        let product = |id: &str, field: &str, loc: &Location| {
-            products
-                .get(id)
-                .map(|&i| ProductId(i as u32))
-                .ok_or_else(|| Error::UnknownProduct {
-                    code: id.into(),
-                    field: field.into(),
-                    location: loc.clone(),
-                })
-        };
+        let codes = Codes::new(t);
         for (code, closure) in &self.closures {
-            if *closure != Closure::Error && !products.contains_key(code.as_str()) {
+            if *closure != Closure::Error && !codes.products.contains_key(code.as_str()) {
                 return Err(Error::InvalidSetting(format!(
                     "closure for unknown product `{code}`"
                 )));
             }
         }
-
-        // Production: one node per record.
-        let mut nodes = Vec::new();
-        let mut node_at: HashMap<(RegionId, ProductId), NodeId> = HashMap::new();
-        let mut first_line: HashMap<(RegionId, ProductId), Option<u64>> = HashMap::new();
-        let mut production = vec![vec![0.0; nr]; np];
-        for rec in &t.production {
-            let loc = &rec.location;
-            let r = region(&rec.region, "region", loc)?;
-            let p = product(&rec.product, "product", loc)?;
-            nonneg("production", rec.production, loc)?;
-            let capacity = rec.capacity.unwrap_or(rec.production);
-            nonneg("capacity", capacity, loc)?;
-            if let Some(first) = first_line.insert((r, p), loc.line) {
-                return Err(duplicate(
-                    format!("{},{}", rec.region, rec.product),
-                    first,
-                    loc,
-                ));
-            }
-            if capacity < rec.production {
-                return Err(Error::CapacityBelowOutput {
-                    region: rec.region.clone(),
-                    product: rec.product.clone(),
-                    capacity,
-                    output: rec.production,
-                    location: loc.clone(),
-                });
-            }
-            node_at.insert((r, p), NodeId(nodes.len() as u32));
-            nodes.push(Node {
-                region: r,
-                product: p,
-                kind: NodeKind::Producer,
-                capacity,
-                estimated: rec.status.is_estimate(),
-            });
-            production[p.index()][r.index()] = rec.production;
-        }
-
-        // Recipes: global per output product, overridden per region.
-        let mut global: Vec<Vec<RecipeInput>> = vec![Vec::new(); np];
-        let mut regional: HashMap<(RegionId, ProductId), Vec<RecipeInput>> = HashMap::new();
-        let mut seen_recipe = HashMap::new();
-        for rec in &t.recipes {
-            let loc = &rec.location;
-            let out = product(&rec.output, "output", loc)?;
-            let inp = product(&rec.input, "input", loc)?;
-            let reg = rec
-                .region
-                .as_deref()
-                .map(|c| region(c, "region", loc))
-                .transpose()?;
-            if !(rec.coefficient.is_finite() && rec.coefficient > 0.0) {
-                return Err(Error::InvalidQuantity {
-                    field: "coefficient".into(),
-                    value: rec.coefficient,
-                    reason: "must be positive and finite".into(),
-                    location: loc.clone(),
-                });
-            }
-            let per_unit = rec.per_unit();
-            if !(per_unit.is_finite() && per_unit > 0.0) {
-                return Err(Error::InvalidQuantity {
-                    field: "coefficient".into(),
-                    value: rec.coefficient,
-                    reason: format!(
-                        "gives {per_unit} t of {} per t of {}: the input per unit of output \
-                         must be positive and finite",
-                        rec.input, rec.output
-                    ),
-                    location: loc.clone(),
-                });
-            }
-            if let Some(first) = seen_recipe.insert((out, inp, reg), loc.line) {
-                let key = format!(
-                    "{},{},{}",
-                    rec.output,
-                    rec.input,
-                    rec.region.as_deref().unwrap_or("")
-                );
-                return Err(duplicate(key, first, loc));
-            }
-            let entry = (inp, rec.per_unit(), rec.status.is_estimate());
-            match reg {
-                None => global[out.index()].push(entry),
-                Some(r) => regional.entry((r, out)).or_default().push(entry),
-            }
-        }
-        // A cycle among the recipes is named as such, before the balance it would break.
-        let uses = (global.iter().enumerate())
-            .flat_map(|(out, ins)| ins.iter().map(move |i| (i.0, ProductId(out as u32))))
-            .chain(
-                (regional.iter()).flat_map(|((_, out), ins)| ins.iter().map(move |i| (i.0, *out))),
-            );
-        super::order_of_uses(&t.products, uses)?;
-        let recipe_of = |r: RegionId, p: ProductId| -> &[RecipeInput] {
-            regional
-                .get(&(r, p))
-                .map(Vec::as_slice)
-                .unwrap_or(&global[p.index()])
+        let producers = producers(t, &codes)?;
+        let recipes = recipes(t, &codes)?;
+        let trade = trade(t, &codes)?;
+        let (inputs, users) = users(t, &producers, &recipes);
+        let mut draft = Draft {
+            nodes: producers.nodes.clone(),
+            inputs,
+            edges: Vec::new(),
+            absorption: vec![vec![0.0; t.regions.len()]; t.products.len()],
+            report: BuildReport::default(),
+            problems: Vec::new(),
         };
-
-        // Trade, resolved and checked record by record.
-        let mut by_product: Vec<ProductTrade<'_>> = (0..np)
-            .map(|p| ProductTrade {
-                product: ProductId(p as u32),
-                records: Vec::new(),
-            })
-            .collect();
-        let mut seen_trade = HashMap::new();
-        for rec in &t.trade {
-            let loc = &rec.location;
-            let from = region(&rec.exporter, "exporter", loc)?;
-            let to = region(&rec.importer, "importer", loc)?;
-            let p = product(&rec.product, "product", loc)?;
-            nonneg("quantity", rec.quantity, loc)?;
-            if from == to {
-                return Err(Error::InvalidField {
-                    field: "importer".into(),
-                    reason: format!("{} trades with itself", rec.exporter),
-                    location: loc.clone(),
-                });
-            }
-            if let Some(first) = seen_trade.insert((from, to, p), loc.line) {
-                let key = format!("{},{},{}", rec.exporter, rec.importer, rec.product);
-                return Err(duplicate(key, first, loc));
-            }
-            by_product[p.index()].records.push((rec, from, to));
+        let lots = origin_basis(t, &trade, &producers.production, &mut draft)?;
+        self.split_supply(t, &producers, &lots, &users, &mut draft)?;
+        if !draft.problems.is_empty() {
+            return Err(Error::Unbalanced {
+                problems: draft.problems,
+            });
         }
+        let mut report = draft.report;
+        let stocks = stocks(t, &codes, &draft.absorption, &mut report)?;
+        let network = Network::new(NetworkParts {
+            regions: t.regions.clone(),
+            products: t.products.clone(),
+            nodes: draft.nodes,
+            inputs: draft.inputs,
+            edges: draft.edges,
+            stocks,
+        })?;
+        Ok(Build { network, report })
+    }
 
-        let mut problems = Vec::new();
-        let mut report = BuildReport::default();
-        let mut lots_by_product = Vec::with_capacity(np);
-        for trade in &by_product {
-            let p = trade.product;
-            let (lots, reexports) = origin::to_origin_basis(
-                trade,
-                &production[p.index()],
-                |r| t.regions[r.index()].code.clone(),
-                &t.products[p.index()].id,
-                &mut problems,
-            )?;
-            report.reexports.extend(reexports);
-            lots_by_product.push(lots);
-        }
-
-        // Inputs of every node from the recipe file (new plants included).
-        let mut inputs: Vec<Vec<Input>> = Vec::with_capacity(nodes.len());
-        let mut users: Vec<Vec<Vec<User>>> = (0..np)
-            .map(|_| (0..nr).map(|_| Vec::new()).collect())
-            .collect();
-        for (n, node) in nodes.iter().enumerate() {
-            let recipe = recipe_of(node.region, node.product);
-            let x = production[node.product.index()][node.region.index()];
-            inputs.push(
-                recipe
-                    .iter()
-                    .map(|&(m, per_unit, _)| Input {
-                        product: m,
-                        per_unit,
-                    })
-                    .collect(),
-            );
-            for &(m, per_unit, est) in recipe {
-                if x > 0.0 {
-                    users[m.index()][node.region.index()].push(User {
-                        sink: Sink::Node(NodeId(n as u32)),
-                        need: per_unit * x,
-                        estimate: est || node.estimated,
-                    });
-                }
-            }
-        }
-
-        // Split each region's supply of each product across its users in proportion to
-        // their use (the proportionality assumption, model.md §1.3).
-        let mut edges = Vec::new();
-        let mut absorption = vec![vec![0.0; nr]; np];
-        for p in 0..np {
-            let pid = ProductId(p as u32);
-            let mut exports = vec![0.0; nr];
-            for lot in &lots_by_product[p] {
-                exports[lot.origin.index()] += lot.quantity;
-            }
-            // Lots per destination: imports, then the region's own production kept.
-            let mut supply: Vec<Vec<Lot>> = vec![Vec::new(); nr];
-            for lot in &lots_by_product[p] {
-                supply[lot.destination.index()].push(lot.clone());
-            }
-            for r in 0..nr {
-                let kept = production[p][r] - exports[r];
-                if kept > 0.0 {
-                    let rid = RegionId(r as u32);
-                    let own = node_at.get(&(rid, pid)).map(|n| nodes[n.index()].estimated);
-                    supply[r].push(Lot {
-                        origin: rid,
-                        destination: rid,
-                        transit: None,
-                        quantity: kept,
-                        estimate: own.unwrap_or(true),
-                    });
-                }
-            }
-            for r in 0..nr {
-                let rid = RegionId(r as u32);
-                let total: f64 = supply[r].iter().map(|l| l.quantity).sum();
-                let required: f64 = users[p][r].iter().map(|u| u.need).sum();
-                let mut total = total;
-                if required > total
-                    && !crate::tolerance::close(required, total, crate::tolerance::BALANCE)
-                {
-                    let closure = self
-                        .closures
-                        .get(&t.products[p].id)
-                        .copied()
-                        .unwrap_or_default();
-                    let kind = match closure {
-                        Closure::Error => {
-                            problems.push(BalanceProblem::NegativeFinalUse {
-                                region: t.regions[r].code.clone(),
-                                product: t.products[p].id.clone(),
-                                absorption: total,
-                                required,
-                            });
-                            continue;
-                        }
-                        Closure::Secondary => NodeKind::Secondary,
-                        Closure::Discrepancy => NodeKind::Discrepancy,
-                    };
-                    let gap = required - total;
-                    report.closures.push((
-                        t.regions[r].code.clone(),
-                        t.products[p].id.clone(),
-                        kind,
-                        gap,
-                    ));
-                    let closing = NodeId(nodes.len() as u32);
-                    nodes.push(Node {
-                        region: rid,
-                        product: pid,
-                        kind,
-                        capacity: gap,
-                        estimated: true,
-                    });
-                    inputs.push(Vec::new());
-                    closing_lots(&mut edges, closing, gap, &users[p][r], required);
-                    total += gap;
-                }
-                absorption[p][r] = total;
-                let residual =
-                    if crate::tolerance::close(total, required, crate::tolerance::BALANCE) {
-                        0.0
-                    } else {
-                        (total - required).max(0.0)
-                    };
+    /// Splits each region's supply of each product across its users in proportion to their
+    /// use (the proportionality assumption, docs/model.md §1.3), after checking that the
+    /// supply covers the users' needs (check 1 of §1.4) and closing the gaps the closures
+    /// allow with labelled nodes; what is left over is the region's final use.
+    fn split_supply(
+        &self,
+        t: &ChainTables,
+        producers: &Producers,
+        lots: &[Vec<Lot>],
+        users: &Users,
+        draft: &mut Draft,
+    ) -> Result<()> {
+        for (p, lots) in lots.iter().enumerate() {
+            let supply = supply_by_destination(t, producers, p, lots);
+            for (r, supply) in supply.iter().enumerate() {
+                let need = &users[p][r];
+                let total: f64 = supply.iter().map(|l| l.quantity).sum();
+                let required: f64 = need.iter().map(|u| u.need).sum();
+                let Some(total) = self.close_gap(t, (p, r), total, need, draft) else {
+                    continue;
+                };
+                draft.absorption[p][r] = total;
+                let residual = if tolerance::close(total, required, tolerance::BALANCE) {
+                    0.0
+                } else {
+                    (total - required).max(0.0)
+                };
                 if residual > 0.0 && !t.products[p].final_use {
-                    report.unallocated.push((
+                    draft.report.unallocated.push((
                         t.regions[r].code.clone(),
                         t.products[p].id.clone(),
                         residual,
                     ));
                 }
-                for lot in &supply[r] {
-                    let from = node_at
-                        .get(&(lot.origin, pid))
-                        .filter(|n| nodes[n.index()].kind == NodeKind::Producer)
-                        .copied()
-                        .ok_or_else(|| {
-                            Error::InvalidNetwork(format!(
-                                "{} ships {} but has no production record for it",
-                                t.regions[lot.origin.index()].code,
-                                t.products[p].id
-                            ))
-                        })?;
-                    let share = lot.quantity / total;
-                    for u in &users[p][r] {
-                        let flow = share * u.need;
-                        edges.push(Edge {
-                            from,
-                            to: u.sink,
-                            flow,
-                            transit: lot.transit,
-                            estimate: if lot.estimate || u.estimate {
-                                flow
-                            } else {
-                                0.0
-                            },
-                        });
-                    }
-                    if residual > 0.0 {
-                        let flow = share * residual;
-                        edges.push(Edge {
-                            from,
-                            to: Sink::FinalUse(rid),
-                            flow,
-                            transit: lot.transit,
-                            estimate: if lot.estimate { flow } else { 0.0 },
-                        });
-                    }
-                }
+                connect(t, producers, (p, r), supply, need, (total, residual), draft)?;
             }
         }
-        if !problems.is_empty() {
-            return Err(Error::Unbalanced { problems });
-        }
-
-        // Stocks, converting days of cover with the region's annual absorption (docs/model.md §1.5).
-        let mut stocks = vec![vec![0.0; np]; nr];
-        let mut seen_stock = HashMap::new();
-        for rec in &t.stocks {
-            let loc = &rec.location;
-            let r = region(&rec.region, "region", loc)?;
-            let p = product(&rec.product, "product", loc)?;
-            nonneg("quantity", rec.quantity, loc)?;
-            if let Some(first) = seen_stock.insert((r, p), loc.line) {
-                return Err(duplicate(
-                    format!("{},{}", rec.region, rec.product),
-                    first,
-                    loc,
-                ));
-            }
-            stocks[r.index()][p.index()] = match rec.unit {
-                StockUnit::Tonnes => rec.quantity,
-                StockUnit::Days => {
-                    let tonnes = rec.quantity / 365.0 * absorption[p.index()][r.index()];
-                    report.converted_stocks.push((
-                        rec.region.clone(),
-                        rec.product.clone(),
-                        rec.quantity,
-                        tonnes,
-                    ));
-                    tonnes
-                }
-            };
-        }
-
-        let network = Network::new(NetworkParts {
-            regions: t.regions.clone(),
-            products: t.products.clone(),
-            nodes,
-            inputs,
-            edges,
-            stocks,
-        })?;
-        Ok(Build { network, report })
+        Ok(())
     }
+
+    /// Check 1 of docs/model.md §1.4 for `(product, region)`: the supply `total` covers
+    /// what the users need, or the gap is closed by a labelled node where the product's
+    /// closure allows it; the supply after closing, or `None` with the problem recorded.
+    fn close_gap(
+        &self,
+        t: &ChainTables,
+        (p, r): (usize, usize),
+        total: f64,
+        users: &[User],
+        draft: &mut Draft,
+    ) -> Option<f64> {
+        let required: f64 = users.iter().map(|u| u.need).sum();
+        if required <= total || tolerance::close(required, total, tolerance::BALANCE) {
+            return Some(total);
+        }
+        let closure = (self.closures.get(&t.products[p].id))
+            .copied()
+            .unwrap_or_default();
+        let kind = match closure {
+            Closure::Error => {
+                draft.problems.push(BalanceProblem::NegativeFinalUse {
+                    region: t.regions[r].code.clone(),
+                    product: t.products[p].id.clone(),
+                    absorption: total,
+                    required,
+                });
+                return None;
+            }
+            Closure::Secondary => NodeKind::Secondary,
+            Closure::Discrepancy => NodeKind::Discrepancy,
+        };
+        let gap = required - total;
+        draft.report.closures.push((
+            t.regions[r].code.clone(),
+            t.products[p].id.clone(),
+            kind,
+            gap,
+        ));
+        let closing = NodeId(draft.nodes.len() as u32);
+        draft.nodes.push(Node {
+            region: RegionId(r as u32),
+            product: ProductId(p as u32),
+            kind,
+            capacity: gap,
+            estimated: true,
+        });
+        draft.inputs.push(Vec::new());
+        closing_lots(&mut draft.edges, closing, gap, users, required);
+        Some(total + gap)
+    }
+}
+
+/// Each region's supply of product `p`, lot by lot: its imports on an origin basis, then
+/// its own production kept at home.
+fn supply_by_destination(
+    t: &ChainTables,
+    producers: &Producers,
+    p: usize,
+    lots: &[Lot],
+) -> Vec<Vec<Lot>> {
+    let nr = t.regions.len();
+    let pid = ProductId(p as u32);
+    let mut exports = vec![0.0; nr];
+    for lot in lots {
+        exports[lot.origin.index()] += lot.quantity;
+    }
+    let mut supply: Vec<Vec<Lot>> = vec![Vec::new(); nr];
+    for lot in lots {
+        supply[lot.destination.index()].push(lot.clone());
+    }
+    for (r, lots) in supply.iter_mut().enumerate() {
+        let kept = producers.production[p][r] - exports[r];
+        if kept > 0.0 {
+            let rid = RegionId(r as u32);
+            let own =
+                (producers.node_at.get(&(rid, pid))).map(|n| producers.nodes[n.index()].estimated);
+            lots.push(Lot {
+                origin: rid,
+                destination: rid,
+                transit: None,
+                quantity: kept,
+                estimate: own.unwrap_or(true),
+            });
+        }
+    }
+    supply
+}
+
+/// The flows of `(product, region)`: each lot of its supply shared among the users in
+/// proportion to their need, and the residual to the region's final use.
+fn connect(
+    t: &ChainTables,
+    producers: &Producers,
+    (p, r): (usize, usize),
+    supply: &[Lot],
+    users: &[User],
+    (total, residual): (f64, f64),
+    draft: &mut Draft,
+) -> Result<()> {
+    let pid = ProductId(p as u32);
+    for lot in supply {
+        let from = (producers.node_at.get(&(lot.origin, pid)))
+            .filter(|n| producers.nodes[n.index()].kind == NodeKind::Producer)
+            .copied()
+            .ok_or_else(|| {
+                Error::InvalidNetwork(format!(
+                    "{} ships {} but has no production record for it",
+                    t.regions[lot.origin.index()].code,
+                    t.products[p].id
+                ))
+            })?;
+        let share = lot.quantity / total;
+        for u in users {
+            let flow = share * u.need;
+            draft.edges.push(Edge {
+                from,
+                to: u.sink,
+                flow,
+                transit: lot.transit,
+                estimate: if lot.estimate || u.estimate {
+                    flow
+                } else {
+                    0.0
+                },
+            });
+        }
+        if residual > 0.0 {
+            let flow = share * residual;
+            draft.edges.push(Edge {
+                from,
+                to: Sink::FinalUse(RegionId(r as u32)),
+                flow,
+                transit: lot.transit,
+                estimate: if lot.estimate { flow } else { 0.0 },
+            });
+        }
+    }
+    Ok(())
+}
+
+/// The codes of the tables' regions and products, looked up with the record's location.
+struct Codes<'t> {
+    regions: HashMap<&'t str, usize>,
+    products: HashMap<&'t str, usize>,
+}
+
+impl<'t> Codes<'t> {
+    fn new(t: &'t ChainTables) -> Self {
+        Self {
+            regions: index(&t.regions, |r| r.code.as_str()),
+            products: index(&t.products, |p| p.id.as_str()),
+        }
+    }
+
+    fn region(&self, code: &str, field: &str, loc: &Location) -> Result<RegionId> {
+        self.regions
+            .get(code)
+            .map(|&i| RegionId(i as u32))
+            .ok_or_else(|| Error::UnknownRegion {
+                code: code.into(),
+                field: field.into(),
+                location: loc.clone(),
+            })
+    }
+
+    fn product(&self, id: &str, field: &str, loc: &Location) -> Result<ProductId> {
+        self.products
+            .get(id)
+            .map(|&i| ProductId(i as u32))
+            .ok_or_else(|| Error::UnknownProduct {
+                code: id.into(),
+                field: field.into(),
+                location: loc.clone(),
+            })
+    }
+}
+
+/// Producer nodes and each region's production, `[product][region]`.
+struct Producers {
+    nodes: Vec<Node>,
+    node_at: HashMap<(RegionId, ProductId), NodeId>,
+    production: Vec<Vec<f64>>,
+}
+
+/// Recipes: global per output product, overridden per region.
+struct Recipes {
+    global: Vec<Vec<RecipeInput>>,
+    regional: HashMap<(RegionId, ProductId), Vec<RecipeInput>>,
+}
+
+impl Recipes {
+    /// The recipe of `p` in `r`: the region's own, else the global one.
+    fn of(&self, r: RegionId, p: ProductId) -> &[RecipeInput] {
+        self.regional
+            .get(&(r, p))
+            .map(Vec::as_slice)
+            .unwrap_or(&self.global[p.index()])
+    }
+}
+
+/// The users of each region's supply of each product, `[product][region]`.
+type Users = Vec<Vec<Vec<User>>>;
+
+/// The network as it is built: nodes (closing items join the producers), inputs, edges,
+/// each region's absorption, the report and the balance problems found.
+struct Draft {
+    nodes: Vec<Node>,
+    inputs: Vec<Vec<Input>>,
+    edges: Vec<Edge>,
+    absorption: Vec<Vec<f64>>,
+    report: BuildReport,
+    problems: Vec<BalanceProblem>,
+}
+
+/// Producer nodes, one per production record (docs/model.md §1.1), with each region's
+/// production of each product.
+fn producers(t: &ChainTables, codes: &Codes<'_>) -> Result<Producers> {
+    let mut nodes = Vec::new();
+    let mut node_at: HashMap<(RegionId, ProductId), NodeId> = HashMap::new();
+    let mut first_line: HashMap<(RegionId, ProductId), Option<u64>> = HashMap::new();
+    let mut production = vec![vec![0.0; t.regions.len()]; t.products.len()];
+    for rec in &t.production {
+        let loc = &rec.location;
+        let r = codes.region(&rec.region, "region", loc)?;
+        let p = codes.product(&rec.product, "product", loc)?;
+        nonneg("production", rec.production, loc)?;
+        let capacity = rec.capacity.unwrap_or(rec.production);
+        nonneg("capacity", capacity, loc)?;
+        if let Some(first) = first_line.insert((r, p), loc.line) {
+            return Err(duplicate(
+                format!("{},{}", rec.region, rec.product),
+                first,
+                loc,
+            ));
+        }
+        if capacity < rec.production {
+            return Err(Error::CapacityBelowOutput {
+                region: rec.region.clone(),
+                product: rec.product.clone(),
+                capacity,
+                output: rec.production,
+                location: loc.clone(),
+            });
+        }
+        node_at.insert((r, p), NodeId(nodes.len() as u32));
+        nodes.push(Node {
+            region: r,
+            product: p,
+            kind: NodeKind::Producer,
+            capacity,
+            estimated: rec.status.is_estimate(),
+        });
+        production[p.index()][r.index()] = rec.production;
+    }
+    Ok(Producers {
+        nodes,
+        node_at,
+        production,
+    })
+}
+
+/// Recipes: global per output product, overridden per region (docs/model.md §1.1); a
+/// cycle among them is named as such, before the balance it would break.
+fn recipes(t: &ChainTables, codes: &Codes<'_>) -> Result<Recipes> {
+    let mut global: Vec<Vec<RecipeInput>> = vec![Vec::new(); t.products.len()];
+    let mut regional: HashMap<(RegionId, ProductId), Vec<RecipeInput>> = HashMap::new();
+    let mut seen_recipe = HashMap::new();
+    for rec in &t.recipes {
+        let loc = &rec.location;
+        let out = codes.product(&rec.output, "output", loc)?;
+        let inp = codes.product(&rec.input, "input", loc)?;
+        let reg = rec
+            .region
+            .as_deref()
+            .map(|c| codes.region(c, "region", loc))
+            .transpose()?;
+        if !(rec.coefficient.is_finite() && rec.coefficient > 0.0) {
+            return Err(Error::InvalidQuantity {
+                field: "coefficient".into(),
+                value: rec.coefficient,
+                reason: "must be positive and finite".into(),
+                location: loc.clone(),
+            });
+        }
+        let per_unit = rec.per_unit();
+        if !(per_unit.is_finite() && per_unit > 0.0) {
+            return Err(Error::InvalidQuantity {
+                field: "coefficient".into(),
+                value: rec.coefficient,
+                reason: format!(
+                    "gives {per_unit} t of {} per t of {}: the input per unit of output \
+                     must be positive and finite",
+                    rec.input, rec.output
+                ),
+                location: loc.clone(),
+            });
+        }
+        if let Some(first) = seen_recipe.insert((out, inp, reg), loc.line) {
+            let key = format!(
+                "{},{},{}",
+                rec.output,
+                rec.input,
+                rec.region.as_deref().unwrap_or("")
+            );
+            return Err(duplicate(key, first, loc));
+        }
+        let entry = (inp, rec.per_unit(), rec.status.is_estimate());
+        match reg {
+            None => global[out.index()].push(entry),
+            Some(r) => regional.entry((r, out)).or_default().push(entry),
+        }
+    }
+    let uses = (global.iter().enumerate())
+        .flat_map(|(out, ins)| ins.iter().map(move |i| (i.0, ProductId(out as u32))))
+        .chain((regional.iter()).flat_map(|((_, out), ins)| ins.iter().map(move |i| (i.0, *out))));
+    super::order_of_uses(&t.products, uses)?;
+    Ok(Recipes { global, regional })
+}
+
+/// Trade, resolved and checked record by record, grouped by product.
+fn trade<'t>(t: &'t ChainTables, codes: &Codes<'_>) -> Result<Vec<ProductTrade<'t>>> {
+    let mut by_product: Vec<ProductTrade<'_>> = (0..t.products.len())
+        .map(|p| ProductTrade {
+            product: ProductId(p as u32),
+            records: Vec::new(),
+        })
+        .collect();
+    let mut seen_trade = HashMap::new();
+    for rec in &t.trade {
+        let loc = &rec.location;
+        let from = codes.region(&rec.exporter, "exporter", loc)?;
+        let to = codes.region(&rec.importer, "importer", loc)?;
+        let p = codes.product(&rec.product, "product", loc)?;
+        nonneg("quantity", rec.quantity, loc)?;
+        if from == to {
+            return Err(Error::InvalidField {
+                field: "importer".into(),
+                reason: format!("{} trades with itself", rec.exporter),
+                location: loc.clone(),
+            });
+        }
+        if let Some(first) = seen_trade.insert((from, to, p), loc.line) {
+            let key = format!("{},{},{}", rec.exporter, rec.importer, rec.product);
+            return Err(duplicate(key, first, loc));
+        }
+        by_product[p.index()].records.push((rec, from, to));
+    }
+    Ok(by_product)
+}
+
+/// Trade on an origin basis (docs/model.md §1.2): per product, the lots from each origin
+/// to each destination, re-exports through hubs converted and reported.
+fn origin_basis(
+    t: &ChainTables,
+    trade: &[ProductTrade<'_>],
+    production: &[Vec<f64>],
+    draft: &mut Draft,
+) -> Result<Vec<Vec<Lot>>> {
+    let mut lots_by_product = Vec::with_capacity(trade.len());
+    for records in trade {
+        let p = records.product;
+        let (lots, reexports) = origin::to_origin_basis(
+            records,
+            &production[p.index()],
+            |r| t.regions[r.index()].code.clone(),
+            &t.products[p.index()].id,
+            &mut draft.problems,
+        )?;
+        draft.report.reexports.extend(reexports);
+        lots_by_product.push(lots);
+    }
+    Ok(lots_by_product)
+}
+
+/// Inputs of every node from the recipes (new plants included), and the users of each
+/// region's supply of each product with what they need a year.
+fn users(t: &ChainTables, producers: &Producers, recipes: &Recipes) -> (Vec<Vec<Input>>, Users) {
+    let mut inputs: Vec<Vec<Input>> = Vec::with_capacity(producers.nodes.len());
+    let (nr, np) = (t.regions.len(), t.products.len());
+    let mut users: Vec<Vec<Vec<User>>> = (0..np)
+        .map(|_| (0..nr).map(|_| Vec::new()).collect())
+        .collect();
+    for (n, node) in producers.nodes.iter().enumerate() {
+        let recipe = recipes.of(node.region, node.product);
+        let x = producers.production[node.product.index()][node.region.index()];
+        inputs.push(
+            recipe
+                .iter()
+                .map(|&(m, per_unit, _)| Input {
+                    product: m,
+                    per_unit,
+                })
+                .collect(),
+        );
+        for &(m, per_unit, est) in recipe {
+            if x > 0.0 {
+                users[m.index()][node.region.index()].push(User {
+                    sink: Sink::Node(NodeId(n as u32)),
+                    need: per_unit * x,
+                    estimate: est || node.estimated,
+                });
+            }
+        }
+    }
+    (inputs, users)
+}
+
+/// Stocks, days of cover converted with the region's annual absorption (docs/model.md
+/// §1.5).
+fn stocks(
+    t: &ChainTables,
+    codes: &Codes<'_>,
+    absorption: &[Vec<f64>],
+    report: &mut BuildReport,
+) -> Result<Vec<Vec<f64>>> {
+    let mut stocks = vec![vec![0.0; t.products.len()]; t.regions.len()];
+    let mut seen_stock = HashMap::new();
+    for rec in &t.stocks {
+        let loc = &rec.location;
+        let r = codes.region(&rec.region, "region", loc)?;
+        let p = codes.product(&rec.product, "product", loc)?;
+        nonneg("quantity", rec.quantity, loc)?;
+        if let Some(first) = seen_stock.insert((r, p), loc.line) {
+            return Err(duplicate(
+                format!("{},{}", rec.region, rec.product),
+                first,
+                loc,
+            ));
+        }
+        stocks[r.index()][p.index()] = match rec.unit {
+            StockUnit::Tonnes => rec.quantity,
+            StockUnit::Days => {
+                let tonnes = rec.quantity / 365.0 * absorption[p.index()][r.index()];
+                report.converted_stocks.push((
+                    rec.region.clone(),
+                    rec.product.clone(),
+                    rec.quantity,
+                    tonnes,
+                ));
+                tonnes
+            }
+        };
+    }
+    Ok(stocks)
 }
 
 /// A closing item supplies only its own region's producers, in proportion to their gap
