@@ -116,104 +116,11 @@ impl Plan {
         s: &DynamicSettings,
         restricted: &Resolved,
     ) -> Result<Self> {
-        let positive = [
-            ("inventory_days", s.inventory_days),
-            ("restoration_days", s.restoration_days),
-            ("alpha_days", s.alpha_days),
-        ];
-        for (field, v) in positive {
-            if !(v.is_finite() && v > 0.0) {
-                return Err(setting_error(field, format!("{v} must be positive")));
-            }
-        }
-        let shares = [("psi", s.psi), ("release_threshold", s.release_threshold)];
-        for (field, v) in shares {
-            if !(0.0..=1.0).contains(&v) {
-                return Err(setting_error(field, format!("{v} is outside [0, 1]")));
-            }
-        }
-        if !(s.alpha_max.is_finite() && s.alpha_max >= 1.0) {
-            return Err(setting_error(
-                "alpha_max",
-                format!("{} is below 1", s.alpha_max),
-            ));
-        }
-        if !(s.input_threshold.is_finite() && s.input_threshold >= 0.0) {
-            return Err(setting_error(
-                "input_threshold",
-                "must be non-negative".into(),
-            ));
-        }
-        let step_days = s.step.days();
-        if !(step_days.is_finite() && step_days > 0.0) {
-            return Err(setting_error(
-                "step",
-                format!("{step_days} days must be positive"),
-            ));
-        }
-        let dt = s.step.years();
-        let steps = match scenario.run_length {
-            Some(years) => {
-                let steps = (years / dt).round();
-                if !(steps.is_finite() && steps <= MAX_RUN_STEPS as f64) {
-                    return Err(Error::field(
-                        "scenario",
-                        "run_length",
-                        format!(
-                            "{years} years is {steps} steps of {step_days} days; a run takes at \
-                             most {MAX_RUN_STEPS} steps"
-                        ),
-                    ));
-                }
-                steps as usize
-            }
-            None => s.steps,
-        };
-        if steps == 0 || steps > MAX_RUN_STEPS {
-            return Err(setting_error(
-                "steps",
-                format!("{steps} steps: a run takes 1 to {MAX_RUN_STEPS} steps"),
-            ));
-        }
-        let np = net.products().len();
-        let mut days = vec![s.inventory_days; np];
-        for (id, &d) in &s.inventory_days_by_product {
-            let p = net.product_id(id).ok_or_else(|| {
-                setting_error(
-                    "inventory_days_by_product",
-                    format!("unknown product `{id}`"),
-                )
-            })?;
-            if !(d.is_finite() && d > 0.0) {
-                return Err(setting_error(
-                    "inventory_days_by_product",
-                    format!("{d} days for {id} must be positive"),
-                ));
-            }
-            days[p.index()] = d;
-        }
-        // Only inputs actually held count towards the shortest cover.
-        let mut held = vec![false; np];
-        for n in net.node_ids() {
-            for i in net.inputs(n) {
-                held[i.product.index()] = true;
-            }
-        }
-        let shortest = (0..np)
-            .filter(|&p| held[p])
-            .min_by(|&a, &b| days[a].total_cmp(&days[b]));
-        if let (Some(p), false) = (shortest, s.mode == Mode::StaticEquivalent) {
-            if step_days > days[p] / 2.0 {
-                return Err(Error::StepTooLong {
-                    step_days,
-                    product: net.products()[p].id.clone(),
-                    cover_days: days[p],
-                });
-            }
-        }
+        check_settings(s)?;
+        let (step_days, dt) = (s.step.days(), s.step.years());
+        let steps = run_steps(scenario, s)?;
+        let days = cover_days(net, s)?;
         let lag = lag(net, s, step_days)?;
-
-        let monetary = net.accounts() == Accounts::Monetary;
         // Internal order: products in topological order, so the within-step sweep reads
         // every array front to back (docs/model.md §5.6).
         let node_at: Vec<NodeId> = net
@@ -221,17 +128,51 @@ impl Plan {
             .iter()
             .flat_map(|&p| net.nodes_of(p).iter().copied())
             .collect();
-        let nn = node_at.len();
-        let mut pos = vec![0u32; nn];
-        for (k, n) in node_at.iter().enumerate() {
-            pos[n.index()] = k as u32;
-        }
+        let mut p = Plan::empty(net, scenario, s, &node_at, (dt, steps, lag));
         let threshold = match s.mode {
             Mode::Ario => s.input_threshold * dt,
             Mode::Standard => s.input_threshold,
             Mode::StaticEquivalent => 0.0,
         };
-        let mut p = Plan {
+        let mut feeding: Vec<(u32, u32, f64, u32)> = Vec::new();
+        for &n in &node_at {
+            p.add_node(net, scenario, s, restricted, n)?;
+            p.add_slots(
+                net,
+                restricted,
+                n,
+                (&days, step_days, threshold),
+                &mut feeding,
+            );
+            p.add_final_use(net, restricted, n);
+        }
+        p.node_at = node_at;
+        p.index(net);
+        let rate = |days: f64| match s.mode {
+            Mode::Ario => step_days / days,
+            _ => 1.0 - (-step_days / days).exp(),
+        };
+        p.r_inv = rate(s.restoration_days);
+        p.r_alpha = rate(s.alpha_days);
+        Ok(p)
+    }
+
+    /// A plan with the run's constants and empty tables sized for the nodes.
+    fn empty(
+        net: &Network,
+        scenario: &Realization,
+        s: &DynamicSettings,
+        node_at: &[NodeId],
+        (dt, steps, lag): (f64, usize, usize),
+    ) -> Self {
+        let monetary = net.accounts() == Accounts::Monetary;
+        let np = net.products().len();
+        let nn = node_at.len();
+        let mut pos = vec![0u32; nn];
+        for (k, n) in node_at.iter().enumerate() {
+            pos[n.index()] = k as u32;
+        }
+        Plan {
             pos,
             product: Vec::with_capacity(nn),
             x0: Vec::with_capacity(nn),
@@ -282,115 +223,139 @@ impl Plan {
             steps,
             products: np,
             node_at: Vec::new(),
-        };
-        let priority = &restricted.priority;
-        let mut feeding: Vec<(u32, u32, f64, u32)> = Vec::new();
-        for &n in &node_at {
-            let node = net.node(n);
-            let x = net.output(n) * dt;
-            p.product.push(node.product.0);
-            p.x0.push(x);
-            p.cap0.push(if monetary {
-                s.alpha_max * x
-            } else {
-                node.capacity * dt
-            });
-            p.expands
-                .push(node.kind == NodeKind::Producer && !restricted.restricting[n.index()]);
-            p.target.push(restricted.target[node.region.index()]);
-            let mut cut_of = NONE;
-            for ei in net.out_range(n) {
-                let k = restricted.edge[ei];
-                if k == NONE || k == cut_of {
-                    continue;
-                }
-                let divert =
-                    |k: u32| scenario.restrictions[k as usize].disposal == Disposal::Divert;
-                if cut_of != NONE && (divert(k) || divert(cut_of)) {
-                    return Err(Error::field(
-                        "scenario",
-                        format!("restrictions[{k}]"),
-                        format!(
-                            "{} in {} is cut by restrictions[{cut_of}] too; a diverting \
-                             exporter's node takes one restriction in the dynamic engine",
-                            net.product(node.product).id,
-                            net.region(node.region).code
-                        ),
-                    ));
-                }
-                cut_of = k;
-            }
-            p.node_cut_of.push(cut_of);
-            p.diverting.push(
-                cut_of != NONE
-                    && scenario.restrictions[cut_of as usize].disposal == Disposal::Divert,
-            );
-            feeding.clear();
-            for &ei in net.in_edge_indices(n) {
-                let e = &net.edges()[ei];
-                let product = net.node(e.from).product.0;
-                let from = p.pos[e.from.index()];
-                feeding.push((product, from, e.flow * dt, restricted.edge[ei]));
-            }
-            feeding.sort_by_key(|&(product, from, _, _)| (product, from));
-            let sink = |product: usize| (node.region.index() * np + product) as u32;
-            for input in net.inputs(n) {
-                let k = input.product;
-                p.a.push(input.per_unit);
-                p.cover.push(days[k.index()] / step_days);
-                p.binds.push(input.per_unit > threshold);
-                p.slot_product.push(k.0);
-                p.slot_sink.push(sink(k.index()));
-                let first = feeding.partition_point(|f| f.0 < k.0);
-                let (mut cut, mut sched) = (false, 0.0);
-                for &(_, from, flow, r) in feeding[first..].iter().take_while(|f| f.0 == k.0) {
-                    p.src.push(from);
-                    p.z0.push(flow);
-                    p.cut_of.push(r);
-                    cut |= r != NONE;
-                    sched += flow;
-                }
-                p.slot_cut.push(cut);
-                p.slot_first.push(priority[node.region.index()]);
-                p.slot_target.push(restricted.target[node.region.index()]);
-                p.sched.push(sched);
-                p.run_start.push(p.src.len());
-            }
-            p.slot_start.push(p.a.len());
-            let (mut total, mut cut_total, mut target_total) = (0.0, 0.0, 0.0);
-            for ei in net.out_range(n) {
-                let e = &net.edges()[ei];
-                if let Sink::FinalUse(r) = e.to {
-                    if restricted.edge[ei] != NONE {
-                        cut_total += e.flow * dt;
-                    }
-                    if restricted.target[r.index()] {
-                        target_total += e.flow * dt;
-                    }
-                    p.fd_sink
-                        .push((r.index() * np + node.product.index()) as u32);
-                    p.y0.push(e.flow * dt);
-                    p.fd_node.push(p.x0.len() as u32 - 1);
-                    p.fd_cut_of.push(restricted.edge[ei]);
-                    p.fd_real.push(net.product(node.product).final_use);
-                    p.fd_target.push(restricted.target[r.index()]);
-                    total += e.flow * dt;
-                }
-            }
-            p.fd0.push(total);
-            p.fd_cut0.push(cut_total);
-            p.fd_target0.push(target_total);
-            p.fd_start.push(p.y0.len());
         }
-        p.node_at = node_at;
-        p.index(net);
-        let rate = |days: f64| match s.mode {
-            Mode::Ario => step_days / days,
-            _ => 1.0 - (-step_days / days).exp(),
-        };
-        p.r_inv = rate(s.restoration_days);
-        p.r_alpha = rate(s.alpha_days);
-        Ok(p)
+    }
+
+    /// A node's output, capacity and flags (docs/model.md §5.2, §5.7): whether it may
+    /// expand, whether its region is a target, and the one restriction that cuts its
+    /// sales (a diverting exporter's node takes one).
+    fn add_node(
+        &mut self,
+        net: &Network,
+        scenario: &Realization,
+        s: &DynamicSettings,
+        restricted: &Resolved,
+        n: NodeId,
+    ) -> Result<()> {
+        let (p, dt) = (self, s.step.years());
+        let node = net.node(n);
+        let x = net.output(n) * dt;
+        p.product.push(node.product.0);
+        p.x0.push(x);
+        p.cap0.push(if p.monetary {
+            s.alpha_max * x
+        } else {
+            node.capacity * dt
+        });
+        p.expands
+            .push(node.kind == NodeKind::Producer && !restricted.restricting[n.index()]);
+        p.target.push(restricted.target[node.region.index()]);
+        let mut cut_of = NONE;
+        for ei in net.out_range(n) {
+            let k = restricted.edge[ei];
+            if k == NONE || k == cut_of {
+                continue;
+            }
+            let divert = |k: u32| scenario.restrictions[k as usize].disposal == Disposal::Divert;
+            if cut_of != NONE && (divert(k) || divert(cut_of)) {
+                return Err(Error::field(
+                    "scenario",
+                    format!("restrictions[{k}]"),
+                    format!(
+                        "{} in {} is cut by restrictions[{cut_of}] too; a diverting \
+                         exporter's node takes one restriction in the dynamic engine",
+                        net.product(node.product).id,
+                        net.region(node.region).code
+                    ),
+                ));
+            }
+            cut_of = k;
+        }
+        p.node_cut_of.push(cut_of);
+        p.diverting.push(
+            cut_of != NONE && scenario.restrictions[cut_of as usize].disposal == Disposal::Divert,
+        );
+        Ok(())
+    }
+
+    /// A node's input slots (docs/model.md §5.2): per input, its coefficient, cover,
+    /// whether it binds, its suppliers' runs with their baseline flows and restrictions.
+    fn add_slots(
+        &mut self,
+        net: &Network,
+        restricted: &Resolved,
+        n: NodeId,
+        (days, step_days, threshold): (&[f64], f64, f64),
+        feeding: &mut Vec<(u32, u32, f64, u32)>,
+    ) {
+        let p = self;
+        let (np, dt) = (p.products, p.dt);
+        let node = net.node(n);
+        let priority = &restricted.priority;
+        feeding.clear();
+        for &ei in net.in_edge_indices(n) {
+            let e = &net.edges()[ei];
+            let product = net.node(e.from).product.0;
+            let from = p.pos[e.from.index()];
+            feeding.push((product, from, e.flow * dt, restricted.edge[ei]));
+        }
+        feeding.sort_by_key(|&(product, from, _, _)| (product, from));
+        let sink = |product: usize| (node.region.index() * np + product) as u32;
+        for input in net.inputs(n) {
+            let k = input.product;
+            p.a.push(input.per_unit);
+            p.cover.push(days[k.index()] / step_days);
+            p.binds.push(input.per_unit > threshold);
+            p.slot_product.push(k.0);
+            p.slot_sink.push(sink(k.index()));
+            let first = feeding.partition_point(|f| f.0 < k.0);
+            let (mut cut, mut sched) = (false, 0.0);
+            for &(_, from, flow, r) in feeding[first..].iter().take_while(|f| f.0 == k.0) {
+                p.src.push(from);
+                p.z0.push(flow);
+                p.cut_of.push(r);
+                cut |= r != NONE;
+                sched += flow;
+            }
+            p.slot_cut.push(cut);
+            p.slot_first.push(priority[node.region.index()]);
+            p.slot_target.push(restricted.target[node.region.index()]);
+            p.sched.push(sched);
+            p.run_start.push(p.src.len());
+        }
+        p.slot_start.push(p.a.len());
+    }
+
+    /// A node's sales to final use (docs/model.md §5.2): per edge, its baseline, region
+    /// and restriction; the node's totals, cut and to targets.
+    fn add_final_use(&mut self, net: &Network, restricted: &Resolved, n: NodeId) {
+        let p = self;
+        let (np, dt) = (p.products, p.dt);
+        let node = net.node(n);
+        let (mut total, mut cut_total, mut target_total) = (0.0, 0.0, 0.0);
+        for ei in net.out_range(n) {
+            let e = &net.edges()[ei];
+            if let Sink::FinalUse(r) = e.to {
+                if restricted.edge[ei] != NONE {
+                    cut_total += e.flow * dt;
+                }
+                if restricted.target[r.index()] {
+                    target_total += e.flow * dt;
+                }
+                p.fd_sink
+                    .push((r.index() * np + node.product.index()) as u32);
+                p.y0.push(e.flow * dt);
+                p.fd_node.push(p.x0.len() as u32 - 1);
+                p.fd_cut_of.push(restricted.edge[ei]);
+                p.fd_real.push(net.product(node.product).final_use);
+                p.fd_target.push(restricted.target[r.index()]);
+                total += e.flow * dt;
+            }
+        }
+        p.fd0.push(total);
+        p.fd_cut0.push(cut_total);
+        p.fd_target0.push(target_total);
+        p.fd_start.push(p.y0.len());
     }
 
     /// One stockpile per (region, product) with a positive stock, with its region's users
@@ -518,6 +483,119 @@ pub const MAX_RUN_STEPS: usize = 20_000;
 
 /// The most steps a transport lag takes (the pipeline holds a slot's shipments per step).
 pub const MAX_LAG_STEPS: usize = 1_000;
+
+/// Every dynamic setting within its domain, named.
+fn check_settings(s: &DynamicSettings) -> Result<()> {
+    let positive = [
+        ("inventory_days", s.inventory_days),
+        ("restoration_days", s.restoration_days),
+        ("alpha_days", s.alpha_days),
+    ];
+    for (field, v) in positive {
+        if !(v.is_finite() && v > 0.0) {
+            return Err(setting_error(field, format!("{v} must be positive")));
+        }
+    }
+    let shares = [("psi", s.psi), ("release_threshold", s.release_threshold)];
+    for (field, v) in shares {
+        if !(0.0..=1.0).contains(&v) {
+            return Err(setting_error(field, format!("{v} is outside [0, 1]")));
+        }
+    }
+    if !(s.alpha_max.is_finite() && s.alpha_max >= 1.0) {
+        return Err(setting_error(
+            "alpha_max",
+            format!("{} is below 1", s.alpha_max),
+        ));
+    }
+    if !(s.input_threshold.is_finite() && s.input_threshold >= 0.0) {
+        return Err(setting_error(
+            "input_threshold",
+            "must be non-negative".into(),
+        ));
+    }
+    let step_days = s.step.days();
+    if !(step_days.is_finite() && step_days > 0.0) {
+        return Err(setting_error(
+            "step",
+            format!("{step_days} days must be positive"),
+        ));
+    }
+    Ok(())
+}
+
+/// Steps in the run: the scenario's `run_length` in steps, or the settings' `steps`.
+fn run_steps(scenario: &Realization, s: &DynamicSettings) -> Result<usize> {
+    let (step_days, dt) = (s.step.days(), s.step.years());
+    let steps = match scenario.run_length {
+        Some(years) => {
+            let steps = (years / dt).round();
+            if !(steps.is_finite() && steps <= MAX_RUN_STEPS as f64) {
+                return Err(Error::field(
+                    "scenario",
+                    "run_length",
+                    format!(
+                        "{years} years is {steps} steps of {step_days} days; a run takes at \
+                         most {MAX_RUN_STEPS} steps"
+                    ),
+                ));
+            }
+            steps as usize
+        }
+        None => s.steps,
+    };
+    if steps == 0 || steps > MAX_RUN_STEPS {
+        return Err(setting_error(
+            "steps",
+            format!("{steps} steps: a run takes 1 to {MAX_RUN_STEPS} steps"),
+        ));
+    }
+    Ok(steps)
+}
+
+/// Days of cover of each product's inventories; a step longer than half the shortest
+/// cover of a held input is refused (inventories would empty within a step), except in
+/// the static-equivalent mode.
+fn cover_days(net: &Network, s: &DynamicSettings) -> Result<Vec<f64>> {
+    let step_days = s.step.days();
+    let np = net.products().len();
+    let mut days = vec![s.inventory_days; np];
+    for (id, &d) in &s.inventory_days_by_product {
+        let p = net.product_id(id).ok_or_else(|| {
+            setting_error(
+                "inventory_days_by_product",
+                format!("unknown product `{id}`"),
+            )
+        })?;
+        if !(d.is_finite() && d > 0.0) {
+            return Err(setting_error(
+                "inventory_days_by_product",
+                format!("{d} days for {id} must be positive"),
+            ));
+        }
+        days[p.index()] = d;
+    }
+    // Only inputs actually held count towards the shortest cover.
+    let mut held = vec![false; np];
+    for n in net.node_ids() {
+        for i in net.inputs(n) {
+            held[i.product.index()] = true;
+        }
+    }
+    let shortest = (0..np)
+        .filter(|&p| held[p])
+        .min_by(|&a, &b| days[a].total_cmp(&days[b]));
+    if let (Some(p), false) = (shortest, s.mode == Mode::StaticEquivalent) {
+        if step_days > days[p] / 2.0 {
+            return Err(Error::StepTooLong {
+                step_days,
+                product: net.products()[p].id.clone(),
+                cover_days: days[p],
+            });
+        }
+    }
+    Ok(days)
+}
 
 /// Steps an input travels (docs/model.md §5.4).
 fn lag(net: &Network, s: &DynamicSettings, step_days: f64) -> Result<usize> {
