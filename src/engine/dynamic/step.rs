@@ -20,12 +20,30 @@ fn restricted_cut(cut: &[f64], k: u32) -> f64 {
     }
 }
 
-/// The state of a dynamic run and the outcome it records; built once per engine and
-/// network, reused by every run without allocating.
-#[derive(Clone)]
-pub struct DynamicWorkspace {
+/// What the realization sets for the whole run: capacity base and additions, the cut of
+/// each restriction, the ramp of spare capacity, demand response, the κ gate.
+#[derive(Debug, Clone)]
+struct RunState {
     /// Per node: capacity base of this run (headroom perturbation applied).
     cap_base: Vec<f64>,
+    /// Per node: capacity added this step (new plants online).
+    added: Vec<f64>,
+    /// The ramp `ρ` of spare capacity this step (0 before the shocks start).
+    rho: f64,
+    /// Demand response of this run (§4.6).
+    deferrable: f64,
+    substitutable: f64,
+    /// Per restriction: the cut `σ(1 - λ)` this step and last.
+    cut: Vec<f64>,
+    cut_prev: Vec<f64>,
+    /// The κ gate of this run: the smallest of the restrictions' (§4.5).
+    kappa: f64,
+}
+
+/// Production (docs/model.md §5.3): per node, demand, output, capacity and the share
+/// served.
+#[derive(Debug, Clone)]
+struct Production {
     /// Overproduction factor per node.
     alpha: Vec<f64>,
     /// Total demand addressed to each node this step: orders plus final demand.
@@ -42,6 +60,14 @@ pub struct DynamicWorkspace {
     pair: Vec<[f64; 2]>,
     /// The capacity ratio of last step.
     ratio_prev: Vec<f64>,
+    /// Per node: final demand asked this step.
+    fd_now: Vec<f64>,
+}
+
+/// Re-routing (docs/model.md §5.7): spare capacity offered and the re-routed orders, per
+/// node and per product.
+#[derive(Debug, Clone)]
+struct Pool {
     /// Per node: spare capacity offered to re-routed orders this step, and the re-routed
     /// orders addressed to it (part of `demand`).
     spare: Vec<f64>,
@@ -57,18 +83,12 @@ pub struct DynamicWorkspace {
     /// and last.
     pool_first: Vec<f64>,
     pool_first_prev: Vec<f64>,
-    /// The ramp `ρ` of spare capacity this step (0 before the shocks start).
-    rho: f64,
-    /// Per node: capacity added this step (new plants online).
-    added: Vec<f64>,
-    /// Demand response of this run (§4.6).
-    deferrable: f64,
-    substitutable: f64,
-    /// Per restriction: the cut `σ(1 - λ)` this step and last.
-    cut: Vec<f64>,
-    cut_prev: Vec<f64>,
-    /// Input inventory per slot.
-    stock: Vec<f64>,
+}
+
+/// Diversion and tags (docs/model.md §5.7, §4.5): shares served, orders and demand of
+/// targets and on cut edges, tagged receipts.
+#[derive(Debug, Clone)]
+struct Tags {
     /// Per node, with `divert` (§5.7): the share of non-cut demands served (above the
     /// share of cut ones when the node diverts), and the tagged (freed) share of its
     /// deliveries to non-targets and to targets: freed volume goes to non-targets first.
@@ -90,10 +110,14 @@ pub struct DynamicWorkspace {
     fd_cut_now: Vec<f64>,
     /// Per slot: tagged volume received this step.
     tagged: Vec<f64>,
-    /// The κ gate of this run: the smallest of the restrictions' (§4.5).
-    kappa: f64,
     /// Per product this step: blocked volume diverted to non-targets.
     diverted: Vec<f64>,
+}
+
+/// Orders (docs/model.md §5.3): per slot, the weights of its suppliers and last step's
+/// order.
+#[derive(Debug, Clone)]
+struct OrderState {
     /// Per slot: the sums of its feeding edges' order weights `z₀·ρ`, all and blocked.
     weight: Vec<f64>,
     blocked: Vec<f64>,
@@ -103,6 +127,14 @@ pub struct DynamicWorkspace {
     rerouted: Vec<bool>,
     pool_order: Vec<f64>,
     ordered: Vec<f64>,
+}
+
+/// Receipts and inventories (docs/model.md §5.3): per slot, what arrived, what is held,
+/// what is in transit.
+#[derive(Debug, Clone)]
+struct Receipts {
+    /// Input inventory per slot.
+    stock: Vec<f64>,
     /// Per slot: what was shipped to it this step, and what it had asked for it; the step
     /// (plus one) whose receipt `received` holds.
     received: Vec<f64>,
@@ -116,15 +148,32 @@ pub struct DynamicWorkspace {
     /// Inputs in transit, `lag - 1` steps per slot, oldest first at `pipe_at`.
     pipe: Vec<f64>,
     pipe_at: usize,
+}
+
+/// Final demand and stockpiles (docs/model.md §5.7): release, backlog scale, stockpile
+/// levels.
+#[derive(Debug, Clone)]
+struct FinalDemand {
     /// Per `(region, product)`: stockpile release to final use this step, and final
     /// demand asked this step over its baseline (1 plus the deferred backlog's share).
     final_release: Vec<f64>,
     fd_scale: Vec<f64>,
-    /// Per node: final demand asked this step.
-    fd_now: Vec<f64>,
     /// Per stockpile: level and floor of this run.
     pile_level: Vec<f64>,
     pile_floor: Vec<f64>,
+}
+
+/// The state of a dynamic run and the outcome it records; built once per engine and
+/// network, reused by every run without allocating.
+#[derive(Clone)]
+pub struct DynamicWorkspace {
+    run: RunState,
+    nodes: Production,
+    pool: Pool,
+    tags: Tags,
+    orders: OrderState,
+    receipts: Receipts,
+    final_demand: FinalDemand,
     /// The step about to run.
     t: usize,
     /// The fingerprint of the network it is sized for.
@@ -136,8 +185,8 @@ pub struct DynamicWorkspace {
 impl std::fmt::Debug for DynamicWorkspace {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("DynamicWorkspace")
-            .field("nodes", &self.x.len())
-            .field("input_slots", &self.stock.len())
+            .field("nodes", &self.nodes.x.len())
+            .field("input_slots", &self.receipts.stock.len())
             .field("steps_run", &self.t)
             .finish_non_exhaustive()
     }
@@ -149,64 +198,78 @@ impl DynamicWorkspace {
         let (nn, ns, np) = (p.x0.len(), p.a.len(), p.products);
         let nk = engine.restrictions;
         Self {
-            cap_base: vec![0.0; nn],
-            alpha: vec![1.0; nn],
-            demand: vec![0.0; nn],
-            next: vec![0.0; nn],
-            x: vec![0.0; nn],
-            xopt: vec![0.0; nn],
-            cap: vec![0.0; nn],
-            served: vec![0.0; nn],
-            loss: vec![0.0; nn],
-            pair: vec![[0.0, 1.0]; nn],
-            ratio_prev: vec![1.0; nn],
-            spare: vec![0.0; nn],
-            pool_demand: vec![0.0; nn],
-            pool_spare: vec![0.0; np],
-            pool_orders: vec![0.0; np],
-            pool_orders_prev: vec![0.0; np],
-            pool_served: vec![0.0; np],
-            pool_first: vec![0.0; np],
-            pool_first_prev: vec![0.0; np],
-            rho: 0.0,
-            added: vec![0.0; nn],
-            deferrable: 0.0,
-            substitutable: 0.0,
-            cut: vec![0.0; nk],
-            cut_prev: vec![0.0; nk],
-            stock: vec![0.0; ns],
-            free: vec![1.0; nn],
-            share_n: vec![0.0; nn],
-            share_t: vec![0.0; nn],
-            demand_target: vec![0.0; nn],
-            next_target: vec![0.0; nn],
-            fd_target_now: vec![0.0; nn],
-            demand_cut: vec![0.0; nn],
-            next_cut: vec![0.0; nn],
-            demand_cut_rerouted: vec![0.0; nn],
-            next_cut_rerouted: vec![0.0; nn],
-            fd_cut_now: vec![0.0; nn],
-            tagged: vec![0.0; ns],
-            kappa: 1.0,
-            diverted: vec![0.0; np],
-            weight: vec![0.0; ns],
-            blocked: vec![0.0; ns],
-            factor: vec![1.0; ns],
-            rerouted: vec![false; ns],
-            pool_order: vec![0.0; ns],
-            ordered: vec![0.0; ns],
-            received: vec![0.0; ns],
-            arrived: vec![0.0; ns],
-            fed: vec![0; ns],
-            asked: vec![0.0; ns],
-            kept: vec![0.0; np],
-            pipe: vec![0.0; ns * p.lag.saturating_sub(1)],
-            pipe_at: 0,
-            final_release: vec![0.0; net.regions().len() * np],
-            fd_scale: vec![1.0; net.regions().len() * np],
-            fd_now: vec![0.0; nn],
-            pile_level: vec![0.0; p.piles.len()],
-            pile_floor: vec![0.0; p.piles.len()],
+            run: RunState {
+                cap_base: vec![0.0; nn],
+                added: vec![0.0; nn],
+                rho: 0.0,
+                deferrable: 0.0,
+                substitutable: 0.0,
+                cut: vec![0.0; nk],
+                cut_prev: vec![0.0; nk],
+                kappa: 1.0,
+            },
+            nodes: Production {
+                alpha: vec![1.0; nn],
+                demand: vec![0.0; nn],
+                next: vec![0.0; nn],
+                x: vec![0.0; nn],
+                xopt: vec![0.0; nn],
+                cap: vec![0.0; nn],
+                served: vec![0.0; nn],
+                loss: vec![0.0; nn],
+                pair: vec![[0.0, 1.0]; nn],
+                ratio_prev: vec![1.0; nn],
+                fd_now: vec![0.0; nn],
+            },
+            pool: Pool {
+                spare: vec![0.0; nn],
+                pool_demand: vec![0.0; nn],
+                pool_spare: vec![0.0; np],
+                pool_orders: vec![0.0; np],
+                pool_orders_prev: vec![0.0; np],
+                pool_served: vec![0.0; np],
+                pool_first: vec![0.0; np],
+                pool_first_prev: vec![0.0; np],
+            },
+            tags: Tags {
+                free: vec![1.0; nn],
+                share_n: vec![0.0; nn],
+                share_t: vec![0.0; nn],
+                demand_target: vec![0.0; nn],
+                next_target: vec![0.0; nn],
+                fd_target_now: vec![0.0; nn],
+                demand_cut: vec![0.0; nn],
+                next_cut: vec![0.0; nn],
+                demand_cut_rerouted: vec![0.0; nn],
+                next_cut_rerouted: vec![0.0; nn],
+                fd_cut_now: vec![0.0; nn],
+                tagged: vec![0.0; ns],
+                diverted: vec![0.0; np],
+            },
+            orders: OrderState {
+                weight: vec![0.0; ns],
+                blocked: vec![0.0; ns],
+                factor: vec![1.0; ns],
+                rerouted: vec![false; ns],
+                pool_order: vec![0.0; ns],
+                ordered: vec![0.0; ns],
+            },
+            receipts: Receipts {
+                stock: vec![0.0; ns],
+                received: vec![0.0; ns],
+                arrived: vec![0.0; ns],
+                fed: vec![0; ns],
+                asked: vec![0.0; ns],
+                kept: vec![0.0; np],
+                pipe: vec![0.0; ns * p.lag.saturating_sub(1)],
+                pipe_at: 0,
+            },
+            final_demand: FinalDemand {
+                final_release: vec![0.0; net.regions().len() * np],
+                fd_scale: vec![1.0; net.regions().len() * np],
+                pile_level: vec![0.0; p.piles.len()],
+                pile_floor: vec![0.0; p.piles.len()],
+            },
             t: 0,
             network: net.fingerprint(),
             outcome: DynamicOutcome::new(net, engine),
@@ -230,76 +293,77 @@ impl DynamicWorkspace {
         for f in 0..p.x0.len() {
             let (x0, cap0) = (p.x0[f], p.cap0[f]);
             // Data uncertainty (§3.2): headroom scaled outside the restricting nodes.
-            self.cap_base[f] = if p.expands[f] && !p.monetary {
+            self.run.cap_base[f] = if p.expands[f] && !p.monetary {
                 r.perturbation.capacity(x0, cap0)
             } else {
                 cap0
             };
         }
-        self.alpha.fill(1.0);
-        self.loss.fill(0.0);
-        self.added.fill(0.0);
-        self.x.copy_from_slice(&p.x0);
-        self.ratio_prev.fill(1.0);
-        self.pool_demand.fill(0.0);
-        self.pool_orders_prev.fill(0.0);
-        self.pool_first_prev.fill(0.0);
-        self.cut_prev.fill(0.0);
-        self.factor.fill(1.0);
-        self.rerouted.fill(false);
-        self.pool_order.fill(0.0);
-        self.next.fill(0.0);
-        self.fd_scale.fill(1.0);
-        self.deferrable = r.mitigation.deferrable;
-        self.substitutable = r.mitigation.substitutable;
-        self.fd_now.copy_from_slice(&p.fd0);
-        self.demand.copy_from_slice(&p.fd0);
-        self.demand_cut.fill(0.0);
-        self.next_cut.fill(0.0);
-        self.demand_cut_rerouted.fill(0.0);
-        self.next_cut_rerouted.fill(0.0);
-        self.fd_cut_now.copy_from_slice(&p.fd_cut0);
+        self.nodes.alpha.fill(1.0);
+        self.nodes.loss.fill(0.0);
+        self.run.added.fill(0.0);
+        self.nodes.x.copy_from_slice(&p.x0);
+        self.nodes.ratio_prev.fill(1.0);
+        self.pool.pool_demand.fill(0.0);
+        self.pool.pool_orders_prev.fill(0.0);
+        self.pool.pool_first_prev.fill(0.0);
+        self.run.cut_prev.fill(0.0);
+        self.orders.factor.fill(1.0);
+        self.orders.rerouted.fill(false);
+        self.orders.pool_order.fill(0.0);
+        self.nodes.next.fill(0.0);
+        self.final_demand.fd_scale.fill(1.0);
+        self.run.deferrable = r.mitigation.deferrable;
+        self.run.substitutable = r.mitigation.substitutable;
+        self.nodes.fd_now.copy_from_slice(&p.fd0);
+        self.nodes.demand.copy_from_slice(&p.fd0);
+        self.tags.demand_cut.fill(0.0);
+        self.tags.next_cut.fill(0.0);
+        self.tags.demand_cut_rerouted.fill(0.0);
+        self.tags.next_cut_rerouted.fill(0.0);
+        self.tags.fd_cut_now.copy_from_slice(&p.fd_cut0);
         for ((&from, z), &k) in p.src.iter().zip(&p.z0).zip(&p.cut_of) {
-            self.demand[from as usize] += z;
+            self.nodes.demand[from as usize] += z;
             if k != NONE {
-                self.demand_cut[from as usize] += z;
+                self.tags.demand_cut[from as usize] += z;
             }
         }
-        self.share_n.fill(0.0);
-        self.share_t.fill(0.0);
-        self.next_target.fill(0.0);
-        self.demand_target.fill(0.0);
+        self.tags.share_n.fill(0.0);
+        self.tags.share_t.fill(0.0);
+        self.tags.next_target.fill(0.0);
+        self.tags.demand_target.fill(0.0);
         for f in 0..p.x0.len() {
             for slot in p.slot_start[f]..p.slot_start[f + 1] {
                 if p.slot_target[slot] {
                     let run = p.run_start[slot]..p.run_start[slot + 1];
                     for (&i, z) in p.src[run.clone()].iter().zip(&p.z0[run]) {
-                        self.demand_target[i as usize] += z;
+                        self.tags.demand_target[i as usize] += z;
                     }
                 }
             }
         }
-        self.fd_target_now.copy_from_slice(&p.fd_target0);
-        self.tagged.fill(0.0);
-        self.kappa = r.kappa();
+        self.tags.fd_target_now.copy_from_slice(&p.fd_target0);
+        self.tags.tagged.fill(0.0);
+        self.run.kappa = r.kappa();
         let lag = p.lag.saturating_sub(1);
         for f in 0..p.x0.len() {
             for s in p.slot_start[f]..p.slot_start[f + 1] {
-                self.stock[s] = p.a[s] * p.x0[f] * p.cover[s];
-                self.ordered[s] = p.sched[s];
-                self.pipe[s * lag..(s + 1) * lag].fill(p.sched[s]);
+                self.receipts.stock[s] = p.a[s] * p.x0[f] * p.cover[s];
+                self.orders.ordered[s] = p.sched[s];
+                self.receipts.pipe[s * lag..(s + 1) * lag].fill(p.sched[s]);
             }
         }
         let scale = r.perturbation.stocks.unwrap_or(1.0);
         for (i, pile) in p.piles.iter().enumerate() {
             let level = pile.level * scale;
-            self.pile_level[i] = level;
-            self.pile_floor[i] = (1.0 - r.mitigation.stock_release_share) * level;
+            self.final_demand.pile_level[i] = level;
+            self.final_demand.pile_floor[i] = (1.0 - r.mitigation.stock_release_share) * level;
         }
-        self.fed.fill(0);
-        self.pipe_at = 0;
+        self.receipts.fed.fill(0);
+        self.receipts.pipe_at = 0;
         self.t = 0;
-        self.outcome.clear(&self.pile_floor, &self.pile_level);
+        self.outcome
+            .clear(&self.final_demand.pile_floor, &self.final_demand.pile_level);
     }
 
     /// The ramp `ρ` of spare capacity in the standard mode on physical chains: the
@@ -307,7 +371,7 @@ impl DynamicWorkspace {
     /// restricting nodes.
     fn ramp(&self, p: &Plan, f: usize) -> f64 {
         if p.expands[f] {
-            self.rho
+            self.run.rho
         } else {
             0.0
         }
@@ -316,14 +380,14 @@ impl DynamicWorkspace {
     /// Runs one step (docs/model.md §5.3).
     pub(super) fn advance(&mut self, engine: &Dynamic, r: &Realization) {
         self.set_shocks(engine, r);
-        self.kept.fill(0.0);
-        self.diverted.fill(0.0);
+        self.receipts.kept.fill(0.0);
+        self.tags.diverted.fill(0.0);
         if engine.settings.mode == Mode::StaticEquivalent {
             self.advance_static(engine);
         } else {
             self.advance_ario(engine, r);
         }
-        self.cut_prev.copy_from_slice(&self.cut);
+        self.run.cut_prev.copy_from_slice(&self.run.cut);
         self.t += 1;
     }
 
@@ -332,10 +396,10 @@ impl DynamicWorkspace {
     fn set_shocks(&mut self, engine: &Dynamic, r: &Realization) {
         let p = &engine.plan;
         for &f in &engine.loss_nodes {
-            self.loss[f] = 0.0;
+            self.nodes.loss[f] = 0.0;
         }
         for (f, _) in &engine.loss_paths {
-            self.loss[*f] = 0.0;
+            self.nodes.loss[*f] = 0.0;
         }
         let start = (r.start.unwrap_or(0.0) / p.dt).round() as usize;
         let end = start + (r.horizon / p.dt).round() as usize;
@@ -343,29 +407,29 @@ impl DynamicWorkspace {
         // Profiles enter as their means over the step, in years since the start (§3.3).
         let since = (self.t as f64 - start as f64) * p.dt;
         let (a, b) = (since, since + p.dt);
-        for (c, x) in self.cut.iter_mut().zip(&r.restrictions) {
+        for (c, x) in self.run.cut.iter_mut().zip(&r.restrictions) {
             *c = if inside { x.cut(a, b) } else { 0.0 };
         }
-        self.rho = if self.t >= start {
+        self.run.rho = if self.t >= start {
             r.mitigation.substitution_mean(a, b)
         } else {
             0.0
         };
         if inside {
             for (c, &f) in r.capacity_losses.iter().zip(&engine.loss_nodes) {
-                self.loss[f] = self.loss[f].max(c.share);
+                self.nodes.loss[f] = self.nodes.loss[f].max(c.share);
             }
         }
         for (f, path) in &engine.loss_paths {
             let v = path.get(self.t).copied().unwrap_or(0.0);
-            self.loss[*f] = self.loss[*f].max(v);
+            self.nodes.loss[*f] = self.nodes.loss[*f].max(v);
         }
         for &f in &engine.addition_nodes {
-            self.added[f] = 0.0;
+            self.run.added[f] = 0.0;
         }
         for (c, &f) in r.capacity_additions.iter().zip(&engine.addition_nodes) {
             if self.t >= start + (c.from / p.dt).round() as usize {
-                self.added[f] += c.capacity * p.dt;
+                self.run.added[f] += c.capacity * p.dt;
             }
         }
     }
@@ -375,28 +439,29 @@ impl DynamicWorkspace {
         let p = &engine.plan;
         let t = self.t;
         for f in 0..p.x0.len() {
-            let mut out = p.x0[f].min((1.0 - self.loss[f]) * self.cap_base[f] + self.added[f]);
+            let mut out =
+                p.x0[f].min((1.0 - self.nodes.loss[f]) * self.run.cap_base[f] + self.run.added[f]);
             for slot in p.slot_start[f]..p.slot_start[f + 1] {
                 let run = p.run_start[slot]..p.run_start[slot + 1];
                 let (mut got, mut blocked) = (0.0, 0.0);
                 for e in run {
-                    let shipped = p.z0[e] * self.served[p.src[e] as usize];
-                    let cut = restricted_cut(&self.cut, p.cut_of[e]);
+                    let shipped = p.z0[e] * self.nodes.served[p.src[e] as usize];
+                    let cut = restricted_cut(&self.run.cut, p.cut_of[e]);
                     got += shipped * (1.0 - cut);
                     blocked += shipped * cut;
                 }
-                self.received[slot] = got;
-                self.asked[slot] = p.sched[slot];
-                self.kept[p.slot_product[slot] as usize] += blocked;
+                self.receipts.received[slot] = got;
+                self.receipts.asked[slot] = p.sched[slot];
+                self.receipts.kept[p.slot_product[slot] as usize] += blocked;
                 out = out.min(got / p.a[slot]);
             }
-            self.x[f] = out;
-            self.served[f] = if p.x0[f] > 0.0 {
+            self.nodes.x[f] = out;
+            self.nodes.served[f] = if p.x0[f] > 0.0 {
                 (out / p.x0[f]).min(1.0)
             } else {
                 0.0
             };
-            self.free[f] = self.served[f];
+            self.tags.free[f] = self.nodes.served[f];
         }
         self.record(engine, t);
     }
@@ -408,47 +473,51 @@ impl DynamicWorkspace {
         let t = self.t;
         if p.overproduction && t > 0 {
             for f in 0..p.x0.len() {
-                let d = self.demand[f];
-                let scarcity = if d != 0.0 { (d - self.x[f]) / d } else { 0.0 };
-                let a = self.alpha[f];
+                let d = self.nodes.demand[f];
+                let scarcity = if d != 0.0 {
+                    (d - self.nodes.x[f]) / d
+                } else {
+                    0.0
+                };
+                let a = self.nodes.alpha[f];
                 let mut change = (s.alpha_max - a) * scarcity * p.r_alpha;
                 if scarcity == 0.0 {
                     change += (1.0 - a) * p.r_alpha;
                 }
-                self.alpha[f] = (a + change).max(1.0);
+                self.nodes.alpha[f] = (a + change).max(1.0);
             }
         }
         let alt = s.orders == Orders::Alt;
-        self.pool_spare.fill(0.0);
+        self.pool.pool_spare.fill(0.0);
         for f in 0..p.x0.len() {
-            let (x0, keep, base) = (p.x0[f], 1.0 - self.loss[f], self.cap_base[f]);
+            let (x0, keep, base) = (p.x0[f], 1.0 - self.nodes.loss[f], self.run.cap_base[f]);
             // Capacity, and capacity without the loss: their ratio weighs `alt` orders.
             let (cap, nominal) = match (s.mode, p.overproduction) {
                 (Mode::Standard, false) => {
                     let ramped = x0 + self.ramp(p, f) * (base - x0);
                     (ramped.min(keep * base), ramped)
                 }
-                (Mode::Standard, true) => ((self.alpha[f] * x0).min(keep * base), x0),
-                _ => (self.alpha[f] * keep * x0, x0),
+                (Mode::Standard, true) => ((self.nodes.alpha[f] * x0).min(keep * base), x0),
+                _ => (self.nodes.alpha[f] * keep * x0, x0),
             };
             // New capacity (§5.7) adds to both, fully usable.
-            let (cap, nominal) = (cap + self.added[f], nominal + self.added[f]);
-            self.cap[f] = cap;
-            self.pair[f][1] = if alt && nominal > 0.0 {
+            let (cap, nominal) = (cap + self.run.added[f], nominal + self.run.added[f]);
+            self.nodes.cap[f] = cap;
+            self.nodes.pair[f][1] = if alt && nominal > 0.0 {
                 cap / nominal
             } else {
                 1.0
             };
             // Spare capacity beyond baseline output takes re-routed orders (§5.7).
-            self.spare[f] = if p.expands[f] {
-                (self.cap[f] - x0).max(0.0)
+            self.pool.spare[f] = if p.expands[f] {
+                (self.nodes.cap[f] - x0).max(0.0)
             } else {
                 0.0
             };
-            self.pool_spare[p.product[f] as usize] += self.spare[f];
+            self.pool.pool_spare[p.product[f] as usize] += self.pool.spare[f];
         }
-        self.pool_served.fill(0.0);
-        self.final_release.fill(0.0);
+        self.pool.pool_served.fill(0.0);
+        self.final_demand.final_release.fill(0.0);
         if p.lag == 0 {
             // Within the step, product by product in topological order: a product's users
             // receive once all its makers have produced, and its stockpiles release to them
@@ -459,26 +528,26 @@ impl DynamicWorkspace {
             for (k, nodes) in &p.blocks {
                 for f in nodes.clone() {
                     for slot in p.slot_start[f]..p.slot_start[f + 1] {
-                        if self.fed[slot] != stamp {
-                            self.received[slot] = self.feed(p, slot);
+                        if self.receipts.fed[slot] != stamp {
+                            self.receipts.received[slot] = self.feed(p, slot);
                         }
-                        self.stock[slot] += self.received[slot];
+                        self.receipts.stock[slot] += self.receipts.received[slot];
                     }
                     self.produce(engine, f, true);
                     for slot in p.slot_start[f]..p.slot_start[f + 1] {
-                        self.stock[slot] -= p.a[slot] * self.x[f];
+                        self.receipts.stock[slot] -= p.a[slot] * self.nodes.x[f];
                         self.order(p, f, slot);
                     }
                 }
                 let k = *k as usize;
                 for pile in p.pile_start[k]..p.pile_start[k + 1] {
-                    if self.pile_level[pile] <= self.pile_floor[pile] {
+                    if self.final_demand.pile_level[pile] <= self.final_demand.pile_floor[pile] {
                         continue;
                     }
                     for &slot in &p.pile_slots[p.piles[pile].slots.clone()] {
                         let slot = slot as usize;
-                        self.received[slot] = self.feed(p, slot);
-                        self.fed[slot] = stamp;
+                        self.receipts.received[slot] = self.feed(p, slot);
+                        self.receipts.fed[slot] = stamp;
                     }
                     self.release(engine, r, t, pile);
                 }
@@ -491,19 +560,22 @@ impl DynamicWorkspace {
             for f in 0..p.x0.len() {
                 for slot in p.slot_start[f]..p.slot_start[f + 1] {
                     let got = self.feed(p, slot);
-                    self.received[slot] = got;
+                    self.receipts.received[slot] = got;
                     let arriving = if lag > 0 {
-                        std::mem::replace(&mut self.pipe[slot * lag + self.pipe_at], got)
+                        std::mem::replace(
+                            &mut self.receipts.pipe[slot * lag + self.receipts.pipe_at],
+                            got,
+                        )
                     } else {
                         got
                     };
-                    self.arrived[slot] = arriving;
-                    self.stock[slot] += arriving - p.a[slot] * self.x[f];
+                    self.receipts.arrived[slot] = arriving;
+                    self.receipts.stock[slot] += arriving - p.a[slot] * self.nodes.x[f];
                     self.order(p, f, slot);
                 }
             }
             if lag > 0 {
-                self.pipe_at = (self.pipe_at + 1) % lag;
+                self.receipts.pipe_at = (self.receipts.pipe_at + 1) % lag;
             }
         }
         if p.lag > 0 {
@@ -512,42 +584,51 @@ impl DynamicWorkspace {
             }
         }
         self.record(engine, t);
-        self.outcome.record_piles(t, &self.pile_level);
+        self.outcome.record_piles(t, &self.final_demand.pile_level);
         // Re-routed orders go to spare capacity, in proportion to it and at most all of
         // it; what exceeds it is lost (the inventory gap orders it again).
         for f in 0..p.x0.len() {
             let k = p.product[f] as usize;
-            self.pool_demand[f] = if self.pool_spare[k] > 0.0 {
-                self.pool_orders[k].min(self.pool_spare[k]) * self.spare[f] / self.pool_spare[k]
+            self.pool.pool_demand[f] = if self.pool.pool_spare[k] > 0.0 {
+                self.pool.pool_orders[k].min(self.pool.pool_spare[k]) * self.pool.spare[f]
+                    / self.pool.pool_spare[k]
             } else {
                 0.0
             };
-            self.next[f] += self.pool_demand[f];
+            self.nodes.next[f] += self.pool.pool_demand[f];
         }
         self.defer(engine, r, t);
         for (d, (n, fd)) in self
+            .nodes
             .demand
             .iter_mut()
-            .zip(self.next.iter_mut().zip(&self.fd_now))
+            .zip(self.nodes.next.iter_mut().zip(&self.nodes.fd_now))
         {
             *d = *n + fd;
             *n = 0.0;
         }
-        for (prev, pair) in self.ratio_prev.iter_mut().zip(&self.pair) {
+        for (prev, pair) in self.nodes.ratio_prev.iter_mut().zip(&self.nodes.pair) {
             *prev = pair[1];
         }
         if p.tags {
-            std::mem::swap(&mut self.demand_cut, &mut self.next_cut);
-            std::mem::swap(&mut self.demand_cut_rerouted, &mut self.next_cut_rerouted);
-            std::mem::swap(&mut self.demand_target, &mut self.next_target);
-            self.next_target.fill(0.0);
-            self.next_cut.fill(0.0);
-            self.next_cut_rerouted.fill(0.0);
+            std::mem::swap(&mut self.tags.demand_cut, &mut self.tags.next_cut);
+            std::mem::swap(
+                &mut self.tags.demand_cut_rerouted,
+                &mut self.tags.next_cut_rerouted,
+            );
+            std::mem::swap(&mut self.tags.demand_target, &mut self.tags.next_target);
+            self.tags.next_target.fill(0.0);
+            self.tags.next_cut.fill(0.0);
+            self.tags.next_cut_rerouted.fill(0.0);
         }
-        self.pool_orders_prev.copy_from_slice(&self.pool_orders);
-        self.pool_orders.fill(0.0);
-        self.pool_first_prev.copy_from_slice(&self.pool_first);
-        self.pool_first.fill(0.0);
+        self.pool
+            .pool_orders_prev
+            .copy_from_slice(&self.pool.pool_orders);
+        self.pool.pool_orders.fill(0.0);
+        self.pool
+            .pool_first_prev
+            .copy_from_slice(&self.pool.pool_first);
+        self.pool.pool_first.fill(0.0);
     }
 
     /// What was shipped to a slot this step: each of last step's orders times its
@@ -557,17 +638,17 @@ impl DynamicWorkspace {
     /// restricted edges times the cut, for this step's orders. One pass over the edges.
     fn feed(&mut self, p: &Plan, slot: usize) -> f64 {
         let run = p.run_start[slot]..p.run_start[slot + 1];
-        self.asked[slot] = self.ordered[slot];
+        self.receipts.asked[slot] = self.orders.ordered[slot];
         let (mut received, mut weight, mut blocked, mut kept) = (0.0, 0.0, 0.0, 0.0);
         let mut tagged = 0.0;
         if p.slot_cut[slot] || p.tags {
             let gate = p.slot_target[slot];
             for e in run {
                 let i = p.src[e] as usize;
-                let [delivers, ratio] = self.pair[i];
+                let [delivers, ratio] = self.nodes.pair[i];
                 // The share of a delivery that is freed volume (`divert`, §5.7).
                 let (share_n, share_t) = if p.tags {
-                    (self.share_n[i], self.share_t[i])
+                    (self.tags.share_n[i], self.tags.share_t[i])
                 } else {
                     (0.0, 0.0)
                 };
@@ -576,7 +657,7 @@ impl DynamicWorkspace {
                     let freed = p.z0[e] * delivers * if gate { share_t } else { share_n };
                     if gate {
                         // At most κ of freed volume reaches a target; it is untagged then.
-                        let held = freed * (1.0 - self.kappa);
+                        let held = freed * (1.0 - self.run.kappa);
                         received += p.z0[e] * delivers - held;
                         kept += held;
                     } else {
@@ -586,10 +667,10 @@ impl DynamicWorkspace {
                     continue;
                 }
                 let (now, before) = (
-                    restricted_cut(&self.cut, p.cut_of[e]),
-                    restricted_cut(&self.cut_prev, p.cut_of[e]),
+                    restricted_cut(&self.run.cut, p.cut_of[e]),
+                    restricted_cut(&self.run.cut_prev, p.cut_of[e]),
                 );
-                let placed = if self.rerouted[slot] {
+                let placed = if self.orders.rerouted[slot] {
                     1.0 - before
                 } else {
                     1.0
@@ -604,22 +685,22 @@ impl DynamicWorkspace {
             }
         } else {
             for (&i, &z) in p.src[run.clone()].iter().zip(&p.z0[run]) {
-                let [delivers, ratio] = self.pair[i as usize];
+                let [delivers, ratio] = self.nodes.pair[i as usize];
                 received += z * delivers;
                 weight += z * ratio;
             }
         }
-        self.tagged[slot] = tagged * self.factor[slot];
-        self.weight[slot] = weight;
-        self.blocked[slot] = blocked;
+        self.tags.tagged[slot] = tagged * self.orders.factor[slot];
+        self.orders.weight[slot] = weight;
+        self.orders.blocked[slot] = blocked;
         let k = p.slot_product[slot] as usize;
-        self.kept[k] += kept * self.factor[slot];
+        self.receipts.kept[k] += kept * self.orders.factor[slot];
         // Re-routed orders served: the priority class first (`bloc_first`), pro rata
         // within each class.
         let (served, all, first) = (
-            self.pool_served[k],
-            self.pool_orders_prev[k],
-            self.pool_first_prev[k],
+            self.pool.pool_served[k],
+            self.pool.pool_orders_prev[k],
+            self.pool.pool_first_prev[k],
         );
         let to_first = served.min(first);
         let (class_served, class_orders) = if p.slot_first[slot] {
@@ -628,11 +709,11 @@ impl DynamicWorkspace {
             (served - to_first, all - first)
         };
         let pooled = if class_orders > 0.0 {
-            self.pool_order[slot] * class_served / class_orders
+            self.orders.pool_order[slot] * class_served / class_orders
         } else {
             0.0
         };
-        received * self.factor[slot] + pooled
+        received * self.orders.factor[slot] + pooled
     }
 
     /// Output: planned `min(D, capacity)`, cut by the scarcest input below `ψ` of its
@@ -643,35 +724,35 @@ impl DynamicWorkspace {
     /// (docs/model.md §5.4).
     fn produce(&mut self, engine: &Dynamic, f: usize, within: bool) {
         let p = &engine.plan;
-        let xopt = self.demand[f].min(self.cap[f]);
+        let xopt = self.nodes.demand[f].min(self.nodes.cap[f]);
         let mut ratio: f64 = 1.0;
         for slot in p.slot_start[f]..p.slot_start[f + 1] {
             let need = engine.settings.psi * p.a[slot] * xopt * p.cover[slot];
             let level = if within {
                 let use_all = p.a[slot] * xopt;
-                if use_all > self.stock[slot] {
-                    ratio = ratio.min(self.stock[slot].max(0.0) / use_all);
+                if use_all > self.receipts.stock[slot] {
+                    ratio = ratio.min(self.receipts.stock[slot].max(0.0) / use_all);
                 }
-                self.stock[slot] - 0.5 * self.received[slot]
+                self.receipts.stock[slot] - 0.5 * self.receipts.received[slot]
             } else {
-                self.stock[slot]
+                self.receipts.stock[slot]
             };
             if p.binds[slot] && need > 0.0 && level < need {
                 ratio = ratio.min(level.max(0.0) / need);
             }
         }
-        self.xopt[f] = xopt;
-        self.x[f] = xopt * ratio;
+        self.nodes.xopt[f] = xopt;
+        self.nodes.x[f] = xopt * ratio;
         // Regular orders and final demand first, pro rata; re-routed orders get only
         // output beyond them (they are served from spare capacity, docs/model.md §5.7).
-        let regular = self.demand[f] - self.pool_demand[f];
-        let x = self.x[f];
-        self.served[f] = if regular > 0.0 {
+        let regular = self.nodes.demand[f] - self.pool.pool_demand[f];
+        let x = self.nodes.x[f];
+        self.nodes.served[f] = if regular > 0.0 {
             (x / regular).min(1.0)
         } else {
             0.0
         };
-        let (q, k) = (self.served[f], p.product[f] as usize);
+        let (q, k) = (self.nodes.served[f], p.product[f] as usize);
         let beyond = (x - regular).max(0.0);
         let (mut free, mut share_n, mut share_t) = (q, 0.0, 0.0);
         if p.tags {
@@ -679,15 +760,15 @@ impl DynamicWorkspace {
                 // Divert (§5.7): the blocked part of cut orders goes to the node's other
                 // demands not served; the rest of it stays unsold.
                 let k_cut = p.node_cut_of[f] as usize;
-                let (cut, placed) = (self.cut[k_cut], 1.0 - self.cut_prev[k_cut]);
-                let (full, part) = (self.demand_cut[f], self.demand_cut_rerouted[f]);
-                let cut_demand = full + part + self.fd_cut_now[f];
+                let (cut, placed) = (self.run.cut[k_cut], 1.0 - self.run.cut_prev[k_cut]);
+                let (full, part) = (self.tags.demand_cut[f], self.tags.demand_cut_rerouted[f]);
+                let cut_demand = full + part + self.tags.fd_cut_now[f];
                 let blocked_part = if placed > 0.0 {
                     part * (placed - placed.min(1.0 - cut)) / placed
                 } else {
                     0.0
                 };
-                let blocked = q * ((full + self.fd_cut_now[f]) * cut + blocked_part);
+                let blocked = q * ((full + self.tags.fd_cut_now[f]) * cut + blocked_part);
                 let open = (regular - cut_demand).max(0.0);
                 let diverted = blocked.min((1.0 - q) * open);
                 if open > 0.0 {
@@ -696,19 +777,19 @@ impl DynamicWorkspace {
                 if free > 0.0 {
                     share_n = (free - q) / free;
                 }
-                self.diverted[k] += diverted;
-                self.kept[k] -= diverted;
+                self.tags.diverted[k] += diverted;
+                self.receipts.kept[k] -= diverted;
             } else if !p.target[f] {
                 // Processed freed volume: output tagged in the largest tagged share among
                 // its inputs, delivered to non-targets first, the rest to targets.
                 let mut share: f64 = 0.0;
                 for slot in p.slot_start[f]..p.slot_start[f + 1] {
-                    if self.received[slot] > 0.0 {
-                        share = share.max(self.tagged[slot] / self.received[slot]);
+                    if self.receipts.received[slot] > 0.0 {
+                        share = share.max(self.tags.tagged[slot] / self.receipts.received[slot]);
                     }
                 }
                 let tagged = share.min(1.0) * x;
-                let to_targets = self.demand_target[f] + self.fd_target_now[f];
+                let to_targets = self.tags.demand_target[f] + self.tags.fd_target_now[f];
                 let (to_n, to_t) = (q * (regular - to_targets).max(0.0), q * to_targets + beyond);
                 if to_n > 0.0 {
                     share_n = tagged.min(to_n) / to_n;
@@ -718,15 +799,15 @@ impl DynamicWorkspace {
                 }
             }
         }
-        self.free[f] = free;
-        self.share_n[f] = share_n;
-        self.share_t[f] = share_t;
-        self.pair[f][0] = free * self.ratio_prev[f];
+        self.tags.free[f] = free;
+        self.tags.share_n[f] = share_n;
+        self.tags.share_t[f] = share_t;
+        self.nodes.pair[f][0] = free * self.nodes.ratio_prev[f];
         // Output beyond regular demand serves re-routed orders, all from targets: freed
         // volume in it passes the κ gate.
-        let held = beyond * share_t * (1.0 - self.kappa);
-        self.pool_served[k] += beyond - held;
-        self.kept[k] += held;
+        let held = beyond * share_t * (1.0 - self.run.kappa);
+        self.pool.pool_served[k] += beyond - held;
+        self.receipts.kept[k] += held;
     }
 
     /// A slot's orders for the next step: replace what was used and close the share
@@ -735,36 +816,36 @@ impl DynamicWorkspace {
     /// supplier has capacity, as in BoARIO). A target re-routes the part of its orders a
     /// restriction would block to spare capacity, when there is any.
     fn order(&mut self, p: &Plan, f: usize, slot: usize) {
-        let goal = p.a[slot] * self.xopt[f] * p.cover[slot];
-        let gap = (goal - self.stock[slot]).max(0.0) * p.r_inv;
-        let total = p.a[slot] * self.x[f] + gap;
-        self.ordered[slot] = total;
-        let weight = self.weight[slot];
+        let goal = p.a[slot] * self.nodes.xopt[f] * p.cover[slot];
+        let gap = (goal - self.receipts.stock[slot]).max(0.0) * p.r_inv;
+        let total = p.a[slot] * self.nodes.x[f] + gap;
+        self.orders.ordered[slot] = total;
+        let weight = self.orders.weight[slot];
         let factor = if weight > 0.0 { total / weight } else { 0.0 };
-        self.factor[slot] = factor;
+        self.orders.factor[slot] = factor;
         let k = p.slot_product[slot] as usize;
-        let reroute = self.blocked[slot] > 0.0 && self.pool_spare[k] > 0.0;
-        self.rerouted[slot] = reroute;
-        self.pool_order[slot] = if reroute {
-            factor * self.blocked[slot]
+        let reroute = self.orders.blocked[slot] > 0.0 && self.pool.pool_spare[k] > 0.0;
+        self.orders.rerouted[slot] = reroute;
+        self.orders.pool_order[slot] = if reroute {
+            factor * self.orders.blocked[slot]
         } else {
             0.0
         };
-        self.pool_orders[k] += self.pool_order[slot];
+        self.pool.pool_orders[k] += self.orders.pool_order[slot];
         if p.slot_first[slot] {
-            self.pool_first[k] += self.pool_order[slot];
+            self.pool.pool_first[k] += self.orders.pool_order[slot];
         }
         let run = p.run_start[slot]..p.run_start[slot + 1];
         if p.tags && p.slot_cut[slot] {
             for e in run.clone() {
                 if p.cut_of[e] != NONE {
                     let i = p.src[e] as usize;
-                    let order = p.z0[e] * self.pair[i][1] * factor;
+                    let order = p.z0[e] * self.nodes.pair[i][1] * factor;
                     if reroute {
-                        let placed = 1.0 - restricted_cut(&self.cut, p.cut_of[e]);
-                        self.next_cut_rerouted[i] += order * placed;
+                        let placed = 1.0 - restricted_cut(&self.run.cut, p.cut_of[e]);
+                        self.tags.next_cut_rerouted[i] += order * placed;
                     } else {
-                        self.next_cut[i] += order;
+                        self.tags.next_cut[i] += order;
                     }
                 }
             }
@@ -773,22 +854,22 @@ impl DynamicWorkspace {
             for e in run.clone() {
                 let i = p.src[e] as usize;
                 let placed = if reroute {
-                    1.0 - restricted_cut(&self.cut, p.cut_of[e])
+                    1.0 - restricted_cut(&self.run.cut, p.cut_of[e])
                 } else {
                     1.0
                 };
-                self.next_target[i] += p.z0[e] * self.pair[i][1] * factor * placed;
+                self.tags.next_target[i] += p.z0[e] * self.nodes.pair[i][1] * factor * placed;
             }
         }
         if reroute {
             for e in run {
                 let i = p.src[e] as usize;
-                let kept = 1.0 - restricted_cut(&self.cut, p.cut_of[e]);
-                self.next[i] += p.z0[e] * self.pair[i][1] * factor * kept;
+                let kept = 1.0 - restricted_cut(&self.run.cut, p.cut_of[e]);
+                self.nodes.next[i] += p.z0[e] * self.nodes.pair[i][1] * factor * kept;
             }
         } else {
             for (&i, &z) in p.src[run.clone()].iter().zip(&p.z0[run]) {
-                self.next[i as usize] += z * self.pair[i as usize][1] * factor;
+                self.nodes.next[i as usize] += z * self.nodes.pair[i as usize][1] * factor;
             }
         }
     }
@@ -801,17 +882,21 @@ impl DynamicWorkspace {
         let p = &engine.plan;
         let info = &p.piles[pile];
         let slots = &p.pile_slots[info.slots.clone()];
-        let deficit_of = |s: usize| (self.asked[s] - self.received[s]).max(0.0);
+        let deficit_of = |s: usize| (self.receipts.asked[s] - self.receipts.received[s]).max(0.0);
         let mut final_gap = 0.0;
         for &e in &p.pile_fd[info.fd.clone()] {
             let e = e as usize;
-            let asked = p.y0[e] * self.fd_scale[p.fd_sink[e] as usize];
-            let (delivered, _) =
-                p.final_delivery(e, asked, self.served_by(p.fd_node[e] as usize), &self.cut);
+            let asked = p.y0[e] * self.final_demand.fd_scale[p.fd_sink[e] as usize];
+            let (delivered, _) = p.final_delivery(
+                e,
+                asked,
+                self.served_by(p.fd_node[e] as usize),
+                &self.run.cut,
+            );
             final_gap += asked - delivered;
         }
         let deficit: f64 = slots.iter().map(|&s| deficit_of(s as usize)).sum::<f64>() + final_gap;
-        let room = self.pile_level[pile] - self.pile_floor[pile];
+        let room = self.final_demand.pile_level[pile] - self.final_demand.pile_floor[pile];
         if deficit <= engine.settings.release_threshold * info.baseline || room <= 0.0 {
             return;
         }
@@ -822,21 +907,22 @@ impl DynamicWorkspace {
         let amount = deficit.min(room).min(rate);
         let share = amount / deficit;
         for &s in slots {
-            self.stock[s as usize] += deficit_of(s as usize) * share;
+            self.receipts.stock[s as usize] += deficit_of(s as usize) * share;
         }
-        self.final_release[info.region * p.products + info.product] += final_gap * share;
-        self.pile_level[pile] -= amount;
+        self.final_demand.final_release[info.region * p.products + info.product] +=
+            final_gap * share;
+        self.final_demand.pile_level[pile] -= amount;
         self.outcome.record_release(t, info.product, amount);
     }
 
     /// The deferred final demand is asked again next step, on each final-demand edge of
     /// its (region, product) in proportion to the baseline (§5.7).
     fn defer(&mut self, engine: &Dynamic, _: &Realization, t: usize) {
-        if self.deferrable == 0.0 {
+        if self.run.deferrable == 0.0 {
             return;
         }
         let p = &engine.plan;
-        for (i, scale) in self.fd_scale.iter_mut().enumerate() {
+        for (i, scale) in self.final_demand.fd_scale.iter_mut().enumerate() {
             let base = self.outcome.final_baseline[i];
             *scale = if base > 0.0 {
                 1.0 + self.outcome.deferred(t, i) / base
@@ -848,7 +934,7 @@ impl DynamicWorkspace {
             let (mut all, mut cut, mut target) = (0.0, 0.0, 0.0);
             for e in p.fd_start[f]..p.fd_start[f + 1] {
                 let asked = if p.fd_real[e] {
-                    p.y0[e] * self.fd_scale[p.fd_sink[e] as usize]
+                    p.y0[e] * self.final_demand.fd_scale[p.fd_sink[e] as usize]
                 } else {
                     p.y0[e]
                 };
@@ -860,19 +946,19 @@ impl DynamicWorkspace {
                     target += asked;
                 }
             }
-            self.fd_now[f] = all;
-            self.fd_cut_now[f] = cut;
-            self.fd_target_now[f] = target;
+            self.nodes.fd_now[f] = all;
+            self.tags.fd_cut_now[f] = cut;
+            self.tags.fd_target_now[f] = target;
         }
     }
 
     /// How node `f` served its demands this step.
     fn served_by(&self, f: usize) -> super::Served {
         super::Served {
-            served: self.served[f],
-            free: self.free[f],
-            tagged: self.share_t[f],
-            kappa: self.kappa,
+            served: self.nodes.served[f],
+            free: self.tags.free[f],
+            tagged: self.tags.share_t[f],
+            kappa: self.run.kappa,
         }
     }
 
@@ -880,27 +966,27 @@ impl DynamicWorkspace {
     fn record(&mut self, engine: &Dynamic, t: usize) {
         let p = &engine.plan;
         let step = super::outcome::StepRecord {
-            x: &self.x,
-            demand: &self.demand,
-            alpha: &self.alpha,
-            stock: &self.stock,
-            received: &self.received,
+            x: &self.nodes.x,
+            demand: &self.nodes.demand,
+            alpha: &self.nodes.alpha,
+            stock: &self.receipts.stock,
+            received: &self.receipts.received,
             arrived: if p.lag > 1 {
-                &self.arrived
+                &self.receipts.arrived
             } else {
-                &self.received
+                &self.receipts.received
             },
-            served: &self.served,
-            cut: &self.cut,
-            kept: &self.kept,
-            diverted: &self.diverted,
-            free: &self.free,
-            share: &self.share_t,
-            kappa: self.kappa,
-            final_release: &self.final_release,
-            fd_scale: &self.fd_scale,
-            deferrable: self.deferrable,
-            substitutable: self.substitutable,
+            served: &self.nodes.served,
+            cut: &self.run.cut,
+            kept: &self.receipts.kept,
+            diverted: &self.tags.diverted,
+            free: &self.tags.free,
+            share: &self.tags.share_t,
+            kappa: self.run.kappa,
+            final_release: &self.final_demand.final_release,
+            fd_scale: &self.final_demand.fd_scale,
+            deferrable: self.run.deferrable,
+            substitutable: self.run.substitutable,
         };
         self.outcome.record(t, p, &step);
     }
