@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use super::outcome::StaticOutcome;
 use super::Engine;
 use crate::error::{Error, Result};
-use crate::network::{Network, NodeId, NodeKind, RegionId, Sink};
+use crate::network::{Network, NodeId, NodeKind, ProductId, RegionId, Sink};
 use crate::scenario::{Disposal, Realization};
 use crate::tolerance;
 
@@ -161,144 +161,15 @@ impl StaticCascade {
                 ));
             }
         }
-        let (np, nn) = (net.products().len(), net.nodes().len());
-        let region = |code: &str, path: String| region_at(net, code, path);
-        let product = |id: &str, path: String| product_at(net, id, path);
         // The structure both engines share: restrictions, targets, priority class, the
         // nodes of losses and additions, recipe scales.
         let resolved = Resolved::new(net, scenario)?;
-
-        // Slots: (input product, producer node) and (product, final-use region).
-        let mut key_slot: HashMap<(usize, Sink), u32> = HashMap::new();
-        let mut slots = Vec::new();
-        let rank: Vec<usize> = {
-            let mut rank = vec![0; np];
-            for (i, p) in net.product_order().iter().enumerate() {
-                rank[p.index()] = i;
-            }
-            rank
-        };
-        let mut keys: Vec<(usize, usize, u32, usize, Sink)> = Vec::new();
-        for n in net.node_ids() {
-            for input in net.inputs(n) {
-                let m = input.product.index();
-                keys.push((rank[m], net.node(n).region.index(), 0, m, Sink::Node(n)));
-            }
-        }
-        for e in net.edges() {
-            if let Sink::FinalUse(r) = e.to {
-                let m = net.node(e.from).product.index();
-                keys.push((rank[m], r.index(), 1, m, Sink::FinalUse(r)));
-            }
-        }
-        keys.sort_by_key(|k| (k.0, k.1, k.2, k.4.node_index()));
-        keys.dedup_by_key(|k| (k.3, k.4));
-        let mut shift_of: HashMap<(usize, usize), u32> = HashMap::new();
-        for (i, d) in scenario.demand_shifts.iter().enumerate() {
-            let r = region(&d.region, format!("demand_shifts[{i}].region"))?;
-            let p = product(&d.product, format!("demand_shifts[{i}].product"))?;
-            if shift_of.insert((r.index(), p.index()), i as u32).is_some() {
-                return Err(Error::field(
-                    "scenario",
-                    format!("demand_shifts[{i}]"),
-                    format!("a second demand shift on {} in {}", d.product, d.region),
-                ));
-            }
-        }
-        for &(_, r, _, m, sink) in &keys {
-            let (node, per_unit) = match sink {
-                Sink::Node(n) => {
-                    let a = net
-                        .inputs(n)
-                        .iter()
-                        .find(|i| i.product.index() == m)
-                        .map_or(0.0, |i| i.per_unit);
-                    (n.0, a)
-                }
-                Sink::FinalUse(_) => (NONE, 0.0),
-            };
-            key_slot.insert((m, sink), slots.len() as u32);
-            let user_product = match sink {
-                Sink::Node(n) => net.node(n).product.index(),
-                Sink::FinalUse(_) => m,
-            };
-            slots.push(Slot {
-                product: m,
-                region: RegionId(r as u32),
-                node,
-                per_unit,
-                user_product,
-                shift: match sink {
-                    Sink::FinalUse(_) => narrow(shift_of.remove(&(r, m)).unwrap_or(NONE)),
-                    Sink::Node(_) => NONE16,
-                },
-                unallocated: matches!(sink, Sink::FinalUse(_)) && !net.products()[m].final_use,
-            });
-        }
-        if let Some((&(r, p), &i)) = shift_of.iter().next() {
-            return Err(Error::field(
-                "scenario",
-                format!("demand_shifts[{i}]"),
-                format!(
-                    "{} has no final use of {}",
-                    net.regions()[r].code,
-                    net.products()[p].id
-                ),
-            ));
-        }
-        let edge_slot: Vec<u32> = net
-            .edges()
-            .iter()
-            .map(|e| key_slot[&(net.node(e.from).product.index(), e.to)])
-            .collect();
-        let edges = net
-            .edges()
-            .iter()
-            .zip(&edge_slot)
-            .zip(&resolved.edge)
-            .map(|((e, &slot), &restriction)| EdgePlan {
-                flow: e.flow,
-                slot,
-                shift: slots[slot as usize].shift,
-                restriction: narrow(restriction),
-            })
-            .collect::<Vec<_>>();
-        let mut shifted = vec![false; nn];
-        for (e, plan) in net.edges().iter().zip(&edges) {
-            shifted[e.from.index()] |= plan.shift != NONE16;
-        }
-        let mut slot_base = vec![0.0; slots.len()];
-        for (e, &s) in net.edges().iter().zip(&edge_slot) {
-            slot_base[s as usize] += e.flow;
-        }
-        let mut input_start = vec![0];
-        let mut input_slot = Vec::new();
-        for n in net.node_ids() {
-            for input in net.inputs(n) {
-                input_slot.push(key_slot[&(input.product.index(), Sink::Node(n))]);
-            }
-            input_start.push(input_slot.len());
-        }
-        let mut product_slots = vec![0; np + 1];
-        for s in &slots {
-            product_slots[rank[s.product] + 1] += 1;
-        }
-        for i in 0..np {
-            product_slots[i + 1] += product_slots[i];
-        }
-        let mut groups: Vec<(usize, usize)> = Vec::new();
-        for i in 0..slots.len() {
-            let same = i > 0
-                && slots[i - 1].product == slots[i].product
-                && slots[i - 1].region == slots[i].region;
-            match groups.last_mut() {
-                Some(last) if same => last.1 = i + 1,
-                _ => groups.push((i, i + 1)),
-            }
-        }
-        let mut price = vec![None; np];
+        let shifts = demand_shifts(net, scenario)?;
+        let layout = SlotLayout::new(net, shifts)?;
+        let (edges, shifted, slot_base) = layout.edges(net, &resolved);
+        let mut price = vec![None; net.products().len()];
         for (id, p) in &scenario.prices {
-            price[product(id, format!("prices.{id}"))?.index()] = Some(*p);
+            price[product_at(net, id, format!("prices.{id}"))?.index()] = Some(*p);
         }
         Ok(Self {
             built_for: BuiltFor::new("the static cascade", net, scenario),
@@ -306,11 +177,11 @@ impl StaticCascade {
             edges,
             shifted,
             slot_base,
-            input_start,
-            input_slot,
-            slots,
-            product_slots,
-            groups,
+            input_start: layout.input_start,
+            input_slot: layout.input_slot,
+            slots: layout.slots,
+            product_slots: layout.product_slots,
+            groups: layout.groups,
             disposal: scenario.restrictions.iter().map(|r| r.disposal).collect(),
             price,
             resolved,
@@ -364,6 +235,176 @@ impl StaticCascade {
             }
         }
         given_at_start - pool.max(0.0)
+    }
+}
+
+/// The demand shift on each (region, product) final use, by index; a second shift on one
+/// final use is refused.
+fn demand_shifts(net: &Network, scenario: &Realization) -> Result<HashMap<(usize, usize), u32>> {
+    let region = |code: &str, path: String| region_at(net, code, path);
+    let product = |id: &str, path: String| product_at(net, id, path);
+    let mut shift_of: HashMap<(usize, usize), u32> = HashMap::new();
+    for (i, d) in scenario.demand_shifts.iter().enumerate() {
+        let r = region(&d.region, format!("demand_shifts[{i}].region"))?;
+        let p = product(&d.product, format!("demand_shifts[{i}].product"))?;
+        if shift_of.insert((r.index(), p.index()), i as u32).is_some() {
+            return Err(Error::field(
+                "scenario",
+                format!("demand_shifts[{i}]"),
+                format!("a second demand shift on {} in {}", d.product, d.region),
+            ));
+        }
+    }
+    Ok(shift_of)
+}
+
+/// The slots of the static cascade (docs/model.md §4.2): one per (input product, producer
+/// node) and per (product, final-use region), sorted by product rank, then region, with
+/// the tables that index them.
+struct SlotLayout {
+    slots: Vec<Slot>,
+    /// The slot of each (product, user).
+    key_slot: HashMap<(usize, Sink), u32>,
+    input_start: Vec<usize>,
+    input_slot: Vec<u32>,
+    product_slots: Vec<usize>,
+    groups: Vec<(usize, usize)>,
+}
+
+impl SlotLayout {
+    /// Lays out the slots; every demand shift must fall on a final use.
+    fn new(net: &Network, mut shift_of: HashMap<(usize, usize), u32>) -> Result<Self> {
+        let np = net.products().len();
+        let mut key_slot: HashMap<(usize, Sink), u32> = HashMap::new();
+        let mut slots = Vec::new();
+        let rank: Vec<usize> = {
+            let mut rank = vec![0; np];
+            for (i, p) in net.product_order().iter().enumerate() {
+                rank[p.index()] = i;
+            }
+            rank
+        };
+        let mut keys: Vec<(usize, usize, u32, usize, Sink)> = Vec::new();
+        for n in net.node_ids() {
+            for input in net.inputs(n) {
+                let m = input.product.index();
+                keys.push((rank[m], net.node(n).region.index(), 0, m, Sink::Node(n)));
+            }
+        }
+        for e in net.edges() {
+            if let Sink::FinalUse(r) = e.to {
+                let m = net.node(e.from).product.index();
+                keys.push((rank[m], r.index(), 1, m, Sink::FinalUse(r)));
+            }
+        }
+        keys.sort_by_key(|k| (k.0, k.1, k.2, k.4.node_index()));
+        keys.dedup_by_key(|k| (k.3, k.4));
+        for &(_, r, _, m, sink) in &keys {
+            let (node, per_unit) = match sink {
+                Sink::Node(n) => {
+                    let a = net
+                        .inputs(n)
+                        .iter()
+                        .find(|i| i.product.index() == m)
+                        .map_or(0.0, |i| i.per_unit);
+                    (n.0, a)
+                }
+                Sink::FinalUse(_) => (NONE, 0.0),
+            };
+            key_slot.insert((m, sink), slots.len() as u32);
+            let user_product = match sink {
+                Sink::Node(n) => net.node(n).product.index(),
+                Sink::FinalUse(_) => m,
+            };
+            slots.push(Slot {
+                product: m,
+                region: RegionId(r as u32),
+                node,
+                per_unit,
+                user_product,
+                shift: match sink {
+                    Sink::FinalUse(_) => narrow(shift_of.remove(&(r, m)).unwrap_or(NONE)),
+                    Sink::Node(_) => NONE16,
+                },
+                unallocated: matches!(sink, Sink::FinalUse(_)) && !net.products()[m].final_use,
+            });
+        }
+        if let Some((&(r, p), &i)) = shift_of.iter().next() {
+            return Err(Error::field(
+                "scenario",
+                format!("demand_shifts[{i}]"),
+                format!(
+                    "{} has no final use of {}",
+                    net.regions()[r].code,
+                    net.products()[p].id
+                ),
+            ));
+        }
+        let mut input_start = vec![0];
+        let mut input_slot = Vec::new();
+        for n in net.node_ids() {
+            for input in net.inputs(n) {
+                input_slot.push(key_slot[&(input.product.index(), Sink::Node(n))]);
+            }
+            input_start.push(input_slot.len());
+        }
+        let mut product_slots = vec![0; np + 1];
+        for s in &slots {
+            product_slots[rank[s.product] + 1] += 1;
+        }
+        for i in 0..np {
+            product_slots[i + 1] += product_slots[i];
+        }
+        let mut groups: Vec<(usize, usize)> = Vec::new();
+        for i in 0..slots.len() {
+            let same = i > 0
+                && slots[i - 1].product == slots[i].product
+                && slots[i - 1].region == slots[i].region;
+            match groups.last_mut() {
+                Some(last) if same => last.1 = i + 1,
+                _ => groups.push((i, i + 1)),
+            }
+        }
+        Ok(Self {
+            slots,
+            key_slot,
+            input_start,
+            input_slot,
+            product_slots,
+            groups,
+        })
+    }
+
+    /// Per edge, what sweep A reads (flow, slot, shift, restriction); per node, whether a
+    /// demand shift applies to one of its sales; per slot, its baseline annual flow.
+    fn edges(&self, net: &Network, resolved: &Resolved) -> (Vec<EdgePlan>, Vec<bool>, Vec<f64>) {
+        let (slots, key_slot, nn) = (&self.slots, &self.key_slot, net.nodes().len());
+        let edge_slot: Vec<u32> = net
+            .edges()
+            .iter()
+            .map(|e| key_slot[&(net.node(e.from).product.index(), e.to)])
+            .collect();
+        let edges = net
+            .edges()
+            .iter()
+            .zip(&edge_slot)
+            .zip(&resolved.edge)
+            .map(|((e, &slot), &restriction)| EdgePlan {
+                flow: e.flow,
+                slot,
+                shift: slots[slot as usize].shift,
+                restriction: narrow(restriction),
+            })
+            .collect::<Vec<_>>();
+        let mut shifted = vec![false; nn];
+        for (e, plan) in net.edges().iter().zip(&edges) {
+            shifted[e.from.index()] |= plan.shift != NONE16;
+        }
+        let mut slot_base = vec![0.0; slots.len()];
+        for (e, &s) in net.edges().iter().zip(&edge_slot) {
+            slot_base[s as usize] += e.flow;
+        }
+        (edges, shifted, slot_base)
     }
 }
 
@@ -625,38 +666,7 @@ impl StaticCascade {
         let kappa = r.kappa();
         for (rank, &p) in net.product_order().iter().enumerate() {
             let pi = p.index();
-            let (mut untagged, mut raw, mut processed) = (0.0, ws.outcome.diverted[pi], 0.0);
-            for &n in net.nodes_of(p) {
-                let ni = n.index();
-                let mut q = ws.cap[ni].min(ws.out_a[ni] + ws.dq[ni]);
-                for &s in self.inputs_of(n) {
-                    let s = s as usize;
-                    q = q.min((ws.got_a[s] + ws.stock[s] + ws.got_c[s]) / ws.per_unit[s]);
-                }
-                let q = q.max(ws.out_a[ni]);
-                ws.out_c[ni] = q;
-                let inc = q - ws.out_a[ni];
-                // §4.5: the share of the increment's need of each input that tagged volume
-                // met, the largest over inputs (continuous in the receipts).
-                let mut tag: f64 = 0.0;
-                if inc > 0.0 {
-                    for &s in self.inputs_of(n) {
-                        let s = s as usize;
-                        let held = ws.got_a[s] + ws.stock[s] + ws.got_c[s];
-                        let tagged = ws.tagged_c[s];
-                        if tagged > tolerance::RESIDUAL * held {
-                            tag = tag.max((tagged / (ws.per_unit[s] * inc)).min(1.0));
-                        }
-                    }
-                }
-                if self.resolved.restricting[ni] {
-                    raw += inc;
-                } else {
-                    processed += tag * inc;
-                    untagged += (1.0 - tag) * inc;
-                }
-                ws.outcome.incremental[pi] += inc;
-            }
+            let (untagged, raw, processed) = self.realise(net, p, ws);
             // Claims at k's step: final-use deficits, and input orders less what the user
             // already holds unused, capped by its remaining capacity room.
             let slots = self.product_slots[rank]..self.product_slots[rank + 1];
@@ -724,6 +734,46 @@ impl StaticCascade {
             ws.outcome.tagged_to_targets[pi] = tagged_at_targets + to_targets;
             ws.outcome.surplus[pi] = (untagged + raw + processed - given).max(0.0);
         }
+    }
+
+    /// §4.4-4.5 for product `p`: each node realises what its inputs allow of its planned
+    /// increase; the increments are pooled as untagged, raw (a restricting exporter's,
+    /// plus what it diverts) and processed-tagged volume.
+    fn realise(&self, net: &Network, p: ProductId, ws: &mut CascadeWorkspace) -> (f64, f64, f64) {
+        let pi = p.index();
+        let (mut untagged, mut raw, mut processed) = (0.0, ws.outcome.diverted[pi], 0.0);
+        for &n in net.nodes_of(p) {
+            let ni = n.index();
+            let mut q = ws.cap[ni].min(ws.out_a[ni] + ws.dq[ni]);
+            for &s in self.inputs_of(n) {
+                let s = s as usize;
+                q = q.min((ws.got_a[s] + ws.stock[s] + ws.got_c[s]) / ws.per_unit[s]);
+            }
+            let q = q.max(ws.out_a[ni]);
+            ws.out_c[ni] = q;
+            let inc = q - ws.out_a[ni];
+            // §4.5: the share of the increment's need of each input that tagged volume
+            // met, the largest over inputs (continuous in the receipts).
+            let mut tag: f64 = 0.0;
+            if inc > 0.0 {
+                for &s in self.inputs_of(n) {
+                    let s = s as usize;
+                    let held = ws.got_a[s] + ws.stock[s] + ws.got_c[s];
+                    let tagged = ws.tagged_c[s];
+                    if tagged > tolerance::RESIDUAL * held {
+                        tag = tag.max((tagged / (ws.per_unit[s] * inc)).min(1.0));
+                    }
+                }
+            }
+            if self.resolved.restricting[ni] {
+                raw += inc;
+            } else {
+                processed += tag * inc;
+                untagged += (1.0 - tag) * inc;
+            }
+            ws.outcome.incremental[pi] += inc;
+        }
+        (untagged, raw, processed)
     }
 
     /// §4.6 Demand response and the outcome.
