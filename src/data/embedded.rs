@@ -94,6 +94,9 @@ pub fn japan_2010() -> Dataset {
     load_japan_2010().expect("the embedded japan_2010 data build (tested)")
 }
 
+/// The names of the embedded datasets ([`embedded`]).
+pub const DATASETS: [&str; 2] = ["rare_earths_2024", "japan_2010"];
+
 /// An embedded dataset by name: `rare_earths_2024` or `japan_2010` (a scenario file's
 /// `dataset`).
 ///
@@ -106,7 +109,10 @@ pub fn embedded(name: &str) -> Result<Dataset> {
         other => Err(Error::field(
             "scenario file",
             "dataset",
-            format!("unknown embedded dataset `{other}` (known: rare_earths_2024, japan_2010)"),
+            format!(
+                "unknown embedded dataset `{other}` (known: {})",
+                DATASETS.join(", ")
+            ),
         )),
     }
 }

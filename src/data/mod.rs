@@ -5,7 +5,7 @@ mod embedded;
 mod monetary;
 mod tables;
 
-pub use embedded::{embedded, japan_2010, rare_earths_2024, Dataset, Source};
+pub use embedded::{embedded, japan_2010, rare_earths_2024, Dataset, Source, DATASETS};
 pub use monetary::{network_from_pymrio, read_pymrio, PymrioFiles};
 pub use tables::{read_closures, read_tables, tables_from_strs, TableFiles};
 

@@ -21,7 +21,7 @@ pub use design::{Correlation, Design, IMAN_CONOVER_LIMIT, SOBOL_MAX_DIMENSIONS, 
 pub use driver::{simulate, Progress, Simulation, CHUNK};
 pub use outcomes::{Measure, OutcomeSpec};
 pub use paths::{run_paths, FanStep, PathResults, Paths};
-pub use results::{run, run_variants, run_with, EngineChoice, McResults, STOP_LEAST};
+pub use results::{run, run_on, run_variants, run_with, EngineChoice, McResults, STOP_LEAST};
 pub use sensitivity::{prcc, spearman, Sensitivity};
 pub use statistics::{
     censored, summarise, Censored, Exceedance, Histogram, Quantile, Summary, TailMean,

@@ -159,8 +159,8 @@ pub fn run_with(
     progress: Option<&(dyn Fn(Progress) + Sync)>,
 ) -> Result<McResults> {
     match engine {
-        EngineChoice::Static => run_engine(nets, spec, settings, StaticCascade::new, progress),
-        EngineChoice::Dynamic(d) => run_engine(
+        EngineChoice::Static => run_on(nets, spec, settings, StaticCascade::new, progress),
+        EngineChoice::Dynamic(d) => run_on(
             nets,
             spec,
             settings,
@@ -170,8 +170,14 @@ pub fn run_with(
     }
 }
 
-/// [`run_with`] for any engine, built per network from the scenario's median.
-fn run_engine<E: Engine<Outcome: Shortfalls>>(
+/// The front door for any engine, yours included (docs/architecture.md, "Add an engine"):
+/// [`run_with`] with an engine `build` makes per network from the scenario's median. The
+/// engine's outcome answers the [`Shortfalls`] view (and [`Timing`](crate::engine::Timing)
+/// for outcome kinds in time).
+///
+/// # Errors
+/// Every error of [`run_with`], and of `build`.
+pub fn run_on<E: Engine<Outcome: Shortfalls>>(
     nets: &[Network],
     spec: &ScenarioSpec,
     settings: &Settings,
