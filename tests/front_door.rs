@@ -11,28 +11,23 @@ use shortfall::runs::ScenarioFile;
 use shortfall::scenario::Targets;
 use shortfall::Error;
 
+mod support;
+
 /// Thirteen weekly steps, CN cutting magnets to the US by an uncertain severity; the
 /// settings under which the dynamic engine's static-equivalent mode reproduces the static
 /// cascade (docs/model.md §5.8: keep, pro rata, no stock release, ρ = 0, no demand
 /// response). Four outcomes in units and shares, and a stopping rule.
 fn file(stop: bool) -> ScenarioFile {
-    let horizon = 13.0 * Step::Week.years();
     let stop = if stop {
         "stop = { relative_se = 0.01, batch = 200, max_draws = 4000 }"
     } else {
         ""
     };
-    ScenarioFile::from_toml(
+    support::toy_embargo(
+        0.2,
+        1.0,
         &format!(
             r#"
-            [scenario]
-            horizon = {horizon}
-            run_length = {horizon}
-            [[scenario.restrictions]]
-            exporters = ["CN"]
-            products = ["magnet"]
-            targets = {{ list = ["US"] }}
-            severity = {{ uniform = {{ low = 0.2, high = 1.0 }} }}
             [scenario.mitigation]
             stock_release_share = 0.0
             substitution = 0.0
@@ -58,9 +53,7 @@ fn file(stop: bool) -> ScenarioFile {
             product = "magnet"
             "#
         ),
-        "front_door.toml",
     )
-    .unwrap()
 }
 
 fn static_equivalent() -> EngineChoice {

@@ -11,29 +11,12 @@ use shortfall::network::{toy_chain, Network, ProductId, RegionId};
 use shortfall::runs::ScenarioFile;
 use shortfall::scenario::{Dist, Realization, Targets};
 
+mod support;
+
 /// A scenario on the toy chain: CN cuts magnets to the US with an uncertain severity, 13
 /// weekly steps.
 fn toy_file() -> ScenarioFile {
-    let horizon = 13.0 * Step::Week.years();
-    ScenarioFile::from_toml(
-        &format!(
-            r#"
-            [scenario]
-            horizon = {horizon}
-            run_length = {horizon}
-            [[scenario.restrictions]]
-            exporters = ["CN"]
-            products = ["magnet"]
-            targets = {{ list = ["US"] }}
-            severity = {{ uniform = {{ low = 0.5, high = 1.0 }} }}
-            [monte_carlo]
-            draws = 400
-            seed = 3
-            "#
-        ),
-        "recipes.toml",
-    )
-    .unwrap()
+    support::toy_embargo(0.5, 1.0, "[monte_carlo]\ndraws = 400\nseed = 3")
 }
 
 /// Every engine the front door offers (add a new `EngineChoice` here).

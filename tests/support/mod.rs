@@ -445,3 +445,27 @@ impl<F: Fn(&Realization, &mut [f64]) + Sync> Engine for Model<F> {
 pub fn copy_out(ws: &Vec<f64>, out: &mut [f64]) {
     out.copy_from_slice(ws);
 }
+
+/// A scenario file on the toy chain: CN cuts magnets to the US with a severity uniform on
+/// `[low, high]`, 13 weekly steps (horizon and run), followed by `rest` (more TOML:
+/// mitigation, Monte Carlo settings, outcomes).
+pub fn toy_embargo(low: f64, high: f64, rest: &str) -> shortfall::runs::ScenarioFile {
+    let horizon = 13.0 * shortfall::engine::Step::Week.years();
+    shortfall::runs::ScenarioFile::from_toml(
+        &format!(
+            r#"
+            [scenario]
+            horizon = {horizon}
+            run_length = {horizon}
+            [[scenario.restrictions]]
+            exporters = ["CN"]
+            products = ["magnet"]
+            targets = {{ list = ["US"] }}
+            severity = {{ uniform = {{ low = {low}, high = {high} }} }}
+            {rest}
+            "#
+        ),
+        "toy_embargo.toml",
+    )
+    .unwrap()
+}
