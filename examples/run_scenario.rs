@@ -134,9 +134,9 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let scenario = args.scenario.display().to_string();
-    // Errors a run finds in the scenario name the file, as parse errors do.
-    match go(args).map_err(|e| e.in_file(&scenario)) {
+    let scenario = args.scenario.clone();
+    // Errors a run finds in the scenario name the file and line, as parse errors do.
+    match go(args).map_err(|e| ScenarioFile::locate(e, &scenario)) {
         Ok(()) => ExitCode::SUCCESS,
         // Output piped into a reader that stopped early (`| head`): nothing more to say.
         Err(shortfall::Error::Io { source, .. })

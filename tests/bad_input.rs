@@ -425,3 +425,30 @@ fn an_unknown_region_suggests_the_nearest_code() {
         "{err}"
     );
 }
+
+/// An unknown code in a scenario file, found when the run resolves it, names the file,
+/// the line that writes it, the valid codes and the nearest.
+#[test]
+fn an_unknown_code_in_a_scenario_file_names_its_line() {
+    let dir = std::env::temp_dir().join(format!("shortfall-line-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("jpn.toml");
+    std::fs::write(
+        &path,
+        "# a comment\n[scenario]\nhorizon = 0.5\n\n[[scenario.restrictions]]\nexporters = [\"CN\"]\n\
+         products = [\"magnet\"]\nseverity = 1.0\ntargets = { list = [\"JPN\"] }\n\n[monte_carlo]\ndraws = 10\n",
+    )
+    .unwrap();
+    let file = ScenarioFile::read(&path).unwrap();
+    let net = shortfall::network::toy_chain();
+    let err = run(&net, &file.scenario, &file.monte_carlo, None).unwrap_err();
+    let text = ScenarioFile::locate(err, &path).to_string();
+    assert!(text.contains("jpn.toml, line 9"), "{text}");
+    assert!(text.contains("scenario.restrictions[0].targets[0]"), "{text}");
+    assert!(text.contains("unknown region `JPN`"), "{text}");
+    // A domain error found when the file is read: its line too.
+    std::fs::write(&path, "[scenario]\nhorizon = -1\n").unwrap();
+    let text = ScenarioFile::read(&path).unwrap_err().to_string();
+    assert!(text.contains("jpn.toml, line 2: field `scenario.horizon`"), "{text}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -14,6 +14,85 @@ use crate::error::{Error, Location, Result};
 use crate::montecarlo::{Paths, Settings};
 use crate::scenario::ScenarioSpec;
 
+/// The 1-based line of a TOML scenario file where the field `path` is written
+/// (`scenario.restrictions[0].targets[0]`): the `[[scenario.restrictions]]` table of that
+/// index, then the line of its key. `None` where the file writes the field another way
+/// (an inline table, a dotted key) and it cannot be found.
+///
+/// ```
+/// let text = "[scenario]\nhorizon = 1\n[[scenario.restrictions]]\nexporters = [\"CN\"]\n\
+///             [[scenario.restrictions]]\nexporters = [\"CN\"]\ntargets = { list = [\"JPN\"] }\n";
+/// let line = shortfall::runs::line_of(text, "scenario.restrictions[1].targets[0]");
+/// assert_eq!(line, Some(7));
+/// assert_eq!(shortfall::runs::line_of(text, "scenario.horizon"), Some(2));
+/// assert_eq!(shortfall::runs::line_of(text, "monte_carlo.draws"), None);
+/// let text = "[monte_carlo]\ndraws = 10\n[[monte_carlo.outcomes]]\nproduct = \"zinc\"\n";
+/// assert_eq!(shortfall::runs::line_of(text, "monte_carlo.outcomes[0].product"), Some(4));
+/// ```
+pub fn line_of(text: &str, path: &str) -> Option<u64> {
+    let lines: Vec<&str> = text.lines().collect();
+    let header = |i: usize| lines[i].trim_start().starts_with('[');
+    let (mut from, mut to) = (0, lines.len());
+    let mut table = String::new();
+    let segments: Vec<&str> = path.split('.').collect();
+    let (last, tables) = segments.split_last()?;
+    let mut found_table = None;
+    for seg in tables {
+        let (name, index) = split_index(seg);
+        table = if table.is_empty() {
+            name.to_string()
+        } else {
+            format!("{table}.{name}")
+        };
+        let wanted = match index {
+            Some(_) => format!("[[{table}]]"),
+            None => format!("[{table}]"),
+        };
+        // A table's sub-tables follow its own block: look from its header to the end.
+        let at = (from..lines.len())
+            .filter(|&i| lines[i].trim() == wanted)
+            .nth(index.unwrap_or(0))?;
+        from = at + 1;
+        to = (from..lines.len())
+            .find(|&i| header(i))
+            .unwrap_or(lines.len());
+        found_table = Some(at);
+    }
+    let (key, _) = split_index(last);
+    (from..to)
+        .find(|&i| {
+            let l = lines[i].trim_start();
+            l.strip_prefix(key)
+                .is_some_and(|rest| rest.trim_start().starts_with('='))
+        })
+        .or(found_table)
+        .map(|i| i as u64 + 1)
+}
+
+/// A field error in `file` without a line, given the line of `text` that writes the field.
+fn at_line(e: Error, file: &str, text: impl FnOnce() -> String) -> Error {
+    match e {
+        Error::InvalidField {
+            field,
+            reason,
+            location,
+        } if location.file == file && location.line.is_none() => Error::InvalidField {
+            location: Location::new(file, line_of(&text(), &field)),
+            field,
+            reason,
+        },
+        other => other,
+    }
+}
+
+/// `restrictions[2]` as `("restrictions", Some(2))`.
+fn split_index(segment: &str) -> (&str, Option<usize>) {
+    match segment.split_once('[') {
+        Some((name, rest)) => (name, rest.trim_end_matches(']').parse().ok()),
+        None => (segment, None),
+    }
+}
+
 /// A scenario file: the scenario, its Monte Carlo settings, and for a named scenario the
 /// embedded dataset it runs on and how to run it in time (docs/scenarios.md).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -53,7 +132,9 @@ impl ScenarioFile {
             file: file.into(),
             message: format!("at `{}`: {}", e.path(), e.inner()),
         })?;
-        parsed.validate(file)?;
+        parsed
+            .validate(file)
+            .map_err(|e| at_line(e, file, || text.to_string()))?;
         Ok(parsed)
     }
 
@@ -68,6 +149,15 @@ impl ScenarioFile {
             }),
             other => other.map(|_| ()),
         }
+    }
+
+    /// An error found while running the file at `path` (an unknown code, an overlap),
+    /// moved into the file ([`Error::in_file`]) and, where the file is TOML and the
+    /// field can be found in it, at its line ([`line_of`]).
+    pub fn locate(e: Error, path: &std::path::Path) -> Error {
+        let file = path.display().to_string();
+        let text = || std::fs::read_to_string(path).unwrap_or_default();
+        at_line(e.in_file(&file), &file, text)
     }
 
     /// Parses a JSON scenario file; errors carry the field path.
