@@ -444,11 +444,17 @@ fn an_unknown_code_in_a_scenario_file_names_its_line() {
     let err = run(&net, &file.scenario, &file.monte_carlo, None).unwrap_err();
     let text = ScenarioFile::locate(err, &path).to_string();
     assert!(text.contains("jpn.toml, line 9"), "{text}");
-    assert!(text.contains("scenario.restrictions[0].targets[0]"), "{text}");
+    assert!(
+        text.contains("scenario.restrictions[0].targets[0]"),
+        "{text}"
+    );
     assert!(text.contains("unknown region `JPN`"), "{text}");
     // A domain error found when the file is read: its line too.
     std::fs::write(&path, "[scenario]\nhorizon = -1\n").unwrap();
     let text = ScenarioFile::read(&path).unwrap_err().to_string();
-    assert!(text.contains("jpn.toml, line 2: field `scenario.horizon`"), "{text}");
+    assert!(
+        text.contains("jpn.toml, line 2: field `scenario.horizon`"),
+        "{text}"
+    );
     std::fs::remove_dir_all(&dir).unwrap();
 }
