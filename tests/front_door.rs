@@ -383,3 +383,20 @@ fn outcome_kinds_in_time_are_refused_where_they_cannot_be_measured() {
     let err = refused(&f, &dynamic);
     assert!(err.contains("only a first stoppage has a cover"), "{err}");
 }
+
+/// The static-equivalent mode refuses demand response naming the field that sets it.
+#[test]
+fn the_static_equivalent_mode_names_the_demand_response_field_it_refuses() {
+    let net = toy_chain();
+    let mut r = file(false).scenario.median();
+    r.mitigation.substitutable = 0.3;
+    let settings = DynamicSettings {
+        mode: Mode::StaticEquivalent,
+        ..DynamicSettings::default()
+    };
+    let err = Dynamic::new(&net, &r, settings).map(|_| ()).unwrap_err();
+    assert!(
+        err.to_string().contains("mitigation.substitutable"),
+        "{err}"
+    );
+}

@@ -330,9 +330,8 @@ fn every_distribution_prints_reads_back_and_inverts_within_its_support() {
     }
 }
 
-/// Recipe: a dataset. Every embedded dataset builds, passes its balance checks, runs the
-/// named scenarios' default outcomes, and every source it cites has its entry in
-/// docs/data.md.
+/// Recipe: a dataset. Every embedded dataset builds, passes its balance checks, and every
+/// source it cites has its entry in docs/data.md.
 #[test]
 fn every_embedded_dataset_builds_and_cites_its_sources() {
     let data_md =

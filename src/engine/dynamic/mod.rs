@@ -220,9 +220,9 @@ impl Dynamic {
     /// # Errors
     /// [`Error::InvalidField`] for a setting outside its domain (naming it), a scenario
     /// field this engine does not model (naming the field and the engine: demand shifts,
-    /// divert, processing leakage, `bloc_first`, demand response, recipe perturbations,
-    /// network variants, prices; in the static-equivalent mode also stock release and
-    /// substitution), an unknown region or product, or a capacity loss on a node that
+    /// recipe multipliers, network variants, prices; in the static-equivalent mode also
+    /// `divert`, stock release, substitution and demand response; docs/model.md §5.8), an
+    /// unknown region or product, or a capacity loss on a node that
     /// does not exist; [`Error::CyclicRecipes`] for the static-equivalent mode on a cyclic
     /// table; [`Error::StepTooLong`] when the step exceeds half the shortest inventory
     /// cover.
@@ -316,11 +316,16 @@ fn check_modelled(r: &Realization, mode: Mode) -> Result<()> {
         return Err(unmodelled("prices", "value of lost output"));
     }
     if mode == Mode::StaticEquivalent {
-        if m.deferrable != 0.0 || m.substitutable != 0.0 {
-            return Err(unmodelled(
-                "mitigation.deferrable",
-                "demand response in the static-equivalent mode",
-            ));
+        for (field, v) in [
+            ("mitigation.deferrable", m.deferrable),
+            ("mitigation.substitutable", m.substitutable),
+        ] {
+            if v != 0.0 {
+                return Err(unmodelled(
+                    field,
+                    "demand response in the static-equivalent mode",
+                ));
+            }
         }
         if m.stock_release_share != 0.0 {
             return Err(unmodelled(
