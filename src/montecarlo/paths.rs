@@ -6,9 +6,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::outcomes::RECOVERED_FOR;
-use super::{
-    run_with, Censored, EngineChoice, Measure, OutcomeSpec, Settings, StatisticsSettings, Summary,
-};
+use super::{run_on, Censored, Measure, OutcomeSpec, Settings, StatisticsSettings, Summary};
 use crate::engine::{Dynamic, DynamicSettings, Engine};
 use crate::error::{Error, Result};
 use crate::network::Network;
@@ -120,15 +118,15 @@ pub struct PathResults {
 const TABLE_LEVELS: [f64; 3] = [0.05, 0.5, 0.95];
 
 /// Runs `spec` through the dynamic engine, through the Monte Carlo front door
-/// ([`run_with`]), with one outcome kind per figure: each member's and the group's
+/// ([`run_with`](super::run_with)), with one outcome kind per figure: each member's and the group's
 /// cumulative absorption shortfall of the product, each member's first input-constrained
 /// step, stockpile stock-out, recovery and (with a cover) first stoppage, and the group's
 /// shortfall per step; and reports them as a run in time.
 ///
 /// # Errors
-/// Every error of [`run_with`] and of [`Dynamic::new`]; [`Error::InvalidField`] for an
+/// Every error of [`run_with`](super::run_with) and of [`Dynamic::new`]; [`Error::InvalidField`] for an
 /// unknown product or group, a cover that is not a positive number of days, chosen
-/// outcomes or a stopping rule (run those through [`run_with`]);
+/// outcomes or a stopping rule (run those through [`run_with`](super::run_with));
 /// [`Error::Unsupported`] in streaming mode (censored outcomes need every draw).
 pub fn run_paths(
     net: &Network,
@@ -224,10 +222,18 @@ pub fn run_paths(
         statistics,
         ..settings.clone()
     };
-    let engine = EngineChoice::Dynamic(dynamic.clone());
-    let mut r = run_with(std::slice::from_ref(net), spec, &run, &engine, None)?;
-    // The group's baseline absorption per step and the number of steps, from the engine.
-    let built = Dynamic::new(net, &spec.median(), dynamic.clone())?;
+    // The dynamic engine through the front door, kept to read the group's baseline per
+    // step and the number of steps (built once).
+    let kept = std::cell::OnceCell::new();
+    let build = |n: &Network, median: &crate::scenario::Realization| {
+        let engine = Dynamic::new(n, median, dynamic.clone())?;
+        let _ = kept.set(engine.clone());
+        Ok(engine)
+    };
+    let mut r = run_on(std::slice::from_ref(net), spec, &run, build, None)?;
+    let built = kept
+        .into_inner()
+        .ok_or_else(|| Error::NothingToRun("no network to run on".into()))?;
     let steps = built.steps();
     let baseline_per_step = {
         let ws = built.workspace(net);
