@@ -62,6 +62,42 @@ pub struct StaticCascade {
     disposal: Vec<Disposal>,
     /// Per product: price, if given.
     price: Vec<Option<f64>>,
+    /// Thrifted slots: (slot, index into `adaptation.thrifting`) (§4.9).
+    thrifted: Vec<(u32, usize)>,
+    /// Switching nodes of substitution groups, by the rank of their product (§4.9).
+    switches: Vec<SwitchPlan>,
+}
+
+/// A node of a substitution group, with the slots of its preferred input and substitute.
+#[derive(Debug, Clone, Copy)]
+struct SwitchPlan {
+    node: u32,
+    /// Rank of the node's product in the topological order.
+    rank: usize,
+    preferred: usize,
+    substitute: usize,
+    p_slot: u32,
+    s_slot: u32,
+    /// Whether the substitute is in the node's recipe (else its slot is added, §4.9).
+    s_in_recipe: bool,
+    group: usize,
+}
+
+/// Per run, per switching node: what §4.9 computes of it.
+#[derive(Debug, Clone, Copy, Default)]
+struct SwitchState {
+    /// `W`: the room to switch, tonnes of the preferred input over the horizon.
+    room: f64,
+    /// `G`: what the node lacks of the preferred input after sweep A.
+    lacking: f64,
+    /// `w`: the switched part of the planned increase's need (sweep B).
+    planned: f64,
+    /// `v`: what the substitute's pool gave for switching.
+    received: f64,
+    /// `e`: the preferred-input equivalent of `v`, at most `W`.
+    equivalent: f64,
+    /// Tonnes of the preferred input replaced.
+    switched: f64,
 }
 
 /// 16 bytes an edge: sweep A streams these once per run.
@@ -123,6 +159,12 @@ pub struct CascadeWorkspace {
     claim: Vec<f64>,
     got_c: Vec<f64>,
     tagged_c: Vec<f64>,
+    /// Per slot: the thrifting factor `θ̄` (1 where none applies, §4.9).
+    theta: Vec<f64>,
+    /// Per slot: what the substitute's pool gave it for switching (§4.9).
+    switch_got: Vec<f64>,
+    /// Per switching node.
+    switch: Vec<SwitchState>,
     /// Per restriction: mean cut and leaked share over the horizon.
     cuts: Vec<(f64, f64)>,
     /// Per node: capacity added over the horizon (part of `cap`).
@@ -165,7 +207,31 @@ impl StaticCascade {
         // nodes of losses and additions, recipe scales.
         let resolved = Resolved::new(net, scenario)?;
         let shifts = demand_shifts(net, scenario)?;
-        let layout = SlotLayout::new(net, shifts)?;
+        let extra: Vec<(usize, NodeId)> = resolved
+            .adapting
+            .switches
+            .iter()
+            .map(|w| (w.substitute.index(), w.node))
+            .collect();
+        let layout = SlotLayout::new(net, shifts, &extra)?;
+        let slot_of = |m: ProductId, n: NodeId| layout.key_slot[&(m.index(), Sink::Node(n))];
+        let thrifted = (resolved.adapting.thrifted.iter())
+            .map(|&(n, m, i)| (slot_of(m, n), i))
+            .collect();
+        let rank = product_ranks(net);
+        let mut switches: Vec<SwitchPlan> = (resolved.adapting.switches.iter())
+            .map(|w| SwitchPlan {
+                node: w.node.0,
+                rank: rank[net.node(w.node).product.index()],
+                preferred: w.preferred.index(),
+                substitute: w.substitute.index(),
+                p_slot: slot_of(w.preferred, w.node),
+                s_slot: slot_of(w.substitute, w.node),
+                s_in_recipe: net.inputs(w.node).iter().any(|i| i.product == w.substitute),
+                group: w.group,
+            })
+            .collect();
+        switches.sort_by_key(|w| (w.rank, w.node));
         let (edges, shifted, slot_base) = layout.edges(net, &resolved);
         let mut price = vec![None; net.products().len()];
         for (id, p) in &scenario.prices {
@@ -184,6 +250,8 @@ impl StaticCascade {
             groups: layout.groups,
             disposal: scenario.restrictions.iter().map(|r| r.disposal).collect(),
             price,
+            thrifted,
+            switches,
             resolved,
         })
     }
@@ -238,6 +306,15 @@ impl StaticCascade {
     }
 }
 
+/// Per product: its rank in the topological order.
+fn product_ranks(net: &Network) -> Vec<usize> {
+    let mut rank = vec![0; net.products().len()];
+    for (i, p) in net.product_order().iter().enumerate() {
+        rank[p.index()] = i;
+    }
+    rank
+}
+
 /// The demand shift on each (region, product) final use, by index; a second shift on one
 /// final use is refused.
 fn demand_shifts(net: &Network, scenario: &Realization) -> Result<HashMap<(usize, usize), u32>> {
@@ -273,23 +350,26 @@ struct SlotLayout {
 
 impl SlotLayout {
     /// Lays out the slots; every demand shift must fall on a final use.
-    fn new(net: &Network, mut shift_of: HashMap<(usize, usize), u32>) -> Result<Self> {
+    /// `extra` adds a slot of product `m` at node `n` outside its recipe (a substitute
+    /// it did not use, §4.9).
+    fn new(
+        net: &Network,
+        mut shift_of: HashMap<(usize, usize), u32>,
+        extra: &[(usize, NodeId)],
+    ) -> Result<Self> {
         let np = net.products().len();
         let mut key_slot: HashMap<(usize, Sink), u32> = HashMap::new();
         let mut slots = Vec::new();
-        let rank: Vec<usize> = {
-            let mut rank = vec![0; np];
-            for (i, p) in net.product_order().iter().enumerate() {
-                rank[p.index()] = i;
-            }
-            rank
-        };
+        let rank = product_ranks(net);
         let mut keys: Vec<(usize, usize, u32, usize, Sink)> = Vec::new();
         for n in net.node_ids() {
             for input in net.inputs(n) {
                 let m = input.product.index();
                 keys.push((rank[m], net.node(n).region.index(), 0, m, Sink::Node(n)));
             }
+        }
+        for &(m, n) in extra {
+            keys.push((rank[m], net.node(n).region.index(), 0, m, Sink::Node(n)));
         }
         for e in net.edges() {
             if let Sink::FinalUse(r) = e.to {
@@ -447,6 +527,9 @@ impl Engine for StaticCascade {
             claim: vec![0.0; ns],
             got_c: vec![0.0; ns],
             tagged_c: vec![0.0; ns],
+            theta: vec![1.0; ns],
+            switch_got: vec![0.0; ns],
+            switch: vec![SwitchState::default(); self.switches.len()],
             cuts: vec![(0.0, 0.0); self.disposal.len()],
             added: vec![0.0; nn],
             network: net.fingerprint(),
@@ -510,6 +593,16 @@ impl StaticCascade {
             let k = ws.scale[slot.product];
             ws.slot_sched[s] = scale(slot.shift) * self.slot_base[s] * k;
             ws.per_unit[s] = slot.per_unit * k / ws.scale[slot.user_product];
+        }
+        // §4.9 Thrifting: the mean coefficient factor over the horizon.
+        for &(s, i) in &self.thrifted {
+            let theta = r.adaptation.thrifting[i].factor(0.0, h);
+            ws.theta[s as usize] = theta;
+            ws.per_unit[s as usize] *= theta;
+        }
+        for (state, w) in ws.switch.iter_mut().zip(&self.switches) {
+            *state = SwitchState::default();
+            ws.switch_got[w.s_slot as usize] = 0.0;
         }
         for n in net.node_ids() {
             let loss = match self.resolved.node_loss[n.index()] {
@@ -631,6 +724,16 @@ impl StaticCascade {
                     ws.per_unit[s] * ws.dq[slot.node as usize]
                 };
             }
+            // §4.9: switched needs move from the preferred input's claims to the
+            // substitute's, at the group's ratio.
+            for (w, state) in self.switches.iter().zip(&ws.switch) {
+                let ratio = r.adaptation.substitution_groups[w.group].ratio;
+                if w.substitute == p.index() {
+                    claims += ratio * state.planned;
+                } else if w.preferred == p.index() {
+                    claims -= state.planned;
+                }
+            }
             let (mut restore, mut expand) = (0.0, 0.0);
             for &n in net.nodes_of(p) {
                 let ni = n.index();
@@ -664,6 +767,24 @@ impl StaticCascade {
                     0.0
                 };
             }
+            self.plan_switches(r, rank, ws);
+        }
+    }
+
+    /// §4.9 sweep B, for the switching nodes of the product of `rank` once their planned
+    /// increases are set: the room `W`, what they lack `G`, the switched part `w`.
+    #[inline(always)]
+    fn plan_switches(&self, r: &Realization, rank: usize, ws: &mut CascadeWorkspace) {
+        for i in self.switches_at(rank) {
+            let w = &self.switches[i];
+            let (u, ps) = (w.node as usize, w.p_slot as usize);
+            let a = ws.per_unit[ps];
+            let limit = r.adaptation.substitution_groups[w.group].limit_mean(0.0, r.horizon);
+            let state = &mut ws.switch[i];
+            state.room = limit * a * ws.sched_out[u];
+            state.lacking =
+                (a * ws.sched_out[u].min(ws.cap[u]) - ws.got_a[ps] - ws.stock[ps]).max(0.0);
+            state.planned = state.room.min(state.lacking).min(a * ws.dq[u]);
         }
     }
 
@@ -673,7 +794,7 @@ impl StaticCascade {
         let kappa = r.kappa();
         for (rank, &p) in net.product_order().iter().enumerate() {
             let pi = p.index();
-            let (untagged, raw, processed) = self.realise(net, p, ws);
+            let (untagged, raw, processed) = self.realise(net, r, rank, p, ws);
             // Claims at k's step: final-use deficits, and input orders less what the user
             // already holds unused, capped by its remaining capacity room.
             let slots = self.product_slots[rank]..self.product_slots[rank + 1];
@@ -696,6 +817,7 @@ impl StaticCascade {
                     }
                 };
             }
+            self.switch_claims(r, pi, ws);
             let target = |sl: &Slot| self.resolved.target[sl.region.index()];
             let slots_of_k = slots.clone();
             let mut given = self.allocate(
@@ -740,16 +862,88 @@ impl StaticCascade {
                 .sum();
             ws.outcome.tagged_to_targets[pi] = tagged_at_targets + to_targets;
             ws.outcome.surplus[pi] = (untagged + raw + processed - given).max(0.0);
+            self.switch_receipts(r, pi, ws);
         }
+    }
+
+    /// §4.9 sweep C, before product `pi`'s pool is shared: a preferred input's claim
+    /// leaves out the switched part; a substitute's adds `k·w`. Remembers each substitute
+    /// slot's receipt so far (in `switch_got`) and its switch share (in `received`).
+    #[inline(always)]
+    fn switch_claims(&self, r: &Realization, pi: usize, ws: &mut CascadeWorkspace) {
+        for (w, state) in self.switches.iter().zip(ws.switch.iter_mut()) {
+            let u = w.node as usize;
+            if w.preferred == pi {
+                let s = w.p_slot as usize;
+                let a = ws.per_unit[s];
+                let ordered = a * ws.dq[u] - state.planned;
+                let unused = (ws.got_a[s] + ws.stock[s] - a * ws.out_a[u]).max(0.0);
+                let room = a * (ws.cap[u] - ws.out_a[u]).max(0.0);
+                let order = ordered - unused;
+                ws.claim[s] = if order <= tolerance::RESIDUAL * ordered.max(0.0) {
+                    0.0
+                } else {
+                    order.min(room)
+                };
+            } else if w.substitute == pi {
+                let s = w.s_slot as usize;
+                let extra = r.adaptation.substitution_groups[w.group].ratio * state.planned;
+                ws.claim[s] += extra;
+                state.received = if ws.claim[s] > 0.0 {
+                    extra / ws.claim[s]
+                } else {
+                    0.0
+                };
+                ws.switch_got[s] = ws.got_c[s];
+            }
+        }
+    }
+
+    /// §4.9 sweep C, after product `pi`'s pool is shared: the switch share `v` of what
+    /// each substitute slot received leaves its own supply.
+    #[inline(always)]
+    fn switch_receipts(&self, _r: &Realization, pi: usize, ws: &mut CascadeWorkspace) {
+        for (w, state) in self.switches.iter().zip(ws.switch.iter_mut()) {
+            if w.substitute == pi {
+                let s = w.s_slot as usize;
+                let v = (ws.got_c[s] - ws.switch_got[s]) * state.received;
+                ws.got_c[s] -= v;
+                ws.switch_got[s] = v;
+                state.received = v;
+            }
+        }
+    }
+
+    /// The switching nodes whose product has topological rank `rank`.
+    fn switches_at(&self, rank: usize) -> std::ops::Range<usize> {
+        let first = self.switches.partition_point(|w| w.rank < rank);
+        let last = self.switches.partition_point(|w| w.rank <= rank);
+        first..last
     }
 
     /// §4.4-4.5 for product `p`: each node realises what its inputs allow of its planned
     /// increase; the increments are pooled as untagged, raw (a restricting exporter's,
     /// plus what it diverts) and processed-tagged volume.
     #[inline(always)]
-    fn realise(&self, net: &Network, p: ProductId, ws: &mut CascadeWorkspace) -> (f64, f64, f64) {
+    fn realise(
+        &self,
+        net: &Network,
+        r: &Realization,
+        rank: usize,
+        p: ProductId,
+        ws: &mut CascadeWorkspace,
+    ) -> (f64, f64, f64) {
         let pi = p.index();
         let (mut untagged, mut raw, mut processed) = (0.0, ws.outcome.diverted[pi], 0.0);
+        // §4.9: a switching node counts `e = min(v/k, W)` as its preferred input.
+        let switching = self.switches_at(rank);
+        for i in switching.clone() {
+            let w = &self.switches[i];
+            let state = &mut ws.switch[i];
+            let ratio = r.adaptation.substitution_groups[w.group].ratio;
+            state.equivalent = (state.received / ratio).min(state.room);
+            ws.got_c[w.p_slot as usize] += state.equivalent;
+        }
         for &n in net.nodes_of(p) {
             let ni = n.index();
             let mut q = ws.cap[ni].min(ws.out_a[ni] + ws.dq[ni]);
@@ -766,10 +960,21 @@ impl StaticCascade {
             if inc > 0.0 {
                 for &s in self.inputs_of(n) {
                     let s = s as usize;
-                    let held = ws.got_a[s] + ws.stock[s] + ws.got_c[s];
+                    let held = ws.got_a[s] + ws.stock[s] + ws.got_c[s] + ws.switch_got[s];
                     let tagged = ws.tagged_c[s];
                     if tagged > tolerance::RESIDUAL * held {
-                        tag = tag.max((tagged / (ws.per_unit[s] * inc)).min(1.0));
+                        let need = ws.per_unit[s] * inc + ws.switch_got[s];
+                        tag = tag.max((tagged / need).min(1.0));
+                    }
+                }
+                // A substitute outside the recipe serves only the switch (§4.9).
+                for w in &self.switches[switching.clone()] {
+                    let s = w.s_slot as usize;
+                    if w.node == n.0 && !w.s_in_recipe && ws.switch_got[s] > 0.0 {
+                        let tagged = ws.tagged_c[s];
+                        if tagged > tolerance::RESIDUAL * ws.switch_got[s] {
+                            tag = tag.max((tagged / ws.switch_got[s]).min(1.0));
+                        }
                     }
                 }
             }
@@ -780,6 +985,17 @@ impl StaticCascade {
                 untagged += (1.0 - tag) * inc;
             }
             ws.outcome.incremental[pi] += inc;
+        }
+        // §4.9: the preferred input replaced, `min(e, a·Q - R_C)`; `e` leaves the slot.
+        for i in switching {
+            let w = &self.switches[i];
+            let (u, s) = (w.node as usize, w.p_slot as usize);
+            let state = &mut ws.switch[i];
+            ws.got_c[s] -= state.equivalent;
+            let held = ws.got_a[s] + ws.stock[s] + ws.got_c[s];
+            state.switched = state
+                .equivalent
+                .min((ws.per_unit[s] * ws.out_c[u] - held).max(0.0));
         }
         (untagged, raw, processed)
     }
@@ -792,9 +1008,10 @@ impl StaticCascade {
         let o = &mut ws.outcome;
         for (s, slot) in self.slots.iter().enumerate() {
             let at = slot.region.index() * np + slot.product;
-            let received = ws.got_a[s] + ws.stock[s] + ws.got_c[s];
+            let received = ws.got_a[s] + ws.stock[s] + ws.got_c[s] + ws.switch_got[s];
             o.received[slot.product] += received;
-            let gap = (ws.slot_sched[s] - received).max(0.0);
+            // A thrifted user lacks only what its thrifted need is short of (§4.9).
+            let gap = (ws.theta[s] * ws.slot_sched[s] - received).max(0.0);
             if slot.node == NONE {
                 if slot.unallocated {
                     o.unallocated_shortfall[at] += gap;
@@ -816,9 +1033,26 @@ impl StaticCascade {
             }
             o.absorption_baseline[at] += ws.slot_sched[s];
         }
+        // §4.9: the preferred input's shortfall is net of what was switched; the
+        // substitute used for it is not stranded.
+        for (w, state) in self.switches.iter().zip(&ws.switch) {
+            let region = net.node(NodeId(w.node)).region.index();
+            let (ps, ss) = (w.p_slot as usize, w.s_slot as usize);
+            let at = region * np + w.preferred;
+            let received = ws.got_a[ps] + ws.stock[ps] + ws.got_c[ps];
+            let gap = (ws.theta[ps] * ws.slot_sched[ps] - received).max(0.0);
+            o.absorption_shortfall[at] -= gap.min(state.switched);
+            o.switched[at] += state.switched;
+            let ratio = r.adaptation.substitution_groups[w.group].ratio;
+            let got = ws.got_a[ss] + ws.stock[ss] + ws.got_c[ss] + ws.switch_got[ss];
+            let used = ws.per_unit[ss] * ws.out_c[w.node as usize];
+            let at = region * np + w.substitute;
+            o.stranded[at] -=
+                (got - used).max(0.0) - (got - used - ratio * state.switched).max(0.0);
+        }
         for (i, &s) in self.input_slot.iter().enumerate() {
             let s = s as usize;
-            o.received_inputs[i] = ws.got_a[s] + ws.stock[s] + ws.got_c[s];
+            o.received_inputs[i] = ws.got_a[s] + ws.stock[s] + ws.got_c[s] + ws.switch_got[s];
         }
         for n in net.node_ids() {
             let ni = n.index();

@@ -94,6 +94,7 @@ pub fn chokepoints(
         horizon: context.horizon,
         mitigation: context.mitigation.clone(),
         prices: context.prices.clone(),
+        adaptation: context.adaptation.clone(),
         capacity_losses: nodes
             .iter()
             .map(|&n| CapacityLoss {

@@ -2,6 +2,7 @@
 //! workspace. The Monte Carlo driver owns draws, seeds, threads and statistics; an engine
 //! never sees randomness.
 
+mod adaptation;
 mod cascade;
 mod chokepoints;
 mod dynamic;

@@ -54,6 +54,9 @@ pub struct StaticOutcome {
     pub backlog: Vec<f64>,
     /// Final-use deficit met by another technology.
     pub substituted: Vec<f64>,
+    /// Tonnes of a preferred input that producers replaced by a substitute, by region and
+    /// the preferred input (substitution groups, docs/model.md §4.9).
+    pub switched: Vec<f64>,
     /// Inputs received above a producer's baseline schedule (for an expansion).
     pub expansion_input: Vec<f64>,
     /// Inputs received and not used (`received - a · output`), by the region and input.
@@ -105,6 +108,7 @@ impl StaticOutcome {
             unallocated_shortfall: rp(),
             backlog: rp(),
             substituted: rp(),
+            switched: rp(),
             expansion_input: rp(),
             stranded: rp(),
             stock_released: rp(),
@@ -141,6 +145,12 @@ impl StaticOutcome {
     /// Final-use shortfall of a region and product over the horizon.
     pub fn final_shortfall(&self, region: RegionId, product: ProductId) -> f64 {
         self.final_shortfall[self.index(region, product)]
+    }
+
+    /// Units of the preferred input `product` that `region`'s producers replaced by a
+    /// substitute over the horizon (substitution groups, docs/model.md §4.9).
+    pub fn switched(&self, region: RegionId, product: ProductId) -> f64 {
+        self.switched[self.index(region, product)]
     }
 
     /// Absorption shortfall as a share of the *annual* baseline (a fixed denominator);
@@ -201,6 +211,7 @@ impl StaticOutcome {
             &mut self.unallocated_shortfall,
             &mut self.backlog,
             &mut self.substituted,
+            &mut self.switched,
             &mut self.expansion_input,
             &mut self.stranded,
             &mut self.stock_released,

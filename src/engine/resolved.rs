@@ -4,6 +4,7 @@
 //! products whose recipes are scaled (§3.2). Codes become indices here, and every unknown
 //! code or overlap is an error naming the scenario field.
 
+use super::adaptation::Adapting;
 use super::{node_at, product_at, region_at};
 use crate::error::{Error, Result};
 use crate::network::{Network, NodeId, NodeKind, ProductId, RegionId};
@@ -33,6 +34,8 @@ pub(crate) struct Resolved {
     pub recipe_scales: Vec<(usize, usize)>,
     /// A warning for each restriction that cuts no flow ([`Resolved::idle`]).
     pub warnings: Vec<String>,
+    /// Thrifting and substitution groups (docs/model.md §3.4).
+    pub adapting: Adapting,
 }
 
 impl Resolved {
@@ -41,7 +44,8 @@ impl Resolved {
     /// # Errors
     /// [`crate::Error::InvalidField`] naming the field: an unknown region, product or bloc
     /// code, two restrictions cutting the same flow, two capacity losses on one node, a
-    /// capacity change on a node that does not exist, two multipliers on one recipe.
+    /// capacity change on a node that does not exist, two multipliers on one recipe, and
+    /// every error of adaptation (docs/model.md §3.4).
     pub fn new(net: &Network, scenario: &Realization) -> Result<Self> {
         let mut out = Self::restrictions(net, scenario)?;
         out.warnings = out.idle(scenario);
@@ -76,6 +80,7 @@ impl Resolved {
             }
             out.recipe_scales.push((p, i));
         }
+        out.adapting = Adapting::new(net, scenario)?;
         Ok(out)
     }
 
@@ -166,6 +171,7 @@ impl Resolved {
             losses: Vec::new(),
             additions: Vec::new(),
             recipe_scales: Vec::new(),
+            adapting: Adapting::default(),
             warnings: Vec::new(),
         };
         for (i, r) in scenario.restrictions.iter().enumerate() {

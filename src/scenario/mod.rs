@@ -14,6 +14,7 @@ mod uncertain;
 pub use spec::{FieldPath, ParamSlot, ScenarioSpec, MAX_MULTIPLIER, MAX_QUANTITY, MAX_YEARS};
 
 pub use profile::Ramp;
+
 pub use uncertain::{Dist, Param};
 
 use std::collections::BTreeMap;
@@ -71,6 +72,110 @@ pub struct Scenario<P> {
     /// Prices (money per unit of product) for `value_of_lost_output`.
     #[serde(default, deserialize_with = "unique_keys")]
     pub prices: BTreeMap<String, f64>,
+    /// How users adapt: thrifting and substitution groups (docs/model.md §3.4).
+    #[serde(default, skip_serializing_if = "Adaptation::is_empty")]
+    pub adaptation: Adaptation<P>,
+}
+
+/// How users adapt to a shortfall from the restriction's onset (docs/model.md §3.4).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Adaptation<P> {
+    /// Recipe coefficients that fall over time.
+    #[serde(default = "Vec::new")]
+    pub thrifting: Vec<Thrift<P>>,
+    /// Inputs that users may replace by another product, within a limit.
+    #[serde(default = "Vec::new")]
+    pub substitution_groups: Vec<SubstitutionGroup<P>>,
+}
+
+impl<P> Adaptation<P> {
+    /// Whether it asks for no adaptation at all.
+    pub fn is_empty(&self) -> bool {
+        self.thrifting.is_empty() && self.substitution_groups.is_empty()
+    }
+}
+
+impl<P> Default for Adaptation<P> {
+    fn default() -> Self {
+        Self {
+            thrifting: Vec::new(),
+            substitution_groups: Vec::new(),
+        }
+    }
+}
+
+/// A recipe coefficient that falls from the restriction's onset: the input `input` of the
+/// producers of `product` needs `1 - reduction·u(τ)` of its coefficient, `u` the ramp
+/// (docs/model.md §3.4).
+///
+/// ```
+/// use shortfall::scenario::{Ramp, Thrift};
+/// let over_a_year = Thrift {
+///     product: "magnet".into(),
+///     input: "oxide".into(),
+///     regions: vec![],
+///     reduction: 0.4,
+///     ramp: Some(Ramp { from: 0.0, to: 1.0, delay: 0.0, over: 1.0 }),
+/// };
+/// // Half the reduction on average over the first year.
+/// assert!((over_a_year.factor(0.0, 1.0) - 0.8).abs() < 1e-12);
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Thrift<P> {
+    /// The product whose recipe is thrifted.
+    pub product: String,
+    /// The input whose coefficient falls.
+    pub input: String,
+    /// Regions whose producers thrift (empty: all).
+    #[serde(default = "Vec::new", skip_serializing_if = "Vec::is_empty")]
+    pub regions: Vec<String>,
+    /// Share of the coefficient removed at full effect, in [0, 1].
+    pub reduction: P,
+    /// When the reduction takes effect, a multiplier in [0, 1] that never falls (absent:
+    /// all of it from the onset).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ramp: Option<Ramp>,
+}
+
+impl Thrift<f64> {
+    /// The mean coefficient multiplier `θ` over `[a, b]` years after the onset.
+    pub fn factor(&self, a: f64, b: f64) -> f64 {
+        1.0 - self.reduction * Ramp::mean(self.ramp.as_ref(), None, a, b)
+    }
+}
+
+/// Producers of `product` that may replace part of their need of `input` by
+/// `substitute`, `ratio` tonnes for each tonne, at most the share `limit·u(τ)` of their
+/// scheduled need (docs/model.md §3.4).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SubstitutionGroup<P> {
+    /// The product whose makers switch.
+    pub product: String,
+    /// Regions whose producers switch (empty: all).
+    #[serde(default = "Vec::new", skip_serializing_if = "Vec::is_empty")]
+    pub regions: Vec<String>,
+    /// The preferred input.
+    pub input: String,
+    /// The product that replaces it.
+    pub substitute: String,
+    /// Units of the substitute that replace one unit of the preferred input, > 0.
+    pub ratio: P,
+    /// Share of the preferred input's scheduled need that may switch at full effect.
+    pub limit: P,
+    /// When the limit is reached, a multiplier in [0, 1] that never falls (absent: all
+    /// of it from the onset).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit_ramp: Option<Ramp>,
+}
+
+impl SubstitutionGroup<f64> {
+    /// The mean share of the need that may switch over `[a, b]` years after the onset.
+    pub fn limit_mean(&self, a: f64, b: f64) -> f64 {
+        self.limit * Ramp::mean(self.limit_ramp.as_ref(), None, a, b)
+    }
 }
 
 /// Multipliers on the data, applied in the engine's workspace so the network's fixed point
@@ -134,8 +239,8 @@ impl<P> Scenario<P> {
     /// differs; `None` when only numbers differ. The structure is what an engine resolves
     /// once when it is built: each restriction's exporters, products, targets, disposal,
     /// transit and content rule; the nodes of capacity losses and additions; the final
-    /// uses of demand shifts; the products of recipe multipliers; the allocation rule; the
-    /// prices; the run length. Allocates only to describe a difference.
+    /// uses of demand shifts; the products of recipe multipliers; the products, inputs and
+    /// regions of adaptation; the allocation rule; the prices; the run length. Allocates only to describe a difference.
     ///
     /// ```
     /// use shortfall::scenario::{Realization, Restriction, Targets};
@@ -231,6 +336,21 @@ impl<P> Scenario<P> {
                     &b.mitigation.allocation,
                 )
             })
+            .or_else(|| {
+                let (x, y) = (&a.adaptation.thrifting, &b.adaptation.thrifting);
+                each("adaptation.thrifting", "", x, y, |c| {
+                    (&c.product, &c.input, &c.regions)
+                })
+            })
+            .or_else(|| {
+                let (x, y) = (
+                    &a.adaptation.substitution_groups,
+                    &b.adaptation.substitution_groups,
+                );
+                each("adaptation.substitution_groups", "", x, y, |c| {
+                    (&c.product, &c.regions, &c.input, &c.substitute)
+                })
+            })
             .or_else(|| same(|| "prices".into(), &a.prices, &b.prices))
             .or_else(|| same(|| "run_length".into(), &a.run_length, &b.run_length))
     }
@@ -250,6 +370,7 @@ impl<P: Default> Default for Scenario<P> {
             mitigation: Mitigation::default(),
             perturbation: Perturbation::default(),
             prices: BTreeMap::new(),
+            adaptation: Adaptation::default(),
         }
     }
 }

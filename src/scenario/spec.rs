@@ -49,6 +49,12 @@ pub enum FieldPath {
     AddedCapacity(usize),
     /// `capacity_additions[i].from`.
     AddedFrom(usize),
+    /// `adaptation.thrifting[i].reduction`.
+    ThriftReduction(usize),
+    /// `adaptation.substitution_groups[i].ratio`.
+    SwitchRatio(usize),
+    /// `adaptation.substitution_groups[i].limit`.
+    SwitchLimit(usize),
 }
 
 impl fmt::Display for FieldPath {
@@ -72,6 +78,9 @@ impl fmt::Display for FieldPath {
             Self::Start => write!(f, "start"),
             Self::AddedCapacity(i) => write!(f, "capacity_additions[{i}].capacity"),
             Self::AddedFrom(i) => write!(f, "capacity_additions[{i}].from"),
+            Self::ThriftReduction(i) => write!(f, "adaptation.thrifting[{i}].reduction"),
+            Self::SwitchRatio(i) => write!(f, "adaptation.substitution_groups[{i}].ratio"),
+            Self::SwitchLimit(i) => write!(f, "adaptation.substitution_groups[{i}].limit"),
         }
     }
 }
@@ -97,7 +106,7 @@ impl FieldPath {
             Self::Start | Self::AddedFrom(_) => (0.0, MAX_YEARS, false),
             Self::DemandShift(_) => (-1.0, MAX_MULTIPLIER, false),
             Self::Headroom | Self::Stocks | Self::Variant => (0.0, MAX_MULTIPLIER, false),
-            Self::RecipeMultiplier(_) => (0.0, MAX_MULTIPLIER, true),
+            Self::RecipeMultiplier(_) | Self::SwitchRatio(_) => (0.0, MAX_MULTIPLIER, true),
             Self::ReleaseRate | Self::AddedCapacity(_) => (0.0, MAX_QUANTITY, false),
             _ => (0.0, 1.0, false),
         }
@@ -176,6 +185,13 @@ macro_rules! each_field {
             f(FieldPath::AddedCapacity(i), & $($m)* c.capacity);
             f(FieldPath::AddedFrom(i), & $($m)* c.from);
         }
+        for (i, t) in s.adaptation.thrifting.$iter().enumerate() {
+            f(FieldPath::ThriftReduction(i), & $($m)* t.reduction);
+        }
+        for (i, g) in s.adaptation.substitution_groups.$iter().enumerate() {
+            f(FieldPath::SwitchRatio(i), & $($m)* g.ratio);
+            f(FieldPath::SwitchLimit(i), & $($m)* g.limit);
+        }
     }};
 }
 
@@ -211,9 +227,37 @@ impl<P> Scenario<P> {
                 }
             }
         }
+        // Adaptation does not reverse: its profiles never fall (docs/model.md §3.4).
+        let rising = |r: &super::Ramp| {
+            r.problem().or_else(|| {
+                (r.to < r.from).then(|| {
+                    format!(
+                        "from = {} and to = {}: adaptation does not reverse, its profile \
+                         must not fall",
+                        r.from, r.to
+                    )
+                })
+            })
+        };
+        let adaptation = &self.adaptation;
+        let thrift = adaptation.thrifting.iter().enumerate().find_map(|(i, t)| {
+            let reason = t.ramp.as_ref().and_then(rising)?;
+            Some(invalid(format!("adaptation.thrifting[{i}].ramp"), reason))
+        });
+        let groups = || {
+            let groups = adaptation.substitution_groups.iter().enumerate();
+            groups.clone().find_map(|(i, g)| {
+                let reason = g.limit_ramp.as_ref().and_then(rising)?;
+                let path = format!("adaptation.substitution_groups[{i}].limit_ramp");
+                Some(invalid(path, reason))
+            })
+        };
         let ramp = self.mitigation.substitution_ramp;
-        let reason = ramp.and_then(|x| x.problem())?;
-        Some(invalid("mitigation.substitution_ramp".into(), reason))
+        let reason = ramp.and_then(|x| x.problem());
+        reason
+            .map(|r| invalid("mitigation.substitution_ramp".into(), r))
+            .or(thrift)
+            .or_else(groups)
     }
 
     /// The same scenario with every number mapped by `f`.
@@ -295,6 +339,34 @@ impl<P> Scenario<P> {
                 variant: self.perturbation.variant.as_ref().map(|_| Q::default()),
             },
             prices: self.prices.clone(),
+            adaptation: super::Adaptation {
+                thrifting: self
+                    .adaptation
+                    .thrifting
+                    .iter()
+                    .map(|t| super::Thrift {
+                        product: t.product.clone(),
+                        input: t.input.clone(),
+                        regions: t.regions.clone(),
+                        reduction: Q::default(),
+                        ramp: t.ramp,
+                    })
+                    .collect(),
+                substitution_groups: self
+                    .adaptation
+                    .substitution_groups
+                    .iter()
+                    .map(|g| super::SubstitutionGroup {
+                        product: g.product.clone(),
+                        regions: g.regions.clone(),
+                        input: g.input.clone(),
+                        substitute: g.substitute.clone(),
+                        ratio: Q::default(),
+                        limit: Q::default(),
+                        limit_ramp: g.limit_ramp,
+                    })
+                    .collect(),
+            },
         };
         let mut values = Vec::new();
         self.for_each_field(|path, p| values.push(f(path, p)));

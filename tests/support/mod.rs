@@ -268,15 +268,31 @@ pub fn outcome_violation(net: &Network, r: &Realization, o: &StaticOutcome) -> O
             ));
         }
     }
+    // Per node and input: a thrifted coefficient uses `θ̄·a` (docs/model.md §4.9), and a
+    // preferred input may be short by what its region switched.
     let mut k = 0;
     for n in net.node_ids() {
         let q = r.horizon * net.output(n) + o.output_change[n.index()];
+        let node = net.node(n);
         for input in net.inputs(n) {
             let got = o.received_inputs[k];
-            if input.per_unit * q > got + tol(got) {
+            let theta: f64 = r
+                .adaptation
+                .thrifting
+                .iter()
+                .filter(|t| {
+                    t.product == net.product(node.product).id
+                        && t.input == net.product(input.product).id
+                        && (t.regions.is_empty()
+                            || t.regions.contains(&net.region(node.region).code))
+                })
+                .map(|t| t.factor(0.0, r.horizon))
+                .product();
+            let switched = o.switched[node.region.index() * np + input.product.index()];
+            let used = theta * input.per_unit * q;
+            if used > got + switched + tol(got) {
                 return Some(format!(
-                    "node {n:?} uses {} of an input but received {got}",
-                    input.per_unit * q
+                    "node {n:?} uses {used} of an input but received {got} and switched {switched}"
                 ));
             }
             k += 1;

@@ -179,6 +179,8 @@ pub struct Dynamic {
     loss_paths: Vec<(usize, Vec<f64>)>,
     /// The internal index of each capacity addition's node.
     addition_nodes: Vec<usize>,
+    /// Thrifted slots: (slot, index into `adaptation.thrifting`) (§5.7).
+    thrifted: Vec<(usize, usize)>,
     /// The network and the scenario structure the engine was built for.
     built_for: BuiltFor,
     /// How many restrictions the scenario has.
@@ -220,7 +222,8 @@ impl Dynamic {
     /// # Errors
     /// [`Error::InvalidField`] for a setting outside its domain (naming it), a scenario
     /// field this engine does not model (naming the field and the engine: demand shifts,
-    /// recipe multipliers, network variants, prices; in the static-equivalent mode also
+    /// recipe multipliers, network variants, substitution groups, prices; in the
+    /// static-equivalent mode also
     /// `divert`, stock release, substitution and demand response; docs/model.md §5.8), an
     /// unknown region or product, or a capacity loss on a node that
     /// does not exist; [`Error::CyclicRecipes`] for the static-equivalent mode on a cyclic
@@ -239,12 +242,19 @@ impl Dynamic {
         let at = |n: &crate::network::NodeId| plan.pos[n.index()] as usize;
         let loss_nodes = resolved.losses.iter().map(at).collect();
         let addition_nodes = resolved.additions.iter().map(at).collect();
+        let thrifted = (resolved.adapting.thrifted.iter())
+            .map(|&(n, m, i)| {
+                let k = net.inputs(n).iter().position(|x| x.product == m);
+                (plan.slot_start[at(&n)] + k.unwrap_or(0), i)
+            })
+            .collect();
         Ok(Self {
             settings,
             plan,
             loss_nodes,
             loss_paths: Vec::new(),
             addition_nodes,
+            thrifted,
             built_for: BuiltFor::new("the dynamic engine", net, scenario),
             restrictions: scenario.restrictions.len(),
             warnings: resolved.warnings,
@@ -314,6 +324,12 @@ fn check_modelled(r: &Realization, mode: Mode) -> Result<()> {
     }
     if !r.prices.is_empty() {
         return Err(unmodelled("prices", "value of lost output"));
+    }
+    if !r.adaptation.substitution_groups.is_empty() {
+        return Err(unmodelled(
+            "adaptation.substitution_groups",
+            "a substitution group",
+        ));
     }
     if mode == Mode::StaticEquivalent {
         for (field, v) in [

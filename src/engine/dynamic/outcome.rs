@@ -35,6 +35,8 @@ pub(super) struct StepRecord<'a> {
     /// Shares of the remaining final-use gap deferred and met by another technology.
     pub deferrable: f64,
     pub substitutable: f64,
+    /// Per slot: the thrifting factor this step (§5.7).
+    pub theta: &'a [f64],
 }
 
 /// Paths of one dynamic run: per step, every node's output, demand and overproduction
@@ -258,7 +260,8 @@ impl DynamicOutcome {
             absorbed[i] += short[i];
         }
         for (slot, (&got, &came)) in s.received.iter().zip(s.arrived).enumerate() {
-            let gap = (p.sched[slot] - came).max(0.0);
+            // A thrifted slot lacks only what its thrifted need is short of (§5.7).
+            let gap = (s.theta[slot] * p.sched[slot] - came).max(0.0);
             let sink = p.slot_sink[slot] as usize;
             absorbed[sink] += gap;
             inputs[sink] += gap;

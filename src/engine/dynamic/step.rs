@@ -38,6 +38,10 @@ struct RunState {
     cut_prev: Vec<f64>,
     /// The κ gate of this run: the smallest of the restrictions' (§4.5).
     kappa: f64,
+    /// Per slot: the thrifting factor `θ̄` this step (1 where none applies, §5.7) and the
+    /// coefficient `a·θ̄` every use, order and target reads.
+    theta: Vec<f64>,
+    coef: Vec<f64>,
 }
 
 /// Production (docs/model.md §5.3): per node, demand, output, capacity and the share
@@ -207,6 +211,8 @@ impl DynamicWorkspace {
                 cut: vec![0.0; nk],
                 cut_prev: vec![0.0; nk],
                 kappa: 1.0,
+                theta: vec![1.0; ns],
+                coef: p.a.clone(),
             },
             nodes: Production {
                 alpha: vec![1.0; nn],
@@ -424,6 +430,16 @@ impl DynamicWorkspace {
             let v = path.get(self.t).copied().unwrap_or(0.0);
             self.nodes.loss[*f] = self.nodes.loss[*f].max(v);
         }
+        // Thrifting (§5.7): from the start on, the step's mean factor; it does not reverse.
+        for &(slot, i) in &engine.thrifted {
+            let theta = if self.t >= start {
+                r.adaptation.thrifting[i].factor(a, b)
+            } else {
+                1.0
+            };
+            self.run.theta[slot] = theta;
+            self.run.coef[slot] = p.a[slot] * theta;
+        }
         for &f in &engine.addition_nodes {
             self.run.added[f] = 0.0;
         }
@@ -453,7 +469,7 @@ impl DynamicWorkspace {
                 self.receipts.received[slot] = got;
                 self.receipts.asked[slot] = p.sched[slot];
                 self.receipts.kept[p.slot_product[slot] as usize] += blocked;
-                out = out.min(got / p.a[slot]);
+                out = out.min(got / self.run.coef[slot]);
             }
             self.nodes.x[f] = out;
             self.nodes.served[f] = if p.x0[f] > 0.0 {
@@ -535,7 +551,7 @@ impl DynamicWorkspace {
                     }
                     self.produce(engine, f, true);
                     for slot in p.slot_start[f]..p.slot_start[f + 1] {
-                        self.receipts.stock[slot] -= p.a[slot] * self.nodes.x[f];
+                        self.receipts.stock[slot] -= self.run.coef[slot] * self.nodes.x[f];
                         self.order(p, f, slot);
                     }
                 }
@@ -570,7 +586,7 @@ impl DynamicWorkspace {
                         got
                     };
                     self.receipts.arrived[slot] = arriving;
-                    self.receipts.stock[slot] += arriving - p.a[slot] * self.nodes.x[f];
+                    self.receipts.stock[slot] += arriving - self.run.coef[slot] * self.nodes.x[f];
                     self.order(p, f, slot);
                 }
             }
@@ -727,9 +743,9 @@ impl DynamicWorkspace {
         let xopt = self.nodes.demand[f].min(self.nodes.cap[f]);
         let mut ratio: f64 = 1.0;
         for slot in p.slot_start[f]..p.slot_start[f + 1] {
-            let need = engine.settings.psi * p.a[slot] * xopt * p.cover[slot];
+            let need = engine.settings.psi * self.run.coef[slot] * xopt * p.cover[slot];
             let level = if within {
-                let use_all = p.a[slot] * xopt;
+                let use_all = self.run.coef[slot] * xopt;
                 if use_all > self.receipts.stock[slot] {
                     ratio = ratio.min(self.receipts.stock[slot].max(0.0) / use_all);
                 }
@@ -816,9 +832,9 @@ impl DynamicWorkspace {
     /// supplier has capacity, as in BoARIO). A target re-routes the part of its orders a
     /// restriction would block to spare capacity, when there is any.
     fn order(&mut self, p: &Plan, f: usize, slot: usize) {
-        let goal = p.a[slot] * self.nodes.xopt[f] * p.cover[slot];
+        let goal = self.run.coef[slot] * self.nodes.xopt[f] * p.cover[slot];
         let gap = (goal - self.receipts.stock[slot]).max(0.0) * p.r_inv;
-        let total = p.a[slot] * self.nodes.x[f] + gap;
+        let total = self.run.coef[slot] * self.nodes.x[f] + gap;
         self.orders.ordered[slot] = total;
         let weight = self.orders.weight[slot];
         let factor = if weight > 0.0 { total / weight } else { 0.0 };
@@ -987,6 +1003,7 @@ impl DynamicWorkspace {
             fd_scale: &self.final_demand.fd_scale,
             deferrable: self.run.deferrable,
             substitutable: self.run.substitutable,
+            theta: &self.run.theta,
         };
         self.outcome.record(t, p, &step);
     }
