@@ -314,7 +314,7 @@ severity = 1.0
 [[adaptation.thrifting]]
 product = "magnet"
 input = "oxide"
-reduction = { uniform = [0.2, 0.6] }
+reduction = { uniform = { low = 0.2, high = 0.6 } }
 ramp = { from = 0.0, to = 1.0, delay = 0.0, over = 1.0 }
 "#;
     let spec: shortfall::scenario::ScenarioSpec = toml::from_str(text).unwrap();
