@@ -161,8 +161,6 @@ pub struct CascadeWorkspace {
     tagged_c: Vec<f64>,
     /// Per slot: the thrifting factor `θ̄` (1 where none applies, §4.9).
     theta: Vec<f64>,
-    /// Per slot: what the substitute's pool gave it for switching (§4.9).
-    switch_got: Vec<f64>,
     /// Per switching node.
     switch: Vec<SwitchState>,
     /// Per restriction: mean cut and leaked share over the horizon.
@@ -528,7 +526,6 @@ impl Engine for StaticCascade {
             got_c: vec![0.0; ns],
             tagged_c: vec![0.0; ns],
             theta: vec![1.0; ns],
-            switch_got: vec![0.0; ns],
             switch: vec![SwitchState::default(); self.switches.len()],
             cuts: vec![(0.0, 0.0); self.disposal.len()],
             added: vec![0.0; nn],
@@ -600,10 +597,7 @@ impl StaticCascade {
             ws.theta[s as usize] = theta;
             ws.per_unit[s as usize] *= theta;
         }
-        for (state, w) in ws.switch.iter_mut().zip(&self.switches) {
-            *state = SwitchState::default();
-            ws.switch_got[w.s_slot as usize] = 0.0;
-        }
+        ws.switch.fill(SwitchState::default());
         for n in net.node_ids() {
             let loss = match self.resolved.node_loss[n.index()] {
                 NONE => 0.0,
@@ -724,15 +718,8 @@ impl StaticCascade {
                     ws.per_unit[s] * ws.dq[slot.node as usize]
                 };
             }
-            // §4.9: switched needs move from the preferred input's claims to the
-            // substitute's, at the group's ratio.
-            for (w, state) in self.switches.iter().zip(&ws.switch) {
-                let ratio = r.adaptation.substitution_groups[w.group].ratio;
-                if w.substitute == p.index() {
-                    claims += ratio * state.planned;
-                } else if w.preferred == p.index() {
-                    claims -= state.planned;
-                }
+            if !self.switches.is_empty() {
+                claims += self.switched_claims(r, p.index(), ws);
             }
             let (mut restore, mut expand) = (0.0, 0.0);
             for &n in net.nodes_of(p) {
@@ -767,13 +754,31 @@ impl StaticCascade {
                     0.0
                 };
             }
-            self.plan_switches(r, rank, ws);
+            if !self.switches.is_empty() {
+                self.plan_switches(r, rank, ws);
+            }
         }
+    }
+
+    /// §4.9 sweep B: switched needs move from the preferred input's claims to the
+    /// substitute's, at the group's ratio; the change of product `pi`'s claims.
+    #[inline(never)]
+    fn switched_claims(&self, r: &Realization, pi: usize, ws: &CascadeWorkspace) -> f64 {
+        let mut change = 0.0;
+        for (w, state) in self.switches.iter().zip(&ws.switch) {
+            let ratio = r.adaptation.substitution_groups[w.group].ratio;
+            if w.substitute == pi {
+                change += ratio * state.planned;
+            } else if w.preferred == pi {
+                change -= state.planned;
+            }
+        }
+        change
     }
 
     /// §4.9 sweep B, for the switching nodes of the product of `rank` once their planned
     /// increases are set: the room `W`, what they lack `G`, the switched part `w`.
-    #[inline(always)]
+    #[inline(never)]
     fn plan_switches(&self, r: &Realization, rank: usize, ws: &mut CascadeWorkspace) {
         for i in self.switches_at(rank) {
             let w = &self.switches[i];
@@ -817,7 +822,9 @@ impl StaticCascade {
                     }
                 };
             }
-            self.switch_claims(r, pi, ws);
+            if !self.switches.is_empty() {
+                self.switch_claims(r, pi, ws);
+            }
             let target = |sl: &Slot| self.resolved.target[sl.region.index()];
             let slots_of_k = slots.clone();
             let mut given = self.allocate(
@@ -862,14 +869,16 @@ impl StaticCascade {
                 .sum();
             ws.outcome.tagged_to_targets[pi] = tagged_at_targets + to_targets;
             ws.outcome.surplus[pi] = (untagged + raw + processed - given).max(0.0);
-            self.switch_receipts(r, pi, ws);
+            if !self.switches.is_empty() {
+                self.switch_receipts(pi, ws);
+            }
         }
     }
 
     /// §4.9 sweep C, before product `pi`'s pool is shared: a preferred input's claim
     /// leaves out the switched part; a substitute's adds `k·w`. Remembers each substitute
-    /// slot's receipt so far (in `switch_got`) and its switch share (in `received`).
-    #[inline(always)]
+    /// slot's receipt so far (in `equivalent`) and its switch share (in `received`).
+    #[inline(never)]
     fn switch_claims(&self, r: &Realization, pi: usize, ws: &mut CascadeWorkspace) {
         for (w, state) in self.switches.iter().zip(ws.switch.iter_mut()) {
             let u = w.node as usize;
@@ -894,24 +903,64 @@ impl StaticCascade {
                 } else {
                     0.0
                 };
-                ws.switch_got[s] = ws.got_c[s];
+                state.equivalent = ws.got_c[s];
             }
         }
     }
 
     /// §4.9 sweep C, after product `pi`'s pool is shared: the switch share `v` of what
-    /// each substitute slot received leaves its own supply.
-    #[inline(always)]
-    fn switch_receipts(&self, _r: &Realization, pi: usize, ws: &mut CascadeWorkspace) {
+    /// each substitute slot received.
+    #[inline(never)]
+    fn switch_receipts(&self, pi: usize, ws: &mut CascadeWorkspace) {
         for (w, state) in self.switches.iter().zip(ws.switch.iter_mut()) {
             if w.substitute == pi {
                 let s = w.s_slot as usize;
-                let v = (ws.got_c[s] - ws.switch_got[s]) * state.received;
-                ws.got_c[s] -= v;
-                ws.switch_got[s] = v;
-                state.received = v;
+                state.received *= ws.got_c[s] - state.equivalent;
+                state.equivalent = 0.0;
             }
         }
+    }
+
+    /// §4.5 with §4.9: the tagged share of a switching node's increment `inc`, each input's
+    /// need counted with the switch receipt `v` of its substitute slot (`None` if `n`
+    /// does not switch). Called while `v` is out of the substitute slots.
+    #[inline(never)]
+    fn switch_tag(
+        &self,
+        n: NodeId,
+        inc: f64,
+        switching: std::ops::Range<usize>,
+        ws: &CascadeWorkspace,
+    ) -> Option<f64> {
+        let mine = || {
+            self.switches[switching.clone()]
+                .iter()
+                .zip(&ws.switch[switching.clone()])
+        };
+        let mine = move || mine().filter(move |(w, _)| w.node == n.0);
+        mine().next()?;
+        let v_of = |s: usize| {
+            mine()
+                .find(|(w, _)| w.s_slot as usize == s)
+                .map_or(0.0, |(_, state)| state.received)
+        };
+        let mut tag: f64 = 0.0;
+        let mut candidate = |s: usize| {
+            let v = v_of(s);
+            let held = ws.got_a[s] + ws.stock[s] + ws.got_c[s] + v;
+            let tagged = ws.tagged_c[s];
+            let need = ws.per_unit[s] * inc + v;
+            if tagged > tolerance::RESIDUAL * held && need > 0.0 {
+                tag = tag.max((tagged / need).min(1.0));
+            }
+        };
+        for &s in self.inputs_of(n) {
+            candidate(s as usize);
+        }
+        for (w, _) in mine().filter(|(w, _)| !w.s_in_recipe) {
+            candidate(w.s_slot as usize);
+        }
+        Some(tag)
     }
 
     /// The switching nodes whose product has topological rank `rank`.
@@ -935,7 +984,8 @@ impl StaticCascade {
     ) -> (f64, f64, f64) {
         let pi = p.index();
         let (mut untagged, mut raw, mut processed) = (0.0, ws.outcome.diverted[pi], 0.0);
-        // §4.9: a switching node counts `e = min(v/k, W)` as its preferred input.
+        // §4.9: a switching node counts `e = min(v/k, W)` as its preferred input, and
+        // `v` not as its substitute, while it produces.
         let switching = self.switches_at(rank);
         for i in switching.clone() {
             let w = &self.switches[i];
@@ -943,6 +993,7 @@ impl StaticCascade {
             let ratio = r.adaptation.substitution_groups[w.group].ratio;
             state.equivalent = (state.received / ratio).min(state.room);
             ws.got_c[w.p_slot as usize] += state.equivalent;
+            ws.got_c[w.s_slot as usize] -= state.received;
         }
         for &n in net.nodes_of(p) {
             let ni = n.index();
@@ -960,22 +1011,16 @@ impl StaticCascade {
             if inc > 0.0 {
                 for &s in self.inputs_of(n) {
                     let s = s as usize;
-                    let held = ws.got_a[s] + ws.stock[s] + ws.got_c[s] + ws.switch_got[s];
+                    let held = ws.got_a[s] + ws.stock[s] + ws.got_c[s];
                     let tagged = ws.tagged_c[s];
                     if tagged > tolerance::RESIDUAL * held {
-                        let need = ws.per_unit[s] * inc + ws.switch_got[s];
-                        tag = tag.max((tagged / need).min(1.0));
+                        tag = tag.max((tagged / (ws.per_unit[s] * inc)).min(1.0));
                     }
                 }
-                // A substitute outside the recipe serves only the switch (§4.9).
-                for w in &self.switches[switching.clone()] {
-                    let s = w.s_slot as usize;
-                    if w.node == n.0 && !w.s_in_recipe && ws.switch_got[s] > 0.0 {
-                        let tagged = ws.tagged_c[s];
-                        if tagged > tolerance::RESIDUAL * ws.switch_got[s] {
-                            tag = tag.max((tagged / ws.switch_got[s]).min(1.0));
-                        }
-                    }
+                if !switching.is_empty() {
+                    tag = self
+                        .switch_tag(n, inc, switching.clone(), ws)
+                        .unwrap_or(tag);
                 }
             }
             if self.resolved.restricting[ni] {
@@ -986,12 +1031,14 @@ impl StaticCascade {
             }
             ws.outcome.incremental[pi] += inc;
         }
-        // §4.9: the preferred input replaced, `min(e, a·Q - R_C)`; `e` leaves the slot.
+        // §4.9: the preferred input replaced, `min(e, a·Q - R_C)`; `e` leaves the
+        // preferred slot and `v` returns to the substitute's.
         for i in switching {
             let w = &self.switches[i];
             let (u, s) = (w.node as usize, w.p_slot as usize);
             let state = &mut ws.switch[i];
             ws.got_c[s] -= state.equivalent;
+            ws.got_c[w.s_slot as usize] += state.received;
             let held = ws.got_a[s] + ws.stock[s] + ws.got_c[s];
             state.switched = state
                 .equivalent
@@ -1008,10 +1055,9 @@ impl StaticCascade {
         let o = &mut ws.outcome;
         for (s, slot) in self.slots.iter().enumerate() {
             let at = slot.region.index() * np + slot.product;
-            let received = ws.got_a[s] + ws.stock[s] + ws.got_c[s] + ws.switch_got[s];
+            let received = ws.got_a[s] + ws.stock[s] + ws.got_c[s];
             o.received[slot.product] += received;
-            // A thrifted user lacks only what its thrifted need is short of (§4.9).
-            let gap = (ws.theta[s] * ws.slot_sched[s] - received).max(0.0);
+            let gap = (ws.slot_sched[s] - received).max(0.0);
             if slot.node == NONE {
                 if slot.unallocated {
                     o.unallocated_shortfall[at] += gap;
@@ -1033,26 +1079,13 @@ impl StaticCascade {
             }
             o.absorption_baseline[at] += ws.slot_sched[s];
         }
-        // §4.9: the preferred input's shortfall is net of what was switched; the
-        // substitute used for it is not stranded.
-        for (w, state) in self.switches.iter().zip(&ws.switch) {
-            let region = net.node(NodeId(w.node)).region.index();
-            let (ps, ss) = (w.p_slot as usize, w.s_slot as usize);
-            let at = region * np + w.preferred;
-            let received = ws.got_a[ps] + ws.stock[ps] + ws.got_c[ps];
-            let gap = (ws.theta[ps] * ws.slot_sched[ps] - received).max(0.0);
-            o.absorption_shortfall[at] -= gap.min(state.switched);
-            o.switched[at] += state.switched;
-            let ratio = r.adaptation.substitution_groups[w.group].ratio;
-            let got = ws.got_a[ss] + ws.stock[ss] + ws.got_c[ss] + ws.switch_got[ss];
-            let used = ws.per_unit[ss] * ws.out_c[w.node as usize];
-            let at = region * np + w.substitute;
-            o.stranded[at] -=
-                (got - used).max(0.0) - (got - used - ratio * state.switched).max(0.0);
+        if !(self.thrifted.is_empty() && self.switches.is_empty()) {
+            self.record_adaptation(net, r, ws);
         }
+        let o = &mut ws.outcome;
         for (i, &s) in self.input_slot.iter().enumerate() {
             let s = s as usize;
-            o.received_inputs[i] = ws.got_a[s] + ws.stock[s] + ws.got_c[s] + ws.switch_got[s];
+            o.received_inputs[i] = ws.got_a[s] + ws.stock[s] + ws.got_c[s];
         }
         for n in net.node_ids() {
             let ni = n.index();
@@ -1071,6 +1104,38 @@ impl StaticCascade {
 }
 
 impl StaticCascade {
+    /// §4.9 in the outcome: thrifted users' shortfalls against their thrifted need, the
+    /// preferred inputs' net of what was switched, the substitute used not stranded.
+    #[inline(never)]
+    fn record_adaptation(&self, net: &Network, r: &Realization, ws: &mut CascadeWorkspace) {
+        let np = net.products().len();
+        let o = &mut ws.outcome;
+        // A thrifted user lacks only what its thrifted need is short of.
+        let received = |s: usize| ws.got_a[s] + ws.stock[s] + ws.got_c[s];
+        for &(s, _) in &self.thrifted {
+            let (s, slot) = (s as usize, &self.slots[s as usize]);
+            let at = slot.region.index() * np + slot.product;
+            let (sched, got) = (ws.slot_sched[s], received(s));
+            o.absorption_shortfall[at] +=
+                (ws.theta[s] * sched - got).max(0.0) - (sched - got).max(0.0);
+        }
+        // The preferred input's shortfall is net of what was switched; the
+        // substitute used for it is not stranded.
+        for (w, state) in self.switches.iter().zip(&ws.switch) {
+            let region = net.node(NodeId(w.node)).region.index();
+            let (ps, ss) = (w.p_slot as usize, w.s_slot as usize);
+            let at = region * np + w.preferred;
+            let gap = (ws.theta[ps] * ws.slot_sched[ps] - received(ps)).max(0.0);
+            o.absorption_shortfall[at] -= gap.min(state.switched);
+            o.switched[at] += state.switched;
+            let ratio = r.adaptation.substitution_groups[w.group].ratio;
+            let (got, used) = (received(ss), ws.per_unit[ss] * ws.out_c[w.node as usize]);
+            let at = region * np + w.substitute;
+            o.stranded[at] -=
+                (got - used).max(0.0) - (got - used - ratio * state.switched).max(0.0);
+        }
+    }
+
     /// The (product, region) groups whose slots lie in `slots`.
     fn groups_in(&self, slots: std::ops::Range<usize>) -> &[(usize, usize)] {
         let first = self.groups.partition_point(|g| g.0 < slots.start);
