@@ -60,6 +60,20 @@ pub enum BalanceProblem {
         /// `Σ_i Z[(i, input), node]`.
         received: f64,
     },
+    /// Check 4: a joint output makes more than its yield times its host's output
+    /// (docs/model.md §1.8).
+    JointAboveHost {
+        /// Region code.
+        region: String,
+        /// The joint output's product.
+        product: String,
+        /// The host's product.
+        host: String,
+        /// The joint output's baseline output.
+        output: f64,
+        /// Its yield times the host's baseline output.
+        bound: f64,
+    },
     /// Check 3: a region exports more than it produces plus imports.
     ExportsExceedSupply {
         /// Region code.
@@ -104,6 +118,19 @@ impl fmt::Display for BalanceProblem {
                 f,
                 "producers of {product} in {region} receive {received} of {input}, \
                  the recipe needs {expected}"
+            ),
+            Self::JointAboveHost {
+                region,
+                product,
+                host,
+                output,
+                bound,
+            } => write!(
+                f,
+                "{region} makes {} of {product}, a joint output of {host}, but its yield \
+                 times {host}'s output allows only {} (docs/model.md §1.8)",
+                crate::numbers::number(*output),
+                crate::numbers::number(*bound)
             ),
             Self::ExportsExceedSupply {
                 region,

@@ -7,7 +7,7 @@ mod tables;
 
 pub use embedded::{embedded, japan_2010, rare_earths_2024, Dataset, Source, DATASETS};
 pub use monetary::{network_from_pymrio, read_pymrio, PymrioFiles};
-pub use tables::{read_closures, read_tables, tables_from_strs, TableFiles};
+pub use tables::{read_closures, read_joint, read_tables, tables_from_strs, TableFiles};
 
 use std::path::Path;
 
@@ -85,7 +85,7 @@ pub(crate) fn read_text(path: &Path) -> Result<(String, String)> {
 
 /// Reads a network from a `.json` or `.toml` file, or from a folder of the builder's CSV
 /// tables (`regions.csv`, `products.csv`, `production.csv`, `trade.csv`, `recipes.csv`,
-/// optionally `stocks.csv` and `closures.csv`; docs/model.md §1.6). A folder whose
+/// optionally `stocks.csv`, `closures.csv` and `joint.csv`; docs/model.md §1.6). A folder whose
 /// balances do not close gets every failed check, each with the line of `closures.csv`
 /// that would close it with a labelled estimate (docs/model.md §1.4).
 ///
@@ -115,6 +115,9 @@ pub fn read_network(path: impl AsRef<Path>) -> Result<Network> {
                 });
             }
             builder = builder.closure(product, closure);
+        }
+        for rule in read_joint(path)? {
+            builder = builder.joint(rule);
         }
         return Ok(builder.build()?.network);
     }

@@ -257,6 +257,7 @@ pub fn network_from_pymrio(files: PymrioFiles<'_>) -> Result<Network> {
         });
     }
     Network::monetary(NetworkParts {
+        joint: Vec::new(),
         regions: regions.iter().map(|r| Region::new(r, r)).collect(),
         products: sectors
             .iter()

@@ -97,6 +97,39 @@ pub fn read_closures(dir: impl AsRef<Path>) -> Result<Vec<(String, Closure, Loca
     Ok(out)
 }
 
+/// The joint outputs a folder declares (docs/model.md §1.8): `joint.csv`, optional, one
+/// row per rule with columns **host**, **output**, **yield** (units of output per unit of
+/// host, > 0) and region (absent: every region that makes the output).
+///
+/// # Errors
+/// [`Error::Io`], [`Error::Csv`], [`Error::MissingField`], and [`Error::InvalidField`] for
+/// a yield that is not a positive number, naming the file and line.
+pub fn read_joint(dir: impl AsRef<Path>) -> Result<Vec<crate::network::JointRule>> {
+    let path = dir.as_ref().join("joint.csv");
+    let text = match std::fs::read_to_string(&path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(source) => return Err(Error::Io { path, source }),
+    };
+    let name = path.display().to_string();
+    let mut out = Vec::new();
+    for row in sheet((&name, &text))?.rows() {
+        let per_unit = row.number("yield")?;
+        if !(per_unit.is_finite() && per_unit > 0.0) {
+            return Err(row.invalid("yield", format!("{per_unit} must be a positive number")));
+        }
+        let region = row.get("region").map(str::to_string);
+        out.push(crate::network::JointRule {
+            host: row.text("host")?,
+            output: row.text("output")?,
+            per_unit,
+            region,
+            location: row.location.clone(),
+        });
+    }
+    Ok(out)
+}
+
 /// Parses the six tables from text.
 ///
 /// # Errors

@@ -66,6 +66,8 @@ pub struct StaticCascade {
     thrifted: Vec<(u32, usize)>,
     /// Switching nodes of substitution groups, by the rank of their product (§4.9).
     switches: Vec<SwitchPlan>,
+    /// Joint outputs (§1.8): (rank of the node's product, node, host, yield), by rank.
+    joint: Vec<(usize, u32, u32, f64)>,
 }
 
 /// A node of a substitution group, with the slots of its preferred input and substitute.
@@ -230,6 +232,17 @@ impl StaticCascade {
             })
             .collect();
         switches.sort_by_key(|w| (w.rank, w.node));
+        let mut joint: Vec<_> = (net.joint_outputs().iter())
+            .map(|j| {
+                (
+                    rank[net.node(j.node).product.index()],
+                    j.node.0,
+                    j.host.0,
+                    j.per_unit,
+                )
+            })
+            .collect();
+        joint.sort_by_key(|j| (j.0, j.1));
         let (edges, shifted, slot_base) = layout.edges(net, &resolved);
         let mut price = vec![None; net.products().len()];
         for (id, p) in &scenario.prices {
@@ -250,6 +263,7 @@ impl StaticCascade {
             price,
             thrifted,
             switches,
+            joint,
             resolved,
         })
     }
@@ -630,6 +644,13 @@ impl StaticCascade {
         let np = net.products().len();
         let scale = |shift: u16| scheduled(h, r, shift);
         for (rank, &p) in net.product_order().iter().enumerate() {
+            // §1.8: a joint output makes at most its yield times its host's output.
+            for &(_, n, host, per_unit) in self.joint_at(rank) {
+                let (n, host) = (n as usize, host as usize);
+                let bound = self.joint_yield(net, n, host, per_unit, ws) * ws.out_a[host];
+                ws.cap[n] = ws.cap[n].min(bound);
+                ws.added[n] = ws.added[n].min(ws.cap[n]);
+            }
             for &n in net.nodes_of(p) {
                 let ni = n.index();
                 let range = net.out_range(n);
@@ -963,6 +984,26 @@ impl StaticCascade {
         Some(tag)
     }
 
+    /// The joint outputs whose product has topological rank `rank` (§1.8).
+    fn joint_at(&self, rank: usize) -> &[(usize, u32, u32, f64)] {
+        let first = self.joint.partition_point(|j| j.0 < rank);
+        let last = self.joint.partition_point(|j| j.0 <= rank);
+        &self.joint[first..last]
+    }
+
+    /// A joint output's yield in this run's units (recipe multipliers rescale units, §3.2).
+    fn joint_yield(
+        &self,
+        net: &Network,
+        n: usize,
+        host: usize,
+        per_unit: f64,
+        ws: &CascadeWorkspace,
+    ) -> f64 {
+        let unit = |i: usize| ws.scale[net.nodes()[i].product.index()];
+        per_unit * unit(n) / unit(host)
+    }
+
     /// The switching nodes whose product has topological rank `rank`.
     fn switches_at(&self, rank: usize) -> std::ops::Range<usize> {
         let first = self.switches.partition_point(|w| w.rank < rank);
@@ -1081,6 +1122,13 @@ impl StaticCascade {
         }
         if !(self.thrifted.is_empty() && self.switches.is_empty()) {
             self.record_adaptation(net, r, ws);
+        }
+        // §1.8: what the hosts' output allowed of each joint output and it did not make.
+        for &(_, n, host, per_unit) in &self.joint {
+            let (n, host) = (n as usize, host as usize);
+            let bound = self.joint_yield(net, n, host, per_unit, ws) * ws.out_c[host];
+            let product = net.nodes()[n].product.index();
+            ws.outcome.joint_surplus[product] += (bound - ws.out_c[n]).max(0.0);
         }
         let o = &mut ws.outcome;
         for (i, &s) in self.input_slot.iter().enumerate() {

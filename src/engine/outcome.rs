@@ -78,6 +78,9 @@ pub struct StaticOutcome {
     pub tagged_to_targets: Vec<f64>,
     /// Per product: incremental supply and diverted volume no claim took.
     pub surplus: Vec<f64>,
+    /// Per product: what joint outputs' hosts allowed and they did not make (co-products
+    /// disposed of, content not recovered; docs/model.md §1.8).
+    pub joint_surplus: Vec<f64>,
     /// Per product: realised production over the horizon.
     pub production: Vec<f64>,
     /// Per product: received by all users (deliveries, own stock and pool).
@@ -119,6 +122,7 @@ impl StaticOutcome {
             processed_leaked: p(),
             tagged_to_targets: p(),
             surplus: p(),
+            joint_surplus: p(),
             production: p(),
             received: p(),
             received_inputs: vec![0.0; net.node_ids().map(|n| net.inputs(n).len()).sum()],
@@ -222,6 +226,7 @@ impl StaticOutcome {
             &mut self.processed_leaked,
             &mut self.tagged_to_targets,
             &mut self.surplus,
+            &mut self.joint_surplus,
             &mut self.production,
             &mut self.received,
             &mut self.received_inputs,

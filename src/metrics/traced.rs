@@ -22,25 +22,53 @@ pub const DENSE_LIMIT: usize = 2_000;
 /// 400 MB); above it, trace one origin at a time with [`content`].
 pub const BY_ORIGIN_LIMIT: usize = 50_000_000;
 
+/// Joint production by mass (docs/model.md §2.3, §1.8): per node, the mass of all the
+/// outputs of its activity per unit of its own output, `M_h = 1 + Σ_k γ_k t_k / t_h` over
+/// its joint outputs `k` (1 for a node that hosts none); and per joint output, the share
+/// `t_k / t_h / M_h` of its host's input content it carries per unit. Tonnes per unit `t`
+/// come from the products (1 where a product's mass is not known).
+fn joint_mass(net: &Network) -> (Vec<f64>, Vec<f64>) {
+    let tonnes = |n: NodeId| {
+        net.product(net.node(n).product)
+            .tonnes_per_unit()
+            .unwrap_or(1.0)
+    };
+    let mut mass = vec![1.0; net.nodes().len()];
+    for j in net.joint_outputs() {
+        mass[j.host.index()] += j.per_unit * tonnes(j.node) / tonnes(j.host);
+    }
+    let mut share = vec![0.0; net.nodes().len()];
+    for j in net.joint_outputs() {
+        share[j.node.index()] = tonnes(j.node) / tonnes(j.host) / mass[j.host.index()];
+    }
+    (mass, share)
+}
+
 /// Forward substitution: `value[n] = seed(n)` where the seed is given, else
-/// `Σ_i (Z[i,n] / x_n) · value[i]`; nodes without output get zero.
+/// `Σ_i (Z[i,n] / x_n) · value[i]`, shared by mass over a joint activity's outputs
+/// (§1.8); nodes without output get zero.
 fn propagate(net: &Network, seed: impl Fn(NodeId) -> Option<f64>) -> Vec<f64> {
+    let (mass, share) = joint_mass(net);
     let mut value = vec![0.0; net.nodes().len()];
+    // Per node: the content its own inputs bring per unit of its output.
+    let mut raw = vec![0.0; net.nodes().len()];
     for &p in net.product_order() {
         for &n in net.nodes_of(p) {
+            let x = net.output(n);
+            if x > 0.0 {
+                raw[n.index()] = net
+                    .in_edges(n)
+                    .map(|e| e.flow * value[e.from.index()])
+                    .sum::<f64>()
+                    / x;
+            }
+            let from_host = net
+                .host(n)
+                .map_or(0.0, |(h, _)| share[n.index()] * raw[h.index()]);
             value[n.index()] = match seed(n) {
                 Some(v) => v,
-                None => {
-                    let x = net.output(n);
-                    if x > 0.0 {
-                        net.in_edges(n)
-                            .map(|e| e.flow * value[e.from.index()])
-                            .sum::<f64>()
-                            / x
-                    } else {
-                        0.0
-                    }
-                }
+                None if x > 0.0 => raw[n.index()] / mass[n.index()] + from_host,
+                None => 0.0,
             };
         }
     }
@@ -163,6 +191,7 @@ pub fn content_by_origin_dense(net: &Network, upstream: ProductId) -> Result<Con
     }
     let origins = origins_of(net, upstream);
     let k = origins.len();
+    let (mass, share) = joint_mass(net);
     let mut m = DMatrix::<f64>::identity(nn, nn);
     let mut rhs = DMatrix::<f64>::zeros(nn, k);
     for n in net.node_ids() {
@@ -175,7 +204,14 @@ pub fn content_by_origin_dense(net: &Network, upstream: ProductId) -> Result<Con
         let x = net.output(n);
         if x > 0.0 {
             for e in net.in_edges(n) {
-                m[(n.index(), e.from.index())] -= e.flow / x;
+                m[(n.index(), e.from.index())] -= e.flow / x / mass[n.index()];
+            }
+            // A joint output carries its share of its host's input content (§1.8).
+            if let Some((h, _)) = net.host(n) {
+                let xh = net.output(h);
+                for e in net.in_edges(h).filter(|_| xh > 0.0) {
+                    m[(n.index(), e.from.index())] -= share[n.index()] * e.flow / xh;
+                }
             }
         }
     }
@@ -289,7 +325,9 @@ pub fn touched_by(net: &Network, region: RegionId) -> Result<TouchedBy> {
                 got[m] += e.flow;
                 clean[m] += e.flow * untouched[e.from.index()];
             }
-            let mut u = 1.0;
+            // A joint output is made in its host's activity: untouched only if the
+            // host's output is (§1.8).
+            let mut u = net.host(n).map_or(1.0, |(h, _)| untouched[h.index()]);
             for input in net.inputs(n) {
                 let m = input.product.index();
                 if got[m] > 0.0 {

@@ -59,6 +59,25 @@ pub struct Build {
 pub struct Builder {
     tables: ChainTables,
     closures: HashMap<String, Closure>,
+    joint: Vec<JointRule>,
+}
+
+/// A joint output for the builder (docs/model.md §1.8): in every region that makes
+/// `output` (or only in `region`), its makers make at most `per_unit` units per unit of
+/// the region's output of `host` (a by-product's recovery, or a co-product of a joint
+/// process whose level `host` sets). A `joint.csv` line in a folder.
+#[derive(Debug, Clone, PartialEq)]
+pub struct JointRule {
+    /// The product whose makers set the level.
+    pub host: String,
+    /// The joint output.
+    pub output: String,
+    /// Units of `output` per unit of `host`, > 0.
+    pub per_unit: f64,
+    /// The one region it applies to (absent: every region that makes `output`).
+    pub region: Option<String>,
+    /// Where the rule came from, for errors.
+    pub location: Location,
 }
 
 /// One recipe input: product, units per unit of output, whether the figure is an estimate.
@@ -77,7 +96,14 @@ impl Builder {
         Self {
             tables,
             closures: HashMap::new(),
+            joint: Vec::new(),
         }
+    }
+
+    /// Adds a joint output rule (docs/model.md §1.8).
+    pub fn joint(mut self, rule: JointRule) -> Self {
+        self.joint.push(rule);
+        self
     }
 
     /// The tables it builds from.
@@ -127,6 +153,7 @@ impl Builder {
         }
         let mut report = draft.report;
         let stocks = stocks(t, &codes, &draft.absorption, &mut report)?;
+        let joint = self.joint_links(&codes, &draft.nodes)?;
         let network = Network::new(NetworkParts {
             regions: t.regions.clone(),
             products: t.products.clone(),
@@ -134,8 +161,81 @@ impl Builder {
             inputs: draft.inputs,
             edges: draft.edges,
             stocks,
+            joint,
         })?;
         Ok(Build { network, report })
+    }
+
+    /// The joint outputs the rules name: each producer of a rule's output (in its region, if
+    /// it names one) linked to the producer of the host in the same region.
+    fn joint_links(&self, codes: &Codes<'_>, nodes: &[Node]) -> Result<Vec<super::JointOutput>> {
+        let mut out = Vec::new();
+        for rule in &self.joint {
+            let product = |id: &str, field: &str| {
+                codes
+                    .products
+                    .get(id)
+                    .map(|&p| ProductId(p as u32))
+                    .ok_or_else(|| Error::UnknownProduct {
+                        code: id.to_string(),
+                        field: field.into(),
+                        location: rule.location.clone(),
+                    })
+            };
+            let (host, output) = (
+                product(&rule.host, "host")?,
+                product(&rule.output, "output")?,
+            );
+            let region = match &rule.region {
+                Some(code) => Some(codes.regions.get(code.as_str()).copied().ok_or_else(|| {
+                    Error::UnknownRegion {
+                        code: code.clone(),
+                        field: "region".into(),
+                        location: rule.location.clone(),
+                    }
+                })?),
+                None => None,
+            };
+            let producer = |r: RegionId, p: ProductId| {
+                nodes
+                    .iter()
+                    .position(|n| n.kind == NodeKind::Producer && n.region == r && n.product == p)
+            };
+            let mut linked = 0;
+            for (i, node) in nodes.iter().enumerate() {
+                let here = region.is_none_or(|r| node.region.index() == r);
+                if node.kind != NodeKind::Producer || node.product != output || !here {
+                    continue;
+                }
+                let Some(h) = producer(node.region, host) else {
+                    return Err(Error::InvalidField {
+                        field: "host".into(),
+                        reason: format!(
+                            "{} makes {} but no {}, its host: a joint output needs its host in \
+                             the same region (docs/model.md §1.8)",
+                            self.tables.regions[node.region.index()].code,
+                            rule.output,
+                            rule.host
+                        ),
+                        location: rule.location.clone(),
+                    });
+                };
+                out.push(super::JointOutput {
+                    node: NodeId(i as u32),
+                    host: NodeId(h as u32),
+                    per_unit: rule.per_unit,
+                });
+                linked += 1;
+            }
+            if linked == 0 {
+                return Err(Error::InvalidField {
+                    field: "output".into(),
+                    reason: format!("no region makes {} here", rule.output),
+                    location: rule.location.clone(),
+                });
+            }
+        }
+        Ok(out)
     }
 
     /// Splits each region's supply of each product across its users in proportion to their

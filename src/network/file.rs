@@ -23,6 +23,20 @@ pub(crate) struct NetworkFile {
     flows: Vec<FlowRecord>,
     #[serde(default)]
     stocks: Vec<StockEntry>,
+    /// Joint outputs (docs/model.md §1.8), by node position.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    joint: Vec<JointRecord>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct JointRecord {
+    /// Position of the joint output's node in `nodes`.
+    node: u32,
+    /// Position of its host.
+    host: u32,
+    /// Units of the node's product per unit of the host's output.
+    per_unit: f64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -140,6 +154,15 @@ impl From<Network> for NetworkFile {
             nodes,
             flows,
             stocks,
+            joint: net
+                .joint_outputs()
+                .iter()
+                .map(|j| JointRecord {
+                    node: j.node.0,
+                    host: j.host.0,
+                    per_unit: j.per_unit,
+                })
+                .collect(),
         }
     }
 }
@@ -253,6 +276,15 @@ impl TryFrom<NetworkFile> for Network {
             }
             stocks[r.index()][p.index()] = s.quantity;
         }
+        let joint = file
+            .joint
+            .iter()
+            .map(|j| super::JointOutput {
+                node: NodeId(j.node),
+                host: NodeId(j.host),
+                per_unit: j.per_unit,
+            })
+            .collect();
         let parts = NetworkParts {
             regions: file.regions,
             products: file.products,
@@ -260,6 +292,7 @@ impl TryFrom<NetworkFile> for Network {
             inputs,
             edges,
             stocks,
+            joint,
         };
         match file.accounts {
             Accounts::Physical => Network::new(parts),

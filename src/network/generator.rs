@@ -188,6 +188,7 @@ impl Synthetic {
             })
             .collect();
         Network::new(NetworkParts {
+            joint: Vec::new(),
             regions: (0..nr)
                 .map(|r| Region::new(format!("R{r}"), format!("Region {r}")))
                 .collect(),
@@ -308,6 +309,7 @@ impl SyntheticTable {
             })
             .collect();
         Network::monetary(NetworkParts {
+            joint: Vec::new(),
             regions: (0..nr)
                 .map(|r| Region::new(format!("R{r}"), format!("Region {r}")))
                 .collect(),

@@ -19,7 +19,7 @@ mod region;
 mod toy;
 
 pub use bloc::{Bloc, EU_27, US_PLUS_8};
-pub use builder::{Build, BuildReport, Builder, Closure};
+pub use builder::{Build, BuildReport, Builder, Closure, JointRule};
 pub use generator::{Synthetic, SyntheticTable};
 pub use overview::Overview;
 pub use product::{Product, ProductId};
@@ -109,6 +109,20 @@ pub struct Input {
     pub per_unit: f64,
 }
 
+/// A joint output (docs/model.md §1.8): node `node` makes at most `per_unit` units of its
+/// product per unit of its host's output, in the same region. The host's activity sets
+/// the level (a separation line's lead product, an alumina refinery); the joint output is
+/// its own node with its own capacity (a co-product, or a by-product's recovery circuit).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct JointOutput {
+    /// The joint output's node.
+    pub node: NodeId,
+    /// The host node, whose output bounds it.
+    pub host: NodeId,
+    /// Units of the node's product per unit of the host's output (> 0).
+    pub per_unit: f64,
+}
+
 /// Everything a network is made of, before validation. Build one by hand for a small
 /// network, or let [`Builder`] or [`Synthetic`] make it.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -125,6 +139,8 @@ pub struct NetworkParts {
     pub edges: Vec<Edge>,
     /// Stocks `[region][product]` in product units (levels, not rates); empty for none.
     pub stocks: Vec<Vec<f64>>,
+    /// Joint outputs: nodes bounded by a host's output (docs/model.md §1.8).
+    pub joint: Vec<JointOutput>,
 }
 
 /// What a network's flows measure: physical units of each product (a chain built from
@@ -171,6 +187,9 @@ pub struct Network {
     accounts: Accounts,
     /// The products on a recipe cycle (first repeated at the end); empty when acyclic.
     cycle: Vec<String>,
+    /// Joint outputs, and per node the index of its link (or `u32::MAX`).
+    joint: Vec<JointOutput>,
+    joint_of: Vec<u32>,
     /// A hash of what defines the network (see [`Network::fingerprint`]).
     fingerprint: u64,
 }
@@ -208,6 +227,7 @@ impl Network {
             inputs,
             mut edges,
             stocks,
+            joint,
         } = parts;
         let (nr, np, nn) = (regions.len(), products.len(), nodes.len());
         if nr == 0 || np == 0 || nn == 0 {
@@ -318,9 +338,10 @@ impl Network {
             });
         }
 
+        let joint_of = joint_links(&joint, &nodes, &regions, &products)?;
         let input_start = starts_from_lengths(inputs.iter().map(Vec::len));
         let inputs: Vec<Input> = inputs.into_iter().flatten().collect();
-        let (order, cycle) = match product_order(&products, &nodes, &input_start, &inputs) {
+        let (order, cycle) = match product_order(&products, &nodes, &input_start, &inputs, &joint) {
             Ok(order) => (order, Vec::new()),
             Err(Error::CyclicRecipes { cycle }) if accounts == Accounts::Monetary => {
                 ((0..np as u32).map(ProductId).collect(), cycle)
@@ -385,6 +406,8 @@ impl Network {
             by_product,
             accounts,
             cycle,
+            joint,
+            joint_of,
             fingerprint: 0,
         };
         net.check_nodes()?;
@@ -478,6 +501,19 @@ impl Network {
                         imports: imports[i],
                     });
                 }
+            }
+        }
+        for j in &self.joint {
+            let (node, host) = (self.node(j.node), self.node(j.host));
+            let (output, bound) = (self.output(j.node), j.per_unit * self.output(j.host));
+            if output > bound && !tolerance::close(output, bound, tolerance::BALANCE) {
+                problems.push(BalanceProblem::JointAboveHost {
+                    region: code(node.region),
+                    product: id(node.product),
+                    host: id(host.product),
+                    output,
+                    bound,
+                });
             }
         }
         let mut received = vec![0.0; np];
@@ -720,7 +756,23 @@ impl Network {
                 .map(<[f64]>::to_vec)
                 .take(self.regions.len())
                 .collect(),
+            joint: self.joint.clone(),
         }
+    }
+
+    /// The joint outputs (docs/model.md §1.8).
+    pub fn joint_outputs(&self) -> &[JointOutput] {
+        &self.joint
+    }
+
+    /// The host of a joint output and its yield (units of `n`'s product per unit of the
+    /// host's output); `None` for any other node.
+    pub fn host(&self, n: NodeId) -> Option<(NodeId, f64)> {
+        let j = *self.joint_of.get(n.index())?;
+        (j != u32::MAX).then(|| {
+            let link = &self.joint[j as usize];
+            (link.host, link.per_unit)
+        })
     }
 
     /// The network's identity: a hash of its regions, products, nodes, recipes, flows and
@@ -785,6 +837,11 @@ impl Network {
             h.text(&p.unit);
             h.word(u64::from(p.final_use));
             h.word(p.mass_per_unit.map_or(u64::MAX, f64::to_bits));
+        }
+        for j in &self.joint {
+            h.word(u64::from(j.node.0));
+            h.word(u64::from(j.host.0));
+            h.word(j.per_unit.to_bits());
         }
         for n in self.node_ids() {
             let node = self.node(n);
@@ -972,13 +1029,70 @@ fn product_order(
     nodes: &[Node],
     input_start: &[usize],
     inputs: &[Input],
+    joint: &[JointOutput],
 ) -> Result<Vec<ProductId>> {
     let uses = nodes.iter().enumerate().flat_map(|(n, node)| {
         inputs[input_start[n]..input_start[n + 1]]
             .iter()
             .map(move |i| (i.product, node.product))
     });
-    order_of_uses(products, uses)
+    // A host's product comes before its joint outputs' (docs/model.md §1.8).
+    let hosts = joint
+        .iter()
+        .map(|j| (nodes[j.host.index()].product, nodes[j.node.index()].product));
+    order_of_uses(products, uses.chain(hosts))
+}
+
+/// Checks the joint outputs (nodes in range, producers of different products in one
+/// region, one host each, a positive yield) and indexes them by node.
+fn joint_links(
+    joint: &[JointOutput],
+    nodes: &[Node],
+    regions: &[Region],
+    products: &[Product],
+) -> Result<Vec<u32>> {
+    let mut joint_of = vec![u32::MAX; nodes.len()];
+    for (i, j) in joint.iter().enumerate() {
+        let (Some(node), Some(host)) = (nodes.get(j.node.index()), nodes.get(j.host.index()))
+        else {
+            return Err(invalid(format!("joint[{i}] refers to a node out of range")));
+        };
+        let name = |n: &Node| {
+            format!(
+                "{} in {}",
+                products[n.product.index()].id,
+                regions[n.region.index()].code
+            )
+        };
+        let problem = if node.region != host.region {
+            Some("its host is in another region".to_string())
+        } else if node.product == host.product {
+            Some("a node cannot be a joint output of its own product".to_string())
+        } else if node.kind != NodeKind::Producer || host.kind != NodeKind::Producer {
+            Some("joint outputs and hosts are producers, not closing items".to_string())
+        } else if !(j.per_unit.is_finite() && j.per_unit > 0.0) {
+            Some(format!(
+                "its yield {} must be positive and finite",
+                j.per_unit
+            ))
+        } else if joint_of[j.node.index()] != u32::MAX {
+            Some(format!(
+                "it is a joint output of joint[{}] already",
+                joint_of[j.node.index()]
+            ))
+        } else {
+            None
+        };
+        if let Some(reason) = problem {
+            return Err(invalid(format!(
+                "joint[{i}]: {} as a joint output of {}: {reason}",
+                name(node),
+                name(host)
+            )));
+        }
+        joint_of[j.node.index()] = i as u32;
+    }
+    Ok(joint_of)
 }
 
 /// Kahn's algorithm over `(input, output)` product pairs; a cycle is an error naming its

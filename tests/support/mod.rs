@@ -159,6 +159,20 @@ impl Hand {
         self.parts.stocks[r][p] = quantity;
     }
 
+    /// Makes `node` a joint output of `host` at `per_unit` (docs/model.md §1.8).
+    pub fn joint(&mut self, node: NodeId, host: NodeId, per_unit: f64) {
+        self.parts.joint.push(shortfall::network::JointOutput {
+            node,
+            host,
+            per_unit,
+        });
+    }
+
+    /// The parts so far (for tests that expect `Network::new` to refuse them).
+    pub fn parts(&self) -> NetworkParts {
+        self.parts.clone()
+    }
+
     pub fn build(self) -> Network {
         Network::new(self.parts).expect("hand-built network balances")
     }

@@ -40,6 +40,9 @@ pub(super) struct Plan {
     /// Capacity per step before losses, perturbation and ramp (`α_max·x₀` on monetary
     /// tables).
     pub(super) cap0: Vec<f64>,
+    /// Per node: the internal index of its host and its yield, for a joint output
+    /// (docs/model.md §1.8); `(NONE, 0)` otherwise.
+    pub(super) host: Vec<(u32, f64)>,
     /// Whether the node's headroom is scaled by the perturbation and may ramp up: a
     /// producer that is not a restricting exporter's node of a restricted product.
     pub(super) expands: Vec<bool>,
@@ -177,6 +180,7 @@ impl Plan {
             product: Vec::with_capacity(nn),
             x0: Vec::with_capacity(nn),
             cap0: Vec::with_capacity(nn),
+            host: Vec::with_capacity(nn),
             expands: Vec::with_capacity(nn),
             node_cut_of: Vec::with_capacity(nn),
             diverting: Vec::with_capacity(nn),
@@ -249,6 +253,10 @@ impl Plan {
         });
         p.expands
             .push(node.kind == NodeKind::Producer && !restricted.restricting[n.index()]);
+        p.host.push(
+            net.host(n)
+                .map_or((NONE, 0.0), |(h, y)| (p.pos[h.index()], y)),
+        );
         p.target.push(restricted.target[node.region.index()]);
         let mut cut_of = NONE;
         for ei in net.out_range(n) {

@@ -457,6 +457,7 @@ impl DynamicWorkspace {
         for f in 0..p.x0.len() {
             let mut out =
                 p.x0[f].min((1.0 - self.nodes.loss[f]) * self.run.cap_base[f] + self.run.added[f]);
+            out = out.min(self.joint_bound(p, f));
             for slot in p.slot_start[f]..p.slot_start[f + 1] {
                 let run = p.run_start[slot]..p.run_start[slot + 1];
                 let (mut got, mut blocked) = (0.0, 0.0);
@@ -740,7 +741,7 @@ impl DynamicWorkspace {
     /// (docs/model.md §5.4).
     fn produce(&mut self, engine: &Dynamic, f: usize, within: bool) {
         let p = &engine.plan;
-        let xopt = self.nodes.demand[f].min(self.nodes.cap[f]);
+        let xopt = (self.nodes.demand[f].min(self.nodes.cap[f])).min(self.joint_bound(p, f));
         let mut ratio: f64 = 1.0;
         for slot in p.slot_start[f]..p.slot_start[f + 1] {
             let need = engine.settings.psi * self.run.coef[slot] * xopt * p.cover[slot];
@@ -824,6 +825,17 @@ impl DynamicWorkspace {
         let held = beyond * share_t * (1.0 - self.run.kappa);
         self.pool.pool_served[k] += beyond - held;
         self.receipts.kept[k] += held;
+    }
+
+    /// A joint output's bound this step, its yield times its host's output (the host
+    /// produced earlier in the step: its product comes first, docs/model.md §1.8);
+    /// infinite for any other node.
+    #[inline(always)]
+    fn joint_bound(&self, p: &Plan, f: usize) -> f64 {
+        match p.host[f] {
+            (NONE, _) => f64::INFINITY,
+            (host, per_unit) => per_unit * self.nodes.x[host as usize],
+        }
     }
 
     /// A slot's orders for the next step: replace what was used and close the share
