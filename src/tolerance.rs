@@ -14,6 +14,13 @@ pub const STEADY: f64 = 1e-9;
 /// The fixed-point property: a node given its baseline inputs makes its baseline output.
 pub const FIXED_POINT: f64 = 1e-12;
 
+/// The static engine's recycling loops (docs/model.md §1.9): the recycled flow's bound has
+/// converged when a pass changes it by at most this, relative (floored at one unit).
+pub const RECYCLING: f64 = 1e-10;
+
+/// The most passes of the static engine's sweeps a recycling fixed point may take.
+pub const RECYCLING_PASSES: usize = 64;
+
 /// The static cascade's rounding residuals (docs/model.md §4.4-4.5): an input order, or a
 /// tagged receipt, at most this share of what it is compared with (the order before what
 /// the user already holds; the receipt's whole volume) is zero. Exact arithmetic gives 0

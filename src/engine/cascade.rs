@@ -66,8 +66,11 @@ pub struct StaticCascade {
     thrifted: Vec<(u32, usize)>,
     /// Switching nodes of substitution groups, by the rank of their product (§4.9).
     switches: Vec<SwitchPlan>,
-    /// Joint outputs (§1.8): (rank of the node's product, node, host, yield), by rank.
-    joint: Vec<(usize, u32, u32, f64)>,
+    /// Joint outputs (§1.8): (rank of the node's product, node, host, yield, index of its
+    /// recycling loop or `NONE`), by rank.
+    joint: Vec<(usize, u32, u32, f64, u32)>,
+    /// Recycling loops (§1.9): index into `joint` of each.
+    loops: Vec<usize>,
 }
 
 /// A node of a substitution group, with the slots of its preferred input and substitute.
@@ -165,6 +168,11 @@ pub struct CascadeWorkspace {
     theta: Vec<f64>,
     /// Per switching node.
     switch: Vec<SwitchState>,
+    /// Per recycling loop (§1.9): this pass's bound of the recycled flow, the first pass's,
+    /// and the last pass's (bound, what it gave) for the secant step.
+    loop_bound: Vec<f64>,
+    loop_first: Vec<f64>,
+    loop_prev: Vec<(f64, f64)>,
     /// Per restriction: mean cut and leaked share over the horizon.
     cuts: Vec<(f64, f64)>,
     /// Per node: capacity added over the horizon (part of `cap`).
@@ -232,17 +240,26 @@ impl StaticCascade {
             })
             .collect();
         switches.sort_by_key(|w| (w.rank, w.node));
-        let mut joint: Vec<_> = (net.joint_outputs().iter())
-            .map(|j| {
+        let mut joint: Vec<_> = (net.joint_outputs().iter().zip(net.recycles()))
+            .map(|(j, &r)| {
+                let rank = rank[net.node(j.node).product.index()];
                 (
-                    rank[net.node(j.node).product.index()],
+                    rank,
                     j.node.0,
                     j.host.0,
                     j.per_unit,
+                    if r { 0 } else { NONE },
                 )
             })
             .collect();
         joint.sort_by_key(|j| (j.0, j.1));
+        let mut loops = Vec::new();
+        for (i, j) in joint.iter_mut().enumerate() {
+            if j.4 != NONE {
+                j.4 = loops.len() as u32;
+                loops.push(i);
+            }
+        }
         let (edges, shifted, slot_base) = layout.edges(net, &resolved);
         let mut price = vec![None; net.products().len()];
         for (id, p) in &scenario.prices {
@@ -264,6 +281,7 @@ impl StaticCascade {
             thrifted,
             switches,
             joint,
+            loops,
             resolved,
         })
     }
@@ -541,6 +559,9 @@ impl Engine for StaticCascade {
             tagged_c: vec![0.0; ns],
             theta: vec![1.0; ns],
             switch: vec![SwitchState::default(); self.switches.len()],
+            loop_bound: vec![0.0; self.loops.len()],
+            loop_first: vec![0.0; self.loops.len()],
+            loop_prev: vec![(0.0, 0.0); self.loops.len()],
             cuts: vec![(0.0, 0.0); self.disposal.len()],
             added: vec![0.0; nn],
             network: net.fingerprint(),
@@ -551,12 +572,75 @@ impl Engine for StaticCascade {
     fn run(&self, net: &Network, r: &Realization, ws: &mut CascadeWorkspace) -> Result<()> {
         self.built_for.check(net, ws.network, r)?;
         r.validate()?;
-        self.schedule(net, r, ws);
-        self.sweep_a(net, r, ws);
-        self.sweep_b(net, r, ws);
-        self.sweep_c(net, r, ws);
+        if self.loops.is_empty() {
+            self.schedule(net, r, ws);
+            self.sweep_a(net, r, ws);
+            self.sweep_b(net, r, ws);
+            self.sweep_c(net, r, ws);
+        } else {
+            self.solve_loops(net, r, ws);
+        }
         self.record(net, r, ws);
         Ok(())
+    }
+}
+
+impl StaticCascade {
+    /// §1.9: the sweeps as a fixed point over the recycling loops' bounds, from the scrap
+    /// of the hosts' scheduled output; each pass sets every bound to its yield times the
+    /// host's output of the pass before, with a secant step from the second pass on
+    /// (exact where the loop is linear), until no bound moves by more than
+    /// `tolerance::RECYCLING`; at most `tolerance::RECYCLING_PASSES` passes.
+    #[inline(never)]
+    fn solve_loops(&self, net: &Network, r: &Realization, ws: &mut CascadeWorkspace) {
+        // The units of this run (§3.2) are set by `schedule`.
+        self.schedule(net, r, ws);
+        for (l, &i) in self.loops.iter().enumerate() {
+            let (_, n, host, per_unit, _) = self.joint[i];
+            let (n, host) = (n as usize, host as usize);
+            let unit = ws.scale[net.nodes()[host].product.index()];
+            let scheduled = r.horizon * net.outputs()[host] * unit;
+            let first = self.joint_yield(net, n, host, per_unit, ws) * scheduled;
+            ws.loop_bound[l] = first;
+            ws.loop_first[l] = first;
+        }
+        let mut passes = 0;
+        let mut residual: f64 = 0.0;
+        while passes < tolerance::RECYCLING_PASSES {
+            passes += 1;
+            if passes > 1 {
+                self.schedule(net, r, ws);
+            }
+            self.sweep_a(net, r, ws);
+            self.sweep_b(net, r, ws);
+            self.sweep_c(net, r, ws);
+            residual = 0.0;
+            for (l, &i) in self.loops.iter().enumerate() {
+                let (_, n, host, per_unit, _) = self.joint[i];
+                let (n, host) = (n as usize, host as usize);
+                let gave = self.joint_yield(net, n, host, per_unit, ws) * ws.out_c[host];
+                let b = ws.loop_bound[l];
+                residual = residual.max((gave - b).abs() / b.abs().max(1.0));
+                let next = if passes > 1 {
+                    let (pb, pgave) = ws.loop_prev[l];
+                    let (g, pg) = (gave - b, pgave - pb);
+                    if g != pg {
+                        b - g * (b - pb) / (g - pg)
+                    } else {
+                        gave
+                    }
+                } else {
+                    gave
+                };
+                ws.loop_prev[l] = (b, gave);
+                ws.loop_bound[l] = next.clamp(0.0, ws.loop_first[l].max(gave));
+            }
+            if residual <= tolerance::RECYCLING {
+                break;
+            }
+        }
+        ws.outcome.recycling_passes = passes;
+        ws.outcome.recycling_residual = residual;
     }
 }
 
@@ -644,10 +728,15 @@ impl StaticCascade {
         let np = net.products().len();
         let scale = |shift: u16| scheduled(h, r, shift);
         for (rank, &p) in net.product_order().iter().enumerate() {
-            // §1.8: a joint output makes at most its yield times its host's output.
-            for &(_, n, host, per_unit) in self.joint_at(rank) {
+            // §1.8: a joint output makes at most its yield times its host's output; on a
+            // recycling loop (§1.9), this pass's bound of it.
+            for &(_, n, host, per_unit, l) in self.joint_at(rank) {
                 let (n, host) = (n as usize, host as usize);
-                let bound = self.joint_yield(net, n, host, per_unit, ws) * ws.out_a[host];
+                let bound = if l == NONE {
+                    self.joint_yield(net, n, host, per_unit, ws) * ws.out_a[host]
+                } else {
+                    ws.loop_bound[l as usize]
+                };
                 ws.cap[n] = ws.cap[n].min(bound);
                 ws.added[n] = ws.added[n].min(ws.cap[n]);
             }
@@ -985,7 +1074,7 @@ impl StaticCascade {
     }
 
     /// The joint outputs whose product has topological rank `rank` (§1.8).
-    fn joint_at(&self, rank: usize) -> &[(usize, u32, u32, f64)] {
+    fn joint_at(&self, rank: usize) -> &[(usize, u32, u32, f64, u32)] {
         let first = self.joint.partition_point(|j| j.0 < rank);
         let last = self.joint.partition_point(|j| j.0 <= rank);
         &self.joint[first..last]
@@ -1124,7 +1213,7 @@ impl StaticCascade {
             self.record_adaptation(net, r, ws);
         }
         // §1.8: what the hosts' output allowed of each joint output and it did not make.
-        for &(_, n, host, per_unit) in &self.joint {
+        for &(_, n, host, per_unit, _) in &self.joint {
             let (n, host) = (n as usize, host as usize);
             let bound = self.joint_yield(net, n, host, per_unit, ws) * ws.out_c[host];
             let product = net.nodes()[n].product.index();

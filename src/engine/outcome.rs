@@ -78,6 +78,12 @@ pub struct StaticOutcome {
     pub tagged_to_targets: Vec<f64>,
     /// Per product: incremental supply and diverted volume no claim took.
     pub surplus: Vec<f64>,
+    /// Passes of the sweeps the recycling loops took to converge (1 without loops;
+    /// docs/model.md §1.9).
+    pub recycling_passes: usize,
+    /// The last pass's largest relative change of a recycled flow's bound (at most
+    /// `tolerance::RECYCLING` when the loops converged).
+    pub recycling_residual: f64,
     /// Per product: what joint outputs' hosts allowed and they did not make (co-products
     /// disposed of, content not recovered; docs/model.md §1.8).
     pub joint_surplus: Vec<f64>,
@@ -123,6 +129,8 @@ impl StaticOutcome {
             tagged_to_targets: p(),
             surplus: p(),
             joint_surplus: p(),
+            recycling_passes: 1,
+            recycling_residual: 0.0,
             production: p(),
             received: p(),
             received_inputs: vec![0.0; net.node_ids().map(|n| net.inputs(n).len()).sum()],
@@ -206,6 +214,8 @@ impl StaticOutcome {
 
     pub(crate) fn reset(&mut self, horizon: f64, priced: bool) {
         self.horizon = horizon;
+        self.recycling_passes = 1;
+        self.recycling_residual = 0.0;
         for v in [
             &mut self.output_change,
             &mut self.absorption_baseline,

@@ -52,6 +52,39 @@ fn propagate(net: &Network, seed: impl Fn(NodeId) -> Option<f64>) -> Vec<f64> {
     let mut value = vec![0.0; net.nodes().len()];
     // Per node: the content its own inputs bring per unit of its output.
     let mut raw = vec![0.0; net.nodes().len()];
+    // A recycling loop (§1.9) carries its host's content of the pass before: passes
+    // repeat until nothing moves (the loop gain is below 1, §1.4 check of `Network`).
+    let loops = net.recycles().iter().any(|&r| r);
+    for _ in 0..if loops { MAX_PASSES } else { 1 } {
+        let before = loops.then(|| value.clone());
+        pass(net, &seed, &mass, &share, &mut raw, &mut value);
+        if before.is_some_and(|b| settled(&b, &value)) {
+            break;
+        }
+    }
+    value
+}
+
+/// The most passes of a propagation over recycling loops.
+const MAX_PASSES: usize = 1000;
+
+/// Whether two passes agree to the last bits (relative `1e-15`).
+fn settled(before: &[f64], after: &[f64]) -> bool {
+    before
+        .iter()
+        .zip(after)
+        .all(|(a, b)| (a - b).abs() <= 1e-15 * a.abs().max(b.abs()))
+}
+
+/// One forward pass of [`propagate`].
+fn pass(
+    net: &Network,
+    seed: &impl Fn(NodeId) -> Option<f64>,
+    mass: &[f64],
+    share: &[f64],
+    raw: &mut [f64],
+    value: &mut [f64],
+) {
     for &p in net.product_order() {
         for &n in net.nodes_of(p) {
             let x = net.output(n);
@@ -72,7 +105,6 @@ fn propagate(net: &Network, seed: impl Fn(NodeId) -> Option<f64>) -> Vec<f64> {
             };
         }
     }
-    value
 }
 
 /// Content of `upstream` per unit of each node's output, in units of `upstream` per unit,
@@ -314,6 +346,30 @@ pub fn touched_by(net: &Network, region: RegionId) -> Result<TouchedBy> {
     let np = net.products().len();
     let mut untouched = vec![1.0; net.nodes().len()];
     let (mut got, mut clean) = (vec![0.0; np], vec![0.0; np]);
+    // Over recycling loops (§1.9), passes repeat until nothing moves.
+    let loops = net.recycles().iter().any(|&r| r);
+    for _ in 0..if loops { MAX_PASSES } else { 1 } {
+        let before = loops.then(|| untouched.clone());
+        touch_pass(net, region, &mut untouched, &mut got, &mut clean);
+        if before.is_some_and(|b| settled(&b, &untouched)) {
+            break;
+        }
+    }
+    Ok(TouchedBy {
+        region,
+        touched: untouched.iter().map(|u| 1.0 - u).collect(),
+        weight: vec![1.0; untouched.len()],
+    })
+}
+
+/// One forward pass of [`touched_by`].
+fn touch_pass(
+    net: &Network,
+    region: RegionId,
+    untouched: &mut [f64],
+    got: &mut [f64],
+    clean: &mut [f64],
+) {
     for &p in net.product_order() {
         for &n in net.nodes_of(p) {
             if net.node(n).region == region {
@@ -339,11 +395,6 @@ pub fn touched_by(net: &Network, region: RegionId) -> Result<TouchedBy> {
             untouched[n.index()] = u;
         }
     }
-    Ok(TouchedBy {
-        region,
-        touched: untouched.iter().map(|u| 1.0 - u).collect(),
-        weight: vec![1.0; untouched.len()],
-    })
 }
 
 /// Touched-by shares weighted by the content of `upstream`: the share of a node's content

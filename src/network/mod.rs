@@ -187,9 +187,11 @@ pub struct Network {
     accounts: Accounts,
     /// The products on a recipe cycle (first repeated at the end); empty when acyclic.
     cycle: Vec<String>,
-    /// Joint outputs, and per node the index of its link (or `u32::MAX`).
+    /// Joint outputs, per node the index of its link (or `u32::MAX`), and per link
+    /// whether it closes a recycling loop (§1.9).
     joint: Vec<JointOutput>,
     joint_of: Vec<u32>,
+    recycled: Vec<bool>,
     /// A hash of what defines the network (see [`Network::fingerprint`]).
     fingerprint: u64,
 }
@@ -341,13 +343,20 @@ impl Network {
         let joint_of = joint_links(&joint, &nodes, &regions, &products)?;
         let input_start = starts_from_lengths(inputs.iter().map(Vec::len));
         let inputs: Vec<Input> = inputs.into_iter().flatten().collect();
-        let (order, cycle) = match product_order(&products, &nodes, &input_start, &inputs, &joint) {
-            Ok(order) => (order, Vec::new()),
-            Err(Error::CyclicRecipes { cycle }) if accounts == Accounts::Monetary => {
-                ((0..np as u32).map(ProductId).collect(), cycle)
-            }
-            Err(e) => return Err(e),
-        };
+        let uses = nodes.iter().enumerate().flat_map(|(n, node)| {
+            inputs[input_start[n]..input_start[n + 1]]
+                .iter()
+                .map(move |i| (i.product, node.product))
+        });
+        let recycled = recycling(np, uses, &nodes, &joint);
+        let (order, cycle) =
+            match product_order(&products, &nodes, &input_start, &inputs, &joint, &recycled) {
+                Ok(order) => (order, Vec::new()),
+                Err(Error::CyclicRecipes { cycle }) if accounts == Accounts::Monetary => {
+                    ((0..np as u32).map(ProductId).collect(), cycle)
+                }
+                Err(e) => return Err(e),
+            };
         let mut rank = vec![0; np];
         for (i, p) in order.iter().enumerate() {
             rank[p.index()] = i;
@@ -408,6 +417,7 @@ impl Network {
             cycle,
             joint,
             joint_of,
+            recycled,
             fingerprint: 0,
         };
         net.check_nodes()?;
@@ -442,12 +452,54 @@ impl Network {
                 }
             }
         }
+        self.check_loop_gains()?;
         let problems = self.balance_problems();
         if problems.is_empty() {
             Ok(())
         } else {
             Err(Error::Unbalanced { problems })
         }
+    }
+
+    /// A recycling loop returns less than its host's output contains (docs/model.md §1.9):
+    /// its gain, the yield over the content of the recycled product per unit of the host's
+    /// output (by baseline flows), is below 1, so the static engine's fixed point exists
+    /// and is reached.
+    fn check_loop_gains(&self) -> Result<()> {
+        for (j, _) in self.joint.iter().zip(&self.recycled).filter(|(_, &r)| r) {
+            let recycled = self.node(j.node).product;
+            let mut content = vec![0.0; self.nodes.len()];
+            for &p in &self.order {
+                for &n in self.nodes_of(p) {
+                    let x = self.output(n);
+                    content[n.index()] = if p == recycled {
+                        1.0
+                    } else if x > 0.0 {
+                        self.in_edges(n)
+                            .map(|e| e.flow * content[e.from.index()])
+                            .sum::<f64>()
+                            / x
+                    } else {
+                        0.0
+                    };
+                }
+            }
+            let held = content[j.host.index()];
+            if self.output(j.host) > 0.0 && j.per_unit >= held {
+                let (node, host) = (self.node(j.node), self.node(j.host));
+                return Err(invalid(format!(
+                    "the recycling loop from {} to {} in {} returns {} of {} per unit, but a unit \
+                     holds only {}: its gain must be below 1 (docs/model.md §1.9)",
+                    self.product(host.product).id,
+                    self.product(recycled).id,
+                    self.region(node.region).code,
+                    crate::numbers::number(j.per_unit),
+                    self.product(recycled).id,
+                    crate::numbers::number(held)
+                )));
+            }
+        }
+        Ok(())
     }
 
     /// The three balance checks on this network (docs/model.md §1.4), every
@@ -765,6 +817,12 @@ impl Network {
         &self.joint
     }
 
+    /// Per joint output (aligned with [`Network::joint_outputs`]): whether it closes a
+    /// recycling loop, its product an input of its host's chain (docs/model.md §1.9).
+    pub fn recycles(&self) -> &[bool] {
+        &self.recycled
+    }
+
     /// The host of a joint output and its yield (units of `n`'s product per unit of the
     /// host's output); `None` for any other node.
     pub fn host(&self, n: NodeId) -> Option<(NodeId, f64)> {
@@ -1030,17 +1088,57 @@ fn product_order(
     input_start: &[usize],
     inputs: &[Input],
     joint: &[JointOutput],
+    recycled: &[bool],
 ) -> Result<Vec<ProductId>> {
     let uses = nodes.iter().enumerate().flat_map(|(n, node)| {
         inputs[input_start[n]..input_start[n + 1]]
             .iter()
             .map(move |i| (i.product, node.product))
     });
-    // A host's product comes before its joint outputs' (docs/model.md §1.8).
+    // A host's product comes before its joint outputs' (docs/model.md §1.8), except on a
+    // recycling loop (§1.9), whose joint output feeds the host's own chain.
     let hosts = joint
         .iter()
-        .map(|j| (nodes[j.host.index()].product, nodes[j.node.index()].product));
+        .zip(recycled)
+        .filter(|(_, &r)| !r)
+        .map(|(j, _)| (nodes[j.host.index()].product, nodes[j.node.index()].product));
     order_of_uses(products, uses.chain(hosts))
+}
+
+/// Per joint output: whether it closes a recycling loop (docs/model.md §1.9), its product
+/// an input, at any depth, of its host's product.
+fn recycling(
+    np: usize,
+    uses: impl Iterator<Item = (ProductId, ProductId)>,
+    nodes: &[Node],
+    joint: &[JointOutput],
+) -> Vec<bool> {
+    let mut made_from: Vec<Vec<usize>> = vec![Vec::new(); np];
+    for (input, output) in uses {
+        made_from[output.index()].push(input.index());
+    }
+    joint
+        .iter()
+        .map(|j| {
+            let (target, start) = (
+                nodes[j.node.index()].product.index(),
+                nodes[j.host.index()].product.index(),
+            );
+            let mut seen = vec![false; np];
+            let mut stack = vec![start];
+            while let Some(p) = stack.pop() {
+                for &q in &made_from[p] {
+                    if q == target {
+                        return true;
+                    }
+                    if !std::mem::replace(&mut seen[q], true) {
+                        stack.push(q);
+                    }
+                }
+            }
+            false
+        })
+        .collect()
 }
 
 /// Checks the joint outputs (nodes in range, producers of different products in one
