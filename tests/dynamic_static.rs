@@ -163,3 +163,45 @@ fn ramped_profiles_sum_to_the_static_mean_on_a_single_edge_chain() {
     assert!((x.cut(0.0, horizon) - product_of_means).abs() > 1e-4);
     assert!((want / (100.0 * horizon) - x.cut(0.0, horizon)).abs() < 1e-12);
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// The same per-step equality with a joint output (docs/model.md §1.8: the host makes
+    /// its output earlier in the step) and a constant thrifting of one coefficient (§3.4).
+    #[test]
+    fn per_step_equality_with_joint_outputs_and_thrifting(
+        net in small_network(),
+        s in shock(),
+        pick in 0usize..1000,
+        slack in 0.0f64..1.0,
+        reduction in 0.0f64..=1.0,
+    ) {
+        let Some(net) = support::with_link(&net, pick, slack) else { return Ok(()); };
+        let mut r = static_equivalent(&net, &s);
+        if let Some(n) = net.node_ids().find(|&n| !net.inputs(n).is_empty()) {
+            r.adaptation.thrifting.push(shortfall::scenario::Thrift {
+                product: net.product(net.node(n).product).id.clone(),
+                input: net.product(net.inputs(n)[0].product).id.clone(),
+                regions: vec![],
+                reduction,
+                ramp: None,
+            });
+        }
+        let (start, length) = (1, 2);
+        let steps = start + length + 2;
+        let dynamic = dynamic(&net, &r, start, length, steps);
+        let dt = Step::Week.years();
+        let inside = run(&net, &Realization { horizon: dt, ..r.clone() });
+        let nrp = dynamic.absorption_baseline.len();
+        for t in start..start + length {
+            for i in 0..nrp {
+                let base = inside.absorption_baseline[i];
+                let (got, want) = (dynamic.absorption_shortfall[t * nrp + i], inside.absorption_shortfall[i]);
+                prop_assert!(close(got, want, base), "step {t}, {i}: {got} vs {want}");
+                let (got, want) = (dynamic.final_shortfall[t * nrp + i], inside.final_shortfall[i]);
+                prop_assert!(close(got, want, base), "final, step {t}, {i}: {got} vs {want}");
+            }
+        }
+    }
+}

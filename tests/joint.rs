@@ -297,33 +297,6 @@ fn a_folder_declares_joint_outputs() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
-/// Adds a joint link to a generated network where one fits: a node whose region makes an
-/// earlier product, with a yield at or above its baseline ratio.
-fn with_link(net: &Network, pick: usize, slack: f64) -> Option<Network> {
-    let order = net.product_order();
-    let rank = |n: NodeId| {
-        order
-            .iter()
-            .position(|&p| p == net.node(n).product)
-            .unwrap()
-    };
-    let pairs: Vec<(NodeId, NodeId)> = net
-        .node_ids()
-        .flat_map(|k| net.node_ids().map(move |h| (k, h)))
-        .filter(|&(k, h)| {
-            net.node(k).region == net.node(h).region && rank(h) < rank(k) && net.output(h) > 0.0
-        })
-        .collect();
-    let &(k, h) = pairs.get(pick % pairs.len().max(1))?;
-    let mut parts = net.to_parts();
-    parts.joint.push(shortfall::network::JointOutput {
-        node: k,
-        host: h,
-        per_unit: net.output(k) / net.output(h) * (1.0 + slack),
-    });
-    Network::new(parts).ok()
-}
-
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(256))]
 
@@ -336,7 +309,7 @@ proptest! {
         pick in 0usize..1000,
         slack in 0.0f64..1.0,
     ) {
-        let Some(net) = with_link(&net, pick, slack) else { return Ok(()); };
+        let Some(net) = support::with_link(&net, pick, slack) else { return Ok(()); };
         let calm = Realization { horizon: s.horizon, ..Realization::default() };
         let o = run(&net, &calm);
         for (i, &x) in o.absorption_shortfall.iter().enumerate() {
@@ -359,5 +332,40 @@ proptest! {
                 prop_assert!(x <= 1e-9 * d.absorption_baseline[i].max(1e-12));
             }
         }
+    }
+}
+
+/// §1.8: "no shock, no shortfall" needs no demand shift on a host. Alumina final use 30%
+/// lower: the bound falls to 70 kg and gallium is short with nothing restricted or lost.
+#[test]
+fn counterexample_host_demand_fall_cuts_its_joint_output() {
+    let net = gallium();
+    let r = Realization {
+        horizon: 1.0,
+        demand_shifts: vec![shortfall::scenario::DemandShift {
+            region: "CN".into(),
+            product: "alumina".into(),
+            change: -0.3,
+        }],
+        ..Realization::default()
+    };
+    let o = run_checked(&net, &r);
+    let (us, ga) = id(&net, "US", "gallium");
+    let (cn, _) = id(&net, "CN", "gallium");
+    assert!(close(o.production[ga.index()], 70.0));
+    assert!(close(o.final_shortfall(us, ga), 6.25));
+    assert!(close(o.final_shortfall(cn, ga), 3.75));
+}
+
+/// §1.8: a host loss within the bound's slack leaves the joint output alone (10% of the
+/// refinery: bound 90 kg above the 80 made); 30% cuts it to 70 kg.
+#[test]
+fn a_host_loss_within_the_slack_does_not_reach_the_joint_output() {
+    let net = gallium();
+    let ga = net.product_id("gallium").unwrap().index();
+    for (share, made) in [(0.1, 80.0), (0.3, 70.0)] {
+        let mut r = refinery_loss();
+        r.capacity_losses[0].share = share;
+        assert!(close(run_checked(&net, &r).production[ga], made), "{share}");
     }
 }

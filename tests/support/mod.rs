@@ -499,3 +499,30 @@ pub fn toy_embargo(low: f64, high: f64, rest: &str) -> shortfall::runs::Scenario
     )
     .unwrap()
 }
+
+/// Adds a joint link to a generated network where one fits: a node whose region makes an
+/// earlier product, with a yield at or above its baseline ratio.
+pub fn with_link(net: &Network, pick: usize, slack: f64) -> Option<Network> {
+    let order = net.product_order();
+    let rank = |n: NodeId| {
+        order
+            .iter()
+            .position(|&p| p == net.node(n).product)
+            .unwrap()
+    };
+    let pairs: Vec<(NodeId, NodeId)> = net
+        .node_ids()
+        .flat_map(|k| net.node_ids().map(move |h| (k, h)))
+        .filter(|&(k, h)| {
+            net.node(k).region == net.node(h).region && rank(h) < rank(k) && net.output(h) > 0.0
+        })
+        .collect();
+    let &(k, h) = pairs.get(pick % pairs.len().max(1))?;
+    let mut parts = net.to_parts();
+    parts.joint.push(shortfall::network::JointOutput {
+        node: k,
+        host: h,
+        per_unit: net.output(k) / net.output(h) * (1.0 + slack),
+    });
+    Network::new(parts).ok()
+}
