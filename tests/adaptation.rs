@@ -154,7 +154,17 @@ fn thrifting_static_equivalent_per_step() {
 /// The network of §4.9's case: US motors from grade `H` (all Chinese); Japan's Dy-free
 /// grade `S` line makes 20 t for its own use, with capacity `s_capacity`.
 fn motors(s_capacity: f64) -> Network {
-    let mut h = Hand::new(&["CN", "US", "JP"], &["H", "S", "motor"]);
+    motors_with_korea(s_capacity, 0.0)
+}
+
+/// The same, with an idle Korean `H` line of `kr_capacity` (docs/model.md §4.9).
+fn motors_with_korea(s_capacity: f64, kr_capacity: f64) -> Network {
+    // The substitute is listed first: its supply is planned after and shared before the
+    // input it replaces (docs/model.md §4.9).
+    let mut h = Hand::new(&["CN", "US", "JP", "KR"], &["S", "H", "motor"]);
+    if kr_capacity > 0.0 {
+        h.node("KR", "H", kr_capacity, &[]);
+    }
     let cn = h.node("CN", "H", 100.0, &[]);
     let jp = h.node("JP", "S", s_capacity, &[]);
     let us = h.node("US", "motor", 100.0, &[("H", 1.0)]);
@@ -222,6 +232,22 @@ fn switching_within_the_limit() {
     assert!(close(o.final_shortfall(us, motor), 90.0));
 }
 
+/// The preferred input comes first (§4.9): Korea's idle `H` line of 80 t is planned to
+/// meet 80% of the US order, so the US switches only the other 20 t (25 t of `S`) and
+/// makes all its motors; switching all it could (40 t) would have left 8 motors unmade.
+#[test]
+fn the_preferred_input_comes_first() {
+    let net = motors_with_korea(60.0, 80.0);
+    let (us, motor) = (
+        net.region_id("US").unwrap(),
+        net.product_id("motor").unwrap(),
+    );
+    let h = net.product_id("H").unwrap();
+    let o = support::run_checked(&net, &switching(1.0, None));
+    assert!(close(o.final_shortfall(us, motor), 0.0));
+    assert!(close(o.switched(us, h), 20.0));
+}
+
 /// Switching happens only when the preferred input falls short: a motor maker that loses
 /// capacity does not switch.
 #[test]
@@ -257,8 +283,25 @@ fn adaptation_errors_name_the_field() {
     r.adaptation.substitution_groups[0].input = "S".into();
     r.adaptation.substitution_groups[0].substitute = "H".into();
     let e = build_error(&net, &r);
-    assert!(e.contains("adaptation.substitution_groups[0]"), "{e}");
-    assert!(e.contains("no producer of motor"), "{e}");
+    assert!(e.contains("list it before S in products.csv"), "{e}");
+    let r = Realization {
+        adaptation: Adaptation {
+            thrifting: vec![Thrift {
+                product: "motor".into(),
+                input: "S".into(),
+                regions: vec![],
+                reduction: 0.5,
+                ramp: None,
+            }],
+            ..Adaptation::default()
+        },
+        ..switching(1.0, None)
+    };
+    let mut r = r;
+    r.adaptation.substitution_groups = switching(1.0, None).adaptation.substitution_groups;
+    let e = build_error(&net, &r);
+    assert!(e.contains("adaptation.thrifting[0]"), "{e}");
+    assert!(e.contains("no producer of motor uses S"), "{e}");
     let mut r = switching(1.0, None);
     r.adaptation.substitution_groups[0].limit_ramp = Some(Ramp {
         from: 1.0,
@@ -349,7 +392,7 @@ fn adapted(net: &Network, pick: usize, reduction: f64, limit: f64, ratio: f64) -
     let before: Vec<_> = order
         .iter()
         .copied()
-        .filter(|&q| q != input && rank(q) < rank(net.node(n).product))
+        .filter(|&q| rank(q) < rank(input))
         .collect();
     if let Some(&s) = before.get(pick % before.len().max(1)) {
         out.substitution_groups.push(SubstitutionGroup {

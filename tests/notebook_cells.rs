@@ -18,8 +18,7 @@ fn own_network() -> Result<(), Box<dyn std::error::Error>> {
     // cell 1
     use shortfall::prelude::*;
     // cell 3
-    let tables = shortfall::data::read_tables("my_chain")?;
-    let net = Builder::new(tables).build()?.network;
+    let net = shortfall::data::read_network("my_chain")?;
     check_rich(&(net.summary()).evcxr_content());
     // cell 4
     check_rich(&(ConcentrationTable::of(&net)).evcxr_content());
@@ -32,6 +31,9 @@ fn own_network() -> Result<(), Box<dyn std::error::Error>> {
     // cell 8
     check_rich(&(Plot::histogram(&results.outcomes[0])?).evcxr_content());
     // cell 10
+    let switching = ScenarioFile::read("my_chain/switching.toml")?;
+    check_rich(&(shortfall::montecarlo::run(&net, &switching.scenario, &switching.monte_carlo, None)?).evcxr_content());
+    // cell 12
     let dynamic = embargo.dynamic.clone().unwrap_or_default();
     let paths = run_paths(&net, &embargo.scenario, &dynamic, &embargo.monte_carlo, embargo.paths.as_ref().unwrap())?;
     check_rich(&(Plot::fan_chart(&paths)?).evcxr_content());

@@ -70,17 +70,18 @@ impl Adapting {
                     format!("{} cannot substitute for itself", group.input),
                 ));
             }
-            // The substitute's pool is planned after, and shared before, its users'
-            // products (§4.9): it must come first in the topological order.
+            // The substitute's pool is planned after the preferred input's, and shared
+            // before it (§4.9): it must come first in the topological order.
             let rank = |p: ProductId| net.product_order().iter().position(|&q| q == p);
-            let user = product_at(net, &group.product, format!("{path}.product"))?;
-            if rank(substitute) >= rank(user) {
+            if rank(substitute) >= rank(preferred) {
                 return Err(field(
                     format!("{path}.substitute"),
                     format!(
-                        "{} is made from {} (it comes after it in the chain), so it cannot \
-                         substitute for one of its inputs",
-                        group.substitute, group.product
+                        "{} comes after {} in the network's product order (it is made from \
+                         it, or listed after it among products ready at once): a substitute's \
+                         supply is planned after and shared before the input it replaces \
+                         (docs/model.md §4.9); list it before {} in products.csv",
+                        group.substitute, group.input, group.input
                     ),
                 ));
             }

@@ -865,31 +865,41 @@ impl StaticCascade {
                 };
             }
             if !self.switches.is_empty() {
-                self.plan_switches(r, rank, ws);
+                let filled = if claims > 0.0 {
+                    (give_r + give_e) / claims
+                } else {
+                    1.0
+                };
+                self.plan_switches(r, rank, p.index(), filled, ws);
             }
         }
     }
 
-    /// §4.9 sweep B: switched needs move from the preferred input's claims to the
-    /// substitute's, at the group's ratio; the change of product `pi`'s claims.
+    /// §4.9 sweep B: the claims of switching nodes on the substitute `pi`, `k·w`.
     #[inline(never)]
     fn switched_claims(&self, r: &Realization, pi: usize, ws: &CascadeWorkspace) -> f64 {
-        let mut change = 0.0;
+        let mut claims = 0.0;
         for (w, state) in self.switches.iter().zip(&ws.switch) {
-            let ratio = r.adaptation.substitution_groups[w.group].ratio;
             if w.substitute == pi {
-                change += ratio * state.planned;
-            } else if w.preferred == pi {
-                change -= state.planned;
+                claims += r.adaptation.substitution_groups[w.group].ratio * state.planned;
             }
         }
-        change
+        claims
     }
 
-    /// §4.9 sweep B, for the switching nodes of the product of `rank` once their planned
-    /// increases are set: the room `W`, what they lack `G`, the switched part `w`.
+    /// §4.9 sweep B, once product `pi` (of rank `rank`) is planned, with `filled` the
+    /// share of its claims its pool is planned to meet: for its switching users, the room
+    /// `W` and what they lack `G`; for the users whose preferred input it is, the switched
+    /// part `w`, what its pool is not planned to give of their order, within `W` and `G`.
     #[inline(never)]
-    fn plan_switches(&self, r: &Realization, rank: usize, ws: &mut CascadeWorkspace) {
+    fn plan_switches(
+        &self,
+        r: &Realization,
+        rank: usize,
+        pi: usize,
+        filled: f64,
+        ws: &mut CascadeWorkspace,
+    ) {
         for i in self.switches_at(rank) {
             let w = &self.switches[i];
             let (u, ps) = (w.node as usize, w.p_slot as usize);
@@ -899,7 +909,13 @@ impl StaticCascade {
             state.room = limit * a * ws.sched_out[u];
             state.lacking =
                 (a * ws.sched_out[u].min(ws.cap[u]) - ws.got_a[ps] - ws.stock[ps]).max(0.0);
-            state.planned = state.room.min(state.lacking).min(a * ws.dq[u]);
+        }
+        for (w, state) in self.switches.iter().zip(ws.switch.iter_mut()) {
+            if w.preferred == pi {
+                let unfilled =
+                    ws.per_unit[w.p_slot as usize] * ws.dq[w.node as usize] * (1.0 - filled);
+                state.planned = state.room.min(state.lacking).min(unfilled.max(0.0));
+            }
         }
     }
 
@@ -985,26 +1001,13 @@ impl StaticCascade {
         }
     }
 
-    /// §4.9 sweep C, before product `pi`'s pool is shared: a preferred input's claim
-    /// leaves out the switched part; a substitute's adds `k·w`. Remembers each substitute
-    /// slot's receipt so far (in `equivalent`) and its switch share (in `received`).
+    /// §4.9 sweep C, before the substitute `pi`'s pool is shared: its switching users'
+    /// claims add `k·w`. Remembers each substitute slot's receipt so far (in `equivalent`)
+    /// and its switch share (in `received`).
     #[inline(never)]
     fn switch_claims(&self, r: &Realization, pi: usize, ws: &mut CascadeWorkspace) {
         for (w, state) in self.switches.iter().zip(ws.switch.iter_mut()) {
-            let u = w.node as usize;
-            if w.preferred == pi {
-                let s = w.p_slot as usize;
-                let a = ws.per_unit[s];
-                let ordered = a * ws.dq[u] - state.planned;
-                let unused = (ws.got_a[s] + ws.stock[s] - a * ws.out_a[u]).max(0.0);
-                let room = a * (ws.cap[u] - ws.out_a[u]).max(0.0);
-                let order = ordered - unused;
-                ws.claim[s] = if order <= tolerance::RESIDUAL * ordered.max(0.0) {
-                    0.0
-                } else {
-                    order.min(room)
-                };
-            } else if w.substitute == pi {
+            if w.substitute == pi {
                 let s = w.s_slot as usize;
                 let extra = r.adaptation.substitution_groups[w.group].ratio * state.planned;
                 ws.claim[s] += extra;

@@ -94,6 +94,25 @@ impl Report for Overview<'_> {
             "quantities a year in each product's unit; traded = shipped to another region, \
              origin basis",
         );
+        let joint: Vec<String> = (net.joint_outputs().iter().zip(net.recycles()))
+            .map(|(j, &recycles)| {
+                let (node, host) = (net.node(j.node), net.node(j.host));
+                format!(
+                    "{} of {} in {} ({} a unit{})",
+                    net.product(node.product).id,
+                    net.product(host.product).id,
+                    net.region(node.region).code,
+                    crate::report::number(j.per_unit),
+                    if recycles { ", a recycling loop" } else { "" }
+                )
+            })
+            .collect();
+        if !joint.is_empty() {
+            t.note(format!(
+                "joint outputs (docs/model.md §1.8-1.9): {}",
+                joint.join("; ")
+            ));
+        }
         t.note(format!(
             "balance checks passed (recipe columns within {:e} relative; docs/model.md §1.4)",
             crate::tolerance::BALANCE
