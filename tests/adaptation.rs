@@ -318,8 +318,13 @@ fn adaptation_errors_name_the_field() {
     r.adaptation.substitution_groups[0].ratio = 0.0;
     let e = build_error(&net, &r);
     assert!(e.contains("adaptation.substitution_groups[0].ratio"), "{e}");
-    // The dynamic engine does not model groups yet, and says so by name.
-    let e = Dynamic::new(&net, &switching(1.0, None), DynamicSettings::default())
+    // The dynamic engine switches in the standard mode with delivery within the step,
+    // and refuses groups elsewhere by name.
+    let ario = DynamicSettings {
+        mode: Mode::Ario,
+        ..DynamicSettings::default()
+    };
+    let e = Dynamic::new(&net, &switching(1.0, None), ario)
         .unwrap_err()
         .to_string();
     assert!(e.contains("adaptation.substitution_groups"), "{e}");
@@ -452,8 +457,32 @@ proptest! {
         prop_assert_eq!(support::outcome_violation(&net, &r, &o), None);
     }
 
-    /// The dynamic engine: no shock, no final-use shortfall with thrifting, in the
-    /// standard mode, and no absorption shortfall at a thrifted slot. (Upstream of a
+    /// The dynamic engine under random shocks with thrifting and a substitution group
+    /// (standard mode, delivery within the step): the properties of §5.9.
+    #[test]
+    fn dynamic_properties_hold_with_adaptation(
+        net in small_network(),
+        s in shock(),
+        pick in 0usize..1000,
+        reduction in 0.0f64..=1.0,
+        limit in 0.0f64..=1.0,
+        ratio in 0.1f64..=4.0,
+    ) {
+        let mut r = Realization {
+            adaptation: adapted(&net, pick, reduction, limit, ratio),
+            ..s.realization(&net)
+        };
+        r.start = Some(2.0 / 52.0);
+        r.run_length = Some(0.5);
+        let settings = DynamicSettings { step: Step::Week, inventory_days: 30.0, ..DynamicSettings::default() };
+        let engine = Dynamic::new(&net, &r, settings).unwrap();
+        let o = run_dynamic(&engine, &net, &r);
+        prop_assert_eq!(support::dynamic_violation(&net, &o), None);
+    }
+
+    /// The dynamic engine: no shock, no final-use shortfall with thrifting and a
+    /// substitution group, in the standard mode, and no absorption shortfall at a
+    /// thrifted slot. (Upstream of a
     /// thrifted input the absorption measure counts the fall in demand:
     /// `counterexample_thrifting_upstream_absorption_in_the_dynamic_engine`.)
     #[test]
@@ -462,8 +491,7 @@ proptest! {
         pick in 0usize..1000,
         reduction in 0.0f64..=1.0,
     ) {
-        let mut adaptation = adapted(&net, pick, reduction, 0.0, 1.0);
-        adaptation.substitution_groups.clear();
+        let adaptation = adapted(&net, pick, reduction, 0.5, 1.0);
         let r = Realization {
             horizon: 0.5,
             adaptation,
@@ -591,4 +619,52 @@ fn counterexample_thrifting_upstream_absorption_in_the_dynamic_engine() {
     }
     let s = run(&net, &r);
     assert!(s.absorption_shortfall(a, id("ore")).abs() < 1e-12);
+}
+
+/// §5.7: the same case in the dynamic engine, monthly over two years. Once the US's `H`
+/// inventory is spent, Japan's spare `S` (40 t a year) replaces 32 t of `H` a year, so the
+/// US makes 32/12 motors a month, as the static engine's year; with no spare capacity to
+/// take up (ρ = 0), none. Switching stops when the cut ends and the switch stock is used.
+#[test]
+fn switching_in_the_dynamic_engine() {
+    let net = motors(60.0);
+    let (us, motor) = (
+        net.region_id("US").unwrap(),
+        net.product_id("motor").unwrap(),
+    );
+    let h = net.product_id("H").unwrap();
+    let node = net.node_id(us, motor).unwrap();
+    let settings = DynamicSettings {
+        step: Step::Month,
+        ..DynamicSettings::default()
+    };
+    let run_for = |rho: f64, horizon: f64| {
+        let r = Realization {
+            horizon,
+            run_length: Some(2.0),
+            ..switching(rho, None)
+        };
+        let engine = Dynamic::new(&net, &r, settings.clone()).unwrap();
+        (engine.steps(), run_dynamic(&engine, &net, &r))
+    };
+    let (steps, o) = run_for(1.0, 2.0);
+    // Switching replaces 32/12 t of `H` a month from the first month on; output falls
+    // towards it as the `H` inventory is spent (within 1e-4 after two years).
+    for t in 1..steps {
+        assert!(
+            (o.switched(us, h, t) - 32.0 / 12.0).abs() < 1e-9,
+            "step {t}"
+        );
+        assert!(o.output(node, t) >= 32.0 / 12.0 - 1e-9);
+    }
+    let last = o.output(node, steps - 1);
+    assert!((last - 32.0 / 12.0).abs() < 1e-4, "{last}");
+    let (_, none) = run_for(0.0, 2.0);
+    let left = none.output(node, steps - 1);
+    assert!(left < 1e-3 * 100.0 / 12.0, "{left}");
+    assert_eq!(none.switched(us, h, steps - 1), 0.0);
+    // The cut lasts a year: switching stops afterwards, once the switch stock is used.
+    let (_, o) = run_for(1.0, 1.0);
+    assert!(o.switched(us, h, 20) > 0.0 || o.switched(us, h, 13) > 0.0);
+    assert_eq!(o.switched(us, h, steps - 1), 0.0);
 }

@@ -30,52 +30,6 @@ fn run(net: &Network, r: &Realization, mode: Mode, lag_days: f64) -> DynamicOutc
     support::run_dynamic(&engine, net, r)
 }
 
-/// The first property that fails, described.
-fn violation(net: &Network, o: &DynamicOutcome) -> Option<String> {
-    let np = net.products().len();
-    for t in 0..o.steps {
-        for n in net.node_ids() {
-            for input in net.inputs(n) {
-                let v = o.inventory(n, input.product, t).unwrap();
-                if v < -1e-12 {
-                    return Some(format!("inventory {v} of {n:?} at step {t}"));
-                }
-            }
-        }
-        for r in 0..net.regions().len() {
-            for k in 0..np {
-                let (r, k) = (
-                    shortfall::network::RegionId(r as u32),
-                    shortfall::network::ProductId(k as u32),
-                );
-                if let Some(level) = o.stockpile(r, k, t) {
-                    if level < -1e-12 {
-                        return Some(format!("stockpile {level} at step {t}"));
-                    }
-                }
-            }
-        }
-        for k in 0..np {
-            let i = t * np + k;
-            let out = o.produced[i];
-            let shipped = o.to_users[i] + o.to_final[i] + o.kept[i];
-            if (out - shipped).abs() > 1e-9 * out.max(1e-9) {
-                return Some(format!(
-                    "product {k} at step {t}: made {out}, shipped {shipped}"
-                ));
-            }
-        }
-        let nrp = o.final_baseline.len();
-        for i in 0..nrp {
-            let (short, base) = (o.final_shortfall[t * nrp + i], o.final_baseline[i]);
-            if short < -1e-12 || short > base * (1.0 + 1e-9) + 1e-12 {
-                return Some(format!("final shortfall {short} outside [0, {base}]"));
-            }
-        }
-    }
-    None
-}
-
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(48))]
 
@@ -88,7 +42,7 @@ proptest! {
         let r = modelled(&net, &s);
         for (mode, lag) in [(Mode::Standard, lag), (Mode::Ario, 0.0)] {
             let o = run(&net, &r, mode, lag);
-            prop_assert_eq!(violation(&net, &o), None, "{:?}", mode);
+            prop_assert_eq!(support::dynamic_violation(&net, &o), None, "{:?}", mode);
         }
     }
 }

@@ -222,8 +222,8 @@ impl Dynamic {
     /// # Errors
     /// [`Error::InvalidField`] for a setting outside its domain (naming it), a scenario
     /// field this engine does not model (naming the field and the engine: demand shifts,
-    /// recipe multipliers, network variants, substitution groups, prices; in the
-    /// static-equivalent mode also
+    /// recipe multipliers, network variants, prices; substitution groups outside the
+    /// standard mode with delivery within the step; in the static-equivalent mode also
     /// `divert`, stock release, substitution and demand response; docs/model.md §5.8), an
     /// unknown region or product, or a capacity loss on a node that
     /// does not exist; [`Error::CyclicRecipes`] for the static-equivalent mode on a cyclic
@@ -239,6 +239,13 @@ impl Dynamic {
         // nodes of losses and additions), laid out in the engine's node order.
         let resolved = Resolved::new(net, scenario)?;
         let plan = Plan::new(net, scenario, &settings, &resolved)?;
+        // Switching orders from the substitute's pool within the step (§5.7).
+        if !plan.switches.is_empty() && (plan.lag != 0 || settings.mode != Mode::Standard) {
+            return Err(unmodelled(
+                "adaptation.substitution_groups",
+                "a substitution group outside the standard mode with delivery within the step",
+            ));
+        }
         let at = |n: &crate::network::NodeId| plan.pos[n.index()] as usize;
         let loss_nodes = resolved.losses.iter().map(at).collect();
         let addition_nodes = resolved.additions.iter().map(at).collect();
@@ -325,12 +332,7 @@ fn check_modelled(r: &Realization, mode: Mode) -> Result<()> {
     if !r.prices.is_empty() {
         return Err(unmodelled("prices", "value of lost output"));
     }
-    if !r.adaptation.substitution_groups.is_empty() {
-        return Err(unmodelled(
-            "adaptation.substitution_groups",
-            "a substitution group",
-        ));
-    }
+
     if mode == Mode::StaticEquivalent {
         for (field, v) in [
             ("mitigation.deferrable", m.deferrable),

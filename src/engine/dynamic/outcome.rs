@@ -37,6 +37,10 @@ pub(super) struct StepRecord<'a> {
     pub substitutable: f64,
     /// Per slot: the thrifting factor this step (§5.7).
     pub theta: &'a [f64],
+    /// Per switching node of the plan: the preferred input it replaced this step, and
+    /// what arrived of its switch orders (§5.7).
+    pub switch_moved: &'a [f64],
+    pub switch_got: &'a [f64],
 }
 
 /// Paths of one dynamic run: per step, every node's output, demand and overproduction
@@ -81,6 +85,9 @@ pub struct DynamicOutcome {
     pub absorption_shortfall: Vec<f64>,
     /// Final-use gap deferred to the next step (demand response), `[step][region][product]`.
     pub backlog: Vec<f64>,
+    /// Preferred input replaced by a substitute per step, `[step][region][product]`
+    /// (substitution groups, §5.7); empty without groups.
+    pub switched: Vec<f64>,
     /// Final-use gap met by another technology, `[step][region][product]`.
     pub substituted: Vec<f64>,
     /// What producers lacked of their inputs, `[step][region][product]` (the input part
@@ -171,6 +178,11 @@ impl DynamicOutcome {
             absorption_shortfall: vec![0.0; steps * nrp],
             input_shortfall: vec![0.0; steps * nrp],
             backlog: vec![0.0; steps * nrp],
+            switched: if p.switches.is_empty() {
+                Vec::new()
+            } else {
+                vec![0.0; steps * nrp]
+            },
             substituted: vec![0.0; steps * nrp],
             input_baseline,
             piles: p
@@ -267,6 +279,17 @@ impl DynamicOutcome {
             inputs[sink] += gap;
             to_users[p.slot_product[slot] as usize] += got;
         }
+        // §5.7: a preferred input's shortfall is net of what a substitute replaced; what
+        // arrived for switching was shipped to users of the substitute.
+        for (i, w) in p.switches.iter().enumerate() {
+            let (ps, sink) = (w.p_slot, p.slot_sink[w.p_slot] as usize);
+            let gap = (s.theta[ps] * p.sched[ps] - s.arrived[ps]).max(0.0);
+            let replaced = gap.min(s.switch_moved[i]);
+            absorbed[sink] -= replaced;
+            inputs[sink] -= replaced;
+            self.switched[t * nrp + sink] += s.switch_moved[i];
+            to_users[w.substitute] += s.switch_got[i];
+        }
     }
 
     /// The final-use gap deferred at step `t` of `(region, product)` index `sink`.
@@ -333,6 +356,13 @@ impl DynamicOutcome {
     /// Final use of `product` in `region` not served at step `t`.
     pub fn final_shortfall(&self, region: RegionId, product: ProductId, t: usize) -> f64 {
         self.final_shortfall[t * self.final_baseline.len() + self.index(region, product)]
+    }
+
+    /// Units of the preferred input `product` that `region`'s producers replaced by a
+    /// substitute at step `t` (substitution groups, docs/model.md §5.7).
+    pub fn switched(&self, region: RegionId, product: ProductId, t: usize) -> f64 {
+        let i = t * self.final_baseline.len() + self.index(region, product);
+        self.switched.get(i).copied().unwrap_or(0.0)
     }
 
     /// Final use of `product` in `region` not served over the run.

@@ -101,6 +101,10 @@ pub(super) struct Plan {
     pub(super) blocks: Vec<(u32, std::ops::Range<usize>)>,
     /// Steps an input travels: 0 within the step, 1 BoARIO's lag, more with a transport lag.
     pub(super) lag: usize,
+    /// Switching nodes of substitution groups (docs/model.md §5.7), and per node the CSR
+    /// start into them (internal order).
+    pub(super) switches: Vec<PlanSwitch>,
+    pub(super) switch_start: Vec<usize>,
     /// Overproduction follows ARIO (monetary tables, or the ario mode).
     pub(super) overproduction: bool,
     pub(super) monetary: bool,
@@ -110,6 +114,18 @@ pub(super) struct Plan {
     pub(super) dt: f64,
     pub(super) steps: usize,
     pub(super) products: usize,
+}
+
+/// A switching node's slots and group (docs/model.md §5.7).
+#[derive(Debug, Clone, Copy)]
+pub(super) struct PlanSwitch {
+    /// The preferred input's slot and the substitute's.
+    pub p_slot: usize,
+    pub s_slot: usize,
+    /// Index into `adaptation.substitution_groups`.
+    pub group: usize,
+    /// The substitute product.
+    pub substitute: usize,
 }
 
 impl Plan {
@@ -219,6 +235,8 @@ impl Plan {
             pile_fd: vec![],
             blocks: vec![],
             lag,
+            switches: vec![],
+            switch_start: vec![0],
             overproduction: monetary || s.mode == Mode::Ario,
             monetary,
             r_inv: 0.0,
@@ -308,6 +326,7 @@ impl Plan {
             feeding.push((product, from, e.flow * dt, restricted.edge[ei]));
         }
         feeding.sort_by_key(|&(product, from, _, _)| (product, from));
+        let first = p.a.len();
         let sink = |product: usize| (node.region.index() * np + product) as u32;
         for input in net.inputs(n) {
             let k = input.product;
@@ -331,6 +350,35 @@ impl Plan {
             p.sched.push(sched);
             p.run_start.push(p.src.len());
         }
+        // Substitution groups (§5.7): the substitute's slot, added with no baseline flow
+        // where the recipe has none.
+        for w in restricted.adapting.switches.iter().filter(|w| w.node == n) {
+            let k = w.substitute;
+            let at = |m| net.inputs(n).iter().position(|i| i.product == m);
+            let s_slot = match at(k) {
+                Some(i) => first + i,
+                None => {
+                    p.a.push(0.0);
+                    p.cover.push(days[k.index()] / step_days);
+                    p.binds.push(false);
+                    p.slot_product.push(k.0);
+                    p.slot_sink.push(sink(k.index()));
+                    p.slot_cut.push(false);
+                    p.slot_first.push(priority[node.region.index()]);
+                    p.slot_target.push(restricted.target[node.region.index()]);
+                    p.sched.push(0.0);
+                    p.run_start.push(p.src.len());
+                    p.a.len() - 1
+                }
+            };
+            p.switches.push(PlanSwitch {
+                p_slot: first + at(w.preferred).unwrap_or(0),
+                s_slot,
+                group: w.group,
+                substitute: k.index(),
+            });
+        }
+        p.switch_start.push(p.switches.len());
         p.slot_start.push(p.a.len());
     }
 

@@ -178,11 +178,28 @@ pub struct DynamicWorkspace {
     orders: OrderState,
     receipts: Receipts,
     final_demand: FinalDemand,
+    switching: Switching,
     /// The step about to run.
     t: usize,
     /// The fingerprint of the network it is sized for.
     network: u64,
     outcome: DynamicOutcome,
+}
+
+/// Substitution groups (docs/model.md §5.7), per switching node of the plan: the
+/// substitute held for switching (its units), the switch order placed this step and last,
+/// what arrived for it this step, the preferred input it replaced this step, and the
+/// limit `ℓ̄` this step.
+#[derive(Debug, Clone)]
+struct Switching {
+    stock: Vec<f64>,
+    order: Vec<f64>,
+    order_prev: Vec<f64>,
+    got: Vec<f64>,
+    moved: Vec<f64>,
+    limit: Vec<f64>,
+    /// Units of the substitute per unit of the preferred input, this run.
+    ratio: Vec<f64>,
 }
 
 /// A summary, not a dump: the workspace holds every path of the run.
@@ -202,6 +219,15 @@ impl DynamicWorkspace {
         let (nn, ns, np) = (p.x0.len(), p.a.len(), p.products);
         let nk = engine.restrictions;
         Self {
+            switching: Switching {
+                stock: vec![0.0; p.switches.len()],
+                order: vec![0.0; p.switches.len()],
+                order_prev: vec![0.0; p.switches.len()],
+                got: vec![0.0; p.switches.len()],
+                moved: vec![0.0; p.switches.len()],
+                limit: vec![0.0; p.switches.len()],
+                ratio: vec![1.0; p.switches.len()],
+            },
             run: RunState {
                 cap_base: vec![0.0; nn],
                 added: vec![0.0; nn],
@@ -367,6 +393,15 @@ impl DynamicWorkspace {
         }
         self.receipts.fed.fill(0);
         self.receipts.pipe_at = 0;
+        for v in [
+            &mut self.switching.stock,
+            &mut self.switching.order,
+            &mut self.switching.order_prev,
+            &mut self.switching.got,
+            &mut self.switching.moved,
+        ] {
+            v.fill(0.0);
+        }
         self.t = 0;
         self.outcome
             .clear(&self.final_demand.pile_floor, &self.final_demand.pile_level);
@@ -429,6 +464,20 @@ impl DynamicWorkspace {
         for (f, path) in &engine.loss_paths {
             let v = path.get(self.t).copied().unwrap_or(0.0);
             self.nodes.loss[*f] = self.nodes.loss[*f].max(v);
+        }
+        // Substitution groups (§5.7): the step's mean limit, from the start on.
+        let switching = &mut self.switching;
+        for ((limit, ratio), w) in (switching.limit.iter_mut())
+            .zip(switching.ratio.iter_mut())
+            .zip(&p.switches)
+        {
+            let group = &r.adaptation.substitution_groups[w.group];
+            *ratio = group.ratio;
+            *limit = if self.t >= start {
+                group.limit_mean(a, b)
+            } else {
+                0.0
+            };
         }
         // Thrifting (§5.7): from the start on, the step's mean factor; it does not reverse.
         for &(slot, i) in &engine.thrifted {
@@ -550,10 +599,17 @@ impl DynamicWorkspace {
                         }
                         self.receipts.stock[slot] += self.receipts.received[slot];
                     }
+                    let switching = p.switch_start[f]..p.switch_start[f + 1];
+                    if !switching.is_empty() {
+                        self.switch_in(p, f, switching.clone());
+                    }
                     self.produce(engine, f, true);
                     for slot in p.slot_start[f]..p.slot_start[f + 1] {
                         self.receipts.stock[slot] -= self.run.coef[slot] * self.nodes.x[f];
                         self.order(p, f, slot);
+                    }
+                    if !switching.is_empty() {
+                        self.switch_order(p, f, switching);
                     }
                 }
                 let k = *k as usize;
@@ -642,6 +698,8 @@ impl DynamicWorkspace {
             .pool_orders_prev
             .copy_from_slice(&self.pool.pool_orders);
         self.pool.pool_orders.fill(0.0);
+        std::mem::swap(&mut self.switching.order_prev, &mut self.switching.order);
+        self.switching.order.fill(0.0);
         self.pool
             .pool_first_prev
             .copy_from_slice(&self.pool.pool_first);
@@ -712,8 +770,14 @@ impl DynamicWorkspace {
         self.orders.blocked[slot] = blocked;
         let k = p.slot_product[slot] as usize;
         self.receipts.kept[k] += kept * self.orders.factor[slot];
-        // Re-routed orders served: the priority class first (`bloc_first`), pro rata
-        // within each class.
+        let pooled = self.orders.pool_order[slot] * self.pool_share(p, slot);
+        received * self.orders.factor[slot] + pooled
+    }
+
+    /// The share of last step's re-routed orders of the slot's class that the pool of its
+    /// product served: the priority class first (`bloc_first`), pro rata within each class.
+    fn pool_share(&self, p: &Plan, slot: usize) -> f64 {
+        let k = p.slot_product[slot] as usize;
         let (served, all, first) = (
             self.pool.pool_served[k],
             self.pool.pool_orders_prev[k],
@@ -725,12 +789,63 @@ impl DynamicWorkspace {
         } else {
             (served - to_first, all - first)
         };
-        let pooled = if class_orders > 0.0 {
-            self.orders.pool_order[slot] * class_served / class_orders
+        if class_orders > 0.0 {
+            class_served / class_orders
         } else {
             0.0
-        };
-        received * self.orders.factor[slot] + pooled
+        }
+    }
+
+    /// §5.7 substitution groups, before a switching node produces: what arrived of its
+    /// switch orders leaves the substitute's slot for the switch stock; of it, the node
+    /// takes as its preferred input, at `1/k`, what its inventory lacks of target, at most
+    /// the limit's share of its baseline use this step.
+    #[inline(never)]
+    fn switch_in(&mut self, p: &Plan, f: usize, switching: std::ops::Range<usize>) {
+        for i in switching {
+            let w = p.switches[i];
+            let got = self.switching.order_prev[i] * self.pool_share(p, w.s_slot);
+            self.receipts.received[w.s_slot] -= got;
+            self.receipts.stock[w.s_slot] -= got;
+            self.switching.got[i] = got;
+            self.switching.stock[i] += got;
+            let (ps, ratio) = (w.p_slot, self.switching.ratio[i]);
+            let allowance = self.switching.limit[i] * self.run.coef[ps] * p.x0[f];
+            let lacking =
+                (self.run.coef[ps] * p.x0[f] * p.cover[ps] - self.receipts.stock[ps]).max(0.0);
+            let moved = (self.switching.stock[i] / ratio)
+                .min(allowance)
+                .min(lacking);
+            self.switching.stock[i] -= moved * ratio;
+            self.receipts.stock[ps] += moved;
+            self.switching.moved[i] = moved;
+        }
+    }
+
+    /// §5.7 substitution groups, after a switching node ordered: when its preferred input
+    /// arrived short of what it asked, it orders `k` times the shortfall of the substitute
+    /// from the substitute's pool of spare capacity, up to a switch stock of the limit's
+    /// share of its target inventory.
+    #[inline(never)]
+    fn switch_order(&mut self, p: &Plan, f: usize, switching: std::ops::Range<usize>) {
+        for i in switching {
+            let w = p.switches[i];
+            let (ps, ratio) = (w.p_slot, self.switching.ratio[i]);
+            let short = (self.receipts.asked[ps] - self.receipts.received[ps]).max(0.0);
+            let target = self.switching.limit[i] * self.run.coef[ps] * p.x0[f] * p.cover[ps];
+            let room = (ratio * target - self.switching.stock[i]).max(0.0);
+            let order = if self.pool.pool_spare[w.substitute] > 0.0 {
+                (ratio * short).min(room)
+            } else {
+                0.0
+            };
+            self.switching.order[i] = order;
+            self.orders.pool_order[w.s_slot] += order;
+            self.pool.pool_orders[w.substitute] += order;
+            if p.slot_first[w.s_slot] {
+                self.pool.pool_first[w.substitute] += order;
+            }
+        }
     }
 
     /// Output: planned `min(D, capacity)`, cut by the scarcest input below `ψ` of its
@@ -1016,6 +1131,8 @@ impl DynamicWorkspace {
             deferrable: self.run.deferrable,
             substitutable: self.run.substitutable,
             theta: &self.run.theta,
+            switch_moved: &self.switching.moved,
+            switch_got: &self.switching.got,
         };
         self.outcome.record(t, p, &step);
     }
