@@ -232,6 +232,33 @@ fn switching_within_the_limit() {
     assert!(close(o.final_shortfall(us, motor), 90.0));
 }
 
+/// A new plant of one grade (§3.1 capacity additions) pays for switching like spare
+/// capacity: Japan's `S` line has none, a 40 t line added from the start gives the case
+/// of `switching_within_the_limit` (32 motors).
+#[test]
+fn a_new_plant_of_the_substitute_grade() {
+    let net = motors(20.0);
+    let (us, motor) = (
+        net.region_id("US").unwrap(),
+        net.product_id("motor").unwrap(),
+    );
+    let mut r = switching(0.0, None);
+    assert!(close(
+        support::run_checked(&net, &r).final_shortfall(us, motor),
+        100.0
+    ));
+    r.capacity_additions = vec![shortfall::scenario::CapacityAddition {
+        region: "JP".into(),
+        product: "S".into(),
+        capacity: 40.0,
+        from: 0.0,
+    }];
+    assert!(close(
+        support::run_checked(&net, &r).final_shortfall(us, motor),
+        68.0
+    ));
+}
+
 /// The preferred input comes first (§4.9): Korea's idle `H` line of 80 t is planned to
 /// meet 80% of the US order, so the US switches only the other 20 t (25 t of `S`) and
 /// makes all its motors; switching all it could (40 t) would have left 8 motors unmade.

@@ -37,6 +37,8 @@ pub(super) struct StepRecord<'a> {
     pub substitutable: f64,
     /// Per slot: the thrifting factor this step (§5.7).
     pub theta: &'a [f64],
+    /// The thrifted slots: (slot, index into `adaptation.thrifting`).
+    pub thrifted: &'a [(usize, usize)],
     /// Per switching node of the plan: the preferred input it replaced this step, and
     /// what arrived of its switch orders (§5.7).
     pub switch_moved: &'a [f64],
@@ -272,12 +274,19 @@ impl DynamicOutcome {
             absorbed[i] += short[i];
         }
         for (slot, (&got, &came)) in s.received.iter().zip(s.arrived).enumerate() {
-            // A thrifted slot lacks only what its thrifted need is short of (§5.7).
-            let gap = (s.theta[slot] * p.sched[slot] - came).max(0.0);
+            let gap = (p.sched[slot] - came).max(0.0);
             let sink = p.slot_sink[slot] as usize;
             absorbed[sink] += gap;
             inputs[sink] += gap;
             to_users[p.slot_product[slot] as usize] += got;
+        }
+        // §5.7: a thrifted slot lacks only what its thrifted need is short of.
+        for &(slot, _) in s.thrifted {
+            let (sched, came) = (p.sched[slot], s.arrived[slot]);
+            let change = (s.theta[slot] * sched - came).max(0.0) - (sched - came).max(0.0);
+            let sink = p.slot_sink[slot] as usize;
+            absorbed[sink] += change;
+            inputs[sink] += change;
         }
         // §5.7: a preferred input's shortfall is net of what a substitute replaced; what
         // arrived for switching was shipped to users of the substitute.

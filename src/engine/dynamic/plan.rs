@@ -43,6 +43,8 @@ pub(super) struct Plan {
     /// Per node: the internal index of its host and its yield, for a joint output
     /// (docs/model.md §1.8); `(NONE, 0)` otherwise.
     pub(super) host: Vec<(u32, f64)>,
+    /// Whether any node is a joint output.
+    pub(super) joint: bool,
     /// Whether the node's headroom is scaled by the perturbation and may ramp up: a
     /// producer that is not a restricting exporter's node of a restricted product.
     pub(super) expands: Vec<bool>,
@@ -197,6 +199,7 @@ impl Plan {
             x0: Vec::with_capacity(nn),
             cap0: Vec::with_capacity(nn),
             host: Vec::with_capacity(nn),
+            joint: !net.joint_outputs().is_empty(),
             expands: Vec::with_capacity(nn),
             node_cut_of: Vec::with_capacity(nn),
             diverting: Vec::with_capacity(nn),

@@ -506,7 +506,9 @@ impl DynamicWorkspace {
         for f in 0..p.x0.len() {
             let mut out =
                 p.x0[f].min((1.0 - self.nodes.loss[f]) * self.run.cap_base[f] + self.run.added[f]);
-            out = out.min(self.joint_bound(p, f));
+            if p.joint {
+                out = out.min(self.joint_bound(p, f));
+            }
             for slot in p.slot_start[f]..p.slot_start[f + 1] {
                 let run = p.run_start[slot]..p.run_start[slot + 1];
                 let (mut got, mut blocked) = (0.0, 0.0);
@@ -599,7 +601,11 @@ impl DynamicWorkspace {
                         }
                         self.receipts.stock[slot] += self.receipts.received[slot];
                     }
-                    let switching = p.switch_start[f]..p.switch_start[f + 1];
+                    let switching = if p.switches.is_empty() {
+                        0..0
+                    } else {
+                        p.switch_start[f]..p.switch_start[f + 1]
+                    };
                     if !switching.is_empty() {
                         self.switch_in(p, f, switching.clone());
                     }
@@ -856,7 +862,10 @@ impl DynamicWorkspace {
     /// (docs/model.md §5.4).
     fn produce(&mut self, engine: &Dynamic, f: usize, within: bool) {
         let p = &engine.plan;
-        let xopt = (self.nodes.demand[f].min(self.nodes.cap[f])).min(self.joint_bound(p, f));
+        let mut xopt = self.nodes.demand[f].min(self.nodes.cap[f]);
+        if p.joint {
+            xopt = xopt.min(self.joint_bound(p, f));
+        }
         let mut ratio: f64 = 1.0;
         for slot in p.slot_start[f]..p.slot_start[f + 1] {
             let need = engine.settings.psi * self.run.coef[slot] * xopt * p.cover[slot];
@@ -1131,6 +1140,7 @@ impl DynamicWorkspace {
             deferrable: self.run.deferrable,
             substitutable: self.run.substitutable,
             theta: &self.run.theta,
+            thrifted: &engine.thrifted,
             switch_moved: &self.switching.moved,
             switch_got: &self.switching.got,
         };
