@@ -695,3 +695,51 @@ fn switching_in_the_dynamic_engine() {
     assert!(o.switched(us, h, 20) > 0.0 || o.switched(us, h, 13) > 0.0);
     assert_eq!(o.switched(us, h, steps - 1), 0.0);
 }
+
+/// §4.5 with §4.9: switching on freed volume is processed tagged volume. Korea's `H` line
+/// (Vietnam's only supplier) is lost; China diverts the 50 t of `S` it may not ship to
+/// the US; Vietnam switches to it and makes 50 motors, 20 for itself and 30 that only
+/// the κ gate lets reach the US (80 ordered).
+#[test]
+fn switching_on_diverted_volume_passes_the_kappa_gate() {
+    let mut h = Hand::new(&["CN", "KR", "VN", "US"], &["S", "H", "motor"]);
+    let cn = h.node("CN", "S", 50.0, &[]);
+    let kr = h.node("KR", "H", 100.0, &[]);
+    let vn = h.node("VN", "motor", 100.0, &[("H", 1.0)]);
+    h.flow_to_final(cn, "US", 50.0);
+    h.flow_to_node(kr, vn, 100.0);
+    h.flow_to_final(vn, "US", 80.0);
+    h.flow_to_final(vn, "VN", 20.0);
+    let net = h.build();
+    let (us, motor) = (net.region_id("US").unwrap(), net.product_id("motor").unwrap());
+    let lacking = |kappa: f64| {
+        let mut cut = Restriction::full(["CN"], ["S"], Targets::List(vec!["US".into()]));
+        cut.disposal = shortfall::scenario::Disposal::Divert;
+        cut.processing_leakage = kappa;
+        let r = Realization {
+            horizon: 1.0,
+            restrictions: vec![cut],
+            capacity_losses: vec![shortfall::scenario::CapacityLoss {
+                region: "KR".into(),
+                product: "H".into(),
+                share: 1.0,
+            }],
+            adaptation: Adaptation {
+                substitution_groups: vec![SubstitutionGroup {
+                    product: "motor".into(),
+                    regions: vec![],
+                    input: "H".into(),
+                    substitute: "S".into(),
+                    ratio: 1.0,
+                    limit: 1.0,
+                    limit_ramp: None,
+                }],
+                ..Adaptation::default()
+            },
+            ..Realization::default()
+        };
+        support::run_checked(&net, &r).final_shortfall(us, motor)
+    };
+    assert!(close(lacking(0.0), 80.0), "{}", lacking(0.0));
+    assert!(close(lacking(1.0), 50.0), "{}", lacking(1.0));
+}

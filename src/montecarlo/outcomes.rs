@@ -250,8 +250,8 @@ impl OutcomeSpec {
     }
 
     /// The default outcomes of a scenario: for the first restriction's targets as one bloc,
-    /// the final-use share of every product with a real final use and the absorption share
-    /// of every restricted product.
+    /// the absorption share of every restricted product and the final-use share of every
+    /// product with a real final use in one of the targets.
     pub fn defaults(net: &Network, spec: &ScenarioSpec) -> Vec<OutcomeSpec> {
         let Some(first) = spec.restrictions.first() else {
             return Vec::new();
@@ -261,7 +261,15 @@ impl OutcomeSpec {
             .iter()
             .map(|p| OutcomeSpec::new(Measure::AbsorptionShare, first.targets.clone(), p.clone()))
             .collect();
-        for p in net.products().iter().filter(|p| p.final_use) {
+        // Final-use products the targets use (a share of no final use says nothing).
+        let targets = first.targets.resolve(net, "restrictions[0].targets").ok();
+        let used = |id: &str| {
+            let (Some(regions), Some(p)) = (&targets, net.product_id(id)) else {
+                return true;
+            };
+            regions.iter().any(|&r| net.final_use(r, p) > 0.0)
+        };
+        for p in net.products().iter().filter(|p| p.final_use && used(&p.id)) {
             out.push(OutcomeSpec::new(
                 Measure::FinalShare,
                 first.targets.clone(),
