@@ -711,7 +711,10 @@ fn switching_on_diverted_volume_passes_the_kappa_gate() {
     h.flow_to_final(vn, "US", 80.0);
     h.flow_to_final(vn, "VN", 20.0);
     let net = h.build();
-    let (us, motor) = (net.region_id("US").unwrap(), net.product_id("motor").unwrap());
+    let (us, motor) = (
+        net.region_id("US").unwrap(),
+        net.product_id("motor").unwrap(),
+    );
     let lacking = |kappa: f64| {
         let mut cut = Restriction::full(["CN"], ["S"], Targets::List(vec!["US".into()]));
         cut.disposal = shortfall::scenario::Disposal::Divert;
