@@ -16,17 +16,6 @@ fn embargo(exporter: &str, products: &[&str], targets: &[&str]) -> Restriction<f
     )
 }
 
-fn at(
-    net: &Network,
-    region: &str,
-    product: &str,
-) -> (shortfall::network::RegionId, shortfall::network::ProductId) {
-    (
-        net.region_id(region).unwrap(),
-        net.product_id(product).unwrap(),
-    )
-}
-
 fn assert_near(got: f64, want: f64) {
     assert!(
         (got - want).abs() <= 1e-9 * want.abs().max(1.0),
@@ -57,8 +46,8 @@ fn restriction_with_leakage() {
         ..Realization::default()
     };
     let o = support::run_checked(&net, &s);
-    let (us, m) = at(&net, "US", "m");
-    let (jp, _) = at(&net, "JP", "m");
+    let (us, m) = support::at(&net, "US", "m");
+    let (jp, _) = support::at(&net, "JP", "m");
     assert_near(o.final_shortfall(us, m), 24.0);
     assert_near(o.final_share(us, m).unwrap(), 0.4);
     assert_near(o.final_shortfall(jp, m), 0.0);
@@ -87,8 +76,8 @@ fn rationing_against_the_schedule_and_the_order_of_cut_and_rationing() {
         ..Realization::default()
     };
     let o = support::run_checked(&net, &s);
-    let (us, m) = at(&net, "US", "m");
-    let (jp, _) = at(&net, "JP", "m");
+    let (us, m) = support::at(&net, "US", "m");
+    let (jp, _) = support::at(&net, "JP", "m");
     assert_near(o.final_shortfall(jp, m), 20.0);
     assert_near(o.final_shortfall(us, m), 60.0);
     assert_near(o.kept[m.index()], 30.0);
@@ -108,8 +97,8 @@ fn keep_versus_divert() {
     h.flow_to_final(cn, "JP", 50.0);
     h.flow_to_final(kr, "JP", 50.0);
     let net = h.build();
-    let (us, m) = at(&net, "US", "m");
-    let (jp, _) = at(&net, "JP", "m");
+    let (us, m) = support::at(&net, "US", "m");
+    let (jp, _) = support::at(&net, "JP", "m");
     let mut s = Realization {
         horizon: 1.0,
         restrictions: vec![embargo("CN", &["m"], &["US"])],
@@ -154,8 +143,8 @@ fn own_stock_with_its_rate_limit() {
     s.mitigation.stock_release_share = 0.5;
     s.mitigation.release_rate = Some(8.0);
     let o = support::run_checked(&net, &s);
-    let (us, m) = at(&net, "US", "m");
-    let (_, g) = at(&net, "US", "g");
+    let (us, m) = support::at(&net, "US", "m");
+    let (_, g) = support::at(&net, "US", "g");
     assert_near(o.stock_released[us.index() * 2 + m.index()], 4.0);
     assert_near(o.final_shortfall(us, m), 28.0);
     // The maker of g got 2 of its 30: it makes 2 of 30, and m's absorption lacks 56.
@@ -195,8 +184,8 @@ fn pool_case(allocation: Allocation) -> (Network, StaticOutcome) {
 #[test]
 fn pool_pro_rata() {
     let (net, o) = pool_case(Allocation::ProRata);
-    let (us, m) = at(&net, "US", "m");
-    let (de, _) = at(&net, "DE", "m");
+    let (us, m) = support::at(&net, "US", "m");
+    let (de, _) = support::at(&net, "DE", "m");
     assert_near(o.incremental[m.index()], 40.0);
     assert_near(o.final_shortfall(us, m), 30.0);
     assert_near(o.final_shortfall(de, m), 30.0);
@@ -205,8 +194,8 @@ fn pool_pro_rata() {
 #[test]
 fn pool_bloc_first() {
     let (net, o) = pool_case(Allocation::BlocFirst(Targets::Bloc("US+8".into())));
-    let (us, m) = at(&net, "US", "m");
-    let (de, _) = at(&net, "DE", "m");
+    let (us, m) = support::at(&net, "US", "m");
+    let (de, _) = support::at(&net, "DE", "m");
     assert_near(o.final_shortfall(us, m), 10.0);
     assert_near(o.final_shortfall(de, m), 50.0);
 }
@@ -238,7 +227,7 @@ fn substitution_case(oxide_room: f64) -> (Network, StaticOutcome) {
 fn substitution_limited_by_its_inputs() {
     // No spare oxide: the planned expansion of 50 magnets gets no oxide; nothing arrives.
     let (net, o) = substitution_case(0.0);
-    let (us, magnet) = at(&net, "US", "magnet");
+    let (us, magnet) = support::at(&net, "US", "magnet");
     assert_near(o.final_shortfall(us, magnet), 50.0);
     // 10 t of spare oxide: JP makes 20 more magnets, all to the US's claim.
     let (net, o) = substitution_case(10.0);
@@ -284,8 +273,8 @@ fn kappa_case(kappa: f64) -> (Network, StaticOutcome) {
 #[test]
 fn processing_leakage_kappa() {
     let (net, o) = kappa_case(0.3);
-    let (us, magnet) = at(&net, "US", "magnet");
-    let (vn, _) = at(&net, "VN", "magnet");
+    let (us, magnet) = support::at(&net, "US", "magnet");
+    let (vn, _) = support::at(&net, "VN", "magnet");
     assert_near(o.processed[magnet.index()], 50.0);
     assert_near(o.processed_leaked[magnet.index()], 15.0);
     assert_near(o.final_shortfall(us, magnet), 35.0);
@@ -309,7 +298,7 @@ fn demand_response() {
     s.mitigation.deferrable = 0.3;
     s.mitigation.substitutable = 0.2;
     let o = support::run_checked(&net, &s);
-    let (us, m) = at(&net, "US", "m");
+    let (us, m) = support::at(&net, "US", "m");
     let i = us.index();
     assert_near(o.backlog[i], 18.0);
     assert_near(o.substituted[i], 12.0);
@@ -343,8 +332,8 @@ fn own_stock_comes_before_the_pool() {
     s.mitigation.substitution = 1.0;
     s.mitigation.stock_release_share = 1.0;
     let o = support::run_checked(&net, &s);
-    let (us, m) = at(&net, "US", "m");
-    let (de, _) = at(&net, "DE", "m");
+    let (us, m) = support::at(&net, "US", "m");
+    let (de, _) = support::at(&net, "DE", "m");
     // Claims 20 (US) and 50 (DE) on a pool of 40: US gets 40·20/70, DE 40·50/70.
     assert_near(o.final_shortfall(us, m), 20.0 - 40.0 * 20.0 / 70.0);
     assert_near(o.final_shortfall(de, m), 50.0 - 40.0 * 50.0 / 70.0);
@@ -450,8 +439,8 @@ fn a_recipe_multiplier_rescales_its_product_and_keeps_shares() {
             multiplier: 2.0,
         });
     let scaled = support::run_checked(&net, &s);
-    let (us, magnet) = at(&net, "US", "magnet");
-    let (_, oxide) = at(&net, "US", "oxide");
+    let (us, magnet) = support::at(&net, "US", "magnet");
+    let (_, oxide) = support::at(&net, "US", "oxide");
     assert_near(plain.final_shortfall(us, magnet), 34.0);
     assert_near(scaled.final_shortfall(us, magnet), 17.0);
     assert_near(scaled.final_share(us, magnet).unwrap(), 34.0 / 42.0);
@@ -513,7 +502,7 @@ fn a_capacity_addition_supplies_from_its_date() {
 fn step_profiles_are_averaged_from_the_step() {
     use shortfall::scenario::Ramp;
     let net = one_exporter();
-    let (us, m) = at(&net, "US", "m");
+    let (us, m) = support::at(&net, "US", "m");
     let case = |ramp: Ramp, h: f64| {
         let mut cut = embargo("CN", &["m"], &["US"]);
         cut.severity_ramp = Some(ramp);
@@ -600,7 +589,7 @@ fn vietnam_case(loss: f64, c_capacity: f64, japan: bool) -> (Network, Realizatio
 fn m1_a_rounding_residual_orders_nothing() {
     let (net, s) = vietnam_case(0.11, 1.0, false);
     let o = support::run_checked(&net, &s);
-    let (us, c) = at(&net, "US", "c");
+    let (us, c) = support::at(&net, "US", "c");
     assert!(
         o.final_shortfall(us, c).abs() < 1e-12,
         "US lacks {} t of c",
@@ -617,7 +606,7 @@ fn m2_the_tag_share_is_continuous() {
     for delta in [0.0, 2f64.powi(-30), 1e-8, 0.25] {
         let (net, s) = vietnam_case(0.25, 1.0 + delta, true);
         let o = support::run_checked(&net, &s);
-        let (us, c) = at(&net, "US", "c");
+        let (us, c) = support::at(&net, "US", "c");
         assert!(
             (o.final_shortfall(us, c) - 1.0).abs() < 1e-9,
             "δ = {delta}: US lacks {} t of c",
@@ -657,7 +646,7 @@ fn a_closing_item_does_not_expand() {
     };
     s.mitigation.substitution = 1.0;
     let o = support::run_checked(&net, &s);
-    let (us, m) = at(&net, "US", "m");
+    let (us, m) = support::at(&net, "US", "m");
     assert_near(o.final_shortfall(us, m), 5.0);
 }
 

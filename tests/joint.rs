@@ -28,17 +28,6 @@ fn gallium() -> Network {
     h.build()
 }
 
-fn id(
-    net: &Network,
-    region: &str,
-    product: &str,
-) -> (shortfall::network::RegionId, shortfall::network::ProductId) {
-    (
-        net.region_id(region).unwrap(),
-        net.product_id(product).unwrap(),
-    )
-}
-
 fn gallium_cut() -> Realization {
     Realization {
         horizon: 1.0,
@@ -68,8 +57,8 @@ fn refinery_loss() -> Realization {
 #[test]
 fn gallium_bounded_by_alumina_static() {
     let net = gallium();
-    let (us, ga) = id(&net, "US", "gallium");
-    let (cn, alumina) = id(&net, "CN", "alumina");
+    let (us, ga) = support::at(&net, "US", "gallium");
+    let (cn, alumina) = support::at(&net, "CN", "alumina");
     let o = run_checked(&net, &gallium_cut());
     assert!(close(o.final_shortfall(us, ga), 50.0));
     assert_eq!(o.final_shortfall(cn, alumina), 0.0);
@@ -100,7 +89,7 @@ fn dynamic_total(net: &Network, r: &Realization, mode: Mode, region: &str, produ
     };
     let engine = Dynamic::new(net, r, settings).unwrap();
     let o = run_dynamic(&engine, net, r);
-    let (reg, p) = id(net, region, product);
+    let (reg, p) = support::at(net, region, product);
     (0..engine.steps())
         .map(|t| o.final_shortfall(reg, p, t))
         .sum()
@@ -182,7 +171,7 @@ fn separation_feed_cut_reduces_its_outputs_together() {
     for (product, lacking) in [("ndpr", 10.0), ("dytb", 0.5), ("lace", 10.0)] {
         let eq = dynamic_total(&net, &r, Mode::StaticEquivalent, "MY", product);
         assert!(close(eq, lacking), "{product}: {eq}");
-        let (my, q) = id(&net, "MY", product);
+        let (my, q) = support::at(&net, "MY", product);
         assert!(close(o.final_shortfall(my, q), lacking));
     }
 }
@@ -285,7 +274,7 @@ fn a_folder_declares_joint_outputs() {
     write("joint.csv", "host,output,yield\nalumina,gallium,0.1\n");
     let net = shortfall::data::read_network(&dir).unwrap();
     assert_eq!(net.joint_outputs().len(), 1);
-    let (cn, ga) = id(&net, "CN", "gallium");
+    let (cn, ga) = support::at(&net, "CN", "gallium");
     let n = net.node_id(cn, ga).unwrap();
     assert!(close(net.host(n).unwrap().1, 0.1));
     write("production.csv", "region,product,production,capacity\nCN,alumina,1000,1000\nCN,gallium,80,90\nUS,gallium,5,5\n");
@@ -350,8 +339,8 @@ fn counterexample_host_demand_fall_cuts_its_joint_output() {
         ..Realization::default()
     };
     let o = run_checked(&net, &r);
-    let (us, ga) = id(&net, "US", "gallium");
-    let (cn, _) = id(&net, "CN", "gallium");
+    let (us, ga) = support::at(&net, "US", "gallium");
+    let (cn, _) = support::at(&net, "CN", "gallium");
     assert!(close(o.production[ga.index()], 70.0));
     assert!(close(o.final_shortfall(us, ga), 6.25));
     assert!(close(o.final_shortfall(cn, ga), 3.75));

@@ -164,26 +164,11 @@ fn content_over_a_loop() {
 /// another node's chain uses, in the same region, at a yield above the baseline ratio and
 /// a gain below 1 (`Network::new` refuses the others).
 fn with_loop(net: &Network, pick: usize, slack: f64) -> Option<Network> {
-    let pairs: Vec<(NodeId, NodeId)> = net
-        .node_ids()
-        .flat_map(|k| net.node_ids().map(move |h| (k, h)))
-        .filter(|&(k, h)| {
-            net.node(k).region == net.node(h).region
-                && net.output(h) > 0.0
-                && net
-                    .inputs(h)
-                    .iter()
-                    .any(|i| i.product == net.node(k).product)
-        })
-        .collect();
-    let &(k, h) = pairs.get(pick % pairs.len().max(1))?;
-    let mut parts = net.to_parts();
-    parts.joint.push(shortfall::network::JointOutput {
-        node: k,
-        host: h,
-        per_unit: net.output(k) / net.output(h) * (1.0 + slack),
-    });
-    Network::new(parts).ok().filter(|n| n.recycles()[0])
+    let feeds = |k: NodeId, h: NodeId| {
+        let made = net.node(k).product;
+        net.inputs(h).iter().any(|i| i.product == made)
+    };
+    support::with_joint(net, pick, slack, feeds).filter(|n| n.recycles()[0])
 }
 
 proptest! {

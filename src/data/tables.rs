@@ -70,13 +70,9 @@ pub fn read_tables(dir: impl AsRef<Path>) -> Result<ChainTables> {
 /// [`Error::Io`], [`Error::Csv`], [`Error::MissingField`], and [`Error::InvalidField`] for
 /// another closure or a product listed twice, naming the file and line.
 pub fn read_closures(dir: impl AsRef<Path>) -> Result<Vec<(String, Closure, Location)>> {
-    let path = dir.as_ref().join("closures.csv");
-    let text = match std::fs::read_to_string(&path) {
-        Ok(text) => text,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-        Err(source) => return Err(Error::Io { path, source }),
+    let Some((name, text)) = optional(dir.as_ref(), "closures.csv")? else {
+        return Ok(Vec::new());
     };
-    let name = path.display().to_string();
     let mut out: Vec<(String, Closure, Location)> = Vec::new();
     let mut first = HashMap::new();
     for row in sheet((&name, &text))?.rows() {
@@ -97,6 +93,16 @@ pub fn read_closures(dir: impl AsRef<Path>) -> Result<Vec<(String, Closure, Loca
     Ok(out)
 }
 
+/// An optional file of a folder: its name and text, or `None` when it is absent.
+fn optional(dir: &Path, file: &str) -> Result<Option<(String, String)>> {
+    let path = dir.join(file);
+    match std::fs::read_to_string(&path) {
+        Ok(text) => Ok(Some((path.display().to_string(), text))),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(source) => Err(Error::Io { path, source }),
+    }
+}
+
 /// The joint outputs a folder declares (docs/model.md §1.8): `joint.csv`, optional, one
 /// row per rule with columns **host**, **output**, **yield** (units of output per unit of
 /// host, > 0) and region (absent: every region that makes the output).
@@ -105,13 +111,9 @@ pub fn read_closures(dir: impl AsRef<Path>) -> Result<Vec<(String, Closure, Loca
 /// [`Error::Io`], [`Error::Csv`], [`Error::MissingField`], and [`Error::InvalidField`] for
 /// a yield that is not a positive number, naming the file and line.
 pub fn read_joint(dir: impl AsRef<Path>) -> Result<Vec<crate::network::JointRule>> {
-    let path = dir.as_ref().join("joint.csv");
-    let text = match std::fs::read_to_string(&path) {
-        Ok(text) => text,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-        Err(source) => return Err(Error::Io { path, source }),
+    let Some((name, text)) = optional(dir.as_ref(), "joint.csv")? else {
+        return Ok(Vec::new());
     };
-    let name = path.display().to_string();
     let mut out = Vec::new();
     for row in sheet((&name, &text))?.rows() {
         let per_unit = row.number("yield")?;

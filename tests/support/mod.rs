@@ -501,7 +501,7 @@ pub fn toy_embargo(low: f64, high: f64, rest: &str) -> shortfall::runs::Scenario
 }
 
 /// Adds a joint link to a generated network where one fits: a node whose region makes an
-/// earlier product, with a yield at or above its baseline ratio.
+/// earlier product, with a yield at or above its baseline ratio (docs/model.md §1.8).
 pub fn with_link(net: &Network, pick: usize, slack: f64) -> Option<Network> {
     let order = net.product_order();
     let rank = |n: NodeId| {
@@ -510,11 +510,23 @@ pub fn with_link(net: &Network, pick: usize, slack: f64) -> Option<Network> {
             .position(|&p| p == net.node(n).product)
             .unwrap()
     };
+    with_joint(net, pick, slack, |k, h| rank(h) < rank(k))
+}
+
+/// Adds a joint link `(k, h)` that `fits`, in the same region with a host that has output,
+/// picked by `pick`, at `1 + slack` times the baseline ratio; `None` where none fits or
+/// the network refuses it.
+pub fn with_joint(
+    net: &Network,
+    pick: usize,
+    slack: f64,
+    fits: impl Fn(NodeId, NodeId) -> bool,
+) -> Option<Network> {
     let pairs: Vec<(NodeId, NodeId)> = net
         .node_ids()
         .flat_map(|k| net.node_ids().map(move |h| (k, h)))
         .filter(|&(k, h)| {
-            net.node(k).region == net.node(h).region && rank(h) < rank(k) && net.output(h) > 0.0
+            net.node(k).region == net.node(h).region && net.output(h) > 0.0 && fits(k, h)
         })
         .collect();
     let &(k, h) = pairs.get(pick % pairs.len().max(1))?;
@@ -525,6 +537,18 @@ pub fn with_link(net: &Network, pick: usize, slack: f64) -> Option<Network> {
         per_unit: net.output(k) / net.output(h) * (1.0 + slack),
     });
     Network::new(parts).ok()
+}
+
+/// A region and a product of `net` by code.
+pub fn at(
+    net: &Network,
+    region: &str,
+    product: &str,
+) -> (shortfall::network::RegionId, shortfall::network::ProductId) {
+    (
+        net.region_id(region).unwrap(),
+        net.product_id(product).unwrap(),
+    )
 }
 
 /// The first property of a dynamic run that fails, described (docs/model.md §5.9):
