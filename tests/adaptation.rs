@@ -351,10 +351,25 @@ fn adaptation_errors_name_the_field() {
         mode: Mode::Ario,
         ..DynamicSettings::default()
     };
-    let e = Dynamic::new(&net, &switching(1.0, None), ario)
-        .unwrap_err()
-        .to_string();
-    assert!(e.contains("adaptation.substitution_groups"), "{e}");
+    let lagged = DynamicSettings {
+        transport_lag_days: 30.0,
+        ..DynamicSettings::default()
+    };
+    let equivalent = DynamicSettings {
+        mode: Mode::StaticEquivalent,
+        ..DynamicSettings::default()
+    };
+    for settings in [ario, lagged, equivalent] {
+        let mut r = switching(1.0, None);
+        r.mitigation.substitution = 0.0;
+        let e = Dynamic::new(&net, &r, settings.clone())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("adaptation.substitution_groups"),
+            "{settings:?}: {e}"
+        );
+    }
     // Two thrifting entries on one coefficient.
     let toy = toy_chain();
     let mut r = Realization {

@@ -197,3 +197,39 @@ proptest! {
         prop_assert!(o.recycling_residual <= 1e-10, "{} after {} passes", o.recycling_residual, o.recycling_passes);
     }
 }
+
+/// §1.9 metrics over a loop: China mines 48 t of ore for its 24 t of NdPr (2 t a tonne);
+/// content of ore flows round the loop (the recycled NdPr carries the magnets' content),
+/// the forward passes agree with the dense solve, and Japan's magnets are touched by China
+/// in full (the only untouched input, the recycled NdPr, is made of touched magnets).
+#[test]
+fn content_and_touched_by_around_a_loop() {
+    let mut h = Hand::new(&["CN", "JP"], &["ore", "ndpr", "magnet"]);
+    let ore = h.node("CN", "ore", 48.0, &[]);
+    let cn = h.node("CN", "ndpr", 24.0, &[("ore", 2.0)]);
+    let recycler = h.node("JP", "ndpr", 10.0, &[]);
+    let magnets = h.node("JP", "magnet", 100.0, &[("ndpr", 0.3)]);
+    h.flow_to_node(ore, cn, 48.0);
+    h.flow_to_node(cn, magnets, 24.0);
+    h.flow_to_node(recycler, magnets, 6.0);
+    h.flow_to_final(magnets, "JP", 100.0);
+    h.joint(recycler, magnets, 0.06);
+    let net = h.build();
+    let ore_id = net.product_id("ore").unwrap();
+    let (sparse, dense) = (
+        content_by_origin(&net, ore_id).unwrap(),
+        content_by_origin_dense(&net, ore_id).unwrap(),
+    );
+    // By hand: raw_M = (24·2 + 6·C_R) / 100, C_R = raw_M / 1.06, C_M = raw_M / 1.06:
+    // raw_M = 0.48 / (1 - 0.06 / 1.06).
+    let raw = 0.48 / (1.0 - 0.06 / 1.06);
+    let total = |c: &shortfall::metrics::ContentByOrigin, n| c.of_node(n).iter().sum::<f64>();
+    assert!(close(total(&sparse, magnets), raw / 1.06));
+    assert!(close(total(&sparse, recycler), raw / 1.06));
+    for n in net.node_ids() {
+        assert!(close(total(&sparse, n), total(&dense, n)));
+    }
+    let t = shortfall::metrics::touched_by(&net, net.region_id("CN").unwrap()).unwrap();
+    assert!(close(t.node_share(magnets).unwrap(), 1.0));
+    assert!(close(t.node_share(recycler).unwrap(), 1.0));
+}

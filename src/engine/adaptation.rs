@@ -37,7 +37,7 @@ impl Adapting {
     /// [`Error::InvalidField`] naming the field: an unknown product or region, a
     /// selection with no producer using the input, two thrifting entries on one
     /// coefficient, two groups on one node's input or substitute, a substitute equal to
-    /// its input or made from the group's product.
+    /// its input or at or after it in the product order.
     pub fn new(net: &Network, scenario: &Realization) -> Result<Self> {
         let mut out = Self::default();
         for (i, t) in scenario.adaptation.thrifting.iter().enumerate() {

@@ -502,9 +502,10 @@ impl Network {
         Ok(())
     }
 
-    /// The three balance checks on this network (docs/model.md §1.4), every
+    /// The four balance checks on this network (docs/model.md §1.4), every
     /// failure listed: (1) no final use is negative, (2) every recipe column sums to
-    /// `a[m,n]·x[n]`, (3) no region ships more of a product than it makes plus imports.
+    /// `a[m,n]·x[n]`, (3) no region ships more of a product than it makes plus imports,
+    /// (4) no joint output makes more than its yield times its host's output.
     /// A constructed network always passes; the function is public so tests and users can
     /// see it.
     pub fn balance_problems(&self) -> Vec<BalanceProblem> {
