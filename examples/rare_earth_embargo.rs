@@ -79,6 +79,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             number(*size)
         );
     }
+    if !data.report.warnings.is_empty() {
+        println!(
+            "  {} of them hold more than {:.0}% of their region's need (`BuildReport::warnings`)",
+            data.report.warnings.len(),
+            100.0 * shortfall::network::LARGE_CLOSURE
+        );
+    }
     println!("Re-exports converted to an origin basis:");
     for r in &data.report.reexports {
         let u = unit(&r.product)?;

@@ -165,7 +165,17 @@ fn go(args: Args) -> shortfall::Result<()> {
     } else {
         args.networks
             .iter()
-            .map(shortfall::data::read_network)
+            .map(|path| {
+                if !path.is_dir() {
+                    return shortfall::data::read_network(path);
+                }
+                // A folder is built here: say what its build report warns of.
+                let build = shortfall::data::read_folder(path)?;
+                for w in &build.report.warnings {
+                    eprintln!("warning: {}: {w}", path.display());
+                }
+                Ok(build.network)
+            })
             .collect::<shortfall::Result<Vec<_>>>()?
     };
     let mc = &mut file.monte_carlo;

@@ -236,3 +236,23 @@ fn estimates_are_flagged_on_nodes_and_flows() {
     assert!(e.flow > 0.0);
     assert_eq!(e.estimate, 0.0);
 }
+
+/// docs/model.md §1.4: the builder warns of closing items above a quarter of what their
+/// region's producers need. The 2024 data have three closures; this lists those above it
+/// (the data revision is to leave none).
+#[test]
+fn large_closures_are_warned_about() {
+    let data = rare_earths_2024();
+    let w = &data.report.warnings;
+    assert_eq!(w.len(), 3, "{w:?}");
+    for (place, share) in [
+        ("re_ore_light in CN", "48%"),
+        ("re_ore_light in MY", "64%"),
+        ("re_ore_heavy in CN", "63%"),
+    ] {
+        assert!(
+            w.iter().any(|x| x.contains(place) && x.contains(share)),
+            "{place}: {w:?}"
+        );
+    }
+}

@@ -443,6 +443,26 @@ fn an_unbalanced_folder_gets_the_line_that_closes_it() {
     let node = net.node(closing[0]);
     assert_eq!(net.region(node.region).code, "CC");
     assert_near(net.output(closing[0]), 50.0);
+    // 50 of the 400 t is below a quarter: no warning; 160 of 400 is above (§1.4).
+    let warnings =
+        |dir: &std::path::Path| shortfall::data::read_folder(dir).unwrap().report.warnings;
+    assert!(warnings(&dir).is_empty());
+    std::fs::write(
+        dir.join("trade.csv"),
+        trade.replace("BB,CC,ore,300", "BB,CC,ore,140"),
+    )
+    .unwrap();
+    let w = warnings(&dir);
+    assert_eq!(w.len(), 1, "{w:?}");
+    assert!(
+        w[0].contains("ore in CC") && w[0].contains("(40%, above 25%)"),
+        "{w:?}"
+    );
+    std::fs::write(
+        dir.join("trade.csv"),
+        trade.replace("BB,CC,ore,300", "BB,CC,ore,250"),
+    )
+    .unwrap();
 
     // A closure for a product the folder lacks names the file and line.
     std::fs::write(

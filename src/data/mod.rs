@@ -101,25 +101,7 @@ pub(crate) fn read_text(path: &Path) -> Result<(String, String)> {
 pub fn read_network(path: impl AsRef<Path>) -> Result<Network> {
     let path = path.as_ref();
     if path.is_dir() {
-        // A folder of the builder's CSV tables (docs/model.md §1.6), with the closing items
-        // its `closures.csv` allows.
-        let tables = read_tables(path)?;
-        let closures = read_closures(path)?;
-        let mut builder = crate::network::Builder::new(tables);
-        for (product, closure, location) in closures {
-            if !builder.tables().products.iter().any(|p| p.id == product) {
-                return Err(Error::UnknownProduct {
-                    code: product,
-                    field: "product".into(),
-                    location,
-                });
-            }
-            builder = builder.closure(product, closure);
-        }
-        for rule in read_joint(path)? {
-            builder = builder.joint(rule);
-        }
-        return Ok(builder.build()?.network);
+        return Ok(read_folder(path)?.network);
     }
     let (name, text) = read_text(path)?;
     match path.extension().and_then(|e| e.to_str()) {
@@ -129,6 +111,41 @@ pub fn read_network(path: impl AsRef<Path>) -> Result<Network> {
             "{name}: a network file ends in .json or .toml"
         ))),
     }
+}
+
+/// Builds a network from a folder of the builder's CSV tables (docs/model.md §1.6), with
+/// the closing items its `closures.csv` allows and the joint outputs of its `joint.csv`;
+/// the build report lists conversions, closing items and warnings (a closing item above
+/// a quarter of its region's need, §1.4).
+///
+/// ```
+/// let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/notebooks/my_chain");
+/// let build = shortfall::data::read_folder(dir)?;
+/// assert!(build.report.warnings.is_empty());
+/// # Ok::<(), shortfall::Error>(())
+/// ```
+///
+/// # Errors
+/// [`Error::Io`], parse, build and validation errors, naming file and line.
+pub fn read_folder(path: impl AsRef<Path>) -> Result<crate::network::Build> {
+    let path = path.as_ref();
+    let tables = read_tables(path)?;
+    let closures = read_closures(path)?;
+    let mut builder = crate::network::Builder::new(tables);
+    for (product, closure, location) in closures {
+        if !builder.tables().products.iter().any(|p| p.id == product) {
+            return Err(Error::UnknownProduct {
+                code: product,
+                field: "product".into(),
+                location,
+            });
+        }
+        builder = builder.closure(product, closure);
+    }
+    for rule in read_joint(path)? {
+        builder = builder.joint(rule);
+    }
+    builder.build()
 }
 
 /// Writes a network to a `.json` or `.toml` file, atomically (no half-written file).

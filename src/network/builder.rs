@@ -37,7 +37,14 @@ pub struct BuildReport {
     pub closures: Vec<(String, String, NodeKind, f64)>,
     /// Residual final use of products with no real final use: (region, product, size).
     pub unallocated: Vec<(String, String, f64)>,
+    /// Closing items above [`LARGE_CLOSURE`] of what their region's producers need of the
+    /// product (docs/model.md §1.4), one sentence each: a balance held by an estimate that
+    /// large deserves a source.
+    pub warnings: Vec<String>,
 }
+
+/// The share of the region's producers' need above which a closing item is warned about.
+pub const LARGE_CLOSURE: f64 = 0.25;
 
 /// The network and the report of how it was built.
 #[derive(Debug, Clone)]
@@ -310,6 +317,19 @@ impl Builder {
             Closure::Discrepancy => NodeKind::Discrepancy,
         };
         let gap = required - total;
+        if gap > LARGE_CLOSURE * required {
+            draft.report.warnings.push(format!(
+                "the {kind:?} closing item of {} in {} supplies {} of the {} its producers \
+                 need ({:.0}%, above {:.0}%): an estimate that large holds the balance; give \
+                 it a source or model what it stands for (docs/model.md §1.4)",
+                t.products[p].id,
+                t.regions[r].code,
+                crate::numbers::number(gap),
+                crate::numbers::number(required),
+                100.0 * gap / required,
+                100.0 * LARGE_CLOSURE
+            ));
+        }
         draft.report.closures.push((
             t.regions[r].code.clone(),
             t.products[p].id.clone(),

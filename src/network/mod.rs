@@ -19,7 +19,7 @@ mod region;
 mod toy;
 
 pub use bloc::{Bloc, EU_27, US_PLUS_8};
-pub use builder::{Build, BuildReport, Builder, Closure, JointRule};
+pub use builder::{Build, BuildReport, Builder, Closure, JointRule, LARGE_CLOSURE};
 pub use generator::{Synthetic, SyntheticTable};
 pub use overview::Overview;
 pub use product::{Product, ProductId};
