@@ -160,7 +160,7 @@ impl Builder {
         }
         let mut report = draft.report;
         let stocks = stocks(t, &codes, &draft.absorption, &mut report)?;
-        let joint = self.joint_links(&codes, &draft.nodes)?;
+        let joint = self.joint_links(&codes, &producers)?;
         let network = Network::new(NetworkParts {
             regions: t.regions.clone(),
             products: t.products.clone(),
@@ -175,46 +175,25 @@ impl Builder {
 
     /// The joint outputs the rules name: each producer of a rule's output (in its region, if
     /// it names one) linked to the producer of the host in the same region.
-    fn joint_links(&self, codes: &Codes<'_>, nodes: &[Node]) -> Result<Vec<super::JointOutput>> {
+    fn joint_links(
+        &self,
+        codes: &Codes<'_>,
+        producers: &Producers,
+    ) -> Result<Vec<super::JointOutput>> {
         let mut out = Vec::new();
         for rule in &self.joint {
-            let product = |id: &str, field: &str| {
-                codes
-                    .products
-                    .get(id)
-                    .map(|&p| ProductId(p as u32))
-                    .ok_or_else(|| Error::UnknownProduct {
-                        code: id.to_string(),
-                        field: field.into(),
-                        location: rule.location.clone(),
-                    })
-            };
-            let (host, output) = (
-                product(&rule.host, "host")?,
-                product(&rule.output, "output")?,
-            );
-            let region = match &rule.region {
-                Some(code) => Some(codes.regions.get(code.as_str()).copied().ok_or_else(|| {
-                    Error::UnknownRegion {
-                        code: code.clone(),
-                        field: "region".into(),
-                        location: rule.location.clone(),
-                    }
-                })?),
-                None => None,
-            };
-            let producer = |r: RegionId, p: ProductId| {
-                nodes
-                    .iter()
-                    .position(|n| n.kind == NodeKind::Producer && n.region == r && n.product == p)
-            };
+            let at = &rule.location;
+            let host = codes.product(&rule.host, "host", at)?;
+            let output = codes.product(&rule.output, "output", at)?;
+            let region = (rule.region.as_deref())
+                .map(|code| codes.region(code, "region", at))
+                .transpose()?;
             let mut linked = 0;
-            for (i, node) in nodes.iter().enumerate() {
-                let here = region.is_none_or(|r| node.region.index() == r);
-                if node.kind != NodeKind::Producer || node.product != output || !here {
+            for (i, node) in producers.nodes.iter().enumerate() {
+                if node.product != output || region.is_some_and(|r| node.region != r) {
                     continue;
                 }
-                let Some(h) = producer(node.region, host) else {
+                let Some(&h) = producers.node_at.get(&(node.region, host)) else {
                     return Err(Error::InvalidField {
                         field: "host".into(),
                         reason: format!(
@@ -224,12 +203,12 @@ impl Builder {
                             rule.output,
                             rule.host
                         ),
-                        location: rule.location.clone(),
+                        location: at.clone(),
                     });
                 };
                 out.push(super::JointOutput {
                     node: NodeId(i as u32),
-                    host: NodeId(h as u32),
+                    host: h,
                     per_unit: rule.per_unit,
                 });
                 linked += 1;
@@ -238,7 +217,7 @@ impl Builder {
                 return Err(Error::InvalidField {
                     field: "output".into(),
                     reason: format!("no region makes {} here", rule.output),
-                    location: rule.location.clone(),
+                    location: at.clone(),
                 });
             }
         }
