@@ -97,6 +97,10 @@ struct SwitchState {
     lacking: f64,
     /// `w`: the switched part of the planned increase's need (sweep B).
     planned: f64,
+    /// `k w` over the substitute slot's whole claim, and what the slot held from the
+    /// pool before it was shared (sweep C).
+    share: f64,
+    before: f64,
     /// `v`: what the substitute's pool gave for switching.
     received: f64,
     /// `e`: the preferred-input equivalent of `v`, at most `W`.
@@ -1002,8 +1006,8 @@ impl StaticCascade {
     }
 
     /// §4.9 sweep C, before the substitute `pi`'s pool is shared: its switching users'
-    /// claims add `k·w`. Remembers each substitute slot's receipt so far (in `equivalent`)
-    /// and its switch share (in `received`).
+    /// claims add `k·w`. Remembers each substitute slot's receipt so far and its switch
+    /// share.
     #[inline(never)]
     fn switch_claims(&self, r: &Realization, pi: usize, ws: &mut CascadeWorkspace) {
         for (w, state) in self.switches.iter().zip(ws.switch.iter_mut()) {
@@ -1011,12 +1015,12 @@ impl StaticCascade {
                 let s = w.s_slot as usize;
                 let extra = r.adaptation.substitution_groups[w.group].ratio * state.planned;
                 ws.claim[s] += extra;
-                state.received = if ws.claim[s] > 0.0 {
+                state.share = if ws.claim[s] > 0.0 {
                     extra / ws.claim[s]
                 } else {
                     0.0
                 };
-                state.equivalent = ws.got_c[s];
+                state.before = ws.got_c[s];
             }
         }
     }
@@ -1028,8 +1032,7 @@ impl StaticCascade {
         for (w, state) in self.switches.iter().zip(ws.switch.iter_mut()) {
             if w.substitute == pi {
                 let s = w.s_slot as usize;
-                state.received *= ws.got_c[s] - state.equivalent;
-                state.equivalent = 0.0;
+                state.received = state.share * (ws.got_c[s] - state.before);
             }
         }
     }
