@@ -52,17 +52,25 @@ fn propagate(net: &Network, seed: impl Fn(NodeId) -> Option<f64>) -> Vec<f64> {
     let mut value = vec![0.0; net.nodes().len()];
     // Per node: the content its own inputs bring per unit of its output.
     let mut raw = vec![0.0; net.nodes().len()];
-    // A recycling loop (§1.9) carries its host's content of the pass before: passes
-    // repeat until nothing moves (the loop gain is below 1, §1.4 check of `Network`).
+    // A recycling loop (§1.9) carries its host's content of the pass before.
+    until_settled(net, &mut value, |value| {
+        pass(net, &seed, &mass, &share, &mut raw, value);
+    });
+    value
+}
+
+/// Runs `pass` over `values` once, or, on a network with a recycling loop (§1.9), until a
+/// pass moves nothing (the loop gain is below 1, so the passes converge), at most
+/// [`MAX_PASSES`].
+fn until_settled(net: &Network, values: &mut [f64], mut pass: impl FnMut(&mut [f64])) {
     let loops = net.recycles().iter().any(|&r| r);
     for _ in 0..if loops { MAX_PASSES } else { 1 } {
-        let before = loops.then(|| value.clone());
-        pass(net, &seed, &mass, &share, &mut raw, &mut value);
-        if before.is_some_and(|b| settled(&b, &value)) {
+        let before = loops.then(|| values.to_vec());
+        pass(values);
+        if before.is_some_and(|b| settled(&b, values)) {
             break;
         }
     }
-    value
 }
 
 /// The most passes of a propagation over recycling loops.
@@ -346,15 +354,9 @@ pub fn touched_by(net: &Network, region: RegionId) -> Result<TouchedBy> {
     let np = net.products().len();
     let mut untouched = vec![1.0; net.nodes().len()];
     let (mut got, mut clean) = (vec![0.0; np], vec![0.0; np]);
-    // Over recycling loops (§1.9), passes repeat until nothing moves.
-    let loops = net.recycles().iter().any(|&r| r);
-    for _ in 0..if loops { MAX_PASSES } else { 1 } {
-        let before = loops.then(|| untouched.clone());
-        touch_pass(net, region, &mut untouched, &mut got, &mut clean);
-        if before.is_some_and(|b| settled(&b, &untouched)) {
-            break;
-        }
-    }
+    until_settled(net, &mut untouched, |untouched| {
+        touch_pass(net, region, untouched, &mut got, &mut clean);
+    });
     Ok(TouchedBy {
         region,
         touched: untouched.iter().map(|u| 1.0 - u).collect(),
