@@ -331,16 +331,25 @@ impl Plan {
         feeding.sort_by_key(|&(product, from, _, _)| (product, from));
         let first = p.a.len();
         let sink = |product: usize| (node.region.index() * np + product) as u32;
-        for input in net.inputs(n) {
-            let k = input.product;
-            p.a.push(input.per_unit);
+        // Substitution groups (§5.7): a switching node also holds a slot of its
+        // substitute, with no baseline flow where the recipe has none.
+        let switches = || restricted.adapting.switches.iter().filter(|w| w.node == n);
+        let recipe = || net.inputs(n).iter().map(|i| (i.product, i.per_unit));
+        let added: Vec<_> = switches()
+            .map(|w| w.substitute)
+            .filter(|&k| recipe().all(|(m, _)| m != k))
+            .map(|k| (k, 0.0))
+            .collect();
+        let slots: Vec<_> = recipe().chain(added).collect();
+        for &(k, per_unit) in &slots {
+            p.a.push(per_unit);
             p.cover.push(days[k.index()] / step_days);
-            p.binds.push(input.per_unit > threshold);
+            p.binds.push(per_unit > threshold);
             p.slot_product.push(k.0);
             p.slot_sink.push(sink(k.index()));
-            let first = feeding.partition_point(|f| f.0 < k.0);
+            let at = feeding.partition_point(|f| f.0 < k.0);
             let (mut cut, mut sched) = (false, 0.0);
-            for &(_, from, flow, r) in feeding[first..].iter().take_while(|f| f.0 == k.0) {
+            for &(_, from, flow, r) in feeding[at..].iter().take_while(|f| f.0 == k.0) {
                 p.src.push(from);
                 p.z0.push(flow);
                 p.cut_of.push(r);
@@ -353,32 +362,13 @@ impl Plan {
             p.sched.push(sched);
             p.run_start.push(p.src.len());
         }
-        // Substitution groups (§5.7): the substitute's slot, added with no baseline flow
-        // where the recipe has none.
-        for w in restricted.adapting.switches.iter().filter(|w| w.node == n) {
-            let k = w.substitute;
-            let at = |m| net.inputs(n).iter().position(|i| i.product == m);
-            let s_slot = match at(k) {
-                Some(i) => first + i,
-                None => {
-                    p.a.push(0.0);
-                    p.cover.push(days[k.index()] / step_days);
-                    p.binds.push(false);
-                    p.slot_product.push(k.0);
-                    p.slot_sink.push(sink(k.index()));
-                    p.slot_cut.push(false);
-                    p.slot_first.push(priority[node.region.index()]);
-                    p.slot_target.push(restricted.target[node.region.index()]);
-                    p.sched.push(0.0);
-                    p.run_start.push(p.src.len());
-                    p.a.len() - 1
-                }
-            };
+        let slot_of = |m| first + slots.iter().position(|&(k, _)| k == m).unwrap_or(0);
+        for w in switches() {
             p.switches.push(PlanSwitch {
-                p_slot: first + at(w.preferred).unwrap_or(0),
-                s_slot,
+                p_slot: slot_of(w.preferred),
+                s_slot: slot_of(w.substitute),
                 group: w.group,
-                substitute: k.index(),
+                substitute: w.substitute.index(),
             });
         }
         p.switch_start.push(p.switches.len());
