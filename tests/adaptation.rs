@@ -10,11 +10,7 @@ use shortfall::network::{toy_chain, Network};
 use shortfall::scenario::{
     Adaptation, Mitigation, Ramp, Realization, Restriction, SubstitutionGroup, Targets, Thrift,
 };
-use support::{run, run_dynamic, shock, small_network, Hand};
-
-fn close(a: f64, b: f64) -> bool {
-    (a - b).abs() <= 1e-9 * a.abs().max(b.abs()).max(1.0)
-}
+use support::{close, run, run_dynamic, shock, small_network, Hand};
 
 /// China stops all oxide to the US over a year, on the toy chain (docs/model.md §1.7).
 fn oxide_embargo() -> Realization {

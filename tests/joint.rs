@@ -9,11 +9,7 @@ use shortfall::engine::{Dynamic, DynamicSettings, Mode, Step};
 use shortfall::metrics::{content, content_by_origin, content_by_origin_dense, touched_by};
 use shortfall::network::{Network, NetworkParts, NodeId};
 use shortfall::scenario::{CapacityLoss, Realization, Restriction, Targets};
-use support::{run, run_checked, run_dynamic, shock, small_network, Hand};
-
-fn close(a: f64, b: f64) -> bool {
-    (a - b).abs() <= 1e-9 * a.abs().max(b.abs()).max(1.0)
-}
+use support::{close, run, run_checked, run_dynamic, shock, small_network, Hand};
 
 /// China's alumina refinery (1,000 t) hosts a gallium circuit: 0.1 kg per t, 80 kg made
 /// (capacity 90), 50 kg to the US and 30 kg to China. Gallium in kg.

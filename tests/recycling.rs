@@ -9,11 +9,7 @@ use shortfall::engine::{Dynamic, DynamicSettings, Mode, Step};
 use shortfall::metrics::{content_by_origin, content_by_origin_dense};
 use shortfall::network::{Network, NodeId};
 use shortfall::scenario::{Realization, Restriction, Targets};
-use support::{run, run_checked, run_dynamic, shock, small_network, Hand};
-
-fn close(a: f64, b: f64) -> bool {
-    (a - b).abs() <= 1e-9 * a.abs().max(b.abs()).max(1.0)
-}
+use support::{close, run, run_checked, run_dynamic, shock, small_network, Hand};
 
 /// Japan makes 100 t of magnets a year from 0.3 t of NdPr each: 24 t from China and 6 t
 /// recovered from its own new scrap, a joint output of its magnets at 0.06 t per t (scrap

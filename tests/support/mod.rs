@@ -4,7 +4,7 @@
 
 use proptest::prelude::*;
 use shortfall::network::{Network, Synthetic};
-use shortfall::tolerance::{close, FIXED_POINT};
+use shortfall::tolerance::{self, FIXED_POINT};
 
 /// Parameters of small generated networks (2-6 regions, 2-8 products, 1-4 stages).
 pub fn small_synthetic() -> impl Strategy<Value = Synthetic> {
@@ -49,7 +49,7 @@ pub fn fixed_point_failure(net: &Network) -> Option<String> {
             .iter()
             .map(|i| net.received(n, i.product) / i.per_unit)
             .fold(f64::INFINITY, f64::min);
-        if !close(can_make, net.output(n), FIXED_POINT) {
+        if !tolerance::close(can_make, net.output(n), FIXED_POINT) {
             return Some(format!(
                 "node {n:?} can make {can_make} but its output is {}",
                 net.output(n)
@@ -597,4 +597,9 @@ pub fn dynamic_violation(net: &Network, o: &shortfall::engine::DynamicOutcome) -
         }
     }
     None
+}
+
+/// Two figures equal to `tolerance::BALANCE` (1e-9) relative, floored at one unit.
+pub fn close(a: f64, b: f64) -> bool {
+    tolerance::close(a, b, tolerance::BALANCE)
 }
