@@ -279,6 +279,7 @@ fn no_switching_without_a_shortfall_of_the_preferred_input() {
     let mut r = switching(1.0, None);
     r.restrictions.clear();
     r.capacity_losses = vec![shortfall::scenario::CapacityLoss {
+        item: Default::default(),
         region: "US".into(),
         product: "motor".into(),
         share: 0.5,
@@ -734,6 +735,7 @@ fn switching_on_diverted_volume_passes_the_kappa_gate() {
             horizon: 1.0,
             restrictions: vec![cut],
             capacity_losses: vec![shortfall::scenario::CapacityLoss {
+                item: Default::default(),
                 region: "KR".into(),
                 product: "H".into(),
                 share: 1.0,

@@ -395,6 +395,7 @@ fn divert_case(
         horizon: 1.0,
         restrictions: vec![cut],
         capacity_losses: vec![CapacityLoss {
+            item: Default::default(),
             region: "CN".into(),
             product: product.into(),
             share: 0.5,
@@ -716,6 +717,7 @@ fn settings_and_scenario_fields_outside_the_engine_are_refused_by_name() {
     let nowhere = Realization {
         horizon: 0.5,
         capacity_losses: vec![CapacityLoss {
+            item: Default::default(),
             region: "US".into(),
             product: "nothing".into(),
             share: 0.5,
@@ -759,6 +761,7 @@ fn the_monte_carlo_driver_runs_the_dynamic_engine_the_same_on_any_thread_count()
         ..ScenarioSpec::default()
     };
     spec.capacity_losses.push(CapacityLoss {
+        item: Default::default(),
         region: "CN".into(),
         product: "oxide".into(),
         share: Param::Dist(Dist::Uniform {

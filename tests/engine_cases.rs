@@ -69,6 +69,7 @@ fn rationing_against_the_schedule_and_the_order_of_cut_and_rationing() {
         horizon: 1.0,
         restrictions: vec![embargo("CN", &["m"], &["US"])],
         capacity_losses: vec![CapacityLoss {
+            item: Default::default(),
             region: "CN".into(),
             product: "m".into(),
             share: 0.5,
@@ -103,6 +104,7 @@ fn keep_versus_divert() {
         horizon: 1.0,
         restrictions: vec![embargo("CN", &["m"], &["US"])],
         capacity_losses: vec![CapacityLoss {
+            item: Default::default(),
             region: "KR".into(),
             product: "m".into(),
             share: 1.0,
@@ -169,6 +171,7 @@ fn pool_case(allocation: Allocation) -> (Network, StaticOutcome) {
     let mut s = Realization {
         horizon: 1.0,
         capacity_losses: vec![CapacityLoss {
+            item: Default::default(),
             region: "CN".into(),
             product: "m".into(),
             share: 1.0,
@@ -259,6 +262,7 @@ fn kappa_case(kappa: f64) -> (Network, StaticOutcome) {
         horizon: 1.0,
         restrictions: vec![r],
         capacity_losses: vec![CapacityLoss {
+            item: Default::default(),
             region: "US".into(),
             product: "magnet".into(),
             share: 1.0,
@@ -323,6 +327,7 @@ fn own_stock_comes_before_the_pool() {
     let mut s = Realization {
         horizon: 1.0,
         capacity_losses: vec![CapacityLoss {
+            item: Default::default(),
             region: "CN".into(),
             product: "m".into(),
             share: 1.0,
@@ -408,6 +413,7 @@ fn prices_give_the_value_of_lost_output() {
     let mut s = Realization {
         horizon: 1.0,
         capacity_losses: vec![CapacityLoss {
+            item: Default::default(),
             region: "CN".into(),
             product: "m".into(),
             share: 0.25,
@@ -559,6 +565,7 @@ fn vietnam_case(loss: f64, c_capacity: f64, japan: bool) -> (Network, Realizatio
     h.flow_to_final(cn_b, "US", 10.0);
     h.flow_to_final(vn_c, "US", 1.0);
     let mut losses = vec![CapacityLoss {
+        item: Default::default(),
         region: "VN".into(),
         product: "a".into(),
         share: loss,
@@ -567,6 +574,7 @@ fn vietnam_case(loss: f64, c_capacity: f64, japan: bool) -> (Network, Realizatio
         let jp_c = h.node("JP", "c", 1.0, &[]);
         h.flow_to_final(jp_c, "US", 1.0);
         losses.push(CapacityLoss {
+            item: Default::default(),
             region: "JP".into(),
             product: "c".into(),
             share: 1.0,
@@ -633,6 +641,7 @@ fn a_closing_item_does_not_expand() {
     let mut s = Realization {
         horizon: 1.0,
         capacity_losses: vec![CapacityLoss {
+            item: Default::default(),
             region: "US".into(),
             product: "m".into(),
             share: 0.5,

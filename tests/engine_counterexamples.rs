@@ -78,6 +78,7 @@ fn counterexample_own_stock_non_monotone_with_substitution() {
             Targets::List(vec!["US".into()]),
         )],
         capacity_losses: vec![CapacityLoss {
+            item: Default::default(),
             region: "DE".into(),
             product: "magnet".into(),
             share: 1.0,

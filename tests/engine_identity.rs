@@ -87,6 +87,7 @@ fn a_realization_of_another_structure_is_refused() {
     let toy = toy_chain();
     let mut built = embargo("CN", "US");
     built.capacity_losses.push(CapacityLoss {
+        item: Default::default(),
         region: "CN".into(),
         product: "oxide".into(),
         share: 0.2,

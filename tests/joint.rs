@@ -40,6 +40,7 @@ fn refinery_loss() -> Realization {
     Realization {
         horizon: 1.0,
         capacity_losses: vec![CapacityLoss {
+            item: Default::default(),
             region: "CN".into(),
             product: "alumina".into(),
             share: 0.5,

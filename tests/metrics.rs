@@ -250,6 +250,7 @@ fn tables(production: &[(&str, &str, f64)], trade: &[(&str, &str, &str, f64)]) -
         production: production
             .iter()
             .map(|&(r, p, q)| ProductionRecord {
+                item: Default::default(),
                 region: r.into(),
                 product: p.into(),
                 production: q,

@@ -168,6 +168,7 @@ fn a_yield_is_converted_to_input_per_output() {
 fn a_new_plant_gets_its_recipe_without_baseline_output() {
     let mut t = toy_tables();
     t.production.push(shortfall::network::ProductionRecord {
+        item: Default::default(),
         region: "NL".into(),
         product: "magnet".into(),
         production: 0.0,

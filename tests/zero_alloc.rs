@@ -17,6 +17,7 @@ fn dynamic() {
     let mut r = Realization {
         horizon: 0.25,
         capacity_losses: vec![CapacityLoss {
+            item: Default::default(),
             region: "CN".into(),
             product: "ndpr_metal".into(),
             share: 0.5,

@@ -3,9 +3,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::tables::{tables_from_strs, TableFiles};
+use super::tables::{joint_from_str, tables_from_strs, TableFiles};
 use crate::error::{Error, Result};
-use crate::network::{Build, BuildReport, Builder, ChainTables, Closure, Network};
+use crate::network::{Build, BuildReport, Builder, ChainTables, Closure, JointRule, Network};
 
 /// One entry of a dataset's source register.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -39,6 +39,8 @@ pub struct Dataset {
     pub sources: Vec<Source>,
     /// How the builder closes gaps, per product.
     pub closures: Vec<(&'static str, Closure)>,
+    /// The joint outputs and recycling loops of its `joint.csv` (docs/model.md §1.8-§1.10).
+    pub joint: Vec<JointRule>,
 }
 
 macro_rules! embedded {
@@ -124,10 +126,9 @@ const RARE_EARTH_CLOSURES: [(&str, Closure); 2] = [
     ("re_ore_heavy", Closure::Secondary),
 ];
 
-fn builder(tables: ChainTables, closures: &[(&str, Closure)]) -> Builder {
-    closures
-        .iter()
-        .fold(Builder::new(tables), |b, (p, c)| b.closure(*p, *c))
+fn builder(tables: ChainTables, closures: &[(&str, Closure)], joint: &[JointRule]) -> Builder {
+    let b = (closures.iter()).fold(Builder::new(tables), |b, (p, c)| b.closure(*p, *c));
+    joint.iter().cloned().fold(b, Builder::joint)
 }
 
 impl Dataset {
@@ -153,7 +154,8 @@ impl Dataset {
     /// # Errors
     /// Every error of [`Builder::build`].
     pub fn rebuild(&self, tables: ChainTables) -> Result<Dataset> {
-        let Build { network, report } = builder(tables.clone(), &self.closures).build()?;
+        let Build { network, report } =
+            builder(tables.clone(), &self.closures, &self.joint).build()?;
         Ok(Dataset {
             name: self.name,
             tables,
@@ -161,6 +163,7 @@ impl Dataset {
             report,
             sources: self.sources.clone(),
             closures: self.closures.clone(),
+            joint: self.joint.clone(),
         })
     }
 }
@@ -184,12 +187,19 @@ macro_rules! dataset_files {
 
 fn load_rare_earths_2024() -> Result<Dataset> {
     let (files, sources) = dataset_files!("rare_earths_2024");
-    load("rare_earths_2024", files, sources, &RARE_EARTH_CLOSURES)
+    let joint = joint_from_str(embedded!("rare_earths_2024", "joint.csv"))?;
+    load(
+        "rare_earths_2024",
+        files,
+        sources,
+        &RARE_EARTH_CLOSURES,
+        joint,
+    )
 }
 
 fn load_japan_2010() -> Result<Dataset> {
     let (files, sources) = dataset_files!("japan_2010");
-    load("japan_2010", files, sources, &[])
+    load("japan_2010", files, sources, &[], Vec::new())
 }
 
 fn load(
@@ -197,9 +207,10 @@ fn load(
     files: TableFiles,
     (file, text): (&str, &str),
     closures: &[(&'static str, Closure)],
+    joint: Vec<JointRule>,
 ) -> Result<Dataset> {
     let tables = tables_from_strs(files)?;
-    let Build { network, report } = builder(tables.clone(), closures).build()?;
+    let Build { network, report } = builder(tables.clone(), closures, &joint).build()?;
     let sources = csv::Reader::from_reader(text.as_bytes())
         .deserialize()
         .collect::<std::result::Result<Vec<Source>, _>>()
@@ -214,5 +225,6 @@ fn load(
         report,
         sources,
         closures: closures.to_vec(),
+        joint,
     })
 }

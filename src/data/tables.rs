@@ -6,7 +6,7 @@ use std::path::Path;
 
 use crate::error::{Error, Location, Result};
 use crate::network::{
-    Basis, ChainTables, Closure, Product, ProductionRecord, RecipeRecord, Region, Status,
+    Basis, ChainTables, Closure, NodeKind, Product, ProductionRecord, RecipeRecord, Region, Status,
     StockRecord, StockUnit, TradeRecord,
 };
 
@@ -111,11 +111,21 @@ fn optional(dir: &Path, file: &str) -> Result<Option<(String, String)>> {
 /// [`Error::Io`], [`Error::Csv`], [`Error::MissingField`], and [`Error::InvalidField`] for
 /// a yield that is not a positive number, naming the file and line.
 pub fn read_joint(dir: impl AsRef<Path>) -> Result<Vec<crate::network::JointRule>> {
-    let Some((name, text)) = optional(dir.as_ref(), "joint.csv")? else {
-        return Ok(Vec::new());
-    };
+    match optional(dir.as_ref(), "joint.csv")? {
+        Some((name, text)) => joint_from_str((&name, &text)),
+        None => Ok(Vec::new()),
+    }
+}
+
+/// The joint outputs of a `joint.csv` text `(file name, text)`, as [`read_joint`] reads
+/// them; the optional column `item` (`recycled` or `coproduct`) links the region's
+/// labelled item of the output instead of its producers (docs/model.md §1.10).
+///
+/// # Errors
+/// As [`read_joint`], and [`Error::InvalidField`] for another `item`.
+pub fn joint_from_str(file: (&str, &str)) -> Result<Vec<crate::network::JointRule>> {
     let mut out = Vec::new();
-    for row in sheet((&name, &text))?.rows() {
+    for row in sheet(file)?.rows() {
         let per_unit = row.number("yield")?;
         if !(per_unit.is_finite() && per_unit > 0.0) {
             return Err(row.invalid("yield", format!("{per_unit} must be a positive number")));
@@ -126,6 +136,7 @@ pub fn read_joint(dir: impl AsRef<Path>) -> Result<Vec<crate::network::JointRule
             output: row.text("output")?,
             per_unit,
             region,
+            item: row.item(&[NodeKind::Recycled, NodeKind::Coproduct])?,
             location: row.location.clone(),
         });
     }
@@ -166,6 +177,7 @@ pub fn tables_from_strs(files: TableFiles<'_>) -> Result<ChainTables> {
             product: row.text("product")?,
             production: row.number("production")?,
             capacity: row.number_opt("capacity")?,
+            item: row.item(&[NodeKind::Secondary, NodeKind::Recycled, NodeKind::Coproduct])?,
             status: row.status()?,
             location: row.location.clone(),
         });
@@ -285,6 +297,19 @@ impl Row<'_> {
             Some("true") | Some("yes") | Some("1") => Ok(true),
             Some(other) => Err(self.invalid(field, format!("`{other}`: expected true or false"))),
         }
+    }
+
+    /// The `item` column (docs/model.md §1.10): `producers` (also when absent) or one of
+    /// the labelled supply items in `allowed`.
+    fn item(&self, allowed: &[NodeKind]) -> Result<NodeKind> {
+        let Some(word) = self.get("item") else {
+            return Ok(NodeKind::Producer);
+        };
+        let kinds = std::iter::once(NodeKind::Producer).chain(allowed.iter().copied());
+        kinds.clone().find(|k| k.word() == word).ok_or_else(|| {
+            let words: Vec<&str> = kinds.map(NodeKind::word).collect();
+            self.invalid("item", format!("`{word}`: expected {}", words.join(", ")))
+        })
     }
 
     /// The `status` column (R, R*, S, D, E); absent means estimate.

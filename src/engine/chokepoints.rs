@@ -98,6 +98,7 @@ pub fn chokepoints(
         capacity_losses: nodes
             .iter()
             .map(|&n| CapacityLoss {
+                item: Default::default(),
                 region: net.region(net.node(n).region).code.clone(),
                 product: net.product(net.node(n).product).id.clone(),
                 share: 0.0,

@@ -22,7 +22,7 @@ pub use shortfalls::{
 };
 
 use crate::error::{Error, Result};
-use crate::network::{Network, NodeId, ProductId, RegionId};
+use crate::network::{Network, NodeId, NodeKind, ProductId, RegionId};
 use crate::scenario::Realization;
 
 /// An engine computes one realization into its workspace; a run allocates nothing once
@@ -162,10 +162,25 @@ pub(crate) fn product_at(net: &Network, id: &str, path: String) -> Result<Produc
 /// The node making `product` in `region`, named at the scenario field `path` (the codes at
 /// `path.region` and `path.product`).
 pub(crate) fn node_at(net: &Network, region: &str, product: &str, path: &str) -> Result<NodeId> {
+    item_at(net, (region, product, NodeKind::Producer), path)
+}
+
+/// The node of `kind` for `(region, product)`: its producers or a labelled item (docs/model.md
+/// §1.10), with an error naming the field.
+pub(crate) fn item_at(
+    net: &Network,
+    (region, product, kind): (&str, &str, NodeKind),
+    path: &str,
+) -> Result<NodeId> {
     let r = region_at(net, region, format!("{path}.region"))?;
     let p = product_at(net, product, format!("{path}.product"))?;
-    net.node_id(r, p)
-        .ok_or_else(|| Error::field("scenario", path, format!("{region} makes no {product}")))
+    net.node_of_kind(r, p, kind).ok_or_else(|| {
+        let what = match kind {
+            NodeKind::Producer => format!("{region} makes no {product}"),
+            item => format!("{region} has no `{}` item of {product}", item.word()),
+        };
+        Error::field("scenario", path, what)
+    })
 }
 
 /// The node of each of a scenario's capacity additions.

@@ -5,7 +5,7 @@
 //! code or overlap is an error naming the scenario field.
 
 use super::adaptation::Adapting;
-use super::{node_at, product_at, region_at};
+use super::{product_at, region_at};
 use crate::error::{Error, Result};
 use crate::network::{Network, NodeId, NodeKind, ProductId, RegionId};
 use crate::scenario::{Allocation, ContentRule, Realization, Restriction, Transit};
@@ -51,7 +51,8 @@ impl Resolved {
         out.warnings = out.idle(scenario);
         out.node_loss = vec![NONE; net.nodes().len()];
         for (i, c) in scenario.capacity_losses.iter().enumerate() {
-            let n = node_at(net, &c.region, &c.product, &format!("capacity_losses[{i}]"))?;
+            let at = (c.region.as_str(), c.product.as_str(), c.item);
+            let n = super::item_at(net, at, &format!("capacity_losses[{i}]"))?;
             if out.node_loss[n.index()] != NONE {
                 return Err(Error::field(
                     "scenario",

@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use super::{Shares, Undefined};
-use crate::network::{Network, NodeKind, ProductId, RegionId};
+use crate::network::{Network, ProductId, RegionId};
 use crate::report::{displayed_as_report, Cell, Report, Table};
 
 /// Concentration measures of one set of shares.
@@ -72,13 +72,13 @@ impl Concentration {
 }
 
 /// Production of one or more products (in the same unit, such as light and heavy ore in
-/// t REO) by region; producers only, labelled closing items such as secondary supply are
-/// left out (model.md §2.1).
+/// t REO) by region; producers with their recycled and co-product items, while
+/// secondary supply and other closing items are left out (model.md §2.1, §1.10).
 pub fn production_by_region(net: &Network, products: &[ProductId]) -> Vec<(RegionId, f64)> {
     let mut by = vec![0.0; net.regions().len()];
     for &p in products {
         for &n in net.nodes_of(p) {
-            if net.node(n).kind == NodeKind::Producer {
+            if net.node(n).kind.is_production() {
                 by[net.node(n).region.index()] += net.output(n);
             }
         }
@@ -279,7 +279,7 @@ impl ConcentrationTable {
                 let (mut total, mut estimated) = (0.0, 0.0);
                 for &n in net.nodes_of(p) {
                     let node = net.node(n);
-                    if node.kind == NodeKind::Producer {
+                    if node.kind.is_production() {
                         total += net.output(n);
                         if node.estimated {
                             estimated += net.output(n);
@@ -345,7 +345,7 @@ impl Report for ConcentrationTable {
             ]);
         }
         t.note("HHI on 0..1 (x 10,000 for points); '-' = undefined (no supply, one supplier, no score)");
-        t.note("production by producers only (labelled secondary supply left out); exports on an origin basis");
+        t.note("production with recycled and co-product items, secondary supply left out; exports on an origin basis");
         t.note(
             "largest: the top producer; HHI norm.: (HHI - 1/n)/(1 - 1/n) over n producers; \
              eff. n: effective number of producers, 1/HHI; entropy in nats; HHI x WGI: governance-weighted, 0-10; \

@@ -35,6 +35,9 @@ pub struct BuildReport {
     pub converted_stocks: Vec<(String, String, f64, f64)>,
     /// Closing items added: (region, product, kind, size a year).
     pub closures: Vec<(String, String, NodeKind, f64)>,
+    /// Labelled supply items the data give (docs/model.md §1.10): (region, product, kind,
+    /// size a year).
+    pub items: Vec<(String, String, NodeKind, f64)>,
     /// Residual final use of products with no real final use: (region, product, size).
     pub unallocated: Vec<(String, String, f64)>,
     /// Closing items above [`LARGE_CLOSURE`] of what their region's producers need of the
@@ -83,6 +86,9 @@ pub struct JointRule {
     pub per_unit: f64,
     /// The one region it applies to (absent: every region that makes `output`).
     pub region: Option<String>,
+    /// Which node of the region makes the output: its producers (the default), or its
+    /// labelled recycled or co-product item (docs/model.md §1.10).
+    pub item: NodeKind,
     /// Where the rule came from, for errors.
     pub location: Location,
 }
@@ -190,7 +196,10 @@ impl Builder {
                 .transpose()?;
             let mut linked = 0;
             for (i, node) in producers.nodes.iter().enumerate() {
-                if node.product != output || region.is_some_and(|r| node.region != r) {
+                if node.product != output
+                    || node.kind != rule.item
+                    || region.is_some_and(|r| node.region != r)
+                {
                     continue;
                 }
                 let Some(&h) = producers.node_at.get(&(node.region, host)) else {
@@ -214,9 +223,13 @@ impl Builder {
                 linked += 1;
             }
             if linked == 0 {
+                let what = match rule.item {
+                    NodeKind::Producer => String::new(),
+                    item => format!(" as a `{}` item of production.csv", item.word()),
+                };
                 return Err(Error::InvalidField {
                     field: "output".into(),
-                    reason: format!("no region makes {} here", rule.output),
+                    reason: format!("no region makes {}{what} here", rule.output),
                     location: at.clone(),
                 });
             }
@@ -240,8 +253,17 @@ impl Builder {
             let supply = supply_by_destination(t, producers, p, lots);
             for (r, supply) in supply.iter().enumerate() {
                 let need = &users[p][r];
-                let total: f64 = supply.iter().map(|l| l.quantity).sum();
+                let items = producers.items_at(p, r);
                 let required: f64 = need.iter().map(|u| u.need).sum();
+                for &(n, q) in &items {
+                    let node = &producers.nodes[n.index()];
+                    (draft.report.items).push(item_entry(t, node, q));
+                    if node.kind == NodeKind::Secondary {
+                        large_item(t, node, q, required, &mut draft.report);
+                    }
+                }
+                let total: f64 = supply.iter().map(|l| l.quantity).sum::<f64>()
+                    + items.iter().map(|&(_, q)| q).sum::<f64>();
                 let Some(total) = self.close_gap(t, (p, r), total, need, draft) else {
                     continue;
                 };
@@ -258,7 +280,15 @@ impl Builder {
                         residual,
                     ));
                 }
-                connect(t, producers, (p, r), supply, need, (total, residual), draft)?;
+                connect(
+                    t,
+                    producers,
+                    (p, r),
+                    (supply, &items),
+                    need,
+                    (total, residual),
+                    draft,
+                )?;
             }
         }
         Ok(())
@@ -296,36 +326,49 @@ impl Builder {
             Closure::Discrepancy => NodeKind::Discrepancy,
         };
         let gap = required - total;
-        if gap > LARGE_CLOSURE * required {
-            draft.report.warnings.push(format!(
-                "the {kind:?} closing item of {} in {} supplies {} of the {} its producers \
-                 need ({:.0}%, above {:.0}%): an estimate that large holds the balance; give \
-                 it a source or model what it stands for (docs/model.md §1.4)",
-                t.products[p].id,
-                t.regions[r].code,
-                crate::numbers::number(gap),
-                crate::numbers::number(required),
-                100.0 * gap / required,
-                100.0 * LARGE_CLOSURE
-            ));
-        }
-        draft.report.closures.push((
-            t.regions[r].code.clone(),
-            t.products[p].id.clone(),
-            kind,
-            gap,
-        ));
-        let closing = NodeId(draft.nodes.len() as u32);
-        draft.nodes.push(Node {
+        let node = Node {
             region: RegionId(r as u32),
             product: ProductId(p as u32),
             kind,
             capacity: gap,
             estimated: true,
-        });
+        };
+        large_item(t, &node, gap, required, &mut draft.report);
+        draft.report.closures.push(item_entry(t, &node, gap));
+        let closing = NodeId(draft.nodes.len() as u32);
+        draft.nodes.push(node);
         draft.inputs.push(Vec::new());
         closing_lots(&mut draft.edges, closing, gap, users, required);
         Some(total + gap)
+    }
+}
+
+/// The report's entry for a labelled item or closing item of size `q`.
+fn item_entry(t: &ChainTables, node: &Node, q: f64) -> (String, String, NodeKind, f64) {
+    (
+        t.regions[node.region.index()].code.clone(),
+        t.products[node.product.index()].id.clone(),
+        node.kind,
+        q,
+    )
+}
+
+/// A warning when a closing or secondary item of size `q` holds more than
+/// [`LARGE_CLOSURE`] of what its region's producers need (docs/model.md §1.4).
+fn large_item(t: &ChainTables, node: &Node, q: f64, required: f64, report: &mut BuildReport) {
+    if required > 0.0 && q > LARGE_CLOSURE * required {
+        report.warnings.push(format!(
+            "the {:?} item of {} in {} supplies {} of the {} its producers need ({:.0}%, above \
+             {:.0}%): an estimate that large holds the balance; give it a source or model \
+             what it stands for (docs/model.md §1.4)",
+            node.kind,
+            t.products[node.product.index()].id,
+            t.regions[node.region.index()].code,
+            crate::numbers::number(q),
+            crate::numbers::number(required),
+            100.0 * q / required,
+            100.0 * LARGE_CLOSURE
+        ));
     }
 }
 
@@ -371,15 +414,15 @@ fn connect(
     t: &ChainTables,
     producers: &Producers,
     (p, r): (usize, usize),
-    supply: &[Lot],
+    (supply, items): (&[Lot], &[(NodeId, f64)]),
     users: &[User],
     (total, residual): (f64, f64),
     draft: &mut Draft,
 ) -> Result<()> {
     let pid = ProductId(p as u32);
+    let mut lots = Vec::with_capacity(supply.len() + items.len());
     for lot in supply {
         let from = (producers.node_at.get(&(lot.origin, pid)))
-            .filter(|n| producers.nodes[n.index()].kind == NodeKind::Producer)
             .copied()
             .ok_or_else(|| {
                 Error::InvalidNetwork(format!(
@@ -388,19 +431,21 @@ fn connect(
                     t.products[p].id
                 ))
             })?;
-        let share = lot.quantity / total;
+        lots.push((from, lot.quantity, lot.transit, lot.estimate));
+    }
+    for &(n, q) in items {
+        lots.push((n, q, None, producers.nodes[n.index()].estimated));
+    }
+    for (from, quantity, transit, estimate) in lots {
+        let share = quantity / total;
         for u in users {
             let flow = share * u.need;
             draft.edges.push(Edge {
                 from,
                 to: u.sink,
                 flow,
-                transit: lot.transit,
-                estimate: if lot.estimate || u.estimate {
-                    flow
-                } else {
-                    0.0
-                },
+                transit,
+                estimate: if estimate || u.estimate { flow } else { 0.0 },
             });
         }
         if residual > 0.0 {
@@ -409,8 +454,8 @@ fn connect(
                 from,
                 to: Sink::FinalUse(RegionId(r as u32)),
                 flow,
-                transit: lot.transit,
-                estimate: if lot.estimate { flow } else { 0.0 },
+                transit,
+                estimate: if estimate { flow } else { 0.0 },
             });
         }
     }
@@ -459,6 +504,20 @@ struct Producers {
     nodes: Vec<Node>,
     node_at: HashMap<(RegionId, ProductId), NodeId>,
     production: Vec<Vec<f64>>,
+    /// The labelled supply items (docs/model.md §1.10), each with its production.
+    items: Vec<(NodeId, f64)>,
+}
+
+impl Producers {
+    /// The labelled items of product `p` in region `r`, with their production.
+    fn items_at(&self, p: usize, r: usize) -> Vec<(NodeId, f64)> {
+        (self.items.iter().copied())
+            .filter(|(n, _)| {
+                let node = &self.nodes[n.index()];
+                node.product.index() == p && node.region.index() == r
+            })
+            .collect()
+    }
 }
 
 /// Recipes: global per output product, overridden per region.
@@ -496,7 +555,8 @@ struct Draft {
 fn producers(t: &ChainTables, codes: &Codes<'_>) -> Result<Producers> {
     let mut nodes = Vec::new();
     let mut node_at: HashMap<(RegionId, ProductId), NodeId> = HashMap::new();
-    let mut first_line: HashMap<(RegionId, ProductId), Option<u64>> = HashMap::new();
+    let mut items = Vec::new();
+    let mut first_line: HashMap<(RegionId, ProductId, NodeKind), Option<u64>> = HashMap::new();
     let mut production = vec![vec![0.0; t.regions.len()]; t.products.len()];
     for rec in &t.production {
         let loc = &rec.location;
@@ -505,9 +565,13 @@ fn producers(t: &ChainTables, codes: &Codes<'_>) -> Result<Producers> {
         nonneg("production", rec.production, loc)?;
         let capacity = rec.capacity.unwrap_or(rec.production);
         nonneg("capacity", capacity, loc)?;
-        if let Some(first) = first_line.insert((r, p), loc.line) {
+        if let Some(first) = first_line.insert((r, p, rec.item), loc.line) {
+            let item = match rec.item {
+                NodeKind::Producer => String::new(),
+                item => format!(",{}", item.word()),
+            };
             return Err(duplicate(
-                format!("{},{}", rec.region, rec.product),
+                format!("{},{}{item}", rec.region, rec.product),
                 first,
                 loc,
             ));
@@ -521,20 +585,26 @@ fn producers(t: &ChainTables, codes: &Codes<'_>) -> Result<Producers> {
                 location: loc.clone(),
             });
         }
-        node_at.insert((r, p), NodeId(nodes.len() as u32));
+        let id = NodeId(nodes.len() as u32);
         nodes.push(Node {
             region: r,
             product: p,
-            kind: NodeKind::Producer,
+            kind: rec.item,
             capacity,
             estimated: rec.status.is_estimate(),
         });
-        production[p.index()][r.index()] = rec.production;
+        if rec.item == NodeKind::Producer {
+            node_at.insert((r, p), id);
+            production[p.index()][r.index()] = rec.production;
+        } else {
+            items.push((id, rec.production));
+        }
     }
     Ok(Producers {
         nodes,
         node_at,
         production,
+        items,
     })
 }
 
@@ -660,6 +730,11 @@ fn users(t: &ChainTables, producers: &Producers, recipes: &Recipes) -> (Vec<Vec<
         .map(|_| (0..nr).map(|_| Vec::new()).collect())
         .collect();
     for (n, node) in producers.nodes.iter().enumerate() {
+        if node.kind != NodeKind::Producer {
+            // A labelled item has no recipe: its feed is its host's (docs/model.md §1.10).
+            inputs.push(Vec::new());
+            continue;
+        }
         let recipe = recipes.of(node.region, node.product);
         let x = producers.production[node.product.index()][node.region.index()];
         inputs.push(

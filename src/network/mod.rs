@@ -45,18 +45,46 @@ impl NodeId {
     }
 }
 
-/// What a node is: real producers, or a labelled item that closes a balance.
+/// What a node is: real producers, a labelled supply item of the data (docs/model.md
+/// §1.10), or a labelled item that closes a balance (§1.4).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
 #[serde(rename_all = "snake_case")]
 pub enum NodeKind {
     /// The producers of a product in a region.
     #[default]
     Producer,
-    /// Secondary and unrecorded supply (recycling, unrecorded mining, stock change): an
-    /// estimate that closes a sourced gap, outside capacity and restrictions (model.md §1.4).
+    /// Secondary and unrecorded supply (unrecorded mining, stock change): an estimate,
+    /// either closing a sourced gap (§1.4) or given as a sized item of the data (§1.10);
+    /// outside capacity, and restricted only through a capacity loss that names it.
     Secondary,
     /// A statistical discrepancy item allowed by the user instead of a balance error.
     Discrepancy,
+    /// Recycling of new scrap in the region, the joint output of the product that throws
+    /// the scrap off (a recycling loop, §1.9), given as an item of the data (§1.10).
+    Recycled,
+    /// The same product made jointly by another line of the region (NdPr from a heavy-feed
+    /// separation line whose level its Dy/Tb sets), given as an item of the data (§1.10).
+    Coproduct,
+}
+
+impl NodeKind {
+    /// Whether the node's output is production (producers, recycling, co-products), as
+    /// opposed to an item that closes or estimates a gap (secondary supply, discrepancy).
+    pub fn is_production(self) -> bool {
+        matches!(self, Self::Producer | Self::Recycled | Self::Coproduct)
+    }
+
+    /// The word a data file uses for it (`production.csv`'s `item`, a scenario's
+    /// `capacity_losses[i].item`).
+    pub fn word(self) -> &'static str {
+        match self {
+            Self::Producer => "producers",
+            Self::Secondary => "secondary",
+            Self::Discrepancy => "discrepancy",
+            Self::Recycled => "recycled",
+            Self::Coproduct => "coproduct",
+        }
+    }
 }
 
 /// The producers of one product in one region (or a labelled closing item).
@@ -651,11 +679,22 @@ impl Network {
             .map(|i| ProductId(i as u32))
     }
 
-    /// The producers of `product` in `region` (not the closing items).
+    /// The producers of `product` in `region` (not the labelled items).
     pub fn node_id(&self, region: RegionId, product: ProductId) -> Option<NodeId> {
+        self.node_of_kind(region, product, NodeKind::Producer)
+    }
+
+    /// The node of `kind` for `product` in `region`: its producers, or one of its
+    /// labelled items (docs/model.md §1.10).
+    pub fn node_of_kind(
+        &self,
+        region: RegionId,
+        product: ProductId,
+        kind: NodeKind,
+    ) -> Option<NodeId> {
         self.nodes_of(product).iter().copied().find(|&n| {
             let node = self.node(n);
-            node.region == region && node.kind == NodeKind::Producer
+            node.region == region && node.kind == kind
         })
     }
 
@@ -1167,8 +1206,16 @@ fn joint_links(
             Some("its host is in another region".to_string())
         } else if node.product == host.product {
             Some("a node cannot be a joint output of its own product".to_string())
-        } else if node.kind != NodeKind::Producer || host.kind != NodeKind::Producer {
-            Some("joint outputs and hosts are producers, not closing items".to_string())
+        } else if !matches!(
+            node.kind,
+            NodeKind::Producer | NodeKind::Recycled | NodeKind::Coproduct
+        ) || host.kind != NodeKind::Producer
+        {
+            Some(
+                "hosts are producers and joint outputs are producers, recycled or co-product \
+                 items, not closing items"
+                    .to_string(),
+            )
         } else if !(j.per_unit.is_finite() && j.per_unit > 0.0) {
             Some(format!(
                 "its yield {} must be positive and finite",

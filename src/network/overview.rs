@@ -55,6 +55,8 @@ impl Report for Overview<'_> {
                 if node.kind == NodeKind::Producer {
                     producers += 1;
                     production += net.output(n);
+                } else if node.kind.is_production() {
+                    production += net.output(n);
                 } else {
                     closing += net.output(n);
                 }

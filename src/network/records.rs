@@ -45,6 +45,9 @@ pub struct ProductionRecord {
     pub production: f64,
     /// Capacity, product units a year; `None` means equal to production (no headroom).
     pub capacity: Option<f64>,
+    /// Producers (the default), or a labelled supply item of the region: secondary,
+    /// recycled or co-product (docs/model.md §1.10; `production.csv`'s `item`).
+    pub item: super::NodeKind,
     /// How the figure was obtained.
     pub status: Status,
     /// Where the record came from.

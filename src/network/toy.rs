@@ -14,6 +14,7 @@ use crate::error::Location;
 pub fn toy_tables() -> ChainTables {
     let loc = |table: &str, line: u64| Location::new(table, Some(line));
     let prod = |line, region: &str, product: &str, q: f64, cap: f64| ProductionRecord {
+        item: Default::default(),
         region: region.into(),
         product: product.into(),
         production: q,

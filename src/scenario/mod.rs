@@ -20,7 +20,7 @@ pub use uncertain::{Dist, Param};
 use std::collections::BTreeMap;
 
 use crate::error::{Error, Result};
-use crate::network::{Bloc, Network, RegionId};
+use crate::network::{Bloc, Network, NodeKind, RegionId};
 
 use serde::{Deserialize, Serialize};
 
@@ -309,7 +309,7 @@ impl<P> Scenario<P> {
                     "",
                     &a.capacity_losses,
                     &b.capacity_losses,
-                    |c| (&c.region, &c.product),
+                    |c| (&c.region, &c.product, c.item),
                 )
             })
             .or_else(|| {
@@ -596,7 +596,8 @@ impl Restriction<f64> {
     }
 }
 
-/// Capacity lost by the producers of a product in a region.
+/// Capacity lost by the producers of a product in a region, or by one of the region's
+/// labelled supply items (docs/model.md §1.10).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CapacityLoss<P> {
@@ -604,8 +605,16 @@ pub struct CapacityLoss<P> {
     pub region: String,
     /// Product id.
     pub product: String,
+    /// The node that loses it: the producers (the default, `producers`), or the region's
+    /// `secondary`, `recycled` or `coproduct` item of the product.
+    #[serde(default, skip_serializing_if = "is_producers")]
+    pub item: NodeKind,
     /// Share of capacity lost, in [0, 1].
     pub share: P,
+}
+
+fn is_producers(kind: &NodeKind) -> bool {
+    *kind == NodeKind::Producer
 }
 
 /// New capacity at a node from a date (a plant coming online; docs/model.md §3.1): fully

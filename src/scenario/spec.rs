@@ -296,6 +296,7 @@ impl<P> Scenario<P> {
                 .map(|c| super::CapacityLoss {
                     region: c.region.clone(),
                     product: c.product.clone(),
+                    item: c.item,
                     share: Q::default(),
                 })
                 .collect(),

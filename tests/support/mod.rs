@@ -211,6 +211,7 @@ pub fn oxide_diversion_cut(targets: &[&str], kappa: f64) -> Realization {
         horizon: 1.0,
         restrictions: vec![cut],
         capacity_losses: vec![CapacityLoss {
+            item: Default::default(),
             region: "KR".into(),
             product: "oxide".into(),
             share: 1.0,
@@ -420,6 +421,7 @@ impl Shock {
             .map(|(n, share)| {
                 let node = net.node(NodeId((n % net.nodes().len()) as u32));
                 vec![CapacityLoss {
+                    item: Default::default(),
                     region: net.region(node.region).code.clone(),
                     product: net.product(node.product).id.clone(),
                     share,

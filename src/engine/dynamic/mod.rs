@@ -157,7 +157,7 @@ impl Default for DynamicSettings {
 ///     horizon: 0.5,
 ///     start: Some(2.0 / 52.0),
 ///     run_length: Some(1.0),
-///     capacity_losses: vec![CapacityLoss { region: "CN".into(), product: "oxide".into(), share: 0.5 }],
+///     capacity_losses: vec![CapacityLoss { item: Default::default(), region: "CN".into(), product: "oxide".into(), share: 0.5 }],
 ///     ..Realization::default()
 /// };
 /// let settings = DynamicSettings { step: Step::Week, ..DynamicSettings::default() };
