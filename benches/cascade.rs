@@ -11,7 +11,7 @@ fn seed_case() -> Realization {
         horizon: 0.25,
         restrictions: vec![Restriction::full(
             ["CN"],
-            ["ndpr_oxide", "dytb_oxide", "ndpr_metal", "ndfeb_magnet"],
+            ["ndpr_oxide", "dytb_oxide", "ndpr_metal", "ndfeb_magnet_dy"],
             Targets::Bloc("US+8".into()),
         )],
         ..Realization::default()

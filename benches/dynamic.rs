@@ -92,7 +92,7 @@ fn seed_year(c: &mut Criterion) {
     r.run_length = Some(1.0);
     let settings = DynamicSettings {
         step: Step::Week,
-        inventory_days_by_product: [("ndfeb_magnet".to_string(), 14.0)].into(),
+        inventory_days_by_product: [("ndfeb_magnet_dy".to_string(), 14.0)].into(),
         ..DynamicSettings::default()
     };
     let engine = Dynamic::new(net, &r, settings).unwrap();

@@ -12,7 +12,7 @@ fn embedded(c: &mut Criterion) {
     let net = &data.network;
     let bloc = Bloc::us_plus_8().resolve(net).unwrap();
     let china = net.require_region("CN").unwrap();
-    let products: Vec<ProductId> = ["ndpr_oxide", "dytb_oxide", "ndpr_metal", "ndfeb_magnet"]
+    let products: Vec<ProductId> = ["ndpr_oxide", "dytb_oxide", "ndpr_metal", "ndfeb_magnet_dy"]
         .iter()
         .map(|p| net.require_product(p).unwrap())
         .collect();

@@ -393,7 +393,7 @@ fn run_scenario(net: &Network, file: &ScenarioFile, named: bool, out: &mut Outco
     let paths = file
         .paths
         .clone()
-        .unwrap_or_else(|| Paths::new(Targets::Bloc("US+8".into()), "ndfeb_magnet"));
+        .unwrap_or_else(|| Paths::new(Targets::Bloc("US+8".into()), "ndfeb_magnet_dy"));
     let settings = small(&file.monte_carlo, DYNAMIC_DRAWS);
     match montecarlo::run_paths(net, &spec, &dynamic, &settings, &paths) {
         Ok(r) => out.check(check_paths(&r)),

@@ -41,11 +41,11 @@ use shortfall::report::{number, Cell, Table};
 use shortfall::runs::ScenarioFile;
 use shortfall::scenario::{Realization, Restriction, Targets};
 
-const RESTRICTED: [&str; 4] = ["ndpr_oxide", "dytb_oxide", "ndpr_metal", "ndfeb_magnet"];
+const RESTRICTED: [&str; 4] = ["ndpr_oxide", "dytb_oxide", "ndpr_metal", "ndfeb_magnet_dy"];
 const USES: [&str; 4] = [
     "ev_motor",
     "wind_pm_mw",
-    "defence_platform",
+    "defence_magnets",
     "industrial_electronics",
 ];
 
@@ -116,7 +116,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         horizon: 1.0,
         ..Realization::default()
     };
-    let magnet = net.require_product("ndfeb_magnet")?;
+    let magnet = net.require_product("ndfeb_magnet_dy")?;
     let worst = chokepoints(
         net,
         &context,
@@ -130,7 +130,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("{}", two_engines(net)?);
 
     if let Some(dir) = plot {
-        let bloc_magnets = "US+8 ndfeb_magnet absorption shortfall";
+        let bloc_magnets = "US+8 ndfeb_magnet_dy absorption shortfall";
         let summary = distributions
             .outcomes
             .iter()
@@ -192,7 +192,9 @@ fn two_engines(net: &Network) -> shortfall::Result<Table> {
     who.push(Targets::Bloc("US+8".into()));
     file.monte_carlo.outcomes = who
         .iter()
-        .map(|regions| OutcomeSpec::new(Measure::AbsorptionShare, regions.clone(), "ndfeb_magnet"))
+        .map(|regions| {
+            OutcomeSpec::new(Measure::AbsorptionShare, regions.clone(), "ndfeb_magnet_dy")
+        })
         .collect();
     let nets = std::slice::from_ref(net);
     let (spec, mc) = (&file.scenario, &file.monte_carlo);
@@ -263,7 +265,7 @@ fn embargo_table(net: &Network, bloc: &[RegionId], horizon: f64) -> shortfall::R
         ("+ substitution", with_substitution),
     ];
 
-    let magnet = net.require_product("ndfeb_magnet")?;
+    let magnet = net.require_product("ndfeb_magnet_dy")?;
     let uses = USES
         .iter()
         .map(|p| net.require_product(p))
@@ -373,7 +375,7 @@ fn uncertain(net: &Network, bloc: &[RegionId]) -> shortfall::Result<McResults> {
         outcomes.push(OutcomeSpec::new(
             Measure::AbsorptionShare,
             regions.clone(),
-            "ndfeb_magnet",
+            "ndfeb_magnet_dy",
         ));
         for u in USES {
             outcomes.push(OutcomeSpec::new(Measure::FinalShare, regions.clone(), u));
@@ -423,7 +425,7 @@ fn uncertain(net: &Network, bloc: &[RegionId]) -> shortfall::Result<McResults> {
          so every use falls short by the same share as its magnets",
     );
     println!("{t}");
-    let target = "US+8 ndfeb_magnet absorption shortfall";
+    let target = "US+8 ndfeb_magnet_dy absorption shortfall";
     let mut drivers: Vec<_> = results
         .sensitivity
         .iter()

@@ -78,7 +78,7 @@ fn run_dynamic(
                 ..dynamic
             };
         }
-        let paths = Paths::new(Targets::Bloc("US+8".into()), "ndfeb_magnet");
+        let paths = Paths::new(Targets::Bloc("US+8".into()), "ndfeb_magnet_dy");
         run_paths(
             &rare_earths_2024().network,
             &file.scenario,
@@ -241,8 +241,7 @@ fn d11_two_distributions_in_one_parameter_are_refused() {
 #[test]
 fn d12_json_with_data_after_the_document_is_refused() {
     refused("r12_trailing.json", &["data after the document"]);
-    let twice =
-        r#"{"scenario": {"horizon": 0.5, "prices": {"ndfeb_magnet": -5, "ndfeb_magnet": 60000}}}"#;
+    let twice = r#"{"scenario": {"horizon": 0.5, "prices": {"ndfeb_magnet_dy": -5, "ndfeb_magnet_dy": 60000}}}"#;
     let err = ScenarioFile::from_json(twice, "twice.json")
         .unwrap_err()
         .to_string();

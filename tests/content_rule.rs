@@ -65,7 +65,7 @@ fn above_every_traced_content_the_rule_cuts_nothing_in_either_engine() {
         let mut r = embargo(None);
         r.restrictions[0] = Restriction::full(
             ["CN"],
-            ["ndpr_oxide", "dytb_oxide", "ndpr_metal", "ndfeb_magnet"],
+            ["ndpr_oxide", "dytb_oxide", "ndpr_metal", "ndfeb_magnet_dy"],
             Targets::Bloc("US+8".into()),
         );
         r.restrictions[0].content = threshold.map(|threshold| ContentRule {
@@ -74,7 +74,7 @@ fn above_every_traced_content_the_rule_cuts_nothing_in_either_engine() {
                 "dytb_oxide".into(),
                 "ndpr_metal".into(),
             ],
-            products: vec!["ndfeb_magnet".into()],
+            products: vec!["ndfeb_magnet_dy".into()],
             threshold,
         });
         r.horizon = 0.5;

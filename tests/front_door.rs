@@ -269,7 +269,7 @@ fn events_and_fan_bands_are_outcome_kinds_of_the_front_door() {
 
     let us = Targets::List(vec!["US".into()]);
     let bloc = Targets::Bloc("US+8".into());
-    let magnet = "ndfeb_magnet";
+    let magnet = "ndfeb_magnet_dy";
     let mut settings = file.monte_carlo.clone();
     settings.outcomes = vec![
         OutcomeSpec::new(Measure::RunOut, us.clone(), magnet),

@@ -202,7 +202,8 @@ fn static_shortfalls_only_through_restricted_flows_and_at_most_what_they_carry()
 
 /// docs/model.md §4.8: a target's absorption shortfall of magnets is at least the cut
 /// share of its direct restricted magnet schedule, less what its own stock release and
-/// the whole magnet pool (incremental supply and diverted volume) could give it.
+/// the whole magnet pool (incremental supply and diverted volume) could give it, and what it
+/// switched to a substitute (§3.4: the absorption shortfall is net of the switched volume).
 #[test]
 fn members_magnet_shortfall_at_least_the_direct_cut_less_release_and_pool() {
     for name in [
@@ -212,7 +213,7 @@ fn members_magnet_shortfall_at_least_the_direct_cut_less_release_and_pool() {
     ] {
         let f = file(name);
         let net = &f.data().unwrap().network;
-        let magnet = net.require_product("ndfeb_magnet").unwrap();
+        let magnet = net.require_product("ndfeb_magnet_dy").unwrap();
         let np = net.products().len();
         for r in variants(&f.scenario.median()) {
             let cut = cuts(net, &r);
@@ -231,12 +232,14 @@ fn members_magnet_shortfall_at_least_the_direct_cut_less_release_and_pool() {
             let mut bound_bites = false;
             for (j, &d) in direct.iter().enumerate() {
                 let i = j * np + magnet.index();
-                let lower = d - o.stock_released[i] - pool;
+                let switched = o.switched(shortfall::network::RegionId(j as u32), magnet);
+                let lower = d - o.stock_released[i] - pool - switched;
                 assert!(
                     o.absorption_shortfall[i] >= lower - 1e-9 * d.max(1.0),
-                    "{name}: {} magnets short {} below {lower}",
+                    "{name}: {} magnets short {} below {lower} (direct {d}, released {}, pool {pool}, switched {switched})",
                     net.regions()[j].code,
-                    o.absorption_shortfall[i]
+                    o.absorption_shortfall[i],
+                    o.stock_released[i]
                 );
                 bound_bites |= lower > 0.0;
             }

@@ -54,7 +54,7 @@ fn seed_embargo() -> Result<(), Box<dyn std::error::Error>> {
     // cell 6
     check_rich(&(Plot::exposure_map(&data.network, "CN")?).evcxr_content());
     // cell 8
-    let magnet = data.network.require_product("ndfeb_magnet")?;
+    let magnet = data.network.require_product("ndfeb_magnet_dy")?;
     let year = Realization { horizon: 1.0, ..Realization::default() };
     let worst = chokepoints(&data.network, &year, &Targets::Bloc("US+8".into()), Ranking::Product(magnet))?;
     check_rich(&(Plot::chokepoints(&worst)?).evcxr_content());

@@ -131,7 +131,7 @@ fn exposure_map_has_a_cell_per_region_and_product_with_their_names() {
     let net = &data.network;
     let svg = saved(&Plot::exposure_map(net, "CN").unwrap(), "exposure_map");
     assert!(has_text(&svg, "region") && has_text(&svg, "product"));
-    for name in ["US", "JP", "RW", "ndfeb_magnet", "ev_motor"] {
+    for name in ["US", "JP", "RW", "ndfeb_magnet_dy", "ev_motor"] {
         assert!(has_text(&svg, name), "no label {name}");
     }
     let cells = net.regions().len() * net.products().len();
@@ -151,7 +151,7 @@ fn chokepoint_bars_are_named_and_drawn() {
         horizon: 1.0,
         ..Realization::default()
     };
-    let magnet = net.require_product("ndfeb_magnet").unwrap();
+    let magnet = net.require_product("ndfeb_magnet_dy").unwrap();
     let table = chokepoints(
         net,
         &context,

@@ -138,7 +138,7 @@ fn shapes_outside_the_domain_are_refused() {
     ] {
         let text = format!(
             "[scenario]\nhorizon = 0.5\n[[scenario.restrictions]]\nexporters = [\"CN\"]\n\
-             products = [\"ndfeb_magnet\"]\ntargets = {{ bloc = \"US+8\" }}\nseverity = 0.8\n\
+             products = [\"ndfeb_magnet_dy\"]\ntargets = {{ bloc = \"US+8\" }}\nseverity = 0.8\n\
              leakage = {dist}\n"
         );
         let err = shortfall::runs::ScenarioFile::from_toml(&text, "r01.toml")

@@ -47,7 +47,7 @@ fn static_cascade() {
     let net = &data.network;
     let mut cut = Restriction::full(
         ["CN"],
-        ["ndpr_oxide", "dytb_oxide", "ndpr_metal", "ndfeb_magnet"],
+        ["ndpr_oxide", "dytb_oxide", "ndpr_metal", "ndfeb_magnet_dy"],
         Targets::Bloc("US+8".into()),
     );
     cut.disposal = Disposal::Divert;
@@ -59,7 +59,7 @@ fn static_cascade() {
     };
     r.mitigation.stock_release_share = 0.5;
     r.mitigation.substitution = 0.5;
-    r.prices.insert("ndfeb_magnet".into(), 50_000.0);
+    r.prices.insert("ndfeb_magnet_dy".into(), 50_000.0);
     let engine = StaticCascade::new(net, &r).unwrap();
     let mut ws = engine.workspace(net);
     engine.run(net, &r, &mut ws).unwrap(); // warm-up

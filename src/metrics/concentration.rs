@@ -195,9 +195,9 @@ pub struct GovernanceWeighted {
 /// use shortfall::metrics::governance_weighted;
 /// let data = shortfall::data::rare_earths_2024();
 /// let net = &data.network;
-/// let g = governance_weighted(net, net.require_product("ndfeb_magnet")?).unwrap();
-/// // 93% of magnets come from China (score 5.67): about 0.93² x 5.67.
-/// assert!((g.value - 4.9).abs() < 0.1);
+/// let g = governance_weighted(net, net.require_product("ndfeb_magnet_dy")?).unwrap();
+/// // 91% of Dy/Tb-bearing magnets come from China (score 5.67): about 0.91² x 5.67.
+/// assert!((g.value - 4.7).abs() < 0.1);
 /// # Ok::<(), shortfall::Error>(())
 /// ```
 ///

@@ -21,7 +21,7 @@ use crate::scenario::{ScenarioSpec, Targets};
 /// use shortfall::montecarlo::Paths;
 /// let paths: Paths = toml::from_str(r#"
 ///     group = { bloc = "US+8" }
-///     product = "ndfeb_magnet"
+///     product = "ndfeb_magnet_dy"
 ///     stoppage_cover_days = 14
 /// "#).unwrap();
 /// assert_eq!(paths.stoppage_cover_days, Some(14.0));

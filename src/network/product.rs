@@ -56,7 +56,7 @@ impl Product {
     /// A product with a real final use.
     ///
     /// ```
-    /// let magnet = shortfall::network::Product::new("ndfeb_magnet", "NdFeB magnets", "t");
+    /// let magnet = shortfall::network::Product::new("ndfeb_magnet_dy", "NdFeB magnets", "t");
     /// assert!(magnet.final_use);
     /// ```
     pub fn new(id: impl Into<String>, name: impl Into<String>, unit: impl Into<String>) -> Self {

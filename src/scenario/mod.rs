@@ -523,7 +523,7 @@ pub struct Restriction<P> {
 pub struct ContentRule {
     /// Controlled upstream products (`ndpr_oxide`, `dytb_oxide`).
     pub controlled: Vec<String>,
-    /// Products whose flows the rule examines (`ndfeb_magnet`).
+    /// Products whose flows the rule examines (`ndfeb_magnet_dy`).
     pub products: Vec<String>,
     /// θ: the share by mass (0.001 for the October 2025 rule's 0.1%).
     pub threshold: f64,
