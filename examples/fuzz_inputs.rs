@@ -464,10 +464,16 @@ fn check_paths(r: &PathResults) -> Result<(), String> {
         check_values(&format!("fan step {}", f.step), values.into_iter())?;
     }
     r.cumulative.iter().try_for_each(check_summary)?;
-    [&r.run_out, &r.stock_out, &r.recovery, &r.first_stoppage]
-        .into_iter()
-        .flatten()
-        .try_for_each(check_censored)
+    [
+        &r.input_constrained,
+        &r.inventory_empty,
+        &r.stock_out,
+        &r.recovery,
+        &r.first_stoppage,
+    ]
+    .into_iter()
+    .flatten()
+    .try_for_each(check_censored)
 }
 
 // ---------------------------------------------------------------------------------------

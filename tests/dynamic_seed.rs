@@ -179,9 +179,23 @@ fn paths_under_monte_carlo_are_reproducible_and_write() {
     assert_eq!(one.fan.len(), 52);
     assert_eq!(one.members.len(), 9);
     assert_eq!(one.cumulative.len(), 10);
+    // An empty inventory is below ψ of its target too: never more likely, never earlier.
+    for (c, e) in one.input_constrained.iter().zip(&one.inventory_empty) {
+        assert!(
+            e.events <= c.events,
+            "{} empty, {} constrained",
+            e.events,
+            c.events
+        );
+    }
+    assert!(
+        (one.cover_left_days - 0.8 * 90.0).abs() < 1e-12,
+        "ψ x the 90-day default"
+    );
     for c in one
-        .run_out
+        .input_constrained
         .iter()
+        .chain(&one.inventory_empty)
         .chain(&one.stock_out)
         .chain(&one.recovery)
         .chain(&one.first_stoppage)

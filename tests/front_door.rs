@@ -272,14 +272,14 @@ fn events_and_fan_bands_are_outcome_kinds_of_the_front_door() {
     let magnet = "ndfeb_magnet_dy";
     let mut settings = file.monte_carlo.clone();
     settings.outcomes = vec![
-        OutcomeSpec::new(Measure::RunOut, us.clone(), magnet),
+        OutcomeSpec::new(Measure::InputConstrained, us.clone(), magnet),
         OutcomeSpec::new(Measure::StockOut, us.clone(), magnet),
         OutcomeSpec::new(Measure::Recovery, us.clone(), magnet),
         OutcomeSpec {
             cover_days: Some(cover),
             ..OutcomeSpec::new(Measure::FirstStoppage, us.clone(), magnet)
         },
-        OutcomeSpec::new(Measure::RunOut, bloc.clone(), magnet),
+        OutcomeSpec::new(Measure::InputConstrained, bloc.clone(), magnet),
         OutcomeSpec::new(Measure::Absorption, us.clone(), magnet),
         OutcomeSpec::new(Measure::AbsorptionSharePerStep, bloc, magnet),
     ];
@@ -295,7 +295,7 @@ fn events_and_fan_bands_are_outcome_kinds_of_the_front_door() {
     assert_eq!(r.outcomes.len(), 1 + reference.steps);
     let us_at = reference.members.iter().position(|m| m == "US").unwrap();
     for (got, want) in [
-        (&r.events[0], &reference.run_out[us_at]),
+        (&r.events[0], &reference.input_constrained[us_at]),
         (&r.events[1], &reference.stock_out[us_at]),
         (&r.events[2], &reference.recovery[us_at]),
         (&r.events[3], &reference.first_stoppage[us_at]),
@@ -310,7 +310,7 @@ fn events_and_fan_bands_are_outcome_kinds_of_the_front_door() {
     }
     // A group's event is its earliest member's: at least as likely as any member's.
     let group = &r.events[4];
-    for member in &reference.run_out {
+    for member in &reference.input_constrained {
         assert!(
             group.events >= member.events,
             "{} vs {}",
@@ -342,7 +342,11 @@ fn outcome_kinds_in_time_are_refused_where_they_cannot_be_measured() {
     let net = toy_chain();
     let mut f = file(false);
     let us = Targets::List(vec!["US".into()]);
-    f.monte_carlo.outcomes = vec![OutcomeSpec::new(Measure::RunOut, us.clone(), "magnet")];
+    f.monte_carlo.outcomes = vec![OutcomeSpec::new(
+        Measure::InputConstrained,
+        us.clone(),
+        "magnet",
+    )];
     let refused = |f: &ScenarioFile, engine: &EngineChoice| {
         run_with(
             std::slice::from_ref(&net),
@@ -378,7 +382,7 @@ fn outcome_kinds_in_time_are_refused_where_they_cannot_be_measured() {
     assert!(err.contains("monte_carlo.outcomes[0].cover_days"), "{err}");
     f.monte_carlo.outcomes = vec![OutcomeSpec {
         cover_days: Some(14.0),
-        ..OutcomeSpec::new(Measure::RunOut, us, "magnet")
+        ..OutcomeSpec::new(Measure::InputConstrained, us, "magnet")
     }];
     let err = refused(&f, &dynamic);
     assert!(err.contains("only a first stoppage has a cover"), "{err}");

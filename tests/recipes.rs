@@ -185,7 +185,8 @@ fn every_measure() -> Vec<OutcomeSpec> {
         Measure::FinalShare,
         Measure::AbsorptionPerStep,
         Measure::AbsorptionSharePerStep,
-        Measure::RunOut,
+        Measure::InputConstrained,
+        Measure::InventoryEmpty,
         Measure::StockOut,
         Measure::Recovery,
         Measure::FirstStoppage,
@@ -200,7 +201,8 @@ fn every_measure() -> Vec<OutcomeSpec> {
                 | Measure::FinalShare
                 | Measure::AbsorptionPerStep
                 | Measure::AbsorptionSharePerStep
-                | Measure::RunOut
+                | Measure::InputConstrained
+                | Measure::InventoryEmpty
                 | Measure::StockOut
                 | Measure::Recovery => None,
             };

@@ -18,7 +18,7 @@ pub use dynamic::{
 };
 pub use outcome::{BlocFigures, StaticOutcome};
 pub use shortfalls::{
-    Amount, Event, Shortfalls, Timing, Use, DYNAMIC_DEFINITION, STATIC_DEFINITION,
+    Amount, Event, Shortfalls, Timing, Use, DYNAMIC_DEFINITION, EMPTY, STATIC_DEFINITION,
 };
 
 use crate::error::{Error, Result};

@@ -56,8 +56,12 @@ pub trait Shortfalls {
 /// An event within a run in time (docs/model.md §5.5).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Event {
-    /// A producer of the region is input-constrained on the product (it runs out).
-    RunOut,
+    /// A producer of the region is input-constrained on the product: its inventory is
+    /// below `ψ` of its target, so its output is cut (not yet empty).
+    InputConstrained,
+    /// A producer of the region has emptied its inventory of the product: below 1% of its
+    /// target ([`EMPTY`]).
+    Empty,
     /// The region's stockpile of the product stands at its release floor.
     StockOut,
     /// After a shortfall of at least 1% of baseline, the first step from which the region's
@@ -155,13 +159,17 @@ impl Timing for DynamicOutcome {
 
     fn first(&self, event: Event, region: RegionId, product: ProductId) -> Option<usize> {
         match event {
-            Event::RunOut => self.first_constrained(region, product),
+            Event::InputConstrained => self.first_constrained(region, product),
+            Event::Empty => self.first_empty(region, product),
             Event::StockOut => self.stock_out(region, product),
             Event::Recovery(steps) => self.recovery(region, product, steps),
             Event::FirstStoppage(cover) => self.first_stoppage(region, product, cover),
         }
     }
 }
+
+/// The share of its target below which an inventory counts as empty ([`Event::Empty`]).
+pub const EMPTY: f64 = 0.01;
 
 /// What the static cascade's figures count (docs/model.md §4.6).
 pub const STATIC_DEFINITION: &str = "static cascade: shortfall over the horizon as one \

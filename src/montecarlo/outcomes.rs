@@ -30,8 +30,13 @@ pub enum Measure {
     /// one outcome per step.
     AbsorptionSharePerStep,
     /// In time, censored: the first step at which a producer of a member is
-    /// input-constrained on the product (it runs out); the earliest member.
-    RunOut,
+    /// input-constrained on the product (inventory below `ψ` of its target, output cut);
+    /// the earliest member. Files may still call it `run_out`.
+    #[serde(alias = "run_out")]
+    InputConstrained,
+    /// In time, censored: the first step at which a producer of a member has emptied its
+    /// inventory of the product (below 1% of its target); the earliest member.
+    InventoryEmpty,
     /// In time, censored: the first step at which a member's stockpile of the product
     /// stands at its floor; the earliest member.
     StockOut,
@@ -228,7 +233,14 @@ impl OutcomeSpec {
                     })
                     .collect()
             }
-            Measure::RunOut => vec![one("runs out".into(), step, Some(Event::RunOut))],
+            Measure::InputConstrained => vec![one(
+                "input-constrained".into(),
+                step,
+                Some(Event::InputConstrained),
+            )],
+            Measure::InventoryEmpty => {
+                vec![one("inventory empty".into(), step, Some(Event::Empty))]
+            }
             Measure::StockOut => vec![one("stockpile out".into(), step, Some(Event::StockOut))],
             Measure::Recovery => vec![one(
                 "recovers".into(),

@@ -94,8 +94,14 @@ pub struct PathResults {
     /// per draw).
     pub cumulative: Vec<Summary>,
     /// Per member: the first step a producer was input-constrained on the product
-    /// (inventory below `ψ` times target).
-    pub run_out: Vec<Censored>,
+    /// (inventory below `ψ` times target: output cut, `cover_left_days` of cover left).
+    pub input_constrained: Vec<Censored>,
+    /// Per member: the first step a producer's inventory of the product was empty (below
+    /// 1% of its target).
+    pub inventory_empty: Vec<Censored>,
+    /// Days of cover a producer holds when it becomes input-constrained: `ψ` times its
+    /// target days of the product.
+    pub cover_left_days: f64,
     /// Per member: the first step its stockpile of the product stood at its floor.
     pub stock_out: Vec<Censored>,
     /// Per member: the first step from which its shortfall stayed below 1% of baseline
@@ -191,7 +197,8 @@ pub fn run_paths(
         group.clone(),
         product,
     ));
-    outcomes.extend(each(Measure::RunOut));
+    outcomes.extend(each(Measure::InputConstrained));
+    outcomes.extend(each(Measure::InventoryEmpty));
     outcomes.extend(each(Measure::StockOut));
     outcomes.extend(each(Measure::Recovery));
     if let Some(c) = cover {
@@ -275,7 +282,8 @@ pub fn run_paths(
             })
             .collect()
     };
-    let run_out = censor("runs out");
+    let input_constrained = censor("input-constrained");
+    let inventory_empty = censor("inventory empty");
     let stock_out = censor("stockpile out");
     let recovery = censor("recovers");
     let first_stoppage = if cover.is_some() {
@@ -296,7 +304,12 @@ pub fn run_paths(
         baseline_per_step,
         fan,
         cumulative,
-        run_out,
+        input_constrained,
+        inventory_empty,
+        cover_left_days: dynamic.psi
+            * (dynamic.inventory_days_by_product.get(product))
+                .copied()
+                .unwrap_or(dynamic.inventory_days),
         stock_out,
         recovery,
         first_stoppage,
@@ -315,7 +328,8 @@ impl PathResults {
         crate::report::write(self, path.as_ref())
     }
 
-    /// A member's first step given that it runs out, as a quantile `p` of the condition.
+    /// A member's first step given that the event happens, as a quantile `p` of the
+    /// condition.
     fn conditional(c: &Censored, p: usize) -> Cell {
         c.given
             .as_ref()
@@ -332,8 +346,10 @@ impl Report for PathResults {
             "P50",
             "P5",
             "P95",
-            "P(runs out), CI",
-            "run-out week",
+            "P(constrained), CI",
+            "week",
+            "P(empty)",
+            "week",
             "P(stock out)",
             "P(recovers)",
         ];
@@ -361,11 +377,12 @@ impl Report for PathResults {
         let week = |step: f64| (step + 1.0) * weeks;
         for (j, code) in self.members.iter().enumerate() {
             let s = &self.cumulative[j];
-            let run = &self.run_out[j];
-            let run_week = match Self::conditional(run, 1) {
+            let run = &self.input_constrained[j];
+            let in_weeks = |c: &Censored| match Self::conditional(c, 1) {
                 Cell::Number(step) => Cell::Number(week(step)),
                 other => other,
             };
+            let empty = &self.inventory_empty[j];
             let mut row = vec![
                 Cell::Text(code.clone()),
                 Cell::Number(s.quantiles[1].value),
@@ -377,7 +394,9 @@ impl Report for PathResults {
                     100.0 * run.ci.0,
                     100.0 * run.ci.1
                 )),
-                run_week,
+                in_weeks(run),
+                Cell::Share(empty.probability),
+                in_weeks(empty),
                 Cell::Share(self.stock_out[j].probability),
                 Cell::Share(self.recovery[j].probability),
             ];
@@ -404,11 +423,13 @@ impl Report for PathResults {
         }
         t.note(format!(
             "P50, P5, P95: cumulative absorption shortfall in {} over the run, counted before stockpile \
-             release (dynamic engine, docs/model.md §5.5); runs out: a producer's inventory \
-             below ψ of its target (CI: 95% interval); run-out week: its median given it happens; recovers: \
-             below 1% of baseline for {RECOVERED_FOR} steps after a shortfall, within the \
-             run; week = (step + 1) x {} weeks; docs/model.md §5.10",
+             release (dynamic engine, docs/model.md §5.5); constrained: a producer's \
+             inventory below ψ of its target, so its output is cut, with {} days of cover \
+             left (CI: 95% interval); empty: below 1% of its target; week: the median given \
+             it happens; recovers: below 1% of baseline for {RECOVERED_FOR} steps after a \
+             shortfall, within the run; week = (step + 1) x {} weeks; docs/model.md §5.10",
             self.unit,
+            number(self.cover_left_days),
             number(weeks)
         ));
         if let Some(c) = self.stoppage_cover_days {

@@ -225,7 +225,7 @@ pub fn run_on<E: Engine<Outcome: Shortfalls>>(
         return Err(Error::field(
             "settings",
             "monte_carlo.streaming",
-            "events in time (run_out, stock_out, recovery, first_stoppage) need every draw: \
+            "events in time (input_constrained, inventory_empty, stock_out, recovery, first_stoppage) need every draw: \
              run them in exact mode",
         ));
     }

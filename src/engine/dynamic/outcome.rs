@@ -478,6 +478,18 @@ impl DynamicOutcome {
     /// The first step at which a node of `region` holding `input` had less than `ψ`
     /// times its target inventory (it is input-constrained, docs/model.md §5.5); `None` if never.
     pub fn first_constrained(&self, region: RegionId, input: ProductId) -> Option<usize> {
+        self.first_below(region, input, self.psi)
+    }
+
+    /// The first step at which a producer of `region` holds less than 1% of its target
+    /// inventory of `input` ([`crate::engine::EMPTY`]): its inventory is empty.
+    pub fn first_empty(&self, region: RegionId, input: ProductId) -> Option<usize> {
+        self.first_below(region, input, crate::engine::EMPTY)
+    }
+
+    /// The first step at which a producer of `region` holds less than `share` of its target
+    /// inventory of `input`.
+    fn first_below(&self, region: RegionId, input: ProductId, share: f64) -> Option<usize> {
         let ns = self.slot_input.len();
         let slots: Vec<usize> = (0..self.nodes.len())
             .filter(|&k| self.nodes[k].0 == region)
@@ -487,7 +499,7 @@ impl DynamicOutcome {
         (0..self.steps).find(|&t| {
             slots
                 .iter()
-                .any(|&s| self.inventory[t * ns + s] < self.psi * self.inventory_target[s])
+                .any(|&s| self.inventory[t * ns + s] < share * self.inventory_target[s])
         })
     }
 }
