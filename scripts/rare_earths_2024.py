@@ -332,8 +332,8 @@ def main():
     for r in makers:
         made = alloy[r] - alloy_imports.get(r, 0.0)
         # Japan's makers cast their own alloy and can cast what they import (rule N, E).
-        cap = up(alloy[r], 3) if r in alloy_imports else ""
-        prod.append((r, "ndfeb_alloy", up(made, 3), cap, "", "D" if r == "CN" else "E",
+        cap = repr(alloy[r]) if r in alloy_imports else ""
+        prod.append((r, "ndfeb_alloy", repr(made), cap, "", "D" if r == "CN" else "E",
                      "ARGUS-2025" if r == "CN" else "RULES",
                      "blanks for its magnets, and alloy and powder for Japan" if r == "CN"
                      else "alloy for its magnets, less imports (rule N)"))

@@ -354,7 +354,7 @@ impl Report for PathResults {
             "P(recovers)",
         ];
         if stoppage {
-            header.extend(["P(stoppage)", "stop week"]);
+            header.extend(["P(stop)", "stop week"]);
         }
         let mut t = Table::new(
             format!(
@@ -434,7 +434,7 @@ impl Report for PathResults {
         ));
         if let Some(c) = self.stoppage_cover_days {
             t.note(format!(
-                "stoppage: a firm holding {} days of the product stops when its region's \
+                "stop: a firm holding {} days of the product stops when its region's \
                  receipts have fallen short by that cover; stop week: P50 (P5-P95) given \
                  it happens (docs/model.md §5.5)",
                 number(c)
