@@ -428,6 +428,25 @@ def main():
                 recipes.append((u, grade, round(per_unit * share, 7), "input_per_output", "", "", "", "E", "RULES",
                                 f"{per_unit} t magnet per unit ({src}), {share:.0%} in this grade (rule O)"))
 
+    # Plants with no 2024 output (rule P): nodes of capacity zero, so that a scenario can
+    # add the capacity that came or comes later (scenarios/us_plus8_embargo_2027.toml).
+    pipeline = [  # region, product, status, source, note
+        ("US", "ndpr_metal", "S", "MP-2025", "MP Independence: metal and alloy since 2025 (rule P)"),
+        ("US", "ndfeb_alloy", "S", "MP-2025", "MP Independence: metal and alloy since 2025 (rule P)"),
+        ("US", "ndfeb_magnet_free", "S", "MP-2025", "MP Independence (Dec 2025), eVAC Sumter (late 2025), MP 10X (2028) (rule P)"),
+        ("US", "ndfeb_magnet_dy", "S", "MP-2025", "MP Independence (Dec 2025), eVAC Sumter (late 2025), MP 10X (2028) (rule P)"),
+        ("EE", "ndpr_metal", "E", "NEO-NARVA", "Silmet metal for Narva (rule P)"),
+        ("EE", "ndfeb_alloy", "E", "NEO-NARVA", "alloy for Narva (rule P)"),
+        ("EE", "ndfeb_magnet_free", "S", "NEO-NARVA", "Narva, opened Sept 2025 (rule P)"),
+        ("EE", "ndfeb_magnet_dy", "S", "NEO-NARVA", "Narva, opened Sept 2025 (rule P)"),
+        ("AU", "ndpr_oxide", "S", "ILUKA-2025", "Eneabba refinery, commissioning 2027 (rule P)"),
+        ("AU", "dytb_oxide", "S", "ILUKA-2025", "Eneabba refinery, commissioning 2027 (rule P)"),
+        ("FR", "ndpr_oxide", "S", "SOLVAY-2025", "La Rochelle magnet line, April 2025 (rule P)"),
+        ("US", "dytb_oxide", "S", "ENERGY-FUELS-2024", "White Mesa Phase 2 Dy and Tb, Q1 2029 (rule P)"),
+    ]
+    for (r, p, st, src, note) in pipeline:
+        prod.append((r, p, 0, 0, "", st, src, note))
+
     # Stocks (rule J).
     for p in ("ndpr_oxide", "ndpr_metal", "dytb_oxide"):
         stocks.append(("JP", p, JOGMEC_DAYS, "days", "E", "JOGMEC-2020",

@@ -400,3 +400,70 @@ fn october_content_rule_cuts_more_and_nothing_above_every_content() {
     });
     assert_eq!(run(net, &r), plain);
 }
+
+/// `us_plus8_embargo_2027` (docs/data.md, rule P) at its fixed figures: each member's and
+/// the bloc's absorption shortfall of both magnet grades in 2028, the year after the
+/// restriction starts, with and without the pipeline.
+fn pipeline_2028(keep: impl Fn(&str) -> bool) -> (f64, Vec<(String, f64)>) {
+    use shortfall::engine::{Dynamic, Engine, Shortfalls};
+    let f = file("us_plus8_embargo_2027");
+    let net = &f.data().unwrap().network;
+    let mut r = f.scenario.median();
+    r.capacity_additions.retain(|a| keep(&a.region));
+    let o = Dynamic::new(net, &r, f.dynamic.clone().unwrap())
+        .unwrap()
+        .evaluate(net, &r)
+        .unwrap();
+    let t = o.timing().unwrap();
+    let grades: Vec<_> = ["ndfeb_magnet_free", "ndfeb_magnet_dy"]
+        .iter()
+        .map(|p| net.require_product(p).unwrap())
+        .collect();
+    let share = |regions: &[RegionId]| {
+        let (mut s, mut b) = (0.0, 0.0);
+        for step in 12..24 {
+            for &r in regions {
+                for &g in &grades {
+                    let a = t.absorption_in(r, g, step);
+                    s += a.shortfall;
+                    b += a.baseline;
+                }
+            }
+        }
+        s / b
+    };
+    let bloc = shortfall::network::Bloc::us_plus_8().resolve(net).unwrap();
+    let members = bloc
+        .iter()
+        .map(|&m| (net.region(m).code.clone(), share(&[m])))
+        .collect();
+    (share(&bloc), members)
+}
+
+/// The pipeline lowers the bloc's shortfall in 2028 (from 42.7% to 33.3%), most of all
+/// Japan's (36.5% to 11.6%).
+#[test]
+fn the_pipeline_lowers_the_blocs_magnet_shortfall() {
+    let (without, members_without) = pipeline_2028(|_| false);
+    let (with, members_with) = pipeline_2028(|_| true);
+    assert!(with < without - 0.05, "{with} against {without}");
+    let jp = |m: &[(String, f64)]| m.iter().find(|(c, _)| c == "JP").unwrap().1;
+    assert!(jp(&members_with) < jp(&members_without) - 0.2);
+}
+
+/// Named counterexample (docs/model.md §5.9): capacity added outside China can raise a
+/// member's shortfall. Dy/Tb added in Malaysia alone raises the US's 2028 magnet shortfall
+/// (45.3% to 48.7%). The likely mechanism, not yet isolated: Japan's makers run their
+/// Dy/Tb-bearing lines again, on the alloy that otherwise went into the Dy/Tb-free magnets
+/// re-routed to the US (a line makes either grade; re-routed supply is shared pro rata, not
+/// by contract).
+#[test]
+fn counterexample_dytb_outside_china_raises_the_us_shortfall() {
+    let us = |m: Vec<(String, f64)>| m.into_iter().find(|(c, _)| c == "US").unwrap().1;
+    let without = us(pipeline_2028(|_| false).1);
+    let with_malaysia = us(pipeline_2028(|r| r == "MY").1);
+    assert!(
+        with_malaysia > without + 0.02,
+        "{with_malaysia} against {without}"
+    );
+}

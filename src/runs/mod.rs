@@ -171,8 +171,8 @@ impl ScenarioFile {
     }
 
     /// A named scenario of `scenarios/`, embedded in the crate (docs/scenarios.md):
-    /// `us_plus8_embargo`, `april_2025_licensing`, `october_2025_expansion` or
-    /// `japan_2010`.
+    /// `us_plus8_embargo`, `april_2025_licensing`, `october_2025_expansion`, `japan_2010`
+    /// or `us_plus8_embargo_2027`.
     ///
     /// ```
     /// use shortfall::runs::ScenarioFile;
@@ -203,7 +203,8 @@ impl ScenarioFile {
             "us_plus8_embargo",
             "april_2025_licensing",
             "october_2025_expansion",
-            "japan_2010"
+            "japan_2010",
+            "us_plus8_embargo_2027"
         )
     }
 
