@@ -63,9 +63,10 @@ fn seed_embargo() -> Result<(), Box<dyn std::error::Error>> {
     let results = shortfall::montecarlo::run(&data.network, &seed.scenario, &seed.monte_carlo, None)?;
     check_rich(&(results).evcxr_content());
     // cell 11
-    check_rich(&(Plot::histogram(&results.outcomes[0])?).evcxr_content());
+    let magnets = results.outcomes.iter().find(|o| o.name == "US+8 ndfeb_magnet_dy absorption shortfall").unwrap().clone();
+    check_rich(&(Plot::histogram(&magnets)?).evcxr_content());
     // cell 12
-    check_rich(&(Plot::tornado(&results, &results.outcomes[0].name)?).evcxr_content());
+    check_rich(&(Plot::tornado(&results, &magnets.name)?).evcxr_content());
     // cell 14
     let in_time = run_named(&seed.clone().with_draws(300))?;
     check_rich(&(in_time).evcxr_content());
