@@ -451,3 +451,44 @@ fn no_item_holds_more_than_a_quarter_of_a_need() {
         data.report.warnings
     );
 }
+
+/// The revision's purpose (issue 19): spare capacity outside China now counts. In the
+/// seed scenario (2,000 draws, static cascade), the bloc's shortfall of Dy/Tb-bearing
+/// magnets falls with the share of spare capacity used and with the headroom multiplier
+/// (PRCC about -0.2 each; on the first edition 0.003 and 0.002, docs/data.md).
+#[test]
+fn spare_capacity_and_headroom_move_the_seed_scenario() {
+    let file = shortfall::runs::ScenarioFile::named("us_plus8_embargo").unwrap();
+    let net = rare_earths_2024().network;
+    let settings = shortfall::montecarlo::Settings {
+        draws: 2_000,
+        ..file.monte_carlo.clone()
+    };
+    let r = shortfall::montecarlo::run(&net, &file.scenario, &settings, None).unwrap();
+    let prcc = |parameter: &str| {
+        (r.sensitivity.iter())
+            .find(|s| {
+                s.parameter == parameter && s.outcome == "US+8 ndfeb_magnet_dy absorption shortfall"
+            })
+            .and_then(|s| s.prcc)
+            .unwrap()
+    };
+    for p in ["mitigation.substitution", "perturbation.headroom"] {
+        assert!(prcc(p) < -0.1, "{p}: {}", prcc(p));
+    }
+    // The first edition and its seed file (tests/fixtures): no effect.
+    let dir = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/rare_earths_2024_first_edition"
+    );
+    let first = shortfall::data::read_folder(dir).unwrap().network;
+    let old = shortfall::runs::ScenarioFile::read(format!("{dir}/us_plus8_embargo.toml")).unwrap();
+    let r = shortfall::montecarlo::run(&first, &old.scenario, &settings, None).unwrap();
+    for p in ["mitigation.substitution", "perturbation.headroom"] {
+        let s = (r.sensitivity.iter())
+            .find(|s| s.parameter == p && s.outcome == "US+8 ndfeb_magnet absorption shortfall")
+            .and_then(|s| s.prcc)
+            .unwrap();
+        assert!(s.abs() < 0.05, "{p}: {s}");
+    }
+}
