@@ -625,6 +625,29 @@ fn one_at_a_time(net: &Network, bloc: &[RegionId]) -> shortfall::Result<Table> {
     let central = file.scenario.median();
     let settings = file.dynamic.clone().unwrap_or_default();
     type Change = Box<dyn Fn(&mut shortfall::scenario::Realization, &mut DynamicSettings)>;
+    let switch_limit = |limit: f64| -> Change {
+        Box::new(move |r, _| {
+            for g in &mut r.adaptation.substitution_groups {
+                g.limit = limit;
+            }
+        })
+    };
+    let switch_horizon = |over: f64| -> Change {
+        Box::new(move |r, _| {
+            for g in &mut r.adaptation.substitution_groups {
+                if let Some(ramp) = g.limit_ramp.as_mut() {
+                    ramp.over = over;
+                }
+            }
+        })
+    };
+    let thrift = |reduction: f64| -> Change {
+        Box::new(move |r, _| {
+            for th in &mut r.adaptation.thrifting {
+                th.reduction = reduction;
+            }
+        })
+    };
     // Magnets' 14 days cannot halve at weekly steps (a step is at most half a cover).
     let double: Change = Box::new(|_, d| {
         d.inventory_days *= 2.0;
@@ -652,64 +675,12 @@ fn one_at_a_time(net: &Network, bloc: &[RegionId]) -> shortfall::Result<Table> {
             Box::new(|r, _| r.mitigation.substitution = 0.0),
         ),
         ("", "80%", Box::new(|r, _| r.mitigation.substitution = 0.8)),
-        (
-            "switch to Dy/Tb-free (limit)",
-            "none",
-            Box::new(|r, _| {
-                for g in &mut r.adaptation.substitution_groups {
-                    g.limit = 0.0;
-                }
-            }),
-        ),
-        (
-            "",
-            "half",
-            Box::new(|r, _| {
-                for g in &mut r.adaptation.substitution_groups {
-                    g.limit = 0.5;
-                }
-            }),
-        ),
-        (
-            "switching horizon (ramp)",
-            "3 months",
-            Box::new(|r, _| {
-                for g in &mut r.adaptation.substitution_groups {
-                    if let Some(ramp) = g.limit_ramp.as_mut() {
-                        ramp.over = 0.25;
-                    }
-                }
-            }),
-        ),
-        (
-            "",
-            "3 years",
-            Box::new(|r, _| {
-                for g in &mut r.adaptation.substitution_groups {
-                    if let Some(ramp) = g.limit_ramp.as_mut() {
-                        ramp.over = 3.0;
-                    }
-                }
-            }),
-        ),
-        (
-            "Dy/Tb thrift (GBD)",
-            "none",
-            Box::new(|r, _| {
-                for th in &mut r.adaptation.thrifting {
-                    th.reduction = 0.0;
-                }
-            }),
-        ),
-        (
-            "",
-            "half",
-            Box::new(|r, _| {
-                for th in &mut r.adaptation.thrifting {
-                    th.reduction = 0.5;
-                }
-            }),
-        ),
+        ("switch to Dy/Tb-free (limit)", "none", switch_limit(0.0)),
+        ("", "half", switch_limit(0.5)),
+        ("switching horizon (ramp)", "3 months", switch_horizon(0.25)),
+        ("", "3 years", switch_horizon(3.0)),
+        ("Dy/Tb thrift (GBD)", "none", thrift(0.0)),
+        ("", "half", thrift(0.5)),
         (
             "working inventories (ARIO)",
             "half",
