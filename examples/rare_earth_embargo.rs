@@ -36,7 +36,9 @@ use shortfall::data::{rare_earths_2024, Dataset};
 use shortfall::engine::{
     chokepoints, Dynamic, DynamicSettings, Engine, Ranking, Shortfalls, StaticCascade, Use,
 };
-use shortfall::metrics::{imports_by_origin, ConcentrationTable, DependenceTable};
+use shortfall::metrics::{
+    imports_by_origin, production_by_region, ConcentrationTable, DependenceTable,
+};
 use shortfall::montecarlo::{
     run_paths, run_with, EngineChoice, McResults, Measure, OutcomeSpec, PathResults, Settings,
 };
@@ -554,27 +556,19 @@ fn without_largest(net: &Network) -> shortfall::Result<Table> {
         if net.product(p).final_use {
             continue;
         }
-        let mut by = vec![0.0; net.regions().len()];
-        for &n in net.nodes_of(p) {
-            if net.node(n).kind.is_production() {
-                by[net.node(n).region.index()] += net.output(n);
-            }
-        }
-        let world: f64 = by.iter().sum();
-        let (top, &largest) = by
+        let by = production_by_region(net, &[p]);
+        let world: f64 = by.iter().map(|(_, q)| q).sum();
+        let &(top, largest) = by
             .iter()
-            .enumerate()
-            .max_by(|a, b| a.1.total_cmp(b.1))
+            .max_by(|a, b| a.1.total_cmp(&b.1))
             .ok_or("no regions")
             .map_err(|e| shortfall::Error::InvalidSetting(e.into()))?;
-        let used: f64 = (0..net.regions().len())
-            .map(|r| net.absorption(RegionId(r as u32), p))
-            .sum();
-        let rest_use = used - net.absorption(RegionId(top as u32), p);
+        let used: f64 = by.iter().map(|&(r, _)| net.absorption(r, p)).sum();
+        let rest_use = used - net.absorption(top, p);
         let rest = world - largest;
         t.row(vec![
             Cell::Text(net.product(p).id.clone()),
-            Cell::Text(net.regions()[top].code.clone()),
+            Cell::Text(net.region(top).code.clone()),
             Cell::Number(world),
             Cell::Number(rest),
             Cell::Share(rest / used),
