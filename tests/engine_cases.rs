@@ -408,7 +408,7 @@ fn invalid_scenarios_name_the_field() {
 }
 
 #[test]
-fn prices_give_the_value_of_lost_output() {
+fn prices_give_the_gross_output_lost() {
     let net = one_exporter();
     let mut s = Realization {
         horizon: 1.0,
@@ -423,7 +423,7 @@ fn prices_give_the_value_of_lost_output() {
     s.prices.insert("m".into(), 2.0);
     let o = support::run_checked(&net, &s);
     let cn = net.region_id("CN").unwrap();
-    assert_near(o.value_lost(&[cn]).unwrap(), 50.0);
+    assert_near(o.gross_output_lost(&[cn]).unwrap(), 50.0);
 }
 
 /// A multiplier on a downstream recipe rescales that product's unit: with twice the oxide

@@ -10,8 +10,12 @@ use crate::network::{Network, NodeId, NodeKind, ProductId, RegionId, Sink};
 use crate::scenario::{Disposal, Realization};
 use crate::tolerance;
 
+use super::market::{self, MarketId, Markets};
+use super::outcome::MarketOutcome;
 use super::resolved::{Resolved, NONE};
+use super::value::Values;
 use super::{product_at, region_at, BuiltFor};
+use crate::scenario::Rationing;
 
 /// The static cascade engine, built for one scenario's structure (who restricts what to
 /// whom, where capacity is lost, which final uses shift): [`StaticCascade::new`] resolves
@@ -60,8 +64,16 @@ pub struct StaticCascade {
     /// Whether `bloc_first` is in force.
     prioritised: bool,
     disposal: Vec<Disposal>,
-    /// Per product: price, if given.
-    price: Vec<Option<f64>>,
+    /// Prices, value added per unit and final goods (docs/model.md §7.3).
+    values: Values,
+    /// The markets of the market step (§7.1), if the scenario has one.
+    markets: Option<Markets>,
+    /// Allocation by value (§7.2): per slot, the value of a unit to its user; per node,
+    /// its out-edges in decreasing value of their users (indices into the edges); per
+    /// product rank, its slots in decreasing value. Empty under proportional rationing.
+    slot_value: Vec<f64>,
+    edge_order: Vec<u32>,
+    slot_order: Vec<u32>,
     /// Thrifted slots: (slot, index into `adaptation.thrifting`) (§4.9).
     thrifted: Vec<(u32, usize)>,
     /// Switching nodes of substitution groups, by the rank of their product (§4.9).
@@ -181,6 +193,18 @@ pub struct CascadeWorkspace {
     cuts: Vec<(f64, f64)>,
     /// Per node: capacity added over the horizon (part of `cap`).
     added: Vec<f64>,
+    /// The market step's levers (§7.1): per slot the demand factor `d`; per node whether
+    /// one of its users' `d` differs from 1, and the share of its schedule a price lets
+    /// it add; per product the leakage factor `g`; per (region, product) whether stocks
+    /// may be released (1 or 0); per (market, product) price, demand and supply.
+    demand: Vec<f64>,
+    moved: Vec<bool>,
+    util: Vec<f64>,
+    gap: Vec<f64>,
+    release_open: Vec<f64>,
+    price: Vec<f64>,
+    market_d: Vec<f64>,
+    market_a: Vec<f64>,
     /// The fingerprint of the network it is sized for.
     network: u64,
     outcome: StaticOutcome,
@@ -265,11 +289,12 @@ impl StaticCascade {
             }
         }
         let (edges, shifted, slot_base) = layout.edges(net, &resolved);
-        let mut price = vec![None; net.products().len()];
-        for (id, p) in &scenario.prices {
-            price[product_at(net, id, format!("prices.{id}"))?.index()] = Some(*p);
-        }
-        Ok(Self {
+        let values = Values::new(net, scenario)?;
+        let markets = match &scenario.market {
+            Some(_) => Some(Markets::new(net, scenario, &resolved)?),
+            None => None,
+        };
+        let mut engine = Self {
             built_for: BuiltFor::new("the static cascade", net, scenario),
             prioritised: resolved.prioritised(),
             edges,
@@ -281,13 +306,89 @@ impl StaticCascade {
             product_slots: layout.product_slots,
             groups: layout.groups,
             disposal: scenario.restrictions.iter().map(|r| r.disposal).collect(),
-            price,
+            values,
+            markets,
+            slot_value: Vec::new(),
+            edge_order: Vec::new(),
+            slot_order: Vec::new(),
             thrifted,
             switches,
             joint,
             loops,
             resolved,
-        })
+        };
+        if scenario.mitigation.rationing == Rationing::ByValue {
+            engine.order_by_value(net)?;
+        }
+        if let Some(why) = &engine.values.missing {
+            engine.resolved.warnings.push(format!(
+                "value added is not computed: {why} (docs/model.md §7.3)"
+            ));
+        }
+        Ok(engine)
+    }
+
+    /// Why value added cannot be computed from the scenario's prices, if it cannot.
+    pub fn value_added_missing(&self) -> Option<&str> {
+        match (&self.values.added, &self.values.missing) {
+            (None, Some(why)) => Some(why),
+            (None, None) => Some("no prices"),
+            _ => None,
+        }
+    }
+
+    /// §7.2: the value of each slot to its user, and the orders allocation by value
+    /// follows.
+    fn order_by_value(&mut self, net: &Network) -> Result<()> {
+        let mut value = Vec::with_capacity(self.slots.len());
+        for slot in &self.slots {
+            let product = &net.products()[slot.product].id;
+            let v = if slot.node == NONE {
+                self.values.final_use(slot.product).ok_or_else(|| {
+                    Error::field(
+                        "scenario",
+                        "mitigation.rationing",
+                        format!(
+                            "by value needs final_goods.{product} or prices.{product} for the \
+                             final use of {product}"
+                        ),
+                    )
+                })?
+            } else {
+                let made = &net.products()[slot.user_product].id;
+                let price = self.values.price[slot.user_product].ok_or_else(|| {
+                    Error::field(
+                        "scenario",
+                        "mitigation.rationing",
+                        format!("by value needs prices.{made}: {made} is made from {product}"),
+                    )
+                })?;
+                if slot.per_unit > 0.0 {
+                    price / slot.per_unit
+                } else {
+                    f64::INFINITY
+                }
+            };
+            value.push(v);
+        }
+        let by_value = |a: &u32, b: &u32| value[*b as usize].total_cmp(&value[*a as usize]);
+        let mut edge_order = Vec::with_capacity(self.edges.len());
+        for n in net.node_ids() {
+            let mut mine: Vec<u32> = net.out_range(n).map(|i| i as u32).collect();
+            mine.sort_by(|a, b| {
+                let (x, y) = (self.edges[*a as usize].slot, self.edges[*b as usize].slot);
+                by_value(&x, &y)
+            });
+            edge_order.extend(mine);
+        }
+        let mut slot_order: Vec<u32> = (0..self.slots.len() as u32).collect();
+        for w in self.product_slots.windows(2) {
+            slot_order[w[0]..w[1]].sort_by(by_value);
+        }
+        self.slot_value = value;
+        self.edge_order = edge_order;
+        self.slot_order = slot_order;
+        Ok(())
     }
 
     fn inputs_of(&self, n: NodeId) -> &[u32] {
@@ -307,6 +408,9 @@ impl StaticCascade {
         mut tagged: Option<&mut [f64]>,
     ) -> f64 {
         let given_at_start = pool;
+        if !self.slot_order.is_empty() {
+            return self.allocate_by_value(pool, range, eligible, claim, got, tagged);
+        }
         for class in [true, false] {
             let in_class = |s: &Slot| {
                 eligible(s)
@@ -332,6 +436,56 @@ impl StaticCascade {
                 }
             }
             pool -= total * k;
+            if !self.prioritised {
+                break;
+            }
+        }
+        given_at_start - pool.max(0.0)
+    }
+
+    /// §7.2 in sweep C: each class of the rule served in decreasing value of its claims,
+    /// pro rata among equal values.
+    #[inline(never)]
+    fn allocate_by_value(
+        &self,
+        mut pool: f64,
+        range: std::ops::Range<usize>,
+        eligible: impl Fn(&Slot) -> bool,
+        claim: &mut [f64],
+        got: &mut [f64],
+        mut tagged: Option<&mut [f64]>,
+    ) -> f64 {
+        let given_at_start = pool;
+        let order = &self.slot_order[range];
+        for class in [true, false] {
+            let in_class = |s: usize| {
+                let slot = &self.slots[s];
+                eligible(slot)
+                    && (!self.prioritised || self.resolved.priority[slot.region.index()] == class)
+            };
+            let mut i = 0;
+            while i < order.len() && pool > 0.0 {
+                let v = self.slot_value[order[i] as usize];
+                let mut j = i;
+                while j < order.len() && self.slot_value[order[j] as usize] == v {
+                    j += 1;
+                }
+                let same = || order[i..j].iter().map(|&s| s as usize).filter(|&s| in_class(s));
+                let total: f64 = same().map(|s| claim[s]).sum();
+                if total > 0.0 {
+                    let k = (pool / total).min(1.0);
+                    for s in same() {
+                        let x = claim[s] * k;
+                        claim[s] -= x;
+                        got[s] += x;
+                        if let Some(t) = tagged.as_deref_mut() {
+                            t[s] += x;
+                        }
+                    }
+                    pool -= total * k;
+                }
+                i = j;
+            }
             if !self.prioritised {
                 break;
             }
@@ -568,6 +722,14 @@ impl Engine for StaticCascade {
             loop_prev: vec![(0.0, 0.0); self.loops.len()],
             cuts: vec![(0.0, 0.0); self.disposal.len()],
             added: vec![0.0; nn],
+            demand: vec![1.0; ns],
+            moved: vec![false; nn],
+            util: vec![0.0; nn],
+            gap: vec![1.0; net.products().len()],
+            release_open: vec![1.0; net.regions().len() * net.products().len()],
+            price: vec![1.0; 3 * net.products().len()],
+            market_d: vec![0.0; 3 * net.products().len()],
+            market_a: vec![0.0; 3 * net.products().len()],
             network: net.fingerprint(),
             outcome: StaticOutcome::new(net),
         }
@@ -576,6 +738,19 @@ impl Engine for StaticCascade {
     fn run(&self, net: &Network, r: &Realization, ws: &mut CascadeWorkspace) -> Result<()> {
         self.built_for.check(net, ws.network, r)?;
         r.validate()?;
+        match (&self.markets, &r.market) {
+            (Some(markets), Some(market)) => self.clear_markets(net, r, markets, market, ws),
+            _ => self.pass(net, r, ws),
+        }
+        self.record(net, r, ws);
+        Ok(())
+    }
+}
+
+impl StaticCascade {
+    /// One cascade: the sweeps of §4, as a fixed point over recycling loops if any.
+    #[inline(always)]
+    fn pass(&self, net: &Network, r: &Realization, ws: &mut CascadeWorkspace) {
         if self.loops.is_empty() {
             self.schedule(net, r, ws);
             self.sweep_a(net, r, ws);
@@ -584,8 +759,134 @@ impl Engine for StaticCascade {
         } else {
             self.solve_loops(net, r, ws);
         }
-        self.record(net, r, ws);
-        Ok(())
+    }
+
+    /// §7.1 The market step: a cascade at baseline prices, then `passes` rounds of a
+    /// price step and a cascade with the levers the prices set.
+    #[inline(never)]
+    fn clear_markets(
+        &self,
+        net: &Network,
+        r: &Realization,
+        markets: &Markets,
+        market: &crate::scenario::Market<f64>,
+        ws: &mut CascadeWorkspace,
+    ) {
+        let np = net.products().len();
+        ws.price.fill(1.0);
+        self.set_levers(net, r, markets, ws);
+        self.pass(net, r, ws);
+        for _ in 0..market.passes {
+            self.measure_markets(net, markets, ws);
+            for k in 0..np {
+                let entry = markets.entry[k].map(|i| &market.products[i]);
+                let e = entry.map_or(0.0, |e| e.demand_elasticity(r.horizon) + e.supply);
+                for m in MarketId::ALL {
+                    let i = m.index() * np + k;
+                    ws.price[i] = market::next_price(
+                        ws.price[i],
+                        ws.market_d[i],
+                        ws.market_a[i],
+                        e,
+                        market.floor,
+                        market.choke,
+                    );
+                }
+            }
+            self.set_levers(net, r, markets, ws);
+            self.pass(net, r, ws);
+        }
+        // What is left uncleared where a price could still move.
+        self.measure_markets(net, markets, ws);
+        let mut residual: f64 = 0.0;
+        for (i, &p) in ws.price.iter().enumerate() {
+            let (d, a) = (ws.market_d[i], ws.market_a[i]);
+            if p > market.floor && p < market.choke && d > 0.0 && a > 0.0 {
+                residual = residual.max((d / a).ln().abs());
+            }
+        }
+        let o = ws.outcome.market.get_or_insert_with(|| {
+            MarketOutcome::new(net.regions().len(), np)
+        });
+        o.prices.copy_from_slice(&ws.price);
+        o.cascades = 1 + market.passes;
+        o.residual = residual;
+    }
+
+    /// §7.1: each market's demand `D` (its users' schedules after `d`) and supply `A`
+    /// (received, each user at most its schedule; in the origin, kept and surplus volume;
+    /// joint outputs' surplus in their region's market).
+    fn measure_markets(&self, net: &Network, markets: &Markets, ws: &mut CascadeWorkspace) {
+        let np = net.products().len();
+        ws.market_d.fill(0.0);
+        ws.market_a.fill(0.0);
+        for (s, slot) in self.slots.iter().enumerate() {
+            if slot.unallocated {
+                continue;
+            }
+            let i = markets.of(slot.region.index(), slot.product).index() * np + slot.product;
+            let received = ws.got_a[s] + ws.stock[s] + ws.got_c[s];
+            ws.market_d[i] += ws.slot_sched[s];
+            ws.market_a[i] += received.min(ws.slot_sched[s]);
+        }
+        for k in 0..np {
+            let unsold = ws.outcome.kept[k] + ws.outcome.surplus[k];
+            if unsold > 0.0 {
+                ws.market_a[MarketId::Origin.index() * np + k] += unsold;
+            }
+        }
+        for &(_, n, host, per_unit, _) in &self.joint {
+            let (n, host) = (n as usize, host as usize);
+            let bound = self.joint_yield(net, n, host, per_unit, ws) * ws.out_c[host];
+            let node = &net.nodes()[n];
+            let k = node.product.index();
+            let i = markets.of(node.region.index(), k).index() * np + k;
+            ws.market_a[i] += (bound - ws.out_c[n]).max(0.0);
+        }
+    }
+
+    /// §7.1: the levers of the current prices: demand factors, supply room, stock
+    /// release and the leakage factor.
+    fn set_levers(
+        &self,
+        net: &Network,
+        r: &Realization,
+        markets: &Markets,
+        ws: &mut CascadeWorkspace,
+    ) {
+        let Some(market) = &r.market else { return };
+        let (np, h) = (net.products().len(), r.horizon);
+        let entry = |k: usize| markets.entry[k].map(|i| &market.products[i]);
+        let price = |ws: &CascadeWorkspace, m: MarketId, k: usize| ws.price[m.index() * np + k];
+        for (s, slot) in self.slots.iter().enumerate() {
+            let m = markets.of(slot.region.index(), slot.product);
+            let p = price(ws, m, slot.product);
+            ws.demand[s] = market::demand_factor(p, entry(slot.product), h);
+        }
+        for n in net.node_ids() {
+            let ni = n.index();
+            ws.moved[ni] = net
+                .out_range(n)
+                .any(|i| ws.demand[self.edges[i].slot as usize] != 1.0);
+            let node = net.node(n);
+            let k = node.product.index();
+            ws.util[ni] = if self.resolved.restricting[ni] || node.kind != NodeKind::Producer {
+                0.0
+            } else {
+                let own = price(ws, markets.of(node.region.index(), k), k);
+                let p = own.max(price(ws, MarketId::Bloc, k));
+                market::supply_room(p, entry(k))
+            };
+        }
+        for k in 0..np {
+            let (o, b) = (price(ws, MarketId::Origin, k), price(ws, MarketId::Bloc, k));
+            ws.gap[k] = market::leak_gap(o, b, market.leakage_elasticity);
+            let at = entry(k).map_or(0.0, |e| e.release_at);
+            for region in 0..net.regions().len() {
+                let p = price(ws, markets.of(region, k), k);
+                ws.release_open[region * np + k] = if p >= at { 1.0 } else { 0.0 };
+            }
+        }
     }
 }
 
@@ -673,7 +974,7 @@ impl StaticCascade {
         for (c, x) in ws.cuts.iter_mut().zip(&r.restrictions) {
             *c = (x.cut(0.0, h), x.leak(0.0, h));
         }
-        ws.outcome.reset(h, self.price.iter().any(Option::is_some));
+        ws.outcome.reset(h, self.values.priced(), self.values.added.is_some());
         ws.slot_sched.fill(0.0);
         ws.got_a.fill(0.0);
         ws.stock.fill(0.0);
@@ -688,10 +989,13 @@ impl StaticCascade {
         for &(p, i) in &self.resolved.recipe_scales {
             ws.scale[p] = 1.0 / r.perturbation.recipes[i].multiplier;
         }
+        // §7.1: the market step's demand factor `d` (1 without it) on every schedule, and
+        // on a producer's coefficient.
         for (s, slot) in self.slots.iter().enumerate() {
             let k = ws.scale[slot.product];
-            ws.slot_sched[s] = scale(slot.shift) * self.slot_base[s] * k;
-            ws.per_unit[s] = slot.per_unit * k / ws.scale[slot.user_product];
+            let d = ws.demand[s];
+            ws.slot_sched[s] = scale(slot.shift) * self.slot_base[s] * k * d;
+            ws.per_unit[s] = slot.per_unit * k / ws.scale[slot.user_product] * d;
         }
         // §4.9 Thrifting: the mean coefficient factor over the horizon.
         for &(s, i) in &self.thrifted {
@@ -749,10 +1053,13 @@ impl StaticCascade {
                 let range = net.out_range(n);
                 let unit = ws.scale[p.index()];
                 let scheduled: f64 = unit
-                    * if self.shifted[ni] {
+                    * if self.shifted[ni] || ws.moved[ni] {
                         range
                             .clone()
-                            .map(|i| scale(self.edges[i].shift) * self.edges[i].flow)
+                            .map(|i| {
+                                let e = &self.edges[i];
+                                scale(e.shift) * e.flow * ws.demand[e.slot as usize]
+                            })
                             .sum()
                     } else {
                         h * net.output(n)
@@ -769,9 +1076,26 @@ impl StaticCascade {
                 } else {
                     0.0
                 };
-                for i in range {
+                let by_value = !self.edge_order.is_empty() && f < 1.0;
+                let mut left = f_out;
+                let g = ws.gap[p.index()];
+                for j in range {
+                    // §7.2: by value, the node's edges in decreasing value, each in full
+                    // while its output lasts.
+                    let i = if by_value { self.edge_order[j] as usize } else { j };
                     let e = &self.edges[i];
-                    let sched = unit * scale(e.shift) * e.flow;
+                    let sched = unit * scale(e.shift) * e.flow * ws.demand[e.slot as usize];
+                    let f = if by_value {
+                        let served = sched.min(left);
+                        left -= served;
+                        if sched > 0.0 {
+                            served / sched
+                        } else {
+                            0.0
+                        }
+                    } else {
+                        f
+                    };
                     let slot = e.slot as usize;
                     let k = e.restriction;
                     if k == NONE16 {
@@ -779,8 +1103,10 @@ impl StaticCascade {
                         continue;
                     }
                     // The cut (§4.1): allowed = s (1 - σ (1 - λ)), both means over the
-                    // horizon (§3.3); the leaked part arrives.
+                    // horizon (§3.3); the leaked part arrives. §7.1: with the price gap's
+                    // factor g, λ' = 1 - (1 - λ) g, so σ(1 - λ') = g σ(1 - λ).
                     let (cut, leak) = ws.cuts[k as usize];
+                    let (cut, leak) = (cut * g, leak + cut * (1.0 - g));
                     let allowed = sched * (1.0 - cut);
                     ws.got_a[slot] += f * allowed;
                     let blocked = f * (sched - allowed);
@@ -804,7 +1130,9 @@ impl StaticCascade {
                 let stock = net.stock(region, p)
                     * r.perturbation.stocks.unwrap_or(1.0)
                     * ws.scale[p.index()];
-                let mut release = m.stock_release_share * stock;
+                let mut release = m.stock_release_share
+                    * stock
+                    * ws.release_open[region.index() * np + p.index()];
                 if let Some(rate) = m.release_rate {
                     release = release.min(rate * h);
                 }
@@ -849,7 +1177,15 @@ impl StaticCascade {
                     // ρ of the existing spare capacity, and all of the added capacity.
                     let used = ws.out_a[ni].max(ws.sched_out[ni]);
                     let existing = ws.cap[ni] - ws.added[ni];
-                    rho * (existing - used).max(0.0) + (ws.cap[ni] - existing.max(used)).max(0.0)
+                    let spare = (existing - used).max(0.0);
+                    // §7.1: a price lets it add `util` of its schedule, within its spare.
+                    let u = ws.util[ni];
+                    let priced = if u > 0.0 {
+                        (rho * spare).max(spare.min(u * ws.sched_out[ni]))
+                    } else {
+                        rho * spare
+                    };
+                    priced + (ws.cap[ni] - existing.max(used)).max(0.0)
                 };
                 restore += ws.room_r[ni];
                 expand += ws.room_e[ni];
@@ -1189,11 +1525,25 @@ impl StaticCascade {
         let (h, m) = (r.horizon, &r.mitigation);
         let np = net.products().len();
         let o = &mut ws.outcome;
+        let mut market = o.market.as_mut().filter(|_| r.market.is_some());
+        if let Some(mk) = market.as_deref_mut() {
+            mk.priced_out.fill(0.0);
+            mk.demand_factor.fill(1.0);
+        }
         for (s, slot) in self.slots.iter().enumerate() {
             let at = slot.region.index() * np + slot.product;
             let received = ws.got_a[s] + ws.stock[s] + ws.got_c[s];
             o.received[slot.product] += received;
             let gap = (ws.slot_sched[s] - received).max(0.0);
+            // §7.1: shares keep the schedule before the market step's demand factor.
+            let base = if ws.demand[s] == 1.0 {
+                ws.slot_sched[s]
+            } else {
+                scheduled(h, r, slot.shift) * self.slot_base[s] * ws.scale[slot.product]
+            };
+            if let Some(mk) = market.as_deref_mut() {
+                mk.demand_factor[at] = ws.demand[s];
+            }
             if slot.node == NONE {
                 if slot.unallocated {
                     o.unallocated_shortfall[at] += gap;
@@ -1205,15 +1555,21 @@ impl StaticCascade {
                 o.backlog[at] += backlog;
                 o.substituted[at] += substituted;
                 o.final_shortfall[at] += short;
-                o.final_baseline[at] += ws.slot_sched[s];
+                o.final_baseline[at] += base;
                 o.absorption_shortfall[at] += short;
+                if let Some(mk) = market.as_deref_mut() {
+                    mk.priced_out[at] += base - ws.slot_sched[s];
+                }
+                if let (Some(v), Some(good)) = (o.value.as_mut(), self.values.final_good[slot.product]) {
+                    v.final_goods_lost[slot.region.index()] += good * short;
+                }
             } else {
                 let used = ws.per_unit[s] * ws.out_c[slot.node as usize];
                 o.absorption_shortfall[at] += gap;
                 o.expansion_input[at] += (received - ws.slot_sched[s]).max(0.0);
                 o.stranded[at] += (received - used).max(0.0);
             }
-            o.absorption_baseline[at] += ws.slot_sched[s];
+            o.absorption_baseline[at] += base;
         }
         if !(self.thrifted.is_empty() && self.switches.is_empty()) {
             self.record_adaptation(net, r, ws);
@@ -1236,11 +1592,14 @@ impl StaticCascade {
             let baseline = h * net.output(n) * ws.scale[node.product.index()];
             o.output_change[ni] = ws.out_c[ni] - baseline;
             o.production[node.product.index()] += ws.out_c[ni];
-            if let (Some(v), Some(price)) = (
-                o.value_of_lost_output.as_mut(),
-                self.price[node.product.index()],
-            ) {
-                v[node.region.index()] += price * (baseline - ws.out_c[ni]).max(0.0);
+            // §7.3: gross output and value added lost, at baseline prices.
+            if let (Some(v), Some(price)) = (o.value.as_mut(), self.values.price[node.product.index()])
+            {
+                let lost = (baseline - ws.out_c[ni]).max(0.0);
+                v.gross_output_lost[node.region.index()] += price * lost;
+                if let (Some(a), Some(added)) = (v.value_added_lost.as_mut(), &self.values.added) {
+                    a[node.region.index()] += added[ni] * lost;
+                }
             }
         }
     }

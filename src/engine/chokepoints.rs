@@ -14,8 +14,12 @@ use crate::scenario::{CapacityLoss, Realization, Targets};
 pub enum Ranking {
     /// The bloc's absorption shortfall of one product, in its unit.
     Product(ProductId),
-    /// The bloc's value of lost output across products (needs prices).
+    /// The bloc's gross output lost across products, money at baseline prices (needs
+    /// prices; counts an input again in each product made from it, docs/model.md §7.3).
     Value,
+    /// The bloc's value added lost across products (needs a price for every product and
+    /// input, docs/model.md §7.3).
+    ValueAdded,
     /// The mean over products of the bloc's absorption shortfall as a share of its annual
     /// baseline (products the bloc absorbs).
     MeanShare,
@@ -71,7 +75,8 @@ pub struct Chokepoints {
 /// ```
 ///
 /// # Errors
-/// [`Error::Unsupported`] for `Ranking::Value` without prices, [`Error::InvalidField`]
+/// [`Error::Unsupported`] for `Ranking::Value` without prices or `Ranking::ValueAdded`
+/// without a price for every product and input, [`Error::InvalidField`]
 /// for a bloc naming no region of `net`, and every error of [`StaticCascade::new`].
 pub fn chokepoints(
     net: &Network,
@@ -80,7 +85,8 @@ pub fn chokepoints(
     ranking: Ranking,
 ) -> Result<Chokepoints> {
     let members = &bloc.resolve(net, "bloc")?;
-    if ranking == Ranking::Value && context.prices.is_empty() {
+    let by_value = matches!(ranking, Ranking::Value | Ranking::ValueAdded);
+    if by_value && context.prices.is_empty() {
         return Err(Error::Unsupported(
             "ranking chokepoints by value needs prices in the scenario".into(),
         ));
@@ -94,6 +100,7 @@ pub fn chokepoints(
         horizon: context.horizon,
         mitigation: context.mitigation.clone(),
         prices: context.prices.clone(),
+        final_goods: context.final_goods.clone(),
         adaptation: context.adaptation.clone(),
         capacity_losses: nodes
             .iter()
@@ -107,6 +114,14 @@ pub fn chokepoints(
         ..Realization::default()
     };
     let engine = StaticCascade::new(net, &scenario)?;
+    if ranking == Ranking::ValueAdded {
+        if let Some(why) = engine.value_added_missing() {
+            return Err(Error::Unsupported(format!(
+                "ranking chokepoints by value added needs a price for every product and \
+                 input: {why}"
+            )));
+        }
+    }
     let mut ws = engine.workspace(net);
     let mut rows = Vec::with_capacity(nodes.len());
     for (i, &n) in nodes.iter().enumerate() {
@@ -124,7 +139,8 @@ pub fn chokepoints(
         };
         let score = match ranking {
             Ranking::Product(p) => b.absorption_shortfall[p.index()],
-            Ranking::Value => o.value_lost(members).unwrap_or(0.0),
+            Ranking::Value => o.gross_output_lost(members).unwrap_or(0.0),
+            Ranking::ValueAdded => o.value_added_lost(members).unwrap_or(0.0),
             Ranking::MeanShare => {
                 let (sum, count) = shares().fold((0.0, 0), |(s, c), x| (s + x, c + 1));
                 if count > 0 {
@@ -150,7 +166,8 @@ pub fn chokepoints(
             net.product(p).id,
             net.product(p).unit
         ),
-        Ranking::Value => "value of lost output".into(),
+        Ranking::Value => "gross output lost (money at baseline prices)".into(),
+        Ranking::ValueAdded => "value added lost (money at baseline prices)".into(),
         Ranking::MeanShare => "mean share of annual absorption lost over products".into(),
         Ranking::MaxShare => "largest share of annual absorption lost over products".into(),
     };

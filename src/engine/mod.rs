@@ -6,9 +6,11 @@ mod adaptation;
 mod cascade;
 mod chokepoints;
 mod dynamic;
+mod market;
 mod outcome;
 mod resolved;
 mod shortfalls;
+mod value;
 
 pub use cascade::{CascadeWorkspace, StaticCascade};
 pub use chokepoints::{chokepoints, Chokepoint, Chokepoints, Ranking};
@@ -16,7 +18,8 @@ pub use dynamic::{
     Dynamic, DynamicOutcome, DynamicSettings, DynamicWorkspace, Mode, Orders, Step, MAX_LAG_STEPS,
     MAX_RUN_STEPS,
 };
-pub use outcome::{BlocFigures, StaticOutcome};
+pub use market::MarketId;
+pub use outcome::{BlocFigures, MarketOutcome, StaticOutcome, ValueLost};
 pub use shortfalls::{
     Amount, Event, Shortfalls, Timing, Use, DYNAMIC_DEFINITION, EMPTY, STATIC_DEFINITION,
 };

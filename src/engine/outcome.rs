@@ -96,9 +96,59 @@ pub struct StaticOutcome {
     pub received_inputs: Vec<f64>,
     /// Per product: incremental supply added to the pool (restoration and expansion).
     pub incremental: Vec<f64>,
-    /// Per region: value of output lost, money (only products with a price count);
+    /// Per region: what the losses are worth at baseline prices (docs/model.md §7.3);
     /// `None` without prices.
-    pub value_of_lost_output: Option<Vec<f64>>,
+    pub value: Option<ValueLost>,
+    /// The market step's prices and what they did (docs/model.md §7.1); `None` without
+    /// a market step.
+    pub market: Option<MarketOutcome>,
+}
+
+/// What the losses of a run are worth, per region, money at baseline prices (docs/model.md
+/// §7.3). Gross output and value added are never summed with each other or with final
+/// goods.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ValueLost {
+    /// `Σ_n p_k·max(0, h x_n - Q_n)` over the region's nodes of priced products (the former
+    /// `value_of_lost_output`): counts an input again in each product made from it.
+    pub gross_output_lost: Vec<f64>,
+    /// `Σ_n v_n·max(0, h x_n - Q_n)`, `v_n` value added per unit at baseline: GDP lost
+    /// within the network. `None` when a price it needs is missing (the engine's warning
+    /// names it).
+    pub value_added_lost: Option<Vec<f64>>,
+    /// The value of the final goods the region's final-use shortfalls stop (products with
+    /// `final_goods`), apart from value added.
+    pub final_goods_lost: Vec<f64>,
+}
+
+/// The market step's result (docs/model.md §7.1).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MarketOutcome {
+    /// `market * products + product`: the price relative to baseline after the last pass
+    /// (1 where a market has no users).
+    pub prices: Vec<f64>,
+    /// Per (region, product): final demand the price removed (`(1 - d)·s`), apart from
+    /// shortfalls.
+    pub priced_out: Vec<f64>,
+    /// Per (region, product): the demand factor `d` of its users.
+    pub demand_factor: Vec<f64>,
+    /// Cascades run (1 + passes).
+    pub cascades: usize,
+    /// After the last pass, the largest `|ln(D/A)|` over markets whose price lies strictly
+    /// inside `(floor, choke)`: 0 when they clear.
+    pub residual: f64,
+}
+
+impl MarketOutcome {
+    pub(crate) fn new(nr: usize, np: usize) -> Self {
+        Self {
+            prices: vec![1.0; 3 * np],
+            priced_out: vec![0.0; nr * np],
+            demand_factor: vec![1.0; nr * np],
+            cascades: 0,
+            residual: 0.0,
+        }
+    }
 }
 
 impl StaticOutcome {
@@ -135,7 +185,8 @@ impl StaticOutcome {
             received: p(),
             received_inputs: vec![0.0; net.node_ids().map(|n| net.inputs(n).len()).sum()],
             incremental: p(),
-            value_of_lost_output: None,
+            value: None,
+            market: None,
         }
     }
 
@@ -205,14 +256,39 @@ impl StaticOutcome {
         b
     }
 
-    /// Total value of lost output of a set of regions, money; `None` without prices.
-    pub fn value_lost(&self, members: &[RegionId]) -> Option<f64> {
-        self.value_of_lost_output
-            .as_ref()
-            .map(|v| members.iter().map(|r| v[r.index()]).sum())
+    /// Gross output lost by a set of regions, money at baseline prices (docs/model.md
+    /// §7.3); `None` without prices. Not GDP: see [`StaticOutcome::value_added_lost`].
+    pub fn gross_output_lost(&self, members: &[RegionId]) -> Option<f64> {
+        (self.value.as_ref()).map(|v| members.iter().map(|r| v.gross_output_lost[r.index()]).sum())
     }
 
-    pub(crate) fn reset(&mut self, horizon: f64, priced: bool) {
+    /// Value added (GDP) lost by a set of regions within the network, money at baseline
+    /// prices; `None` without a price for every product and input (docs/model.md §7.3).
+    pub fn value_added_lost(&self, members: &[RegionId]) -> Option<f64> {
+        let v = self.value.as_ref()?.value_added_lost.as_ref()?;
+        Some(members.iter().map(|r| v[r.index()]).sum())
+    }
+
+    /// The value of the final goods a set of regions' final-use shortfalls stop, money;
+    /// `None` without prices. Never add it to value added.
+    pub fn final_goods_lost(&self, members: &[RegionId]) -> Option<f64> {
+        (self.value.as_ref()).map(|v| members.iter().map(|r| v.final_goods_lost[r.index()]).sum())
+    }
+
+    /// The price of `product` in `market` relative to baseline after the market step;
+    /// `None` without one.
+    pub fn price(&self, market: super::MarketId, product: ProductId) -> Option<f64> {
+        let np = self.labels.products.len();
+        (self.market.as_ref()).map(|m| m.prices[market.index() * np + product.index()])
+    }
+
+    /// Final demand of a region for a product that the market step's price removed.
+    pub fn priced_out(&self, region: RegionId, product: ProductId) -> f64 {
+        let i = self.index(region, product);
+        self.market.as_ref().map_or(0.0, |m| m.priced_out[i])
+    }
+
+    pub(crate) fn reset(&mut self, horizon: f64, priced: bool, value_added: bool) {
         self.horizon = horizon;
         self.recycling_passes = 1;
         self.recycling_residual = 0.0;
@@ -244,9 +320,22 @@ impl StaticOutcome {
         ] {
             v.fill(0.0);
         }
-        match (&mut self.value_of_lost_output, priced) {
-            (Some(v), true) => v.fill(0.0),
-            (slot, true) => *slot = Some(vec![0.0; self.labels.regions.len()]),
+        let nr = self.labels.regions.len();
+        match (&mut self.value, priced) {
+            (Some(v), true) => {
+                v.gross_output_lost.fill(0.0);
+                v.final_goods_lost.fill(0.0);
+                if let Some(a) = v.value_added_lost.as_mut() {
+                    a.fill(0.0);
+                }
+            }
+            (slot, true) => {
+                *slot = Some(ValueLost {
+                    gross_output_lost: vec![0.0; nr],
+                    value_added_lost: value_added.then(|| vec![0.0; nr]),
+                    final_goods_lost: vec![0.0; nr],
+                })
+            }
             (slot, false) => *slot = None,
         }
     }

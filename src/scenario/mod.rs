@@ -11,7 +11,10 @@ pub mod quantile;
 mod spec;
 mod uncertain;
 
-pub use spec::{FieldPath, ParamSlot, ScenarioSpec, MAX_MULTIPLIER, MAX_QUANTITY, MAX_YEARS};
+pub use spec::{
+    FieldPath, ParamSlot, ScenarioSpec, MAX_CHOKE, MAX_ELASTICITY, MAX_MULTIPLIER, MAX_QUANTITY,
+    MAX_YEARS,
+};
 
 pub use profile::Ramp;
 
@@ -36,7 +39,7 @@ use serde::{Deserialize, Serialize};
 /// assert!(s.validate().is_ok());
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, bound(deserialize = "P: Deserialize<'de> + Default + From<f64>"))]
 pub struct Scenario<P> {
     /// Name for display.
     #[serde(default)]
@@ -69,12 +72,138 @@ pub struct Scenario<P> {
     /// Data uncertainty: multipliers applied without rebuilding the network.
     #[serde(default)]
     pub perturbation: Perturbation<P>,
-    /// Prices (money per unit of product) for `value_of_lost_output`.
+    /// Prices at baseline (money per unit of product): the values of docs/model.md §7.3
+    /// (gross output and value added lost) and of allocation by value (§7.2).
     #[serde(default, deserialize_with = "unique_keys")]
     pub prices: BTreeMap<String, f64>,
     /// How users adapt: thrifting and substitution groups (docs/model.md §3.4).
     #[serde(default, skip_serializing_if = "Adaptation::is_empty")]
     pub adaptation: Adaptation<P>,
+    /// Value of the final goods one unit of a product's final use goes into (money per
+    /// unit; docs/model.md §7.3): the cars and turbines a shortfall stops.
+    #[serde(
+        default,
+        deserialize_with = "unique_keys",
+        skip_serializing_if = "BTreeMap::is_empty"
+    )]
+    pub final_goods: BTreeMap<String, f64>,
+    /// The market step (docs/model.md §7.1): prices that respond to scarcity; absent: none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub market: Option<Market<P>>,
+}
+
+/// The market step (docs/model.md §7.1): per product and market, a price relative to the
+/// baseline that moves demand, supply, stock release and leakage.
+///
+/// ```
+/// use shortfall::scenario::{Market, MarketProduct};
+/// let market = Market::<f64> {
+///     products: vec![MarketProduct { demand_short: 0.2, supply: 0.3, ..MarketProduct::new("magnet") }],
+///     ..Market::default()
+/// };
+/// assert_eq!(market.passes, 4);
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, bound(deserialize = "P: Deserialize<'de> + Default + From<f64>"))]
+pub struct Market<P> {
+    /// Rounds of price adjustment after the first cascade, 1 to 20 (cost: `1 + passes`
+    /// cascades).
+    #[serde(default = "default_passes")]
+    pub passes: usize,
+    /// Lowest price relative to baseline, in (0, 1].
+    #[serde(default = "default_floor")]
+    pub floor: f64,
+    /// Highest price relative to baseline, in [1, 1e6].
+    #[serde(default = "default_choke")]
+    pub choke: f64,
+    /// Elasticity η of leakage to the price gap between the bloc and the origin, [0, 20].
+    #[serde(default)]
+    pub leakage_elasticity: P,
+    /// Elasticities per product; a product not listed has all of them 0.
+    #[serde(default = "Vec::new")]
+    pub products: Vec<MarketProduct<P>>,
+}
+
+fn default_passes() -> usize {
+    4
+}
+
+fn default_floor() -> f64 {
+    0.1
+}
+
+fn default_choke() -> f64 {
+    50.0
+}
+
+impl<P: Default> Default for Market<P> {
+    fn default() -> Self {
+        Self {
+            passes: default_passes(),
+            floor: default_floor(),
+            choke: default_choke(),
+            leakage_elasticity: P::default(),
+            products: Vec::new(),
+        }
+    }
+}
+
+/// One product's elasticities in the market step (docs/model.md §7.1).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, bound(deserialize = "P: Deserialize<'de> + Default + From<f64>"))]
+pub struct MarketProduct<P> {
+    /// The product.
+    pub product: String,
+    /// Short-run price elasticity of demand ε_S (a positive number), [0, 20].
+    #[serde(default)]
+    pub demand_short: P,
+    /// Long-run price elasticity of demand ε_L, [0, 20].
+    #[serde(default)]
+    pub demand_long: P,
+    /// Years over which the elasticity moves from short- to long-run, (0, 1000].
+    #[serde(default = "one")]
+    pub lag: P,
+    /// Elasticity of supply of unrestricted producers, [0, 20].
+    #[serde(default)]
+    pub supply: P,
+    /// Most demand can fall by price, a share in [0, 1].
+    #[serde(default = "one")]
+    pub max_fall: P,
+    /// Price ratio at or above which stocks are released (0: always), [0, 1e6].
+    #[serde(default)]
+    pub release_at: P,
+}
+
+fn one<P: From<f64>>() -> P {
+    P::from(1.0)
+}
+
+impl<P: Default + From<f64>> MarketProduct<P> {
+    /// A product with every elasticity 0, `lag` and `max_fall` 1, `release_at` 0.
+    pub fn new(product: &str) -> Self {
+        Self {
+            product: product.into(),
+            demand_short: P::default(),
+            demand_long: P::default(),
+            lag: one(),
+            supply: P::default(),
+            max_fall: one(),
+            release_at: P::default(),
+        }
+    }
+}
+
+impl MarketProduct<f64> {
+    /// The demand elasticity over a horizon of `h` years: the mean of the linear path
+    /// from `demand_short` to `demand_long` over `lag` years (docs/model.md §7.1).
+    pub fn demand_elasticity(&self, h: f64) -> f64 {
+        let (s, l) = (self.demand_short, self.demand_long);
+        if h <= self.lag {
+            s + (l - s) * h / (2.0 * self.lag)
+        } else {
+            l - (l - s) * self.lag / (2.0 * h)
+        }
+    }
 }
 
 /// How users adapt to a shortfall from the restriction's onset (docs/model.md §3.4).
@@ -352,6 +481,23 @@ impl<P> Scenario<P> {
                 })
             })
             .or_else(|| same(|| "prices".into(), &a.prices, &b.prices))
+            .or_else(|| same(|| "final_goods".into(), &a.final_goods, &b.final_goods))
+            .or_else(|| {
+                fn key<P>(m: &Option<Market<P>>) -> Option<(usize, u64, u64, Vec<&str>)> {
+                    m.as_ref().map(|m| {
+                        let products = m.products.iter().map(|p| p.product.as_str()).collect();
+                        (m.passes, m.floor.to_bits(), m.choke.to_bits(), products)
+                    })
+                }
+                same(|| "market".into(), &key(&a.market), &key(&b.market))
+            })
+            .or_else(|| {
+                same(
+                    || "mitigation.rationing".into(),
+                    &a.mitigation.rationing,
+                    &b.mitigation.rationing,
+                )
+            })
             .or_else(|| same(|| "run_length".into(), &a.run_length, &b.run_length))
     }
 }
@@ -371,6 +517,8 @@ impl<P: Default> Default for Scenario<P> {
             perturbation: Perturbation::default(),
             prices: BTreeMap::new(),
             adaptation: Adaptation::default(),
+            final_goods: BTreeMap::new(),
+            market: None,
         }
     }
 }
@@ -657,6 +805,24 @@ pub enum Allocation {
     BlocFirst(Targets),
 }
 
+/// How a short supplier's output and a pool are shared among users (docs/model.md §7.2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Rationing {
+    /// In proportion to schedules (sweep A) and claims (sweep C), as §4.
+    #[default]
+    Proportional,
+    /// To the uses of the highest value per unit first, in proportion among equal values.
+    ByValue,
+}
+
+impl Rationing {
+    /// Whether it is the default, proportional rationing.
+    pub fn is_proportional(&self) -> bool {
+        *self == Self::Proportional
+    }
+}
+
 /// Mitigation (docs/model.md §3.1).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -678,6 +844,10 @@ pub struct Mitigation<P> {
     /// Priority of claims on incremental supply.
     #[serde(default)]
     pub allocation: Allocation,
+    /// How scarce supply is shared within a priority class: in proportion, or to the
+    /// dearest uses first (docs/model.md §7.2).
+    #[serde(default, skip_serializing_if = "Rationing::is_proportional")]
+    pub rationing: Rationing,
     /// Share of final users' remaining deficit that is deferred (backlog), in [0, 1].
     #[serde(default)]
     pub deferrable: P,
@@ -694,6 +864,7 @@ impl<P: Default> Default for Mitigation<P> {
             substitution: P::default(),
             substitution_ramp: None,
             allocation: Allocation::ProRata,
+            rationing: Rationing::Proportional,
             deferrable: P::default(),
             substitutable: P::default(),
         }

@@ -55,6 +55,20 @@ pub enum FieldPath {
     SwitchRatio(usize),
     /// `adaptation.substitution_groups[i].limit`.
     SwitchLimit(usize),
+    /// `market.leakage_elasticity`.
+    MarketLeakage,
+    /// `market.products[i].demand_short`.
+    DemandShort(usize),
+    /// `market.products[i].demand_long`.
+    DemandLong(usize),
+    /// `market.products[i].lag`.
+    MarketLag(usize),
+    /// `market.products[i].supply`.
+    SupplyElasticity(usize),
+    /// `market.products[i].max_fall`.
+    MaxFall(usize),
+    /// `market.products[i].release_at`.
+    ReleaseAt(usize),
 }
 
 impl fmt::Display for FieldPath {
@@ -81,6 +95,13 @@ impl fmt::Display for FieldPath {
             Self::ThriftReduction(i) => write!(f, "adaptation.thrifting[{i}].reduction"),
             Self::SwitchRatio(i) => write!(f, "adaptation.substitution_groups[{i}].ratio"),
             Self::SwitchLimit(i) => write!(f, "adaptation.substitution_groups[{i}].limit"),
+            Self::MarketLeakage => write!(f, "market.leakage_elasticity"),
+            Self::DemandShort(i) => write!(f, "market.products[{i}].demand_short"),
+            Self::DemandLong(i) => write!(f, "market.products[{i}].demand_long"),
+            Self::MarketLag(i) => write!(f, "market.products[{i}].lag"),
+            Self::SupplyElasticity(i) => write!(f, "market.products[{i}].supply"),
+            Self::MaxFall(i) => write!(f, "market.products[{i}].max_fall"),
+            Self::ReleaseAt(i) => write!(f, "market.products[{i}].release_at"),
         }
     }
 }
@@ -93,6 +114,12 @@ pub const MAX_MULTIPLIER: f64 = 1e6;
 
 /// The largest quantity a year (a release rate, an added capacity), product units.
 pub const MAX_QUANTITY: f64 = 1e15;
+
+/// Largest elasticity of the market step (docs/model.md §7.1).
+pub const MAX_ELASTICITY: f64 = 20.0;
+
+/// Largest choke price of the market step, relative to baseline.
+pub const MAX_CHOKE: f64 = 1e6;
 
 impl FieldPath {
     /// The field's domain `(low, high, low_open)`: values must lie in `[low, high]`, or in
@@ -108,6 +135,12 @@ impl FieldPath {
             Self::Headroom | Self::Stocks | Self::Variant => (0.0, MAX_MULTIPLIER, false),
             Self::RecipeMultiplier(_) | Self::SwitchRatio(_) => (0.0, MAX_MULTIPLIER, true),
             Self::ReleaseRate | Self::AddedCapacity(_) => (0.0, MAX_QUANTITY, false),
+            Self::MarketLeakage
+            | Self::DemandShort(_)
+            | Self::DemandLong(_)
+            | Self::SupplyElasticity(_) => (0.0, MAX_ELASTICITY, false),
+            Self::MarketLag(_) => (0.0, MAX_YEARS, true),
+            Self::ReleaseAt(_) => (0.0, MAX_CHOKE, false),
             _ => (0.0, 1.0, false),
         }
     }
@@ -191,6 +224,17 @@ macro_rules! each_field {
         for (i, g) in s.adaptation.substitution_groups.$iter().enumerate() {
             f(FieldPath::SwitchRatio(i), & $($m)* g.ratio);
             f(FieldPath::SwitchLimit(i), & $($m)* g.limit);
+        }
+        if let Some(market) = & $($m)* s.market {
+            f(FieldPath::MarketLeakage, & $($m)* market.leakage_elasticity);
+            for (i, p) in market.products.$iter().enumerate() {
+                f(FieldPath::DemandShort(i), & $($m)* p.demand_short);
+                f(FieldPath::DemandLong(i), & $($m)* p.demand_long);
+                f(FieldPath::MarketLag(i), & $($m)* p.lag);
+                f(FieldPath::SupplyElasticity(i), & $($m)* p.supply);
+                f(FieldPath::MaxFall(i), & $($m)* p.max_fall);
+                f(FieldPath::ReleaseAt(i), & $($m)* p.release_at);
+            }
         }
     }};
 }
@@ -323,6 +367,7 @@ impl<P> Scenario<P> {
                 release_rate: self.mitigation.release_rate.as_ref().map(|_| Q::default()),
                 substitution_ramp: self.mitigation.substitution_ramp,
                 allocation: self.mitigation.allocation.clone(),
+                rationing: self.mitigation.rationing,
                 ..super::Mitigation::default()
             },
             perturbation: super::Perturbation {
@@ -368,6 +413,24 @@ impl<P> Scenario<P> {
                     })
                     .collect(),
             },
+            final_goods: self.final_goods.clone(),
+            market: self.market.as_ref().map(|m| super::Market {
+                passes: m.passes,
+                floor: m.floor,
+                choke: m.choke,
+                leakage_elasticity: Q::default(),
+                products: (m.products.iter())
+                    .map(|p| super::MarketProduct {
+                        product: p.product.clone(),
+                        demand_short: Q::default(),
+                        demand_long: Q::default(),
+                        lag: Q::default(),
+                        supply: Q::default(),
+                        max_fall: Q::default(),
+                        release_at: Q::default(),
+                    })
+                    .collect(),
+            }),
         };
         let mut values = Vec::new();
         self.for_each_field(|path, p| values.push(f(path, p)));
@@ -434,16 +497,52 @@ impl Realization {
                 format!("{} exceeds 1", m.deferrable + m.substitutable),
             ));
         }
-        for (p, price) in &self.prices {
-            if !(price.is_finite() && *price >= 0.0) {
-                return Err(invalid(
-                    format!("prices.{p}"),
-                    format!("{price} must be >= 0"),
-                ));
+        for (field, map) in [("prices", &self.prices), ("final_goods", &self.final_goods)] {
+            for (p, price) in map {
+                if !(price.is_finite() && *price >= 0.0 && *price <= MAX_QUANTITY) {
+                    return Err(invalid(
+                        format!("{field}.{p}"),
+                        format!("{price} must lie in [0, {MAX_QUANTITY:e}]"),
+                    ));
+                }
             }
+        }
+        if let Some(market) = &self.market {
+            market_structure(market)?;
         }
         Ok(())
     }
+}
+
+/// The market step's fixed numbers and product list (docs/model.md §7.1).
+fn market_structure<P>(m: &super::Market<P>) -> Result<()> {
+    if !(1..=20).contains(&m.passes) {
+        return Err(invalid(
+            "market.passes".into(),
+            format!("{} must lie in 1..=20", m.passes),
+        ));
+    }
+    if !(m.floor > 0.0 && m.floor <= 1.0) {
+        return Err(invalid(
+            "market.floor".into(),
+            format!("{} must lie in (0, 1]", m.floor),
+        ));
+    }
+    if !(m.choke >= 1.0 && m.choke <= MAX_CHOKE) {
+        return Err(invalid(
+            "market.choke".into(),
+            format!("{} must lie in [1, {MAX_CHOKE:e}]", m.choke),
+        ));
+    }
+    for (i, p) in m.products.iter().enumerate() {
+        if m.products[..i].iter().any(|q| q.product == p.product) {
+            return Err(invalid(
+                format!("market.products[{i}].product"),
+                format!("`{}` is listed twice", p.product),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// An uncertain field, ready to sample: its path, stream key and distribution.

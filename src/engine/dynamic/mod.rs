@@ -330,7 +330,19 @@ fn check_modelled(r: &Realization, mode: Mode) -> Result<()> {
         return Err(unmodelled("perturbation.variant", "network variants"));
     }
     if !r.prices.is_empty() {
-        return Err(unmodelled("prices", "value of lost output"));
+        return Err(unmodelled("prices", "values (docs/model.md §7.3)"));
+    }
+    if !r.final_goods.is_empty() {
+        return Err(unmodelled("final_goods", "values (docs/model.md §7.3)"));
+    }
+    if r.market.is_some() {
+        return Err(unmodelled("market", "the market step (docs/model.md §7.1)"));
+    }
+    if !r.mitigation.rationing.is_proportional() {
+        return Err(unmodelled(
+            "mitigation.rationing",
+            "allocation by value (docs/model.md §7.2)",
+        ));
     }
 
     if mode == Mode::StaticEquivalent {
