@@ -470,7 +470,12 @@ impl StaticCascade {
                 while j < order.len() && self.slot_value[order[j] as usize] == v {
                     j += 1;
                 }
-                let same = || order[i..j].iter().map(|&s| s as usize).filter(|&s| in_class(s));
+                let same = || {
+                    order[i..j]
+                        .iter()
+                        .map(|&s| s as usize)
+                        .filter(|&s| in_class(s))
+                };
                 let total: f64 = same().map(|s| claim[s]).sum();
                 if total > 0.0 {
                     let k = (pool / total).min(1.0);
@@ -805,9 +810,10 @@ impl StaticCascade {
                 residual = residual.max((d / a).ln().abs());
             }
         }
-        let o = ws.outcome.market.get_or_insert_with(|| {
-            MarketOutcome::new(net.regions().len(), np)
-        });
+        let o = ws
+            .outcome
+            .market
+            .get_or_insert_with(|| MarketOutcome::new(net.regions().len(), np));
         o.prices.copy_from_slice(&ws.price);
         o.cascades = 1 + market.passes;
         o.residual = residual;
@@ -974,7 +980,8 @@ impl StaticCascade {
         for (c, x) in ws.cuts.iter_mut().zip(&r.restrictions) {
             *c = (x.cut(0.0, h), x.leak(0.0, h));
         }
-        ws.outcome.reset(h, self.values.priced(), self.values.added.is_some());
+        ws.outcome
+            .reset(h, self.values.priced(), self.values.added.is_some());
         ws.slot_sched.fill(0.0);
         ws.got_a.fill(0.0);
         ws.stock.fill(0.0);
@@ -1082,7 +1089,11 @@ impl StaticCascade {
                 for j in range {
                     // §7.2: by value, the node's edges in decreasing value, each in full
                     // while its output lasts.
-                    let i = if by_value { self.edge_order[j] as usize } else { j };
+                    let i = if by_value {
+                        self.edge_order[j] as usize
+                    } else {
+                        j
+                    };
                     let e = &self.edges[i];
                     let sched = unit * scale(e.shift) * e.flow * ws.demand[e.slot as usize];
                     let f = if by_value {
@@ -1169,24 +1180,23 @@ impl StaticCascade {
                 ws.room_r[ni] = (ws.sched_out[ni].min(ws.cap[ni]) - ws.out_a[ni]).max(0.0);
                 // Neither a restricting exporter's restricted node nor a closing item
                 // (outside capacity, §1.4) expands.
-                ws.room_e[ni] = if self.resolved.restricting[ni]
-                    || net.node(n).kind != NodeKind::Producer
-                {
-                    0.0
-                } else {
-                    // ρ of the existing spare capacity, and all of the added capacity.
-                    let used = ws.out_a[ni].max(ws.sched_out[ni]);
-                    let existing = ws.cap[ni] - ws.added[ni];
-                    let spare = (existing - used).max(0.0);
-                    // §7.1: a price lets it add `util` of its schedule, within its spare.
-                    let u = ws.util[ni];
-                    let priced = if u > 0.0 {
-                        (rho * spare).max(spare.min(u * ws.sched_out[ni]))
+                ws.room_e[ni] =
+                    if self.resolved.restricting[ni] || net.node(n).kind != NodeKind::Producer {
+                        0.0
                     } else {
-                        rho * spare
+                        // ρ of the existing spare capacity, and all of the added capacity.
+                        let used = ws.out_a[ni].max(ws.sched_out[ni]);
+                        let existing = ws.cap[ni] - ws.added[ni];
+                        let spare = (existing - used).max(0.0);
+                        // §7.1: a price lets it add `util` of its schedule, within its spare.
+                        let u = ws.util[ni];
+                        let priced = if u > 0.0 {
+                            (rho * spare).max(spare.min(u * ws.sched_out[ni]))
+                        } else {
+                            rho * spare
+                        };
+                        priced + (ws.cap[ni] - existing.max(used)).max(0.0)
                     };
-                    priced + (ws.cap[ni] - existing.max(used)).max(0.0)
-                };
                 restore += ws.room_r[ni];
                 expand += ws.room_e[ni];
             }
@@ -1262,9 +1272,16 @@ impl StaticCascade {
     /// §4.4 Sweep C: realising the increases; one pool per product, tagged classes (§4.5).
     #[inline(always)]
     fn sweep_c(&self, net: &Network, r: &Realization, ws: &mut CascadeWorkspace) {
-        let kappa = r.kappa();
+        let kappa_all = r.kappa();
         for (rank, &p) in net.product_order().iter().enumerate() {
             let pi = p.index();
+            // §7.1: κ' = 1 - (1 - κ) g with the price gap's factor g (κ where g = 1).
+            let g = ws.gap[pi];
+            let kappa = if g == 1.0 {
+                kappa_all
+            } else {
+                1.0 - (1.0 - kappa_all) * g
+            };
             let (untagged, raw, processed) = self.realise(net, r, rank, p, ws);
             // Claims at k's step: final-use deficits, and input orders less what the user
             // already holds unused, capped by its remaining capacity room.
@@ -1560,7 +1577,9 @@ impl StaticCascade {
                 if let Some(mk) = market.as_deref_mut() {
                     mk.priced_out[at] += base - ws.slot_sched[s];
                 }
-                if let (Some(v), Some(good)) = (o.value.as_mut(), self.values.final_good[slot.product]) {
+                if let (Some(v), Some(good)) =
+                    (o.value.as_mut(), self.values.final_good[slot.product])
+                {
                     v.final_goods_lost[slot.region.index()] += good * short;
                 }
             } else {
@@ -1593,7 +1612,8 @@ impl StaticCascade {
             o.output_change[ni] = ws.out_c[ni] - baseline;
             o.production[node.product.index()] += ws.out_c[ni];
             // §7.3: gross output and value added lost, at baseline prices.
-            if let (Some(v), Some(price)) = (o.value.as_mut(), self.values.price[node.product.index()])
+            if let (Some(v), Some(price)) =
+                (o.value.as_mut(), self.values.price[node.product.index()])
             {
                 let lost = (baseline - ws.out_c[ni]).max(0.0);
                 v.gross_output_lost[node.region.index()] += price * lost;

@@ -5,8 +5,8 @@
 
 use serde::Serialize;
 
-use super::resolved::Resolved;
 use super::product_at;
+use super::resolved::Resolved;
 use crate::error::Result;
 use crate::network::Network;
 use crate::scenario::{MarketProduct, Realization};

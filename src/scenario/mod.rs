@@ -39,7 +39,10 @@ use serde::{Deserialize, Serialize};
 /// assert!(s.validate().is_ok());
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, bound(deserialize = "P: Deserialize<'de> + Default + From<f64>"))]
+#[serde(
+    deny_unknown_fields,
+    bound(deserialize = "P: Deserialize<'de> + Default + From<f64>")
+)]
 pub struct Scenario<P> {
     /// Name for display.
     #[serde(default)]
@@ -104,7 +107,10 @@ pub struct Scenario<P> {
 /// assert_eq!(market.passes, 4);
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, bound(deserialize = "P: Deserialize<'de> + Default + From<f64>"))]
+#[serde(
+    deny_unknown_fields,
+    bound(deserialize = "P: Deserialize<'de> + Default + From<f64>")
+)]
 pub struct Market<P> {
     /// Rounds of price adjustment after the first cascade, 1 to 20 (cost: `1 + passes`
     /// cascades).
@@ -150,7 +156,10 @@ impl<P: Default> Default for Market<P> {
 
 /// One product's elasticities in the market step (docs/model.md §7.1).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, bound(deserialize = "P: Deserialize<'de> + Default + From<f64>"))]
+#[serde(
+    deny_unknown_fields,
+    bound(deserialize = "P: Deserialize<'de> + Default + From<f64>")
+)]
 pub struct MarketProduct<P> {
     /// The product.
     pub product: String,

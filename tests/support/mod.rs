@@ -276,6 +276,19 @@ pub fn outcome_violation(net: &Network, r: &Realization, o: &StaticOutcome) -> O
             .iter()
             .map(|x| x.processing_leakage)
             .fold(1.0, f64::min);
+        // The market step's leakage factor g raises κ to 1 - (1 - κ) g (§7.1).
+        let kappa = match (&r.market, &o.market) {
+            (Some(market), Some(m)) => {
+                let (origin, bloc) = (m.prices[2 * np + p], m.prices[np + p]);
+                let eta = market.leakage_elasticity;
+                if eta > 0.0 && bloc > origin {
+                    1.0 - (1.0 - kappa) * (origin / bloc).powf(eta)
+                } else {
+                    kappa
+                }
+            }
+            _ => kappa,
+        };
         if o.tagged_to_targets[p] > kappa * o.processed[p] + tol(o.processed[p]) {
             return Some(format!(
                 "product {p}: {} tagged volume reached targets, κ {kappa} of {} processed",
@@ -303,8 +316,11 @@ pub fn outcome_violation(net: &Network, r: &Realization, o: &StaticOutcome) -> O
                 })
                 .map(|t| t.factor(0.0, r.horizon))
                 .product();
-            let switched = o.switched[node.region.index() * np + input.product.index()];
-            let used = theta * input.per_unit * q;
+            let at = node.region.index() * np + input.product.index();
+            let switched = o.switched[at];
+            // The market step's demand factor thrifts the coefficient too (§7.1).
+            let d = o.market.as_ref().map_or(1.0, |m| m.demand_factor[at]);
+            let used = theta * d * input.per_unit * q;
             if used > got + switched + tol(got) {
                 return Some(format!(
                     "node {n:?} uses {used} of an input but received {got} and switched {switched}"

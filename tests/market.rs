@@ -1,0 +1,407 @@
+//! Prices and value (docs/model.md §7): the market step, allocation by value and value
+//! without double counting, by hand and as properties.
+
+mod support;
+
+use proptest::prelude::*;
+use shortfall::data::rare_earths_2024;
+use shortfall::engine::{Engine, MarketId, StaticCascade, StaticOutcome};
+use shortfall::network::Network;
+use shortfall::runs::ScenarioFile;
+use shortfall::scenario::{
+    CapacityLoss, Disposal, Market, MarketProduct, Rationing, Realization, Restriction, Targets,
+};
+use support::{run, Hand};
+
+fn near(a: f64, b: f64) -> bool {
+    (a - b).abs() <= 1e-9 * b.abs().max(1.0)
+}
+
+/// §7.1 by hand: China makes 100 t of oxide at full capacity, 40 for the US and 60 for
+/// itself; a full restriction on the US, diverted; ε = 0.5, no supply response.
+#[test]
+fn origin_and_bloc_by_hand() {
+    let mut h = Hand::new(&["CN", "US"], &["oxide"]);
+    let cn = h.node("CN", "oxide", 100.0, &[]);
+    h.flow_to_final(cn, "US", 40.0);
+    h.flow_to_final(cn, "CN", 60.0);
+    let net = h.build();
+    let mut cut = Restriction::full(["CN"], ["oxide"], Targets::List(vec!["US".into()]));
+    cut.disposal = Disposal::Divert;
+    let elastic = MarketProduct {
+        demand_short: 0.5,
+        demand_long: 0.5,
+        ..MarketProduct::new("oxide")
+    };
+    let r = Realization {
+        horizon: 1.0,
+        restrictions: vec![cut],
+        market: Some(Market {
+            passes: 3,
+            floor: 0.01,
+            choke: 100.0,
+            products: vec![elastic],
+            ..Market::default()
+        }),
+        ..Realization::default()
+    };
+    let o = run(&net, &r);
+    let (us, cn) = (net.region_id("US").unwrap(), net.region_id("CN").unwrap());
+    let oxide = net.product_id("oxide").unwrap();
+    // The bloc has no supply at any price: the choke.
+    assert_eq!(o.price(MarketId::Bloc, oxide), Some(100.0));
+    // China: D = 60 p^-0.5 = A = 100 at p = 0.36.
+    assert!(near(o.price(MarketId::Origin, oxide).unwrap(), 0.36));
+    // The US: 40 · 100^-0.5 = 4 t still wanted and short; 36 t priced out.
+    assert!(near(o.final_shortfall(us, oxide), 4.0));
+    assert!(near(o.priced_out(us, oxide), 36.0));
+    // China uses all 100 t: its 60 t plus 40 t the price drew in; nothing short.
+    assert!(o.final_shortfall(cn, oxide) < 1e-9);
+    assert!(near(o.priced_out(cn, oxide), -40.0));
+    let m = o.market.as_ref().unwrap();
+    assert_eq!(m.cascades, 4);
+    assert!(m.residual < 1e-12, "{}", m.residual);
+}
+
+/// §7.1 (i): with every elasticity 0, `release_at` 0 and proportional rationing, the
+/// quantities equal the cascade without the market step to the last digit.
+fn same_without_market(net: &Network, r: &Realization) -> Result<(), String> {
+    let mut with = r.clone();
+    let products = net
+        .products()
+        .iter()
+        .map(|p| MarketProduct::new(&p.id))
+        .collect();
+    with.market = Some(Market {
+        products,
+        ..Market::default()
+    });
+    let plain = run(net, r);
+    let mut priced = run(net, &with);
+    let m = priced.market.take().ok_or("no market outcome")?;
+    if let Some(p) = m.prices.iter().find(|p| !(0.1..=50.0).contains(*p)) {
+        return Err(format!("price {p} outside [floor, choke]"));
+    }
+    if plain != priced {
+        return Err(first_difference(&plain, &priced));
+    }
+    Ok(())
+}
+
+fn first_difference(a: &StaticOutcome, b: &StaticOutcome) -> String {
+    let (x, y) = (
+        serde_json::to_value(a).unwrap(),
+        serde_json::to_value(b).unwrap(),
+    );
+    for (k, v) in x.as_object().unwrap() {
+        if y[k] != *v {
+            return format!("{k} differs");
+        }
+    }
+    "outcomes differ".into()
+}
+
+#[test]
+fn zero_elasticities_change_nothing_on_the_embedded_data() {
+    let net = rare_earths_2024().network;
+    for name in [
+        "us_plus8_embargo",
+        "april_2025_licensing",
+        "october_2025_expansion",
+    ] {
+        let file = ScenarioFile::named(name).unwrap();
+        same_without_market(&net, &file.scenario.median())
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(128))]
+
+    #[test]
+    fn zero_elasticities_change_nothing(
+        net in support::small_network(),
+        shock in support::shock(),
+    ) {
+        let r = shock.realization(&net);
+        prop_assert_eq!(same_without_market(&net, &r), Ok(()));
+    }
+
+    /// §7.1 (ii): every price lies in [floor, choke], and the §4.8 invariants hold with
+    /// prices moving demand, supply and leakage.
+    #[test]
+    fn prices_stay_within_floor_and_choke(
+        net in support::small_network(),
+        shock in support::shock(),
+        demand in 0.0f64..=2.0,
+        supply in 0.0f64..=2.0,
+        eta in 0.0f64..=2.0,
+        max_fall in 0.0f64..=1.0,
+        floor in 0.05f64..=1.0,
+        choke in 1.0f64..=30.0,
+    ) {
+        let mut r = shock.realization(&net);
+        let products = net.products().iter().map(|p| MarketProduct {
+            demand_short: demand,
+            demand_long: demand * 2.0,
+            supply,
+            max_fall,
+            ..MarketProduct::new(&p.id)
+        }).collect();
+        r.market = Some(Market { floor, choke, leakage_elasticity: eta, products, ..Market::default() });
+        let o = run(&net, &r);
+        let m = o.market.as_ref().unwrap();
+        for &p in &m.prices {
+            prop_assert!(p >= floor && p <= choke, "price {} outside [{}, {}]", p, floor, choke);
+        }
+        prop_assert_eq!(support::outcome_violation(&net, &r, &o), None);
+    }
+}
+
+/// §7.2 by hand: a Japanese magnet maker can make 60 of its 100 t; defence (worth 1,000 a
+/// t of magnets) takes 10, EV motors (200) 50, electronics (50) 40.
+#[test]
+fn by_value_serves_the_dearest_use_first() {
+    let mut h = Hand::new(&["JP"], &["magnet", "defence", "ev", "electronics"]);
+    let magnet = h.node("JP", "magnet", 100.0, &[]);
+    for (use_, t) in [("defence", 10.0), ("ev", 50.0), ("electronics", 40.0)] {
+        let n = h.node("JP", use_, t, &[("magnet", 1.0)]);
+        h.flow_to_node(magnet, n, t);
+        h.flow_to_final(n, "JP", t);
+    }
+    let net = h.build();
+    let mut r = Realization {
+        horizon: 1.0,
+        capacity_losses: vec![CapacityLoss {
+            item: Default::default(),
+            region: "JP".into(),
+            product: "magnet".into(),
+            share: 0.4,
+        }],
+        ..Realization::default()
+    };
+    for (p, v) in [("defence", 1000.0), ("ev", 200.0), ("electronics", 50.0)] {
+        r.prices.insert(p.into(), v);
+    }
+    let jp = net.region_id("JP").unwrap();
+    let short = |o: &StaticOutcome, p: &str| o.final_shortfall(jp, net.product_id(p).unwrap());
+    let proportional = run(&net, &r);
+    for (p, base) in [("defence", 10.0), ("ev", 50.0), ("electronics", 40.0)] {
+        assert!(near(short(&proportional, p), 0.4 * base), "{p}");
+    }
+    r.mitigation.rationing = Rationing::ByValue;
+    let by_value = run(&net, &r);
+    assert!(near(short(&by_value, "defence"), 0.0));
+    assert!(near(short(&by_value, "ev"), 0.0));
+    assert!(near(short(&by_value, "electronics"), 40.0));
+    // Only the split differs: the same 60 t are made and used.
+    let m = net.product_id("magnet").unwrap();
+    assert!(near(
+        by_value.production[m.index()],
+        proportional.production[m.index()]
+    ));
+}
+
+/// §7.2: allocation by value needs the value of every use, and says which is missing.
+#[test]
+fn by_value_names_the_missing_value() {
+    let net = shortfall::network::toy_chain();
+    let mut r = Realization {
+        horizon: 1.0,
+        ..Realization::default()
+    };
+    r.mitigation.rationing = Rationing::ByValue;
+    r.prices.insert("magnet".into(), 50.0);
+    let err = StaticCascade::new(&net, &r).unwrap_err().to_string();
+    assert!(
+        err.contains("mitigation.rationing") && err.contains("prices.oxide"),
+        "{err}"
+    );
+}
+
+/// The ore -> oxide -> magnet chain of §7.3 (one region).
+fn chain() -> Network {
+    let mut h = Hand::new(&["CN"], &["ore", "oxide", "magnet"]);
+    let ore = h.node("CN", "ore", 25.0, &[]);
+    let oxide = h.node("CN", "oxide", 5.0, &[("ore", 5.0)]);
+    let magnet = h.node("CN", "magnet", 10.0, &[("oxide", 0.5)]);
+    h.flow_to_node(ore, oxide, 25.0);
+    h.flow_to_node(oxide, magnet, 5.0);
+    h.flow_to_final(magnet, "CN", 10.0);
+    h.build()
+}
+
+fn priced(prices: &[(&str, f64)]) -> Realization {
+    let mut r = Realization {
+        horizon: 1.0,
+        capacity_losses: vec![CapacityLoss {
+            item: Default::default(),
+            region: "CN".into(),
+            product: "ore".into(),
+            share: 1.0,
+        }],
+        ..Realization::default()
+    };
+    for (p, v) in prices {
+        r.prices.insert((*p).into(), *v);
+    }
+    r
+}
+
+/// §7.3 by hand: the whole chain lost; gross output 375 counts the ore three times, value
+/// added 300 is the magnets' value.
+#[test]
+fn value_added_counts_each_stage_once() {
+    let net = chain();
+    let mut r = priced(&[("ore", 1.0), ("oxide", 10.0), ("magnet", 30.0)]);
+    r.final_goods.insert("magnet".into(), 2_000.0);
+    let o = run(&net, &r);
+    let cn = net.region_id("CN").unwrap();
+    assert!(near(o.gross_output_lost(&[cn]).unwrap(), 375.0));
+    assert!(near(o.value_added_lost(&[cn]).unwrap(), 300.0));
+    // The final goods the 10 t of magnets go into, apart.
+    assert!(near(o.final_goods_lost(&[cn]).unwrap(), 20_000.0));
+}
+
+/// §7.3: value added needs every input's price (else `None` and a warning naming it), and
+/// a price below the cost of its inputs is an error naming the product and region.
+#[test]
+fn value_added_needs_every_price_and_a_margin() {
+    let net = chain();
+    let r = priced(&[("oxide", 10.0), ("magnet", 30.0)]);
+    let engine = StaticCascade::new(&net, &r).unwrap();
+    assert!(engine
+        .warnings()
+        .iter()
+        .any(|w| w.contains("no price for ore")));
+    let o = engine.evaluate(&net, &r).unwrap();
+    let cn = net.region_id("CN").unwrap();
+    assert_eq!(o.value_added_lost(&[cn]), None);
+    assert!(near(o.gross_output_lost(&[cn]).unwrap(), 350.0));
+    let r = priced(&[("ore", 3.0), ("oxide", 10.0), ("magnet", 30.0)]);
+    let err = StaticCascade::new(&net, &r).unwrap_err().to_string();
+    assert!(err.contains("prices.oxide") && err.contains("CN"), "{err}");
+}
+
+/// §7.3: at baseline, value added summed over nodes is the value of final use at producer
+/// prices; with all mining lost and no stocks released, every node's output is lost, so
+/// value added lost is that value over the horizon.
+#[test]
+fn value_added_of_everything_lost_is_the_value_of_final_use() {
+    let net = shortfall::network::toy_chain();
+    let prices = [("ore", 1.0), ("oxide", 20.0), ("magnet", 100.0)];
+    let mut r = Realization {
+        horizon: 0.5,
+        ..Realization::default()
+    };
+    for n in net
+        .node_ids()
+        .filter(|&n| net.product(net.node(n).product).id == "ore")
+    {
+        r.capacity_losses.push(CapacityLoss {
+            item: Default::default(),
+            region: net.region(net.node(n).region).code.clone(),
+            product: "ore".into(),
+            share: 1.0,
+        });
+    }
+    for (p, v) in prices {
+        r.prices.insert(p.into(), v);
+    }
+    let o = run(&net, &r);
+    let all: Vec<_> = (0..net.regions().len() as u32)
+        .map(shortfall::network::RegionId)
+        .collect();
+    let final_value: f64 = (net.regions().iter().enumerate())
+        .flat_map(|(i, _)| {
+            let net = &net;
+            prices.iter().map(move |(p, v)| {
+                let k = net.product_id(p).unwrap();
+                v * net.final_use(shortfall::network::RegionId(i as u32), k)
+            })
+        })
+        .sum();
+    assert!(near(o.value_added_lost(&all).unwrap(), 0.5 * final_value));
+    assert!(o.gross_output_lost(&all).unwrap() > o.value_added_lost(&all).unwrap());
+}
+
+/// The market step's fields are checked before any run, with their paths.
+#[test]
+fn bad_market_fields_are_named() {
+    let net = shortfall::network::toy_chain();
+    let base = Realization {
+        horizon: 1.0,
+        ..Realization::default()
+    };
+    let cases: Vec<(Market<f64>, &str)> = vec![
+        (
+            Market {
+                passes: 0,
+                ..Market::default()
+            },
+            "market.passes",
+        ),
+        (
+            Market {
+                floor: 0.0,
+                ..Market::default()
+            },
+            "market.floor",
+        ),
+        (
+            Market {
+                choke: 0.5,
+                ..Market::default()
+            },
+            "market.choke",
+        ),
+        (
+            Market {
+                products: vec![MarketProduct::new("oxide"), MarketProduct::new("oxide")],
+                ..Market::default()
+            },
+            "market.products[1].product",
+        ),
+        (
+            Market {
+                products: vec![MarketProduct {
+                    demand_short: -1.0,
+                    ..MarketProduct::new("oxide")
+                }],
+                ..Market::default()
+            },
+            "market.products[0].demand_short",
+        ),
+        (
+            Market {
+                products: vec![MarketProduct::new("gold")],
+                ..Market::default()
+            },
+            "market.products[0].product",
+        ),
+    ];
+    for (market, path) in cases {
+        let r = Realization {
+            market: Some(market),
+            ..base.clone()
+        };
+        let err = StaticCascade::new(&net, &r).unwrap_err().to_string();
+        assert!(err.contains(path), "{path}: {err}");
+    }
+}
+
+/// The dynamic engine refuses the market step and values, naming the field.
+#[test]
+fn the_dynamic_engine_refuses_prices() {
+    let net = shortfall::network::toy_chain();
+    let r = Realization {
+        horizon: 0.25,
+        market: Some(Market::default()),
+        ..Realization::default()
+    };
+    let settings = shortfall::engine::DynamicSettings::default();
+    let err = shortfall::engine::Dynamic::new(&net, &r, settings)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("market"), "{err}");
+}
