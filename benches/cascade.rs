@@ -1,10 +1,12 @@
 //! The static cascade: one evaluation on the embedded data, and on generated networks of
-//! 1,000, 10,000 and 100,000 nodes with 20 suppliers per input (throughput in edges).
+//! 1,000, 10,000 and 100,000 nodes with 20 suppliers per input (throughput in edges); and
+//! the market step (docs/model.md §7.1) beside the same runs without it.
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use shortfall::engine::{Engine, StaticCascade};
+use shortfall::network::Network;
 use shortfall::network::Synthetic;
-use shortfall::scenario::{Disposal, Realization, Restriction, Targets};
+use shortfall::scenario::{Disposal, Market, MarketProduct, Realization, Restriction, Targets};
 
 fn seed_case() -> Realization {
     let mut r = Realization {
@@ -32,30 +34,35 @@ fn embedded(c: &mut Criterion) {
     });
 }
 
+fn generated_case(net: &Network) -> Realization {
+    let targets = (1..net.regions().len())
+        .step_by(2)
+        .map(|i| format!("R{i}"))
+        .collect();
+    let mut cut = Restriction::full(
+        ["R0", "R2", "R4"],
+        ["p0", "p3", "p6"],
+        Targets::List(targets),
+    );
+    cut.severity = 0.8;
+    cut.disposal = Disposal::Divert;
+    cut.processing_leakage = 0.3;
+    let mut r = Realization {
+        horizon: 0.5,
+        restrictions: vec![cut],
+        ..Realization::default()
+    };
+    r.mitigation.stock_release_share = 0.5;
+    r.mitigation.substitution = 0.5;
+    r
+}
+
 fn generated(c: &mut Criterion) {
     let mut g = c.benchmark_group("cascade/generated");
     g.sample_size(10);
     for nodes in [1_000usize, 10_000, 100_000] {
         let net = Synthetic::with_nodes(nodes, 20, 3).build().unwrap();
-        let targets = (1..net.regions().len())
-            .step_by(2)
-            .map(|i| format!("R{i}"))
-            .collect();
-        let mut cut = Restriction::full(
-            ["R0", "R2", "R4"],
-            ["p0", "p3", "p6"],
-            Targets::List(targets),
-        );
-        cut.severity = 0.8;
-        cut.disposal = Disposal::Divert;
-        cut.processing_leakage = 0.3;
-        let mut r = Realization {
-            horizon: 0.5,
-            restrictions: vec![cut],
-            ..Realization::default()
-        };
-        r.mitigation.stock_release_share = 0.5;
-        r.mitigation.substitution = 0.5;
+        let r = generated_case(&net);
         let engine = StaticCascade::new(&net, &r).unwrap();
         let mut ws = engine.workspace(&net);
         g.throughput(Throughput::Elements(net.edges().len() as u64));
@@ -66,5 +73,54 @@ fn generated(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, embedded, generated);
+/// The market step on every product: short- and long-run demand elasticities, supply,
+/// leakage; four passes (five cascades).
+fn with_market(net: &Network, mut r: Realization) -> Realization {
+    let products = (net.products().iter())
+        .map(|p| MarketProduct {
+            demand_short: 0.1,
+            demand_long: 0.5,
+            lag: 2.0,
+            supply: 0.3,
+            max_fall: 0.5,
+            ..MarketProduct::new(&p.id)
+        })
+        .collect();
+    r.market = Some(Market {
+        leakage_elasticity: 0.5,
+        products,
+        ..Market::default()
+    });
+    r
+}
+
+/// The market step against the same run without it, back to back (docs/performance.md).
+fn market(c: &mut Criterion) {
+    let mut g = c.benchmark_group("cascade/market");
+    let data = shortfall::data::rare_earths_2024();
+    let generated_net = Synthetic::with_nodes(10_000, 20, 3).build().unwrap();
+    let cases = [
+        ("embedded", &data.network, seed_case()),
+        (
+            "generated_10000",
+            &generated_net,
+            generated_case(&generated_net),
+        ),
+    ];
+    for (name, net, r) in cases {
+        if name != "embedded" {
+            g.sample_size(10);
+        }
+        for (label, r) in [("off", r.clone()), ("on", with_market(net, r))] {
+            let engine = StaticCascade::new(net, &r).unwrap();
+            let mut ws = engine.workspace(net);
+            g.bench_function(BenchmarkId::new(name, label), |b| {
+                b.iter(|| engine.run(net, &r, &mut ws).unwrap())
+            });
+        }
+    }
+    g.finish();
+}
+
+criterion_group!(benches, embedded, generated, market);
 criterion_main!(benches);

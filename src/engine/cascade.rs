@@ -196,8 +196,11 @@ pub struct CascadeWorkspace {
     /// The market step's levers (§7.1): per slot the demand factor `d`; per node whether
     /// one of its users' `d` differs from 1, and the share of its schedule a price lets
     /// it add; per product the leakage factor `g`; per (region, product) whether stocks
-    /// may be released (1 or 0); per (market, product) price, demand and supply.
+    /// may be released (1 or 0); per (market, product) demand factor, supply room,
+    /// price, demand and supply.
     demand: Vec<f64>,
+    factor: Vec<f64>,
+    room: Vec<f64>,
     moved: Vec<bool>,
     util: Vec<f64>,
     gap: Vec<f64>,
@@ -728,6 +731,8 @@ impl Engine for StaticCascade {
             cuts: vec![(0.0, 0.0); self.disposal.len()],
             added: vec![0.0; nn],
             demand: vec![1.0; ns],
+            factor: vec![1.0; 3 * net.products().len()],
+            room: vec![0.0; 3 * net.products().len()],
             moved: vec![false; nn],
             util: vec![0.0; nn],
             gap: vec![1.0; net.products().len()],
@@ -745,7 +750,9 @@ impl Engine for StaticCascade {
         r.validate()?;
         match (&self.markets, &r.market) {
             (Some(markets), Some(market)) => self.clear_markets(net, r, markets, market, ws),
-            _ => self.pass(net, r, ws),
+            _ => {
+                self.pass(net, r, ws, false, tolerance::RECYCLING_PASSES);
+            }
         }
         self.record(net, r, ws);
         Ok(())
@@ -753,16 +760,26 @@ impl Engine for StaticCascade {
 }
 
 impl StaticCascade {
-    /// One cascade: the sweeps of §4, as a fixed point over recycling loops if any.
+    /// One cascade: the sweeps of §4, as a fixed point over recycling loops if any (at
+    /// most `most` passes of the sweeps, from the last bounds if `warm`). Returns the
+    /// passes of the sweeps it ran.
     #[inline(always)]
-    fn pass(&self, net: &Network, r: &Realization, ws: &mut CascadeWorkspace) {
+    fn pass(
+        &self,
+        net: &Network,
+        r: &Realization,
+        ws: &mut CascadeWorkspace,
+        warm: bool,
+        most: usize,
+    ) -> usize {
         if self.loops.is_empty() {
             self.schedule(net, r, ws);
             self.sweep_a(net, r, ws);
             self.sweep_b(net, r, ws);
             self.sweep_c(net, r, ws);
+            1
         } else {
-            self.solve_loops(net, r, ws);
+            self.solve_loops(net, r, ws, warm, most)
         }
     }
 
@@ -779,10 +796,19 @@ impl StaticCascade {
     ) {
         let np = net.products().len();
         ws.price.fill(1.0);
+        ws.demand.fill(1.0);
+        ws.factor.fill(1.0);
+        ws.room.fill(0.0);
+        ws.util.fill(0.0);
+        ws.gap.fill(1.0);
+        ws.release_open.fill(1.0);
         self.set_levers(net, r, markets, ws);
-        self.pass(net, r, ws);
-        for _ in 0..market.passes {
-            self.measure_markets(net, markets, ws);
+        let mut cascades = self.pass(net, r, ws, false, tolerance::RECYCLING_PASSES);
+        self.measure_markets(net, markets, ws);
+        // Between price steps, recycling loops take one pass from their last bounds (the
+        // bounds move with the prices); once prices stop, they are solved to convergence.
+        let mut unsolved = false;
+        for pass in 1..=market.passes {
             for k in 0..np {
                 let entry = markets.entry[k].map(|i| &market.products[i]);
                 let e = entry.map_or(0.0, |e| e.demand_elasticity(r.horizon) + e.supply);
@@ -798,11 +824,20 @@ impl StaticCascade {
                     );
                 }
             }
-            self.set_levers(net, r, markets, ws);
-            self.pass(net, r, ws);
+            // A pass whose levers did not move would repeat the last cascade: skipped.
+            if self.set_levers(net, r, markets, ws) {
+                let last = pass == market.passes;
+                let most = if last { tolerance::RECYCLING_PASSES } else { 1 };
+                cascades += self.pass(net, r, ws, true, most);
+                self.measure_markets(net, markets, ws);
+                unsolved = !last && !self.loops.is_empty();
+            }
+        }
+        if unsolved {
+            cascades += self.pass(net, r, ws, true, tolerance::RECYCLING_PASSES);
+            self.measure_markets(net, markets, ws);
         }
         // What is left uncleared where a price could still move.
-        self.measure_markets(net, markets, ws);
         let mut residual: f64 = 0.0;
         for (i, &p) in ws.price.iter().enumerate() {
             let (d, a) = (ws.market_d[i], ws.market_a[i]);
@@ -815,7 +850,7 @@ impl StaticCascade {
             .market
             .get_or_insert_with(|| MarketOutcome::new(net.regions().len(), np));
         o.prices.copy_from_slice(&ws.price);
-        o.cascades = 1 + market.passes;
+        o.cascades = cascades;
         o.residual = residual;
     }
 
@@ -852,47 +887,71 @@ impl StaticCascade {
     }
 
     /// §7.1: the levers of the current prices: demand factors, supply room, stock
-    /// release and the leakage factor.
+    /// release and the leakage factor, per (market, product) first, then per slot and
+    /// node. Returns whether any lever moved.
     fn set_levers(
         &self,
         net: &Network,
         r: &Realization,
         markets: &Markets,
         ws: &mut CascadeWorkspace,
-    ) {
-        let Some(market) = &r.market else { return };
+    ) -> bool {
+        let Some(market) = &r.market else {
+            return false;
+        };
         let (np, h) = (net.products().len(), r.horizon);
         let entry = |k: usize| markets.entry[k].map(|i| &market.products[i]);
-        let price = |ws: &CascadeWorkspace, m: MarketId, k: usize| ws.price[m.index() * np + k];
+        let mut moved = false;
+        let mut set = |x: &mut f64, v: f64| {
+            if *x != v {
+                *x = v;
+                moved = true;
+            }
+        };
+        for k in 0..np {
+            let bloc = ws.price[MarketId::Bloc.index() * np + k];
+            for m in MarketId::ALL {
+                let i = m.index() * np + k;
+                let p = ws.price[i];
+                set(&mut ws.factor[i], market::demand_factor(p, entry(k), h));
+                set(&mut ws.room[i], market::supply_room(p.max(bloc), entry(k)));
+            }
+            let origin = ws.price[MarketId::Origin.index() * np + k];
+            set(
+                &mut ws.gap[k],
+                market::leak_gap(origin, bloc, market.leakage_elasticity),
+            );
+            let at = entry(k).map_or(0.0, |e| e.release_at);
+            for region in 0..net.regions().len() {
+                let p = ws.price[markets.of(region, k).index() * np + k];
+                set(
+                    &mut ws.release_open[region * np + k],
+                    if p >= at { 1.0 } else { 0.0 },
+                );
+            }
+        }
+        if !moved {
+            return false;
+        }
         for (s, slot) in self.slots.iter().enumerate() {
             let m = markets.of(slot.region.index(), slot.product);
-            let p = price(ws, m, slot.product);
-            ws.demand[s] = market::demand_factor(p, entry(slot.product), h);
+            ws.demand[s] = ws.factor[m.index() * np + slot.product];
         }
         for n in net.node_ids() {
             let ni = n.index();
-            ws.moved[ni] = net
-                .out_range(n)
-                .any(|i| ws.demand[self.edges[i].slot as usize] != 1.0);
             let node = net.node(n);
             let k = node.product.index();
+            // Its users' factors may differ from 1: schedules are summed edge by edge.
+            ws.moved[ni] = MarketId::ALL
+                .iter()
+                .any(|m| ws.factor[m.index() * np + k] != 1.0);
             ws.util[ni] = if self.resolved.restricting[ni] || node.kind != NodeKind::Producer {
                 0.0
             } else {
-                let own = price(ws, markets.of(node.region.index(), k), k);
-                let p = own.max(price(ws, MarketId::Bloc, k));
-                market::supply_room(p, entry(k))
+                ws.room[markets.of(node.region.index(), k).index() * np + k]
             };
         }
-        for k in 0..np {
-            let (o, b) = (price(ws, MarketId::Origin, k), price(ws, MarketId::Bloc, k));
-            ws.gap[k] = market::leak_gap(o, b, market.leakage_elasticity);
-            let at = entry(k).map_or(0.0, |e| e.release_at);
-            for region in 0..net.regions().len() {
-                let p = price(ws, markets.of(region, k), k);
-                ws.release_open[region * np + k] = if p >= at { 1.0 } else { 0.0 };
-            }
-        }
+        true
     }
 }
 
@@ -903,7 +962,14 @@ impl StaticCascade {
     /// (exact where the loop is linear), until no bound moves by more than
     /// `tolerance::RECYCLING`; at most `tolerance::RECYCLING_PASSES` passes.
     #[inline(never)]
-    fn solve_loops(&self, net: &Network, r: &Realization, ws: &mut CascadeWorkspace) {
+    fn solve_loops(
+        &self,
+        net: &Network,
+        r: &Realization,
+        ws: &mut CascadeWorkspace,
+        warm: bool,
+        most: usize,
+    ) -> usize {
         // The units of this run (§3.2) are set by `schedule`.
         self.schedule(net, r, ws);
         for (l, &i) in self.loops.iter().enumerate() {
@@ -912,12 +978,15 @@ impl StaticCascade {
             let unit = ws.scale[net.nodes()[host].product.index()];
             let scheduled = r.horizon * net.outputs()[host] * unit;
             let first = self.joint_yield(net, n, host, per_unit, ws) * scheduled;
-            ws.loop_bound[l] = first;
+            // A later pass of the market step (§7.1) starts from the last pass's bound.
+            if !warm {
+                ws.loop_bound[l] = first;
+            }
             ws.loop_first[l] = first;
         }
         let mut passes = 0;
         let mut residual: f64 = 0.0;
-        while passes < tolerance::RECYCLING_PASSES {
+        while passes < most {
             passes += 1;
             if passes > 1 {
                 self.schedule(net, r, ws);
@@ -952,6 +1021,7 @@ impl StaticCascade {
         }
         ws.outcome.recycling_passes = passes;
         ws.outcome.recycling_residual = residual;
+        passes
     }
 }
 

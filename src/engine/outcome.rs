@@ -132,7 +132,8 @@ pub struct MarketOutcome {
     pub priced_out: Vec<f64>,
     /// Per (region, product): the demand factor `d` of its users.
     pub demand_factor: Vec<f64>,
-    /// Cascades run (1 + passes).
+    /// Passes of the sweeps run, over all cascades and recycling passes (the cost: a run
+    /// without the market step takes one per cascade, or its recycling passes).
     pub cascades: usize,
     /// After the last pass, the largest `|ln(D/A)|` over markets whose price lies strictly
     /// inside `(floor, choke)`: 0 when they clear.

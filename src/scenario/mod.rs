@@ -104,7 +104,7 @@ pub struct Scenario<P> {
 ///     products: vec![MarketProduct { demand_short: 0.2, supply: 0.3, ..MarketProduct::new("magnet") }],
 ///     ..Market::default()
 /// };
-/// assert_eq!(market.passes, 4);
+/// assert_eq!(market.passes, 3);
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(
@@ -112,8 +112,8 @@ pub struct Scenario<P> {
     bound(deserialize = "P: Deserialize<'de> + Default + From<f64>")
 )]
 pub struct Market<P> {
-    /// Rounds of price adjustment after the first cascade, 1 to 20 (cost: `1 + passes`
-    /// cascades).
+    /// Rounds of price adjustment after the first cascade, 1 to 20 (cost: at most
+    /// `1 + passes` cascades; a round whose prices move no lever runs none).
     #[serde(default = "default_passes")]
     pub passes: usize,
     /// Lowest price relative to baseline, in (0, 1].
@@ -131,7 +131,7 @@ pub struct Market<P> {
 }
 
 fn default_passes() -> usize {
-    4
+    3
 }
 
 fn default_floor() -> f64 {
