@@ -48,7 +48,14 @@ fn main() {
     println!("sweeps {}", o.market.as_ref().unwrap().cascades);
     let np = net.products().len();
     for (i, p) in o.market.as_ref().unwrap().prices.iter().enumerate() {
-        if (p - 1.0).abs() > 1e-6 { println!("{} {} {:.4}", ["rest","bloc","origin"][i / np], net.products()[i % np].id, p); }
+        if (p - 1.0).abs() > 1e-6 {
+            println!(
+                "{} {} {:.4}",
+                ["rest", "bloc", "origin"][i / np],
+                net.products()[i % np].id,
+                p
+            );
+        }
     }
 }
 // debug

@@ -4,8 +4,12 @@
 //! observed figure beside the simulated one ([`history`], docs/validation.md).
 
 pub mod history;
+mod money;
+mod values;
 
 pub use history::{run_named, Comparison, NamedRun, Observable, Observed, Sample};
+pub use money::{money, Band, Money, MoneyRow, PriceRow};
+pub use values::ValuesFile;
 
 use serde::{Deserialize, Serialize};
 
