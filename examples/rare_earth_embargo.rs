@@ -45,8 +45,8 @@ use shortfall::montecarlo::{
 use shortfall::network::{Bloc, Network, NodeKind, RegionId};
 use shortfall::plot::Plot;
 use shortfall::report::{number, Cell, Table};
-use shortfall::runs::ScenarioFile;
-use shortfall::scenario::{Realization, Restriction, Targets};
+use shortfall::runs::{money, Money, ScenarioFile, ValuesFile};
+use shortfall::scenario::{Param, Realization, Restriction, Targets};
 
 const RESTRICTED: [&str; 6] = [
     "ndpr_oxide",
@@ -148,6 +148,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let distributions = uncertain(net, &bloc)?;
     let paths = in_time(net)?;
     println!("{}", two_engines(net)?);
+    let in_money = in_money(net)?;
 
     if let Some(dir) = plot {
         let bloc_magnets = "US+8 ndfeb_magnet_dy absorption shortfall";
@@ -165,6 +166,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 "tornado_magnets",
             ),
             (Plot::fan_chart(&paths)?, "fan_magnets"),
+            (Plot::price_fan(&in_money, "dytb_oxide")?, "prices_dytb"),
+            (
+                Plot::price_fan(&in_money, "ndfeb_magnet_dy")?,
+                "prices_magnets",
+            ),
         ] {
             println!("{}", plot.save_in(&dir, name)?.display());
         }
@@ -174,6 +180,68 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("electronics) are not modelled as trade; only magnets traded as such are. SmCo");
     println!("magnets (defence) are out of scope. See docs/data.md, Scope.");
     Ok(())
+}
+
+/// The seed scenario in money (docs/model.md §7): the seed file with the prices, final
+/// goods and market step of `scenarios/values/rare_earths_2024.toml`, over a fixed horizon
+/// of 1 to 12 months (1,000 draws each; the static cascade): value added lost by each
+/// member and the bloc over a quarter and a year, and the mean prices of Dy/Tb oxide and
+/// Dy/Tb-bearing magnets in the bloc and in China month by month.
+fn in_money(net: &Network) -> Result<Vec<Money>, Box<dyn std::error::Error>> {
+    let file = ScenarioFile::named("us_plus8_embargo")?.with_draws(1_000);
+    let values = ValuesFile::named("rare_earths_2024")?;
+    let bloc = Targets::Bloc("US+8".into());
+    let mut runs = Vec::new();
+    for months in 1..=12 {
+        let mut spec = file.scenario.clone();
+        spec.horizon = Param::Fixed(f64::from(months) / 12.0);
+        values.apply(&mut spec);
+        let m = money(
+            net,
+            &spec,
+            &file.monte_carlo,
+            &bloc,
+            &["dytb_oxide", "ndfeb_magnet_dy"],
+        )?;
+        if months == 3 || months == 12 {
+            println!("{m}");
+        }
+        runs.push(m);
+    }
+    let t = price_paths(&runs);
+    println!("{t}");
+    Ok(runs)
+}
+
+/// The median prices month by month, from the runs of [`in_money`].
+fn price_paths(runs: &[Money]) -> Table {
+    let mut t = Table::new(
+        "Mean price over the first months, relative to 2024 (median; P5-P95 in the plot)",
+        &[
+            "months",
+            "Dy/Tb oxide, bloc",
+            "China",
+            "Dy/Tb magnets, bloc",
+            "China",
+        ],
+    );
+    for m in runs {
+        let p = |product: &str, market| {
+            (m.prices.iter())
+                .find(|r| r.product == product && r.market == market)
+                .map_or(Cell::Empty, |r| Cell::Number(r.ratio[1]))
+        };
+        use shortfall::engine::MarketId::{Bloc as B, Origin as O};
+        t.row(vec![
+            Cell::Number((12.0 * m.horizon).round()),
+            p("dytb_oxide", B),
+            p("dytb_oxide", O),
+            p("ndfeb_magnet_dy", B),
+            p("ndfeb_magnet_dy", O),
+        ]);
+    }
+    t.note("the market step, docs/model.md §7.1; its size missed the 2025 split (docs/validation.md §6)");
+    t
 }
 
 /// The uncertain embargo in time: a year in weeks, the restriction from week 5

@@ -295,6 +295,79 @@ impl Plot {
         })
     }
 
+    /// The price fan of the market step (docs/model.md §7.1): for `product`, the mean
+    /// price over the first `h` months against `h`, relative to the baseline, in the bloc
+    /// and in the origin: the 5-95% band over the draws and the median of each. `runs`
+    /// holds one [`crate::runs::Money`] per horizon, each pricing `product`.
+    ///
+    /// # Errors
+    /// [`Error::Plot`] when `runs` is empty, does not price `product`, or drawing fails.
+    pub fn price_fan(runs: &[crate::runs::Money], product: &str) -> Result<Plot> {
+        use crate::engine::MarketId;
+        let title = format!("{product}: mean price over the first months, relative to 2024");
+        let band_of = |m: &crate::runs::Money, market: MarketId| {
+            (m.prices.iter())
+                .find(|p| p.product == product && p.market == market)
+                .map(|p| (12.0 * m.horizon, p.ratio))
+        };
+        let series = |market| -> Option<Vec<(f64, [f64; 3])>> {
+            runs.iter().map(|m| band_of(m, market)).collect()
+        };
+        let (Some(bloc), Some(origin)) = (series(MarketId::Bloc), series(MarketId::Origin)) else {
+            return Err(Error::Plot {
+                plot: title,
+                message: format!("the runs do not price {product}"),
+            });
+        };
+        if bloc.is_empty() {
+            return Err(Error::Plot {
+                plot: title,
+                message: "no runs".into(),
+            });
+        }
+        let top = bloc
+            .iter()
+            .chain(&origin)
+            .map(|(_, b)| b[2])
+            .fold(1.0, f64::max);
+        let right = bloc.iter().map(|(x, _)| *x).fold(0.0, f64::max);
+        draw(title.clone(), |root| {
+            let ranges = (span(0.0, right), 0.0..top * 1.1);
+            let mut chart = axes(
+                root,
+                &title,
+                ranges,
+                ("months from the restriction's start", "price / 2024 price"),
+            )?;
+            for (points, name, color) in
+                [(&bloc, "bloc", MARK), (&origin, "origin (China)", NEGATIVE)]
+            {
+                let band: Vec<(f64, f64)> = (points.iter().map(|(x, b)| (*x, b[2])))
+                    .chain(points.iter().rev().map(|(x, b)| (*x, b[0])))
+                    .collect();
+                chart
+                    .draw_series(std::iter::once(Polygon::new(
+                        band,
+                        color.mix(0.25).filled(),
+                    )))
+                    .map_err(failed(&title))?
+                    .label(format!("{name} P5-P95"))
+                    .legend(move |(x, y)| {
+                        Rectangle::new([(x, y - 5), (x + 14, y + 5)], color.mix(0.25).filled())
+                    });
+                let median = points.iter().map(|(x, b)| (*x, b[1]));
+                line(
+                    &mut chart,
+                    &title,
+                    median,
+                    (color, 2),
+                    format!("{name} median"),
+                )?;
+            }
+            legend(&mut chart, &title)
+        })
+    }
+
     /// The exposure heat map: for each region (columns) and product (rows) the share of
     /// what the region's users receive that passed through `supplier` at any stage
     /// (touched-by shares, docs/model.md §2.3), with a colour scale; grey where the

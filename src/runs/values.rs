@@ -80,10 +80,29 @@ impl ValuesFile {
         }
     }
 
-    /// Sets a scenario's prices, final goods and market step to these.
+    /// Sets a scenario's prices, final goods and market step to these. A product the
+    /// scenario's adaptation already answers on the users' side (a thrifted input, the
+    /// preferred input of a substitution group, docs/model.md §3.4) keeps its supply
+    /// response and loses its demand response (`max_fall` 0), so that the two are not
+    /// counted twice (docs/data.md).
     pub fn apply(&self, spec: &mut ScenarioSpec) {
         spec.prices = self.prices.clone();
         spec.final_goods = self.final_goods.clone();
         spec.market = self.market.clone();
+        let adapted: Vec<&str> = (spec.adaptation.thrifting.iter().map(|t| t.input.as_str()))
+            .chain(
+                spec.adaptation
+                    .substitution_groups
+                    .iter()
+                    .map(|g| g.input.as_str()),
+            )
+            .collect();
+        if let Some(market) = spec.market.as_mut() {
+            for p in &mut market.products {
+                if adapted.contains(&p.product.as_str()) {
+                    p.max_fall = Param::Fixed(0.0);
+                }
+            }
+        }
     }
 }
