@@ -8,7 +8,30 @@ use shortfall::scenario::{CapacityLoss, Disposal, Realization, Restriction, Targ
 #[test]
 fn a_run_allocates_nothing_after_warm_up() {
     static_cascade();
+    static_cascade_with_prices();
     dynamic();
+}
+
+/// The market step and allocation by value (docs/model.md §7) allocate nothing either.
+fn static_cascade_with_prices() {
+    let mut file = shortfall::runs::ScenarioFile::named("us_plus8_embargo").unwrap();
+    shortfall::runs::ValuesFile::named("rare_earths_2024")
+        .unwrap()
+        .apply(&mut file.scenario);
+    file.scenario.mitigation.rationing = shortfall::scenario::Rationing::ByValue;
+    let net = file.data().unwrap().network;
+    let mut r = file.scenario.median();
+    let engine = StaticCascade::new(&net, &r).unwrap();
+    let mut ws = engine.workspace(&net);
+    engine.run(&net, &r, &mut ws).unwrap(); // warm-up
+    let info = allocation_counter::measure(|| {
+        for severity in [0.2, 0.6, 1.0] {
+            r.restrictions[0].severity = severity;
+            engine.run(&net, &r, &mut ws).unwrap();
+        }
+    });
+    assert_eq!(info.count_total, 0, "{info:?}");
+    assert!(ws.outcome().market.as_ref().unwrap().cascades > 1);
 }
 
 fn dynamic() {

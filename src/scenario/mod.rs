@@ -492,13 +492,34 @@ impl<P> Scenario<P> {
             .or_else(|| same(|| "prices".into(), &a.prices, &b.prices))
             .or_else(|| same(|| "final_goods".into(), &a.final_goods, &b.final_goods))
             .or_else(|| {
-                fn key<P>(m: &Option<Market<P>>) -> Option<(usize, u64, u64, Vec<&str>)> {
-                    m.as_ref().map(|m| {
-                        let products = m.products.iter().map(|p| p.product.as_str()).collect();
-                        (m.passes, m.floor.to_bits(), m.choke.to_bits(), products)
-                    })
-                }
-                same(|| "market".into(), &key(&a.market), &key(&b.market))
+                // Without allocating: a run checks this every time.
+                let same_market = match (&a.market, &b.market) {
+                    (None, None) => true,
+                    (Some(x), Some(y)) => {
+                        (x.passes, x.floor.to_bits(), x.choke.to_bits())
+                            == (y.passes, y.floor.to_bits(), y.choke.to_bits())
+                            && x.products.len() == y.products.len()
+                            && (x.products.iter().zip(&y.products))
+                                .all(|(p, q)| p.product == q.product)
+                    }
+                    _ => false,
+                };
+                (!same_market).then(|| {
+                    fn d<P>(m: &Option<Market<P>>) -> String {
+                        m.as_ref().map_or("none".into(), |m| {
+                            let products: Vec<&str> =
+                                m.products.iter().map(|p| p.product.as_str()).collect();
+                            format!(
+                                "{} passes in [{}, {}] on {products:?}",
+                                m.passes, m.floor, m.choke
+                            )
+                        })
+                    }
+                    (
+                        "market".to_string(),
+                        format!("{}, built for {}", d(&b.market), d(&a.market)),
+                    )
+                })
             })
             .or_else(|| {
                 same(
