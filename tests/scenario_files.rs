@@ -31,10 +31,32 @@ fn the_shipped_scenarios_parse() {
     let mut count = 0;
     for entry in std::fs::read_dir(dir).unwrap() {
         let path = entry.unwrap().path();
+        if path.is_dir() {
+            continue;
+        }
         ScenarioFile::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         count += 1;
     }
     assert!(count >= 1);
+    // The values files of scenarios/values/ (docs/model.md §7).
+    for entry in std::fs::read_dir(format!("{dir}/values")).unwrap() {
+        let path = entry.unwrap().path();
+        let text = std::fs::read_to_string(&path).unwrap();
+        shortfall::runs::ValuesFile::from_toml(&text, &path.display().to_string())
+            .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    }
+}
+
+/// A values file names what is wrong and where.
+#[test]
+fn a_bad_values_file_is_refused_by_path() {
+    let text = "[market]\npasses = 3\n[[market.products]]\nproduct = \"dytb_oxide\"\nlag = 0.0\n";
+    let e = shortfall::runs::ValuesFile::from_toml(text, "v.toml").unwrap_err().to_string();
+    assert!(e.contains("market.products[0].lag") && e.contains("v.toml"), "{e}");
+    let e = shortfall::runs::ValuesFile::from_toml("[prices]\nore = -1.0\n", "v.toml")
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("prices.ore"), "{e}");
 }
 
 #[test]
