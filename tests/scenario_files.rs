@@ -51,8 +51,13 @@ fn the_shipped_scenarios_parse() {
 #[test]
 fn a_bad_values_file_is_refused_by_path() {
     let text = "[market]\npasses = 3\n[[market.products]]\nproduct = \"dytb_oxide\"\nlag = 0.0\n";
-    let e = shortfall::runs::ValuesFile::from_toml(text, "v.toml").unwrap_err().to_string();
-    assert!(e.contains("market.products[0].lag") && e.contains("v.toml"), "{e}");
+    let e = shortfall::runs::ValuesFile::from_toml(text, "v.toml")
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("market.products[0].lag") && e.contains("v.toml"),
+        "{e}"
+    );
     let e = shortfall::runs::ValuesFile::from_toml("[prices]\nore = -1.0\n", "v.toml")
         .unwrap_err()
         .to_string();

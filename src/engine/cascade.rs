@@ -774,7 +774,11 @@ impl StaticCascade {
     ) -> usize {
         if self.loops.is_empty() {
             self.schedule(net, r, ws);
-            self.sweep_a(net, r, ws);
+            if self.markets.is_some() {
+                self.sweep_a::<true>(net, r, ws);
+            } else {
+                self.sweep_a::<false>(net, r, ws);
+            }
             self.sweep_b(net, r, ws);
             self.sweep_c(net, r, ws);
             1
@@ -991,7 +995,11 @@ impl StaticCascade {
             if passes > 1 {
                 self.schedule(net, r, ws);
             }
-            self.sweep_a(net, r, ws);
+            if self.markets.is_some() {
+                self.sweep_a::<true>(net, r, ws);
+            } else {
+                self.sweep_a::<false>(net, r, ws);
+            }
             self.sweep_b(net, r, ws);
             self.sweep_c(net, r, ws);
             residual = 0.0;
@@ -1068,9 +1076,10 @@ impl StaticCascade {
         }
         // §7.1: the market step's demand factor `d` (1 without it) on every schedule, and
         // on a producer's coefficient.
+        let market = self.markets.is_some();
         for (s, slot) in self.slots.iter().enumerate() {
             let k = ws.scale[slot.product];
-            let d = ws.demand[s];
+            let d = if market { ws.demand[s] } else { 1.0 };
             ws.slot_sched[s] = scale(slot.shift) * self.slot_base[s] * k * d;
             ws.per_unit[s] = slot.per_unit * k / ws.scale[slot.user_product] * d;
         }
@@ -1108,10 +1117,24 @@ impl StaticCascade {
 
     /// §4.2 Sweep A: the shock, rationing against the schedule, own stocks.
     #[inline(always)]
-    fn sweep_a(&self, net: &Network, r: &Realization, ws: &mut CascadeWorkspace) {
+    /// `MARKET`: whether the market step's levers (§7.1) are read; without it the sweep
+    /// reads none of them.
+    fn sweep_a<const MARKET: bool>(
+        &self,
+        net: &Network,
+        r: &Realization,
+        ws: &mut CascadeWorkspace,
+    ) {
         let (h, m) = (r.horizon, &r.mitigation);
         let np = net.products().len();
         let scale = |shift: u16| scheduled(h, r, shift);
+        let demand = |ws: &CascadeWorkspace, slot: u32| {
+            if MARKET {
+                ws.demand[slot as usize]
+            } else {
+                1.0
+            }
+        };
         for (rank, &p) in net.product_order().iter().enumerate() {
             // §1.8: a joint output makes at most its yield times its host's output; on a
             // recycling loop (§1.9), this pass's bound of it.
@@ -1130,12 +1153,12 @@ impl StaticCascade {
                 let range = net.out_range(n);
                 let unit = ws.scale[p.index()];
                 let scheduled: f64 = unit
-                    * if self.shifted[ni] || ws.moved[ni] {
+                    * if self.shifted[ni] || (MARKET && ws.moved[ni]) {
                         range
                             .clone()
                             .map(|i| {
                                 let e = &self.edges[i];
-                                scale(e.shift) * e.flow * ws.demand[e.slot as usize]
+                                scale(e.shift) * e.flow * demand(ws, e.slot)
                             })
                             .sum()
                     } else {
@@ -1155,7 +1178,7 @@ impl StaticCascade {
                 };
                 let by_value = !self.edge_order.is_empty() && f < 1.0;
                 let mut left = f_out;
-                let g = ws.gap[p.index()];
+                let g = if MARKET { ws.gap[p.index()] } else { 1.0 };
                 for j in range {
                     // §7.2: by value, the node's edges in decreasing value, each in full
                     // while its output lasts.
@@ -1165,7 +1188,7 @@ impl StaticCascade {
                         j
                     };
                     let e = &self.edges[i];
-                    let sched = unit * scale(e.shift) * e.flow * ws.demand[e.slot as usize];
+                    let sched = unit * scale(e.shift) * e.flow * demand(ws, e.slot);
                     let f = if by_value {
                         let served = sched.min(left);
                         left -= served;
@@ -1187,7 +1210,11 @@ impl StaticCascade {
                     // horizon (§3.3); the leaked part arrives. §7.1: with the price gap's
                     // factor g, λ' = 1 - (1 - λ) g, so σ(1 - λ') = g σ(1 - λ).
                     let (cut, leak) = ws.cuts[k as usize];
-                    let (cut, leak) = (cut * g, leak + cut * (1.0 - g));
+                    let (cut, leak) = if MARKET {
+                        (cut * g, leak + cut * (1.0 - g))
+                    } else {
+                        (cut, leak)
+                    };
                     let allowed = sched * (1.0 - cut);
                     ws.got_a[slot] += f * allowed;
                     let blocked = f * (sched - allowed);
@@ -1211,9 +1238,10 @@ impl StaticCascade {
                 let stock = net.stock(region, p)
                     * r.perturbation.stocks.unwrap_or(1.0)
                     * ws.scale[p.index()];
-                let mut release = m.stock_release_share
-                    * stock
-                    * ws.release_open[region.index() * np + p.index()];
+                let mut release = m.stock_release_share * stock;
+                if MARKET {
+                    release *= ws.release_open[region.index() * np + p.index()];
+                }
                 if let Some(rate) = m.release_rate {
                     release = release.min(rate * h);
                 }
@@ -1230,6 +1258,7 @@ impl StaticCascade {
     #[inline(always)]
     fn sweep_b(&self, net: &Network, r: &Realization, ws: &mut CascadeWorkspace) {
         let rho = r.mitigation.substitution_mean(0.0, r.horizon);
+        let market = self.markets.is_some();
         for (rank, &p) in net.product_order().iter().enumerate().rev() {
             let slots = self.product_slots[rank]..self.product_slots[rank + 1];
             let mut claims = 0.0;
@@ -1259,7 +1288,7 @@ impl StaticCascade {
                         let existing = ws.cap[ni] - ws.added[ni];
                         let spare = (existing - used).max(0.0);
                         // §7.1: a price lets it add `util` of its schedule, within its spare.
-                        let u = ws.util[ni];
+                        let u = if market { ws.util[ni] } else { 0.0 };
                         let priced = if u > 0.0 {
                             (rho * spare).max(spare.min(u * ws.sched_out[ni]))
                         } else {
@@ -1346,7 +1375,11 @@ impl StaticCascade {
         for (rank, &p) in net.product_order().iter().enumerate() {
             let pi = p.index();
             // §7.1: κ' = 1 - (1 - κ) g with the price gap's factor g (κ where g = 1).
-            let g = ws.gap[pi];
+            let g = if self.markets.is_some() {
+                ws.gap[pi]
+            } else {
+                1.0
+            };
             let kappa = if g == 1.0 {
                 kappa_all
             } else {
@@ -1623,7 +1656,7 @@ impl StaticCascade {
             o.received[slot.product] += received;
             let gap = (ws.slot_sched[s] - received).max(0.0);
             // §7.1: shares keep the schedule before the market step's demand factor.
-            let base = if ws.demand[s] == 1.0 {
+            let base = if market.is_none() || ws.demand[s] == 1.0 {
                 ws.slot_sched[s]
             } else {
                 scheduled(h, r, slot.shift) * self.slot_base[s] * ws.scale[slot.product]
