@@ -406,3 +406,35 @@ impl Matrix {
         self.lines[row]
     }
 }
+
+/// The embedded compact multi-regional table (docs/data.md, "The monetary table"): 12
+/// regions (the US+8 members, China, the EU without the Netherlands, the rest of the
+/// world) by 6 sectors (computers and electronics, electrical equipment, machinery, motor
+/// vehicles, other transport, the rest of the economy), US$ million of 2022: gross output
+/// and value added from the OECD ICIO 2025 edition, flows estimated by stated rules
+/// (`scripts/mrio_2022.py`). The table of the bridge (docs/model.md §7.4).
+///
+/// ```
+/// let table = shortfall::data::mrio_2022()?;
+/// assert_eq!((table.regions().len(), table.products().len()), (12, 6));
+/// # Ok::<(), shortfall::Error>(())
+/// ```
+///
+/// # Errors
+/// Never for the shipped files (tested); every error of [`network_from_pymrio`].
+pub fn mrio_2022() -> Result<Network> {
+    network_from_pymrio(PymrioFiles {
+        z: (
+            "data/mrio_2022/Z.csv",
+            include_str!("../../data/mrio_2022/Z.csv"),
+        ),
+        y: (
+            "data/mrio_2022/Y.csv",
+            include_str!("../../data/mrio_2022/Y.csv"),
+        ),
+        x: (
+            "data/mrio_2022/x.csv",
+            include_str!("../../data/mrio_2022/x.csv"),
+        ),
+    })
+}

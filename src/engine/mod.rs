@@ -3,6 +3,7 @@
 //! never sees randomness.
 
 mod adaptation;
+mod bridge;
 mod cascade;
 mod chokepoints;
 mod dynamic;
@@ -12,6 +13,7 @@ mod resolved;
 mod shortfalls;
 mod value;
 
+pub use bridge::{BridgeOutcome, BridgeSpec, BridgeWeight, BridgeWorkspace, Bridged};
 pub use cascade::{CascadeWorkspace, StaticCascade};
 pub use chokepoints::{chokepoints, Chokepoint, Chokepoints, Ranking};
 pub use dynamic::{
