@@ -45,7 +45,7 @@ use shortfall::montecarlo::{
 use shortfall::network::{Bloc, Network, NodeKind, RegionId};
 use shortfall::plot::Plot;
 use shortfall::report::{number, Cell, Table};
-use shortfall::runs::{money, Money, ScenarioFile, ValuesFile};
+use shortfall::runs::{gdp, money, Money, ScenarioFile, ValuesFile};
 use shortfall::scenario::{Param, Realization, Restriction, Targets};
 
 const RESTRICTED: [&str; 6] = [
@@ -185,12 +185,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// The seed scenario in money (docs/model.md §7): the seed file with the prices, final
 /// goods and market step of `scenarios/values/rare_earths_2024.toml`, over a fixed horizon
 /// of 1 to 12 months (1,000 draws each; the static cascade): value added lost by each
-/// member and the bloc over a quarter and a year, and the mean prices of Dy/Tb oxide and
+/// member and the bloc over a quarter and a year, within the chain and (through the bridge
+/// to the monetary table) in the economy, and the mean prices of Dy/Tb oxide and
 /// Dy/Tb-bearing magnets in the bloc and in China month by month.
 fn in_money(net: &Network) -> Result<Vec<Money>, Box<dyn std::error::Error>> {
     let file = ScenarioFile::named("us_plus8_embargo")?.with_draws(1_000);
     let values = ValuesFile::named("rare_earths_2024")?;
     let bloc = Targets::Bloc("US+8".into());
+    let table = shortfall::data::mrio_2022()?;
+    let bridge = shortfall::engine::BridgeSpec::mrio_2022()?;
     let mut runs = Vec::new();
     for months in 1..=12 {
         let mut spec = file.scenario.clone();
@@ -205,6 +208,10 @@ fn in_money(net: &Network) -> Result<Vec<Money>, Box<dyn std::error::Error>> {
         )?;
         if months == 3 || months == 12 {
             println!("{m}");
+            // GDP beyond the chain: the bridge to the monetary table (docs/model.md §7.4).
+            let members = ["US", "JP", "SG", "KR", "GB", "NL", "AE", "AU", "IL"];
+            let g = gdp(net, &spec, &file.monte_carlo, &table, &bridge, &members)?;
+            println!("{g}");
         }
         runs.push(m);
     }

@@ -8,7 +8,7 @@ mod money;
 mod values;
 
 pub use history::{run_named, Comparison, NamedRun, Observable, Observed, Sample};
-pub use money::{money, Band, Money, MoneyRow, PriceRow};
+pub use money::{gdp, money, Band, Gdp, Money, MoneyRow, PriceRow};
 pub use values::ValuesFile;
 
 use serde::{Deserialize, Serialize};

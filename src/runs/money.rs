@@ -4,7 +4,9 @@
 
 use serde::Serialize;
 
-use crate::engine::{Engine, MarketId, StaticCascade};
+use crate::engine::{
+    BridgeSpec, Bridged, DynamicSettings, Engine, MarketId, Mode, StaticCascade, Step,
+};
 use crate::error::{Error, Result};
 use crate::montecarlo::{simulate, summarise, Settings, StatisticsSettings};
 use crate::network::{Network, RegionId};
@@ -203,3 +205,124 @@ impl Report for Money {
 }
 
 displayed_as_report!(Money);
+
+/// A scenario's GDP lost through the bridge (docs/model.md §7.4).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Gdp {
+    /// Scenario name.
+    pub scenario: String,
+    /// The horizon, years (the table runs as long).
+    pub horizon: f64,
+    /// Draws.
+    pub draws: u64,
+    /// Per table region, then the bloc: value added lost (P5, P50, P95) and the direct
+    /// part of it (P50).
+    pub rows: Vec<(String, Band, f64)>,
+}
+
+/// Runs `spec` through the static cascade bridged to `table` by `bridge` (BoARIO's mode,
+/// weekly steps, the table running over the scenario's median horizon) and summarises
+/// each of `regions`' (table codes) value added lost, and their sum, over the draws.
+///
+/// ```
+/// use shortfall::engine::BridgeSpec;
+/// use shortfall::runs::{gdp, ScenarioFile};
+/// let seed = ScenarioFile::named("us_plus8_embargo")?.with_draws(16);
+/// let net = seed.data()?.network;
+/// let table = shortfall::data::mrio_2022()?;
+/// let g = gdp(&net, &seed.scenario, &seed.monte_carlo, &table, &BridgeSpec::mrio_2022()?, &["US", "JP"])?;
+/// assert_eq!(g.rows.len(), 3);
+/// # Ok::<(), shortfall::Error>(())
+/// ```
+///
+/// # Errors
+/// [`Error::InvalidField`] for a region not in the table, and every error of
+/// [`Bridged::new`] and of the Monte Carlo driver.
+pub fn gdp(
+    net: &Network,
+    spec: &ScenarioSpec,
+    settings: &Settings,
+    table: &Network,
+    bridge: &BridgeSpec,
+    regions: &[&str],
+) -> Result<Gdp> {
+    for r in regions {
+        table.require_region(r)?;
+    }
+    let median = spec.median();
+    let dynamic = DynamicSettings {
+        mode: Mode::Ario,
+        step: Step::Week,
+        ..DynamicSettings::default()
+    };
+    let engine = Bridged::new(net, &median, table, bridge, dynamic, median.horizon)?;
+    let n = regions.len();
+    let extract = |ws: &<Bridged as Engine>::Workspace, out: &mut [f64]| {
+        let o = engine.outcome(ws);
+        let (mut total, mut direct) = (0.0, 0.0);
+        for (i, r) in regions.iter().enumerate() {
+            let v = o.region_value_added_lost(r).unwrap_or(f64::NAN);
+            let d = o.region_direct(r).unwrap_or(f64::NAN);
+            out[2 * i] = v;
+            out[2 * i + 1] = d;
+            total += v;
+            direct += d;
+        }
+        out[2 * n] = total;
+        out[2 * n + 1] = direct;
+    };
+    let sim = simulate(net, &engine, spec, 2 * (n + 1), extract, settings, None)?;
+    let stats = StatisticsSettings::default();
+    let band = |k: usize| -> Band {
+        let draws: Vec<f64> = sim.outcome(k).collect();
+        let s = summarise("", "", &draws, &stats);
+        [
+            s.quantiles[0].value,
+            s.quantiles[1].value,
+            s.quantiles[2].value,
+        ]
+    };
+    let labels = regions
+        .iter()
+        .map(|r| r.to_string())
+        .chain([regions.join("+")]);
+    let rows = (labels.enumerate())
+        .map(|(i, label)| (label, band(2 * i), band(2 * i + 1)[1]))
+        .collect();
+    Ok(Gdp {
+        scenario: spec.name.clone(),
+        horizon: median.horizon,
+        draws: sim.draws,
+        rows,
+    })
+}
+
+impl Report for Gdp {
+    fn tables(&self) -> Vec<Table> {
+        let years = crate::report::years(self.horizon);
+        let mut t = Table::new(
+            format!(
+                "{}: GDP lost over {years} through the bridge (US$ million of 2022)",
+                self.scenario
+            ),
+            &["region", "P5", "P50", "P95", "direct P50"],
+        );
+        for (region, b, direct) in &self.rows {
+            t.row(vec![
+                Cell::Text(region.clone()),
+                Cell::Number(b[0]),
+                Cell::Number(b[1]),
+                Cell::Number(b[2]),
+                Cell::Number(*direct),
+            ]);
+        }
+        t.note(format!(
+            "{} draws; value added lost in the monetary table (data::mrio_2022, BoARIO's mode, weekly \
+             steps); direct: the sector capacity losses alone (docs/model.md §7.4)",
+            self.draws
+        ));
+        vec![t]
+    }
+}
+
+displayed_as_report!(Gdp);
