@@ -122,5 +122,27 @@ fn market(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, embedded, generated, market);
+/// The bridge to GDP (docs/model.md §7.4): the seed case over a year, then the embedded
+/// 72-industry table in 52 weekly steps.
+fn bridge(c: &mut Criterion) {
+    use shortfall::engine::{BridgeSpec, Bridged, DynamicSettings, Mode, Step};
+    let data = shortfall::data::rare_earths_2024();
+    let net = &data.network;
+    let mut r = seed_case();
+    r.horizon = 1.0;
+    let table = shortfall::data::mrio_2022().unwrap();
+    let settings = DynamicSettings {
+        mode: Mode::Ario,
+        step: Step::Week,
+        ..DynamicSettings::default()
+    };
+    let spec = BridgeSpec::mrio_2022().unwrap();
+    let engine = Bridged::new(net, &r, &table, &spec, settings, 1.0).unwrap();
+    let mut ws = engine.workspace(net);
+    c.bench_function("bridge/seed_year", |b| {
+        b.iter(|| engine.run(net, &r, &mut ws).unwrap())
+    });
+}
+
+criterion_group!(benches, embedded, generated, market, bridge);
 criterion_main!(benches);
