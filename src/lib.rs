@@ -69,10 +69,10 @@ pub use error::{Error, Result};
 /// both engines and their one view of an outcome, the Monte Carlo front door, scenario
 /// files, display, errors. The rest is one module path away.
 pub mod prelude {
-    pub use crate::data::{rare_earths_2024, read_network};
+    pub use crate::data::{mrio_2022, rare_earths_2024, read_network};
     pub use crate::engine::{
-        chokepoints, evaluate, Dynamic, DynamicSettings, Engine, Mode, Ranking, Shortfalls,
-        StaticCascade, Use,
+        chokepoints, evaluate, BridgeSpec, Dynamic, DynamicSettings, Engine, MarketId, Mode,
+        Ranking, Shortfalls, StaticCascade, Use,
     };
     pub use crate::error::{Error, Result};
     pub use crate::metrics::ConcentrationTable;
@@ -81,6 +81,6 @@ pub mod prelude {
     #[cfg(feature = "plot")]
     pub use crate::plot::Plot;
     pub use crate::report::Report;
-    pub use crate::runs::{run_named, ScenarioFile};
-    pub use crate::scenario::{Realization, Restriction, ScenarioSpec, Targets};
+    pub use crate::runs::{gdp, money, run_named, Money, ScenarioFile, ValuesFile};
+    pub use crate::scenario::{Param, Realization, Restriction, ScenarioSpec, Targets};
 }

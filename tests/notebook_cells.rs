@@ -72,5 +72,17 @@ fn seed_embargo() -> Result<(), Box<dyn std::error::Error>> {
     check_rich(&(in_time).evcxr_content());
     // cell 15
     check_rich(&(Plot::fan_chart(&in_time.paths)?).evcxr_content());
+    // cell 17
+    let mut priced = seed.clone().with_draws(500);
+    ValuesFile::named("rare_earths_2024")?.apply(&mut priced.scenario);
+    priced.scenario.horizon = Param::Fixed(1.0);
+    let bloc = Targets::Bloc("US+8".into());
+    check_rich(&(money(&data.network, &priced.scenario, &priced.monte_carlo, &bloc, &["dytb_oxide", "ndfeb_magnet_dy"])?).evcxr_content());
+    // cell 19
+    let months = (1..=12).map(|m| { let mut s = priced.scenario.clone(); s.horizon = Param::Fixed(f64::from(m) / 12.0); money(&data.network, &s, &priced.monte_carlo, &bloc, &["ndfeb_magnet_dy"]) }).collect::<shortfall::Result<Vec<Money>>>()?;
+    check_rich(&(Plot::price_fan(&months, "ndfeb_magnet_dy")?).evcxr_content());
+    // cell 21
+    let members = ["US", "JP", "SG", "KR", "GB", "NL", "AE", "AU", "IL"];
+    check_rich(&(gdp(&data.network, &priced.scenario, &priced.monte_carlo, &mrio_2022()?, &BridgeSpec::mrio_2022()?, &members)?).evcxr_content());
     Ok(())
 }
