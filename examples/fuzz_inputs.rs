@@ -63,6 +63,10 @@ enum Kind {
     NetworkToml,
     /// One of the builder's tables (an index into `TABLES`), the others as shipped.
     Table(usize),
+    /// A values file (prices, final goods, the market step), applied to the seed scenario.
+    Values,
+    /// A bridge to the embedded monetary table, run on the seed scenario.
+    Bridge,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -75,7 +79,7 @@ enum Format {
 impl Kind {
     fn format(self) -> Format {
         match self {
-            Kind::ScenarioToml | Kind::NetworkToml => Format::Toml,
+            Kind::ScenarioToml | Kind::NetworkToml | Kind::Values | Kind::Bridge => Format::Toml,
             Kind::ScenarioJson | Kind::NetworkJson => Format::Json,
             Kind::Table(_) => Format::Csv,
         }
@@ -89,6 +93,8 @@ impl Kind {
             Kind::NetworkJson => "network.json".into(),
             Kind::NetworkToml => "network.toml".into(),
             Kind::Table(i) => format!("tables-{}.csv", TABLES[i]),
+            Kind::Values => "values.toml".into(),
+            Kind::Bridge => "bridge.toml".into(),
         }
     }
 
@@ -96,6 +102,8 @@ impl Kind {
     /// table's (`trade.csv`), a network's (`*network*.json`), else a scenario's.
     fn from_file_name(name: &str) -> Option<Kind> {
         let kinds = [
+            Kind::Values,
+            Kind::Bridge,
             Kind::ScenarioToml,
             Kind::ScenarioJson,
             Kind::NetworkJson,
@@ -270,6 +278,16 @@ fn corpus() -> Result<Corpus, Box<dyn std::error::Error>> {
         });
         tables.push((name, text));
     }
+    for (kind, name) in [
+        (Kind::Values, "scenarios/values/rare_earths_2024.toml"),
+        (Kind::Bridge, "data/mrio_2022/bridge.toml"),
+    ] {
+        bases.push(Base {
+            kind,
+            name: name.into(),
+            text: std::fs::read_to_string(root.join(name))?,
+        });
+    }
     let seed = ScenarioFile::named(SEED_SCENARIO)?;
     Ok(Corpus {
         bases,
@@ -318,6 +336,10 @@ fn run_one(corpus: &Corpus, kind: Kind, text: &str) -> Outcome {
         }
         Kind::NetworkJson => data::network_from_json(text, &file),
         Kind::NetworkToml => data::network_from_toml(text, &file),
+        Kind::Values | Kind::Bridge => {
+            run_values(corpus, kind, text, &file, &mut out);
+            return out;
+        }
         Kind::Table(i) => {
             let f = |j: usize| {
                 let (name, shipped) = &corpus.tables[j];
@@ -362,6 +384,66 @@ impl Outcome {
         if let Err(bad) = r {
             self.bad.get_or_insert(bad);
         }
+    }
+}
+
+/// A values file applied to the seed scenario and run in money (docs/model.md §7.1-7.3),
+/// or a bridge run on the seed scenario's median (§7.4).
+fn run_values(corpus: &Corpus, kind: Kind, text: &str, file: &str, out: &mut Outcome) {
+    let net = &corpus.data.network;
+    if kind == Kind::Values {
+        let values = match shortfall::runs::ValuesFile::from_toml(text, file) {
+            Ok(v) => v,
+            Err(e) => return out.note(e),
+        };
+        out.parsed = true;
+        let mut spec = corpus.seed.scenario.clone();
+        values.apply(&mut spec);
+        let settings = small(&corpus.seed.monte_carlo, STATIC_DRAWS);
+        let bloc = Targets::Bloc("US+8".into());
+        match shortfall::runs::money(net, &spec, &settings, &bloc, &["ndfeb_magnet_dy"]) {
+            Ok(m) => {
+                let rows = m.rows.iter().flat_map(|r| {
+                    [
+                        ("value added", r.value_added[1]),
+                        ("final goods", r.final_goods[1]),
+                    ]
+                });
+                let prices = m.prices.iter().map(|p| ("price", p.ratio[1]));
+                out.check(check_values("money", rows.chain(prices)));
+            }
+            Err(e) => out.note(e),
+        }
+        return;
+    }
+    let spec = match shortfall::engine::BridgeSpec::from_toml(text, file) {
+        Ok(s) => s,
+        Err(e) => return out.note(e),
+    };
+    out.parsed = true;
+    let r = corpus.seed.scenario.median();
+    let table = match data::mrio_2022() {
+        Ok(t) => t,
+        Err(e) => return out.note(e),
+    };
+    let settings = shortfall::engine::DynamicSettings {
+        mode: shortfall::engine::Mode::Ario,
+        step: Step::Week,
+        ..Default::default()
+    };
+    match shortfall::engine::Bridged::new(net, &r, &table, &spec, settings, 0.25)
+        .and_then(|b| shortfall::engine::Engine::evaluate(&b, net, &r))
+    {
+        Ok(o) => {
+            let all = o.value_added_lost.iter().chain(&o.capacity_loss);
+            if let Some(v) = all.clone().find(|v| !v.is_finite()) {
+                out.check(Err(format!("bridge: a non-finite figure {v}")));
+            }
+            if let Some(v) = o.capacity_loss.iter().find(|v| !(0.0..=1.0).contains(*v)) {
+                out.check(Err(format!("bridge: a capacity loss {v} outside [0, 1]")));
+            }
+        }
+        Err(e) => out.note(e),
     }
 }
 
