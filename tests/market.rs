@@ -64,6 +64,84 @@ fn origin_and_bloc_by_hand() {
     assert!(m.residual < 1e-12, "{}", m.residual);
 }
 
+/// The hand case with `keep`: kept volume leaves the period (§3.1), so it is no supply in
+/// China's market, whose price stays at 1 (its users get what they want); the bloc's goes
+/// to the choke.
+#[test]
+fn kept_volume_is_no_supply_at_the_origin() {
+    let mut h = Hand::new(&["CN", "US"], &["oxide"]);
+    let cn = h.node("CN", "oxide", 100.0, &[]);
+    h.flow_to_final(cn, "US", 40.0);
+    h.flow_to_final(cn, "CN", 60.0);
+    let net = h.build();
+    let cut = Restriction::full(["CN"], ["oxide"], Targets::List(vec!["US".into()]));
+    let r = Realization {
+        horizon: 1.0,
+        restrictions: vec![cut],
+        market: Some(Market {
+            floor: 0.01,
+            choke: 100.0,
+            products: vec![MarketProduct {
+                demand_short: 0.5,
+                demand_long: 0.5,
+                ..MarketProduct::new("oxide")
+            }],
+            ..Market::default()
+        }),
+        ..Realization::default()
+    };
+    let o = run(&net, &r);
+    let oxide = net.product_id("oxide").unwrap();
+    assert_eq!(o.price(MarketId::Origin, oxide), Some(1.0));
+    assert_eq!(o.price(MarketId::Bloc, oxide), Some(100.0));
+    let cn = net.region_id("CN").unwrap();
+    assert!(o.final_shortfall(cn, oxide) < 1e-12);
+}
+
+/// A low price raises final demand, not recipes: China's magnet maker, which buys
+/// cheaper Chinese oxide, needs no more oxide per magnet and China lacks no magnets.
+#[test]
+fn a_low_price_does_not_raise_a_recipe() {
+    let mut h = Hand::new(&["CN", "US"], &["oxide", "magnet"]);
+    let ox = h.node("CN", "oxide", 100.0, &[]);
+    let mg = h.node("CN", "magnet", 60.0, &[("oxide", 1.0)]);
+    h.flow_to_final(ox, "US", 40.0);
+    h.flow_to_node(ox, mg, 60.0);
+    h.flow_to_final(mg, "CN", 60.0);
+    let net = h.build();
+    let mut cut = Restriction::full(["CN"], ["oxide"], Targets::List(vec!["US".into()]));
+    cut.disposal = Disposal::Divert;
+    let r = Realization {
+        horizon: 1.0,
+        restrictions: vec![cut],
+        market: Some(Market {
+            floor: 0.01,
+            choke: 100.0,
+            products: vec![MarketProduct {
+                demand_short: 0.5,
+                demand_long: 0.5,
+                ..MarketProduct::new("oxide")
+            }],
+            ..Market::default()
+        }),
+        ..Realization::default()
+    };
+    let o = run(&net, &r);
+    let (cn, oxide, magnet) = (
+        net.region_id("CN").unwrap(),
+        net.product_id("oxide").unwrap(),
+        net.product_id("magnet").unwrap(),
+    );
+    // The diverted 40 t find no buyer at any price: China's oxide is cheap...
+    assert!(o.price(MarketId::Origin, oxide).unwrap() < 1.0);
+    // ...and its magnet maker still makes its 60 t from 60 t.
+    assert!(
+        o.final_shortfall(cn, magnet) < 1e-9,
+        "{}",
+        o.final_shortfall(cn, magnet)
+    );
+}
+
 /// §7.1 (i): with every elasticity 0, `release_at` 0 and proportional rationing, the
 /// quantities equal the cascade without the market step to the last digit.
 fn same_without_market(net: &Network, r: &Realization) -> Result<(), String> {

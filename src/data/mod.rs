@@ -42,6 +42,18 @@ pub(crate) fn from_json<T: serde::de::DeserializeOwned>(text: &str, file: &str) 
     Ok(value)
 }
 
+/// Parses a TOML document into `T`; errors name the file and the field path.
+pub(crate) fn from_toml<T: serde::de::DeserializeOwned>(text: &str, file: &str) -> Result<T> {
+    let de = toml::Deserializer::parse(text).map_err(|e| Error::Toml {
+        file: file.into(),
+        message: e.to_string(),
+    })?;
+    serde_path_to_error::deserialize(de).map_err(|e| Error::Toml {
+        file: file.into(),
+        message: format!("at `{}`: {}", e.path(), e.inner()),
+    })
+}
+
 /// Parses a network from TOML.
 ///
 /// # Errors

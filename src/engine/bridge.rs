@@ -67,14 +67,7 @@ impl BridgeSpec {
     /// [`Error::Toml`] with the path, and [`Error::InvalidField`] for a weight outside
     /// [0, 1].
     pub fn from_toml(text: &str, file: &str) -> Result<Self> {
-        let de = toml::Deserializer::parse(text).map_err(|e| Error::Toml {
-            file: file.into(),
-            message: e.to_string(),
-        })?;
-        let spec: Self = serde_path_to_error::deserialize(de).map_err(|e| Error::Toml {
-            file: file.into(),
-            message: format!("at `{}`: {}", e.path(), e.inner()),
-        })?;
+        let spec: Self = crate::data::from_toml(text, file)?;
         for (i, w) in spec.weights.iter().enumerate() {
             if !(0.0..=1.0).contains(&w.weight) {
                 return Err(Error::field(
@@ -106,6 +99,8 @@ pub struct Bridged {
     loss_nodes: Vec<NodeId>,
     /// Years the table runs.
     run_length: f64,
+    /// The table's step, years.
+    dt: f64,
 }
 
 /// What a bridged run gives, per industry of the table (`region * sectors + sector`),
@@ -264,6 +259,7 @@ impl Bridged {
             };
             uses.push((r.index(), p, k, w.weight));
         }
+        let dt = settings.step.years();
         let dynamic = Dynamic::new(table, &template, settings)?;
         let loss_nodes = (template.capacity_losses.iter())
             .map(|c| {
@@ -299,6 +295,7 @@ impl Bridged {
             va_share,
             loss_nodes,
             run_length,
+            dt,
         })
     }
 
@@ -373,7 +370,8 @@ impl Engine for Bridged {
         for (loss, &n) in ws.realization.capacity_losses.iter().zip(&self.loss_nodes) {
             out.capacity_loss[at(n)] = loss.share;
         }
-        let horizon = ws.realization.horizon;
+        // The losses hold over whole steps (§5.7): the direct loss counts those.
+        let horizon = (ws.realization.horizon / self.dt).round() * self.dt;
         for n in self.table.node_ids() {
             let (i, v) = (at(n), self.va_share[n.index()]);
             let base = d.baseline_output(n);

@@ -323,6 +323,9 @@ impl StaticCascade {
         if scenario.mitigation.rationing == Rationing::ByValue {
             engine.order_by_value(net)?;
         }
+        if let Some(m) = &engine.markets {
+            engine.resolved.warnings.extend(m.warnings.iter().cloned());
+        }
         if let Some(why) = &engine.values.missing {
             engine.resolved.warnings.push(format!(
                 "value added is not computed: {why} (docs/model.md §7.3)"
@@ -419,26 +422,8 @@ impl StaticCascade {
                 eligible(s)
                     && (!self.prioritised || self.resolved.priority[s.region.index()] == class)
             };
-            let total: f64 = range
-                .clone()
-                .filter(|&i| in_class(&self.slots[i]))
-                .map(|i| claim[i])
-                .sum();
-            if total <= 0.0 || pool <= 0.0 {
-                continue;
-            }
-            let k = (pool / total).min(1.0);
-            for i in range.clone() {
-                if in_class(&self.slots[i]) && claim[i] > 0.0 {
-                    let x = claim[i] * k;
-                    claim[i] -= x;
-                    got[i] += x;
-                    if let Some(t) = tagged.as_deref_mut() {
-                        t[i] += x;
-                    }
-                }
-            }
-            pool -= total * k;
+            let members = range.clone().filter(|&i| in_class(&self.slots[i]));
+            pool -= pro_rata(pool, members, claim, got, &mut tagged);
             if !self.prioritised {
                 break;
             }
@@ -473,25 +458,11 @@ impl StaticCascade {
                 while j < order.len() && self.slot_value[order[j] as usize] == v {
                     j += 1;
                 }
-                let same = || {
-                    order[i..j]
-                        .iter()
-                        .map(|&s| s as usize)
-                        .filter(|&s| in_class(s))
-                };
-                let total: f64 = same().map(|s| claim[s]).sum();
-                if total > 0.0 {
-                    let k = (pool / total).min(1.0);
-                    for s in same() {
-                        let x = claim[s] * k;
-                        claim[s] -= x;
-                        got[s] += x;
-                        if let Some(t) = tagged.as_deref_mut() {
-                            t[s] += x;
-                        }
-                    }
-                    pool -= total * k;
-                }
+                let same = order[i..j]
+                    .iter()
+                    .map(|&s| s as usize)
+                    .filter(|&s| in_class(s));
+                pool -= pro_rata(pool, same, claim, got, &mut tagged);
                 i = j;
             }
             if !self.prioritised {
@@ -500,6 +471,34 @@ impl StaticCascade {
         }
         given_at_start - pool.max(0.0)
     }
+}
+
+/// Shares `pool` among the claims of `members` in proportion to them, each at most its
+/// claim (recording tagged receipts too); returns what it gave.
+#[inline(always)]
+fn pro_rata(
+    pool: f64,
+    members: impl Iterator<Item = usize> + Clone,
+    claim: &mut [f64],
+    got: &mut [f64],
+    tagged: &mut Option<&mut [f64]>,
+) -> f64 {
+    let total: f64 = members.clone().map(|i| claim[i]).sum();
+    if total <= 0.0 || pool <= 0.0 {
+        return 0.0;
+    }
+    let k = (pool / total).min(1.0);
+    for i in members {
+        if claim[i] > 0.0 {
+            let x = claim[i] * k;
+            claim[i] -= x;
+            got[i] += x;
+            if let Some(t) = tagged.as_deref_mut() {
+                t[i] += x;
+            }
+        }
+    }
+    total * k
 }
 
 /// Per product: its rank in the topological order.
@@ -813,7 +812,7 @@ impl StaticCascade {
         // bounds move with the prices); once prices stop, they are solved to convergence.
         let mut unsolved = false;
         for pass in 1..=market.passes {
-            for k in 0..np {
+            for k in (0..np).filter(|&k| markets.traded[k]) {
                 let entry = markets.entry[k].map(|i| &market.products[i]);
                 let e = entry.map_or(0.0, |e| e.demand_elasticity(r.horizon) + e.supply);
                 for m in MarketId::ALL {
@@ -844,6 +843,9 @@ impl StaticCascade {
         // What is left uncleared where a price could still move.
         let mut residual: f64 = 0.0;
         for (i, &p) in ws.price.iter().enumerate() {
+            if !markets.traded[i % np] {
+                continue;
+            }
             let (d, a) = (ws.market_d[i], ws.market_a[i]);
             if p > market.floor && p < market.choke && d > 0.0 && a > 0.0 {
                 residual = residual.max((d / a).ln().abs());
@@ -871,11 +873,15 @@ impl StaticCascade {
             }
             let i = markets.of(slot.region.index(), slot.product).index() * np + slot.product;
             let received = ws.got_a[s] + ws.stock[s] + ws.got_c[s];
-            ws.market_d[i] += ws.slot_sched[s];
-            ws.market_a[i] += received.min(ws.slot_sched[s]);
+            // A thrifted user (§4.9) needs `θ̄` of its schedule.
+            let need = ws.theta[s] * ws.slot_sched[s];
+            ws.market_d[i] += need;
+            ws.market_a[i] += received.min(need);
         }
+        // Diverted volume no claim took is on offer in the origin; kept volume left the
+        // period (§3.1) and is no supply.
         for k in 0..np {
-            let unsold = ws.outcome.kept[k] + ws.outcome.surplus[k];
+            let unsold = ws.outcome.surplus[k];
             if unsold > 0.0 {
                 ws.market_a[MarketId::Origin.index() * np + k] += unsold;
             }
@@ -937,9 +943,12 @@ impl StaticCascade {
         if !moved {
             return false;
         }
+        // A low price raises final demand only: a producer does not need more of an
+        // input per unit because it is cheap (`d` at most 1 on a recipe).
         for (s, slot) in self.slots.iter().enumerate() {
             let m = markets.of(slot.region.index(), slot.product);
-            ws.demand[s] = ws.factor[m.index() * np + slot.product];
+            let d = ws.factor[m.index() * np + slot.product];
+            ws.demand[s] = if slot.node == NONE { d } else { d.min(1.0) };
         }
         for n in net.node_ids() {
             let ni = n.index();
@@ -1646,24 +1655,25 @@ impl StaticCascade {
         let np = net.products().len();
         let o = &mut ws.outcome;
         let mut market = o.market.as_mut().filter(|_| r.market.is_some());
-        if let Some(mk) = market.as_deref_mut() {
+        if let (Some(mk), Some(markets)) = (market.as_deref_mut(), &self.markets) {
             mk.priced_out.fill(0.0);
-            mk.demand_factor.fill(1.0);
+            for (i, d) in mk.demand_factor.iter_mut().enumerate() {
+                let (region, k) = (i / np, i % np);
+                *d = ws.factor[markets.of(region, k).index() * np + k];
+            }
         }
         for (s, slot) in self.slots.iter().enumerate() {
             let at = slot.region.index() * np + slot.product;
             let received = ws.got_a[s] + ws.stock[s] + ws.got_c[s];
             o.received[slot.product] += received;
-            let gap = (ws.slot_sched[s] - received).max(0.0);
-            // §7.1: shares keep the schedule before the market step's demand factor.
+            // §7.1: shares keep the schedule before the market step's demand factor, and a
+            // user short of what a low price drew in is short of no more than its schedule.
             let base = if market.is_none() || ws.demand[s] == 1.0 {
                 ws.slot_sched[s]
             } else {
                 scheduled(h, r, slot.shift) * self.slot_base[s] * ws.scale[slot.product]
             };
-            if let Some(mk) = market.as_deref_mut() {
-                mk.demand_factor[at] = ws.demand[s];
-            }
+            let gap = (ws.slot_sched[s].min(base) - received).max(0.0);
             if slot.node == NONE {
                 if slot.unallocated {
                     o.unallocated_shortfall[at] += gap;
@@ -1714,14 +1724,23 @@ impl StaticCascade {
             let baseline = h * net.output(n) * ws.scale[node.product.index()];
             o.output_change[ni] = ws.out_c[ni] - baseline;
             o.production[node.product.index()] += ws.out_c[ni];
-            // §7.3: gross output and value added lost, at baseline prices.
+            // §7.3: gross output lost, and value added lost (signed, with the inputs
+            // actually used: thrifting saves inputs), at baseline prices.
             if let (Some(v), Some(price)) =
                 (o.value.as_mut(), self.values.price[node.product.index()])
             {
-                let lost = (baseline - ws.out_c[ni]).max(0.0);
-                v.gross_output_lost[node.region.index()] += price * lost;
-                if let (Some(a), Some(added)) = (v.value_added_lost.as_mut(), &self.values.added) {
-                    a[node.region.index()] += added[ni] * lost;
+                let (region, q) = (node.region.index(), ws.out_c[ni]);
+                v.gross_output_lost[region] += price * (baseline - q).max(0.0);
+                if let Some(a) = v.value_added_lost.as_mut() {
+                    let mut inputs = 0.0;
+                    for &s in &self.input_slot[self.input_start[ni]..self.input_start[ni + 1]] {
+                        let (s, slot) = (s as usize, &self.slots[s as usize]);
+                        let unthrifted =
+                            slot.per_unit * ws.scale[slot.product] / ws.scale[slot.user_product];
+                        let p_in = self.values.price[slot.product].unwrap_or(0.0);
+                        inputs += p_in * (unthrifted * baseline - ws.per_unit[s] * q);
+                    }
+                    a[region] += price * (baseline - q) - inputs;
                 }
             }
         }

@@ -48,8 +48,13 @@ impl MarketId {
 pub(crate) struct Markets {
     /// `region * products + product`: the market.
     pub of: Vec<MarketId>,
-    /// Per product: index into `market.products`, if listed.
+    /// Per product: index into `market.products`, if listed and traded.
     pub entry: Vec<Option<usize>>,
+    /// Per product: whether any of it crosses a border (a product made and used in each
+    /// region alone has no market here: its price stays at 1).
+    pub traded: Vec<bool>,
+    /// Listed products that are not traded, as warnings.
+    pub warnings: Vec<String>,
     pub products: usize,
 }
 
@@ -86,16 +91,35 @@ impl Markets {
                 of[node.region.index() * np + node.product.index()] = MarketId::Origin;
             }
         }
+        let mut traded = vec![false; np];
+        for n in net.node_ids() {
+            let node = net.node(n);
+            if (net.out_edges(n).iter()).any(|e| net.sink_region(e.to) != node.region) {
+                traded[node.product.index()] = true;
+            }
+        }
         let mut entry = vec![None; np];
+        let mut warnings = Vec::new();
         if let Some(market) = &scenario.market {
             for (i, p) in market.products.iter().enumerate() {
                 let path = format!("market.products[{i}].product");
-                entry[product_at(net, &p.product, path)?.index()] = Some(i);
+                let k = product_at(net, &p.product, path)?.index();
+                if traded[k] {
+                    entry[k] = Some(i);
+                } else {
+                    warnings.push(format!(
+                        "market.products[{i}]: {} crosses no border in the network, so it has \
+                         no market here and its price stays at 1 (docs/model.md §7.1)",
+                        p.product
+                    ));
+                }
             }
         }
         Ok(Self {
             of,
             entry,
+            traded,
+            warnings,
             products: np,
         })
     }

@@ -130,7 +130,8 @@ pub struct MarketOutcome {
     /// Per (region, product): final demand the price removed (`(1 - d)·s`), apart from
     /// shortfalls.
     pub priced_out: Vec<f64>,
-    /// Per (region, product): the demand factor `d` of its users.
+    /// Per (region, product): the demand factor `d` of its market: final users' (a
+    /// producer's recipe takes it at most 1).
     pub demand_factor: Vec<f64>,
     /// Passes of the sweeps run, over all cascades and recycling passes (the cost: a run
     /// without the market step takes one per cascade, or its recycling passes).

@@ -128,14 +128,7 @@ impl ScenarioFile {
     /// [`Error::Toml`] with the path and line, then every error of
     /// [`ScenarioSpec::validate`].
     pub fn from_toml(text: &str, file: &str) -> Result<Self> {
-        let de = toml::Deserializer::parse(text).map_err(|e| Error::Toml {
-            file: file.into(),
-            message: e.to_string(),
-        })?;
-        let parsed: Self = serde_path_to_error::deserialize(de).map_err(|e| Error::Toml {
-            file: file.into(),
-            message: format!("at `{}`: {}", e.path(), e.inner()),
-        })?;
+        let parsed: Self = crate::data::from_toml(text, file)?;
         parsed
             .validate(file)
             .map_err(|e| at_line(e, file, || text.to_string()))?;

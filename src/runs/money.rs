@@ -8,7 +8,7 @@ use crate::engine::{
     BridgeSpec, Bridged, DynamicSettings, Engine, MarketId, Mode, StaticCascade, Step,
 };
 use crate::error::{Error, Result};
-use crate::montecarlo::{simulate, summarise, Settings, StatisticsSettings};
+use crate::montecarlo::{simulate, summarise, Settings, Simulation, StatisticsSettings};
 use crate::network::{Network, RegionId};
 use crate::report::{displayed_as_report, Cell, Report, Table};
 use crate::scenario::{ScenarioSpec, Targets};
@@ -27,6 +27,17 @@ pub struct MoneyRow {
     pub gross_output: Band,
     /// Final goods its final-use shortfalls stop (never added to value added).
     pub final_goods: Band,
+}
+
+/// P5, P50 and P95 of outcome `k` over a run's draws.
+fn band(sim: &Simulation, k: usize) -> Band {
+    let draws: Vec<f64> = sim.outcome(k).collect();
+    let s = summarise("", "", &draws, &StatisticsSettings::default());
+    [
+        s.quantiles[0].value,
+        s.quantiles[1].value,
+        s.quantiles[2].value,
+    ]
 }
 
 /// A product's price in a market, relative to baseline.
@@ -114,16 +125,7 @@ pub fn money(
         }
     };
     let sim = simulate(net, &engine, spec, width, extract, settings, None)?;
-    let stats = StatisticsSettings::default();
-    let band = |k: usize| -> Band {
-        let draws: Vec<f64> = sim.outcome(k).collect();
-        let s = summarise("", "", &draws, &stats);
-        [
-            s.quantiles[0].value,
-            s.quantiles[1].value,
-            s.quantiles[2].value,
-        ]
-    };
+    let band = |k: usize| band(&sim, k);
     let code = |r: RegionId| net.region(r).code.clone();
     let labels = members.iter().map(|&r| code(r)).chain([bloc.label()]);
     let rows = (labels.enumerate())
@@ -211,7 +213,8 @@ displayed_as_report!(Money);
 pub struct Gdp {
     /// Scenario name.
     pub scenario: String,
-    /// The horizon, years (the table runs as long).
+    /// The window the table runs over, years: the longest horizon the scenario can draw
+    /// (at most 5), so each draw's loss (over its own horizon) and what follows it count.
     pub horizon: f64,
     /// Draws.
     pub draws: u64,
@@ -221,7 +224,8 @@ pub struct Gdp {
 }
 
 /// Runs `spec` through the static cascade bridged to `table` by `bridge` (BoARIO's mode,
-/// weekly steps, the table running over the scenario's median horizon) and summarises
+/// weekly steps, the table running over the longest horizon the scenario can draw, at
+/// most five years; each draw's losses over its own horizon) and summarises
 /// each of `regions`' (table codes) value added lost, and their sum, over the draws.
 ///
 /// ```
@@ -255,7 +259,10 @@ pub fn gdp(
         step: Step::Week,
         ..DynamicSettings::default()
     };
-    let engine = Bridged::new(net, &median, table, bridge, dynamic, median.horizon)?;
+    // Every draw's table runs over the same window: the longest horizon the scenario can
+    // draw, at most five years, so a long draw keeps its whole loss.
+    let window = spec.horizon.quantile(1.0).clamp(median.horizon, 5.0);
+    let engine = Bridged::new(net, &median, table, bridge, dynamic, window)?;
     let n = regions.len();
     let extract = |ws: &<Bridged as Engine>::Workspace, out: &mut [f64]| {
         let o = engine.outcome(ws);
@@ -272,16 +279,7 @@ pub fn gdp(
         out[2 * n + 1] = direct;
     };
     let sim = simulate(net, &engine, spec, 2 * (n + 1), extract, settings, None)?;
-    let stats = StatisticsSettings::default();
-    let band = |k: usize| -> Band {
-        let draws: Vec<f64> = sim.outcome(k).collect();
-        let s = summarise("", "", &draws, &stats);
-        [
-            s.quantiles[0].value,
-            s.quantiles[1].value,
-            s.quantiles[2].value,
-        ]
-    };
+    let band = |k: usize| band(&sim, k);
     let labels = regions
         .iter()
         .map(|r| r.to_string())
@@ -291,7 +289,7 @@ pub fn gdp(
         .collect();
     Ok(Gdp {
         scenario: spec.name.clone(),
-        horizon: median.horizon,
+        horizon: window,
         draws: sim.draws,
         rows,
     })

@@ -40,14 +40,7 @@ impl ValuesFile {
     /// [`Error::Toml`] with the path, and every error of [`ScenarioSpec::validate`] for
     /// the values, named from the file's root (`market.products[0].lag`).
     pub fn from_toml(text: &str, file: &str) -> Result<Self> {
-        let de = toml::Deserializer::parse(text).map_err(|e| Error::Toml {
-            file: file.into(),
-            message: e.to_string(),
-        })?;
-        let parsed: Self = serde_path_to_error::deserialize(de).map_err(|e| Error::Toml {
-            file: file.into(),
-            message: format!("at `{}`: {}", e.path(), e.inner()),
-        })?;
+        let parsed: Self = crate::data::from_toml(text, file)?;
         let mut probe = ScenarioSpec {
             horizon: Param::Fixed(1.0),
             ..ScenarioSpec::default()

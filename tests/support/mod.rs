@@ -319,7 +319,10 @@ pub fn outcome_violation(net: &Network, r: &Realization, o: &StaticOutcome) -> O
             let at = node.region.index() * np + input.product.index();
             let switched = o.switched[at];
             // The market step's demand factor thrifts the coefficient too (§7.1).
-            let d = o.market.as_ref().map_or(1.0, |m| m.demand_factor[at]);
+            let d = o
+                .market
+                .as_ref()
+                .map_or(1.0, |m| m.demand_factor[at].min(1.0));
             let used = theta * d * input.per_unit * q;
             if used > got + switched + tol(got) {
                 return Some(format!(
