@@ -194,8 +194,8 @@ pub struct CascadeWorkspace {
     /// Per node: capacity added over the horizon (part of `cap`).
     added: Vec<f64>,
     /// The market step's levers (§7.1): per slot the demand factor `d`; per node whether
-    /// one of its users' `d` differs from 1, and the share of its schedule a price lets
-    /// it add; per product the leakage factor `g`; per (region, product) whether stocks
+    /// one of its users' `d` differs from 1, and the factor `p^ε_s` on its share `ρ` of
+    /// spare capacity; per product the leakage factor `g`; per (region, product) whether stocks
     /// may be released (1 or 0); per (market, product) demand factor, supply room,
     /// price, demand and supply.
     demand: Vec<f64>,
@@ -731,9 +731,9 @@ impl Engine for StaticCascade {
             added: vec![0.0; nn],
             demand: vec![1.0; ns],
             factor: vec![1.0; 3 * net.products().len()],
-            room: vec![0.0; 3 * net.products().len()],
+            room: vec![1.0; 3 * net.products().len()],
             moved: vec![false; nn],
-            util: vec![0.0; nn],
+            util: vec![1.0; nn],
             gap: vec![1.0; net.products().len()],
             release_open: vec![1.0; net.regions().len() * net.products().len()],
             price: vec![1.0; 3 * net.products().len()],
@@ -801,8 +801,8 @@ impl StaticCascade {
         ws.price.fill(1.0);
         ws.demand.fill(1.0);
         ws.factor.fill(1.0);
-        ws.room.fill(0.0);
-        ws.util.fill(0.0);
+        ws.room.fill(1.0);
+        ws.util.fill(1.0);
         ws.gap.fill(1.0);
         ws.release_open.fill(1.0);
         self.set_levers(net, r, markets, ws);
@@ -924,7 +924,10 @@ impl StaticCascade {
                 let i = m.index() * np + k;
                 let p = ws.price[i];
                 set(&mut ws.factor[i], market::demand_factor(p, entry(k), h));
-                set(&mut ws.room[i], market::supply_room(p.max(bloc), entry(k)));
+                set(
+                    &mut ws.room[i],
+                    market::supply_factor(p.max(bloc), entry(k)),
+                );
             }
             let origin = ws.price[MarketId::Origin.index() * np + k];
             set(
@@ -959,7 +962,7 @@ impl StaticCascade {
                 .iter()
                 .any(|m| ws.factor[m.index() * np + k] != 1.0);
             ws.util[ni] = if self.resolved.restricting[ni] || node.kind != NodeKind::Producer {
-                0.0
+                1.0
             } else {
                 ws.room[markets.of(node.region.index(), k).index() * np + k]
             };
@@ -1296,14 +1299,11 @@ impl StaticCascade {
                         let used = ws.out_a[ni].max(ws.sched_out[ni]);
                         let existing = ws.cap[ni] - ws.added[ni];
                         let spare = (existing - used).max(0.0);
-                        // §7.1: a price lets it add `util` of its schedule, within its spare.
-                        let u = if market { ws.util[ni] } else { 0.0 };
-                        let priced = if u > 0.0 {
-                            (rho * spare).max(spare.min(u * ws.sched_out[ni]))
-                        } else {
-                            rho * spare
-                        };
-                        priced + (ws.cap[ni] - existing.max(used)).max(0.0)
+                        // §7.1: a price raises the share ρ of spare capacity brought online
+                        // by `p^ε_s`, to at most all of it.
+                        let u = if market { ws.util[ni] } else { 1.0 };
+                        let share = if u != 1.0 { (rho * u).min(1.0) } else { rho };
+                        share * spare + (ws.cap[ni] - existing.max(used)).max(0.0)
                     };
                 restore += ws.room_r[ni];
                 expand += ws.room_e[ni];

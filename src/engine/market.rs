@@ -146,12 +146,12 @@ pub(crate) fn demand_factor(p: f64, entry: Option<&MarketProduct<f64>>, h: f64) 
     }
 }
 
-/// The share of its scheduled output an unrestricted producer may add at price `p`,
-/// `p^ε_s - 1` (0 at or below the baseline price, and with a zero elasticity).
-pub(crate) fn supply_room(p: f64, entry: Option<&MarketProduct<f64>>) -> f64 {
+/// The factor on the share `ρ` of spare capacity an unrestricted producer brings online
+/// at price `p`, `p^ε_s` (1 at or below the baseline price, and with a zero elasticity).
+pub(crate) fn supply_factor(p: f64, entry: Option<&MarketProduct<f64>>) -> f64 {
     match entry {
-        Some(e) if e.supply > 0.0 && p > 1.0 => p.powf(e.supply) - 1.0,
-        _ => 0.0,
+        Some(e) if e.supply > 0.0 && p > 1.0 => p.powf(e.supply),
+        _ => 1.0,
     }
 }
 
@@ -234,7 +234,7 @@ mod tests {
         let e = MarketProduct::<f64>::new("k");
         for p in [0.1, 1.0, 7.0, 1e6] {
             assert_eq!(demand_factor(p, Some(&e), 0.5), 1.0);
-            assert_eq!(supply_room(p, Some(&e)), 0.0);
+            assert_eq!(supply_factor(p, Some(&e)), 1.0);
             assert_eq!(leak_gap(1.0, p, 0.0), 1.0);
         }
     }
