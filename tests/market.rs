@@ -142,6 +142,49 @@ fn a_low_price_does_not_raise_a_recipe() {
     );
 }
 
+/// A good that crosses no border (each region makes its own) has no market: listing it is
+/// a warning, and its price stays at 1 in every market however short it is.
+#[test]
+fn a_good_that_crosses_no_border_has_no_market() {
+    let mut h = Hand::new(&["CN", "US"], &["motor"]);
+    let cn = h.node("CN", "motor", 10.0, &[]);
+    let us = h.node("US", "motor", 10.0, &[]);
+    h.flow_to_final(cn, "CN", 10.0);
+    h.flow_to_final(us, "US", 10.0);
+    let net = h.build();
+    let r = Realization {
+        horizon: 1.0,
+        capacity_losses: vec![CapacityLoss {
+            item: Default::default(),
+            region: "US".into(),
+            product: "motor".into(),
+            share: 0.5,
+        }],
+        market: Some(Market {
+            products: vec![MarketProduct {
+                demand_short: 0.5,
+                demand_long: 0.5,
+                ..MarketProduct::new("motor")
+            }],
+            ..Market::default()
+        }),
+        ..Realization::default()
+    };
+    let engine = StaticCascade::new(&net, &r).unwrap();
+    assert!(engine
+        .warnings()
+        .iter()
+        .any(|w| w.contains("crosses no border")));
+    let o = engine.evaluate(&net, &r).unwrap();
+    let motor = net.product_id("motor").unwrap();
+    for m in [MarketId::Rest, MarketId::Bloc, MarketId::Origin] {
+        assert_eq!(o.price(m, motor), Some(1.0));
+    }
+    // China's demand is untouched by the US's shortage.
+    let cn = net.region_id("CN").unwrap();
+    assert_eq!(o.priced_out(cn, motor), 0.0);
+}
+
 /// §7.1 (i): with every elasticity 0, `release_at` 0 and proportional rationing, the
 /// quantities equal the cascade without the market step to the last digit.
 fn same_without_market(net: &Network, r: &Realization) -> Result<(), String> {
