@@ -76,6 +76,17 @@ fn motors_half_lost() -> (Network, Realization) {
     (h.build(), r)
 }
 
+/// One region `R`: motors (100 a year to final demand, 50 of inputs from the rest) and
+/// the rest of the economy (1,000, 950 to final demand, buying nothing).
+fn motors_table() -> Network {
+    table(
+        &["R"],
+        &["motors", "rest"],
+        &[vec![0.0, 0.0], vec![50.0, 0.0]],
+        &[vec![100.0], vec![950.0]],
+    )
+}
+
 fn weight(region: &str, sector: &str, w: f64) -> BridgeWeight {
     BridgeWeight {
         region: region.into(),
@@ -99,12 +110,7 @@ fn ario(alpha_max: f64) -> DynamicSettings {
 #[test]
 fn a_chain_by_hand() {
     let (net, r) = motors_half_lost();
-    let t = table(
-        &["R"],
-        &["motors", "rest"],
-        &[vec![0.0, 0.0], vec![50.0, 0.0]],
-        &[vec![100.0], vec![950.0]],
-    );
+    let t = motors_table();
     let spec = BridgeSpec {
         rest: "R".into(),
         region_map: Default::default(),
@@ -180,12 +186,7 @@ fn counterexample_overproduction_makes_up_part_of_the_direct_loss() {
 #[test]
 fn bad_bridges_are_named() {
     let (net, r) = motors_half_lost();
-    let t = table(
-        &["R"],
-        &["motors", "rest"],
-        &[vec![0.0, 0.0], vec![50.0, 0.0]],
-        &[vec![100.0], vec![950.0]],
-    );
+    let t = motors_table();
     let cases = [
         (
             BridgeSpec {

@@ -17,34 +17,43 @@ fn near(a: f64, b: f64) -> bool {
     (a - b).abs() <= 1e-9 * b.abs().max(1.0)
 }
 
-/// §7.1 by hand: China makes 100 t of oxide at full capacity, 40 for the US and 60 for
-/// itself; a full restriction on the US, diverted; ε = 0.5, no supply response.
-#[test]
-fn origin_and_bloc_by_hand() {
-    let mut h = Hand::new(&["CN", "US"], &["oxide"]);
-    let cn = h.node("CN", "oxide", 100.0, &[]);
-    h.flow_to_final(cn, "US", 40.0);
-    h.flow_to_final(cn, "CN", 60.0);
-    let net = h.build();
+/// China's full restriction of oxide to the US over a year, with `disposal`, and a market
+/// step on oxide: ε = 0.5, no supply response, floor 0.01, choke 100, 3 passes.
+fn oxide_cut(disposal: Disposal) -> Realization {
     let mut cut = Restriction::full(["CN"], ["oxide"], Targets::List(vec!["US".into()]));
-    cut.disposal = Disposal::Divert;
-    let elastic = MarketProduct {
-        demand_short: 0.5,
-        demand_long: 0.5,
-        ..MarketProduct::new("oxide")
-    };
-    let r = Realization {
+    cut.disposal = disposal;
+    Realization {
         horizon: 1.0,
         restrictions: vec![cut],
         market: Some(Market {
             passes: 3,
             floor: 0.01,
             choke: 100.0,
-            products: vec![elastic],
+            products: vec![MarketProduct {
+                demand_short: 0.5,
+                demand_long: 0.5,
+                ..MarketProduct::new("oxide")
+            }],
             ..Market::default()
         }),
         ..Realization::default()
-    };
+    }
+}
+
+/// China makes 100 t of oxide at full capacity, 40 for the US and 60 for itself.
+fn china_oxide() -> Network {
+    let mut h = Hand::new(&["CN", "US"], &["oxide"]);
+    let cn = h.node("CN", "oxide", 100.0, &[]);
+    h.flow_to_final(cn, "US", 40.0);
+    h.flow_to_final(cn, "CN", 60.0);
+    h.build()
+}
+
+/// §7.1 by hand: [`china_oxide`] under [`oxide_cut`], diverted.
+#[test]
+fn origin_and_bloc_by_hand() {
+    let net = china_oxide();
+    let r = oxide_cut(Disposal::Divert);
     let o = run(&net, &r);
     let (us, cn) = (net.region_id("US").unwrap(), net.region_id("CN").unwrap());
     let oxide = net.product_id("oxide").unwrap();
@@ -69,28 +78,8 @@ fn origin_and_bloc_by_hand() {
 /// to the choke.
 #[test]
 fn kept_volume_is_no_supply_at_the_origin() {
-    let mut h = Hand::new(&["CN", "US"], &["oxide"]);
-    let cn = h.node("CN", "oxide", 100.0, &[]);
-    h.flow_to_final(cn, "US", 40.0);
-    h.flow_to_final(cn, "CN", 60.0);
-    let net = h.build();
-    let cut = Restriction::full(["CN"], ["oxide"], Targets::List(vec!["US".into()]));
-    let r = Realization {
-        horizon: 1.0,
-        restrictions: vec![cut],
-        market: Some(Market {
-            floor: 0.01,
-            choke: 100.0,
-            products: vec![MarketProduct {
-                demand_short: 0.5,
-                demand_long: 0.5,
-                ..MarketProduct::new("oxide")
-            }],
-            ..Market::default()
-        }),
-        ..Realization::default()
-    };
-    let o = run(&net, &r);
+    let net = china_oxide();
+    let o = run(&net, &oxide_cut(Disposal::Keep));
     let oxide = net.product_id("oxide").unwrap();
     assert_eq!(o.price(MarketId::Origin, oxide), Some(1.0));
     assert_eq!(o.price(MarketId::Bloc, oxide), Some(100.0));
@@ -109,24 +98,7 @@ fn a_low_price_does_not_raise_a_recipe() {
     h.flow_to_node(ox, mg, 60.0);
     h.flow_to_final(mg, "CN", 60.0);
     let net = h.build();
-    let mut cut = Restriction::full(["CN"], ["oxide"], Targets::List(vec!["US".into()]));
-    cut.disposal = Disposal::Divert;
-    let r = Realization {
-        horizon: 1.0,
-        restrictions: vec![cut],
-        market: Some(Market {
-            floor: 0.01,
-            choke: 100.0,
-            products: vec![MarketProduct {
-                demand_short: 0.5,
-                demand_long: 0.5,
-                ..MarketProduct::new("oxide")
-            }],
-            ..Market::default()
-        }),
-        ..Realization::default()
-    };
-    let o = run(&net, &r);
+    let o = run(&net, &oxide_cut(Disposal::Divert));
     let (cn, oxide, magnet) = (
         net.region_id("CN").unwrap(),
         net.product_id("oxide").unwrap(),
