@@ -336,10 +336,10 @@ impl StaticCascade {
 
     /// Why value added cannot be computed from the scenario's prices, if it cannot.
     pub fn value_added_missing(&self) -> Option<&str> {
-        match (&self.values.added, &self.values.missing) {
-            (None, Some(why)) => Some(why),
-            (None, None) => Some("no prices"),
-            _ => None,
+        match (self.values.added, &self.values.missing) {
+            (false, Some(why)) => Some(why),
+            (false, None) => Some("no prices"),
+            (true, _) => None,
         }
     }
 
@@ -402,8 +402,9 @@ impl StaticCascade {
     }
 
     /// Allocates `pool` to the remaining claims of slots `range` that `eligible` admits,
-    /// by the rule (priority class first under `bloc_first`), pro rata within a class.
-    /// Returns what was given.
+    /// by the rule (priority class first under `bloc_first`), pro rata within a class;
+    /// under allocation by value (§7.2) each class in decreasing value of its claims, pro
+    /// rata among equal values. Returns what was given.
     fn allocate(
         &self,
         mut pool: f64,
@@ -414,56 +415,28 @@ impl StaticCascade {
         mut tagged: Option<&mut [f64]>,
     ) -> f64 {
         let given_at_start = pool;
-        if !self.slot_order.is_empty() {
-            return self.allocate_by_value(pool, range, eligible, claim, got, tagged);
-        }
-        for class in [true, false] {
-            let in_class = |s: &Slot| {
-                eligible(s)
-                    && (!self.prioritised || self.resolved.priority[s.region.index()] == class)
-            };
-            let members = range.clone().filter(|&i| in_class(&self.slots[i]));
-            pool -= pro_rata(pool, members, claim, got, &mut tagged);
-            if !self.prioritised {
-                break;
-            }
-        }
-        given_at_start - pool.max(0.0)
-    }
-
-    /// §7.2 in sweep C: each class of the rule served in decreasing value of its claims,
-    /// pro rata among equal values.
-    #[inline(never)]
-    fn allocate_by_value(
-        &self,
-        mut pool: f64,
-        range: std::ops::Range<usize>,
-        eligible: impl Fn(&Slot) -> bool,
-        claim: &mut [f64],
-        got: &mut [f64],
-        mut tagged: Option<&mut [f64]>,
-    ) -> f64 {
-        let given_at_start = pool;
-        let order = &self.slot_order[range];
         for class in [true, false] {
             let in_class = |s: usize| {
                 let slot = &self.slots[s];
                 eligible(slot)
                     && (!self.prioritised || self.resolved.priority[slot.region.index()] == class)
             };
-            let mut i = 0;
-            while i < order.len() && pool > 0.0 {
-                let v = self.slot_value[order[i] as usize];
-                let mut j = i;
-                while j < order.len() && self.slot_value[order[j] as usize] == v {
-                    j += 1;
+            if self.slot_order.is_empty() {
+                let members = range.clone().filter(|&i| in_class(i));
+                pool -= pro_rata(pool, members, claim, got, &mut tagged);
+            } else {
+                let order = &self.slot_order[range.clone()];
+                let mut i = 0;
+                while i < order.len() && pool > 0.0 {
+                    let v = self.slot_value[order[i] as usize];
+                    let mut j = i;
+                    while j < order.len() && self.slot_value[order[j] as usize] == v {
+                        j += 1;
+                    }
+                    let same = order[i..j].iter().map(|&s| s as usize);
+                    pool -= pro_rata(pool, same.filter(|&s| in_class(s)), claim, got, &mut tagged);
+                    i = j;
                 }
-                let same = order[i..j]
-                    .iter()
-                    .map(|&s| s as usize)
-                    .filter(|&s| in_class(s));
-                pool -= pro_rata(pool, same, claim, got, &mut tagged);
-                i = j;
             }
             if !self.prioritised {
                 break;
@@ -1070,8 +1043,7 @@ impl StaticCascade {
         for (c, x) in ws.cuts.iter_mut().zip(&r.restrictions) {
             *c = (x.cut(0.0, h), x.leak(0.0, h));
         }
-        ws.outcome
-            .reset(h, self.values.priced(), self.values.added.is_some());
+        ws.outcome.reset(h, self.values.priced(), self.values.added);
         ws.slot_sched.fill(0.0);
         ws.got_a.fill(0.0);
         ws.stock.fill(0.0);

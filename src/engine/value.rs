@@ -1,6 +1,6 @@
-//! Values per unit (docs/model.md §7.2, §7.3): prices of products, value added per unit
-//! of each node, the value of the final goods a unit of final use goes into, and the value
-//! of each use for allocation by value. Resolved once when an engine is built.
+//! Values per unit (docs/model.md §7.2, §7.3): prices of products, whether value added
+//! can be computed from them (every node's at baseline checked), and the value of the final
+//! goods a unit of final use goes into. Resolved once when an engine is built.
 
 use super::product_at;
 use crate::error::{Error, Result};
@@ -12,9 +12,9 @@ use crate::scenario::Realization;
 pub(crate) struct Values {
     /// Per product: price at baseline, if given.
     pub price: Vec<Option<f64>>,
-    /// Per node: value added per unit, `p_k - Σ_m a[m, n] p_m`, where its product and
-    /// every input have a price (`None` for the whole table otherwise: §7.3).
-    pub added: Option<Vec<f64>>,
+    /// Whether every product and input has a price, so that value added can be computed
+    /// (§7.3; every node's value added per unit at baseline is then non-negative).
+    pub added: bool,
     /// Per product: value of the final goods a unit of its final use goes into.
     pub final_good: Vec<Option<f64>>,
     /// What value added could not be computed for, if anything (a warning).
@@ -47,41 +47,38 @@ impl Values {
         }
         let mut out = Self {
             price,
-            added: None,
+            added: false,
             final_good,
             missing: None,
         };
         if scenario.prices.is_empty() {
             return Ok(out);
         }
-        let mut added = vec![0.0; net.nodes().len()];
         for n in net.node_ids() {
-            match out.added_at(net, n)? {
-                Ok(v) => added[n.index()] = v,
-                Err(missing) => {
-                    out.missing = Some(missing);
-                    return Ok(out);
-                }
+            if let Some(missing) = out.check_added(net, n)? {
+                out.missing = Some(missing);
+                return Ok(out);
             }
         }
-        out.added = Some(added);
+        out.added = true;
         Ok(out)
     }
 
-    /// Value added per unit of node `n` at baseline prices: `Ok(Ok(v))`, or `Ok(Err(why))`
-    /// when a price it needs is missing; a negative value is an error.
-    fn added_at(&self, net: &Network, n: NodeId) -> Result<std::result::Result<f64, String>> {
+    /// Checks the value added per unit of node `n` at baseline prices,
+    /// `p_k - Σ_m a[m, n] p_m`: `Ok(Some(why))` when a price it needs is missing; a
+    /// negative value is an error.
+    fn check_added(&self, net: &Network, n: NodeId) -> Result<Option<String>> {
         let node = net.node(n);
         let k = net.product(node.product);
         let Some(p) = self.price[node.product.index()] else {
-            return Ok(Err(format!("no price for {}", k.id)));
+            return Ok(Some(format!("no price for {}", k.id)));
         };
         let mut v = p;
         for input in net.inputs(n) {
             match self.price[input.product.index()] {
                 Some(q) => v -= input.per_unit * q,
                 None => {
-                    return Ok(Err(format!(
+                    return Ok(Some(format!(
                         "no price for {}, an input of {}",
                         net.product(input.product).id,
                         k.id
@@ -101,7 +98,7 @@ impl Values {
                 ),
             ));
         }
-        Ok(Ok(v.max(0.0)))
+        Ok(None)
     }
 
     /// Whether any value is given.

@@ -98,7 +98,8 @@ pub fn money(
         ));
     }
     let members = bloc.resolve(net, "bloc")?;
-    let engine = StaticCascade::new(net, &spec.median())?;
+    let median = spec.median();
+    let engine = StaticCascade::new(net, &median)?;
     if let Some(why) = engine.value_added_missing() {
         return Err(Error::Unsupported(format!(
             "value added cannot be computed: {why}"
@@ -148,7 +149,7 @@ pub fn money(
         .collect();
     Ok(Money {
         scenario: spec.name.clone(),
-        horizon: spec.median().horizon,
+        horizon: median.horizon,
         draws: sim.draws,
         rows,
         prices,
