@@ -771,8 +771,10 @@ impl StaticCascade {
         ws: &mut CascadeWorkspace,
     ) {
         let np = net.products().len();
+        // Every lever from its baseline: a workspace keeps nothing of its last run.
         ws.price.fill(1.0);
         ws.demand.fill(1.0);
+        ws.moved.fill(false);
         ws.factor.fill(1.0);
         ws.room.fill(1.0);
         ws.util.fill(1.0);
