@@ -368,6 +368,62 @@ impl Plot {
         })
     }
 
+    /// The price paths of the dynamic engine's market step (docs/model.md §7.5): per
+    /// step, the 5-95% band over the draws and the median of the price in the bloc and in
+    /// the origin, relative to the baseline.
+    ///
+    /// # Errors
+    /// [`Error::Plot`] when the paths are empty or drawing fails.
+    pub fn price_paths(paths: &crate::runs::PricePaths) -> Result<Plot> {
+        use crate::engine::MarketId;
+        let title = format!("{}: price per step, relative to baseline", paths.product);
+        let (bloc, origin) = (paths.path(MarketId::Bloc), paths.path(MarketId::Origin));
+        if bloc.is_empty() {
+            return Err(Error::Plot {
+                plot: title,
+                message: "no steps".into(),
+            });
+        }
+        let x = |t: usize| t as f64 * paths.step_days;
+        let top = bloc.iter().chain(origin).map(|b| b[2]).fold(1.0, f64::max);
+        let right = x(bloc.len() - 1);
+        draw(title.clone(), |root| {
+            let ranges = (span(0.0, right), 0.0..top * 1.1);
+            let mut chart = axes(
+                root,
+                &title,
+                ranges,
+                ("days from the run's start", "price / baseline price"),
+            )?;
+            for (points, name, color) in
+                [(bloc, "bloc", MARK), (origin, "origin (China)", NEGATIVE)]
+            {
+                let band: Vec<(f64, f64)> = (points.iter().enumerate().map(|(t, b)| (x(t), b[2])))
+                    .chain(points.iter().enumerate().rev().map(|(t, b)| (x(t), b[0])))
+                    .collect();
+                chart
+                    .draw_series(std::iter::once(Polygon::new(
+                        band,
+                        color.mix(0.25).filled(),
+                    )))
+                    .map_err(failed(&title))?
+                    .label(format!("{name} P5-P95"))
+                    .legend(move |(x, y)| {
+                        Rectangle::new([(x, y - 5), (x + 14, y + 5)], color.mix(0.25).filled())
+                    });
+                let median = points.iter().enumerate().map(|(t, b)| (x(t), b[1]));
+                line(
+                    &mut chart,
+                    &title,
+                    median,
+                    (color, 2),
+                    format!("{name} median"),
+                )?;
+            }
+            legend(&mut chart, &title)
+        })
+    }
+
     /// The exposure heat map: for each region (columns) and product (rows) the share of
     /// what the region's users receive that passed through `supplier` at any stage
     /// (touched-by shares, docs/model.md §2.3), with a colour scale; grey where the

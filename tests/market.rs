@@ -521,18 +521,24 @@ fn bad_market_fields_are_named() {
     }
 }
 
-/// The dynamic engine refuses the market step and values, naming the field.
+/// The dynamic engine refuses values and allocation by value, naming the field (its
+/// market step: tests/market_in_time.rs).
 #[test]
-fn the_dynamic_engine_refuses_prices() {
+fn the_dynamic_engine_refuses_values() {
     let net = shortfall::network::toy_chain();
-    let r = Realization {
+    let base = Realization {
         horizon: 0.25,
-        market: Some(Market::default()),
         ..Realization::default()
     };
-    let settings = shortfall::engine::DynamicSettings::default();
-    let err = shortfall::engine::Dynamic::new(&net, &r, settings)
-        .unwrap_err()
-        .to_string();
-    assert!(err.contains("market"), "{err}");
+    let mut priced = base.clone();
+    priced.final_goods.insert("magnet".into(), 100.0);
+    let mut by_value = base;
+    by_value.mitigation.rationing = Rationing::ByValue;
+    for (r, field) in [(priced, "final_goods"), (by_value, "mitigation.rationing")] {
+        let settings = shortfall::engine::DynamicSettings::default();
+        let err = shortfall::engine::Dynamic::new(&net, &r, settings)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains(field), "{err}");
+    }
 }

@@ -133,16 +133,15 @@ impl Markets {
 /// What a product's users do at a price: the factor on their schedule,
 /// `max(1 - max_fall, p^(-ε(h)))`; 1 exactly with a zero elasticity.
 pub(crate) fn demand_factor(p: f64, entry: Option<&MarketProduct<f64>>, h: f64) -> f64 {
-    match entry {
-        Some(e) => {
-            let eps = e.demand_elasticity(h);
-            if eps == 0.0 {
-                1.0
-            } else {
-                p.powf(-eps).max(1.0 - e.max_fall)
-            }
-        }
-        None => 1.0,
+    entry.map_or(1.0, |e| factor_at(p, e.demand_elasticity(h), e.max_fall))
+}
+
+/// `max(1 - max_fall, p^(-ε))` at elasticity `ε`; 1 exactly with `ε = 0`.
+pub(crate) fn factor_at(p: f64, eps: f64, max_fall: f64) -> f64 {
+    if eps == 0.0 {
+        1.0
+    } else {
+        p.powf(-eps).max(1.0 - max_fall)
     }
 }
 

@@ -5,10 +5,12 @@
 
 pub mod history;
 mod money;
+mod prices;
 mod values;
 
 pub use history::{run_named, Comparison, NamedRun, Observable, Observed, Sample};
 pub use money::{gdp, money, Band, Gdp, Money, MoneyRow, PriceRow};
+pub use prices::{price_paths, PricePaths};
 pub use values::ValuesFile;
 
 use serde::{Deserialize, Serialize};

@@ -30,7 +30,7 @@ pub struct MoneyRow {
 }
 
 /// P5, P50 and P95 of outcome `k` over a run's draws.
-fn band(sim: &Simulation, k: usize) -> Band {
+pub(super) fn band(sim: &Simulation, k: usize) -> Band {
     let draws: Vec<f64> = sim.outcome(k).collect();
     let s = summarise("", "", &draws, &StatisticsSettings::default());
     [

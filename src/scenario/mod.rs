@@ -125,6 +125,11 @@ pub struct Market<P> {
     /// Elasticity η of leakage to the price gap between the bloc and the origin, [0, 20].
     #[serde(default)]
     pub leakage_elasticity: P,
+    /// The dynamic engine's price adjustment time `T`, days, [0, 3650]: each step closes
+    /// `1 - exp(-Δt/T)` of the log gap a full tâtonnement step would close (0: all of it;
+    /// docs/model.md §7.5). The static engine clears over passes and ignores it.
+    #[serde(default)]
+    pub adjust_days: f64,
     /// Elasticities per product; a product not listed has all of them 0.
     #[serde(default = "Vec::new")]
     pub products: Vec<MarketProduct<P>>,
@@ -149,6 +154,7 @@ impl<P: Default> Default for Market<P> {
             floor: default_floor(),
             choke: default_choke(),
             leakage_elasticity: P::default(),
+            adjust_days: 0.0,
             products: Vec::new(),
         }
     }
@@ -203,6 +209,14 @@ impl<P: Default + From<f64>> MarketProduct<P> {
 }
 
 impl MarketProduct<f64> {
+    /// The demand elasticity `τ` years after the shocks' start, on the linear path from
+    /// `demand_short` to `demand_long` over `lag` years (docs/model.md §7.5; `ε_S` before
+    /// the start).
+    pub fn demand_elasticity_at(&self, tau: f64) -> f64 {
+        let (s, l) = (self.demand_short, self.demand_long);
+        s + (l - s) * (tau.max(0.0) / self.lag).min(1.0)
+    }
+
     /// The demand elasticity over a horizon of `h` years: the mean of the linear path
     /// from `demand_short` to `demand_long` over `lag` years (docs/model.md §7.1).
     pub fn demand_elasticity(&self, h: f64) -> f64 {

@@ -419,6 +419,7 @@ impl<P> Scenario<P> {
                 floor: m.floor,
                 choke: m.choke,
                 leakage_elasticity: Q::default(),
+                adjust_days: m.adjust_days,
                 products: (m.products.iter())
                     .map(|p| super::MarketProduct {
                         product: p.product.clone(),
@@ -514,7 +515,10 @@ impl Realization {
     }
 }
 
-/// The market step's fixed numbers and product list (docs/model.md §7.1).
+/// The longest price adjustment time, days (ten years).
+const MAX_ADJUST_DAYS: f64 = 3650.0;
+
+/// The market step's fixed numbers and product list (docs/model.md §7.1, §7.5).
 fn market_structure<P>(m: &super::Market<P>) -> Result<()> {
     if !(1..=20).contains(&m.passes) {
         return Err(invalid(
@@ -532,6 +536,12 @@ fn market_structure<P>(m: &super::Market<P>) -> Result<()> {
         return Err(invalid(
             "market.choke".into(),
             format!("{} must lie in [1, {MAX_CHOKE:e}]", m.choke),
+        ));
+    }
+    if !(0.0..=MAX_ADJUST_DAYS).contains(&m.adjust_days) {
+        return Err(invalid(
+            "market.adjust_days".into(),
+            format!("{} must lie in [0, {MAX_ADJUST_DAYS}]", m.adjust_days),
         ));
     }
     for (i, p) in m.products.iter().enumerate() {

@@ -12,6 +12,7 @@
 
 mod outcome;
 mod plan;
+mod pricing;
 mod step;
 
 pub use outcome::DynamicOutcome;
@@ -19,6 +20,7 @@ pub use plan::{MAX_LAG_STEPS, MAX_RUN_STEPS};
 pub use step::DynamicWorkspace;
 
 use plan::{Plan, Served};
+use pricing::PricePlan;
 
 use std::collections::BTreeMap;
 
@@ -181,6 +183,11 @@ pub struct Dynamic {
     addition_nodes: Vec<usize>,
     /// Thrifted slots: (slot, index into `adaptation.thrifting`) (§5.7).
     thrifted: Vec<(usize, usize)>,
+    /// Slots whose coefficient may fall below `a` (thrifting, §5.7; the market step,
+    /// §7.5), sorted: the outcome counts their shortfall against the lower need.
+    reduced: Vec<usize>,
+    /// The market step in time (§7.5), with `scenario.market`.
+    pricing: Option<PricePlan>,
     /// The network and the scenario structure the engine was built for.
     built_for: BuiltFor,
     /// How many restrictions the scenario has.
@@ -222,11 +229,12 @@ impl Dynamic {
     /// # Errors
     /// [`Error::InvalidField`] for a setting outside its domain (naming it), a scenario
     /// field this engine does not model (naming the field and the engine: demand shifts,
-    /// recipe multipliers, network variants, prices; substitution groups outside the
-    /// standard mode with delivery within the step; in the static-equivalent mode also
-    /// `divert`, stock release, substitution and demand response; docs/model.md §5.8), an
-    /// unknown region or product, or a capacity loss on a node that
-    /// does not exist; [`Error::CyclicRecipes`] for the static-equivalent mode on a cyclic
+    /// recipe multipliers, network variants, prices and values, allocation by value, the
+    /// market step outside the standard mode or on a monetary table; substitution groups
+    /// outside the standard mode with delivery within the step; in the static-equivalent
+    /// mode also `divert`, stock release, substitution and demand response; docs/model.md
+    /// §5.8, §7.5), an unknown region or product, or a capacity loss on a node that does
+    /// not exist; [`Error::CyclicRecipes`] for the static-equivalent mode on a cyclic
     /// table; [`Error::StepTooLong`] when the step exceeds half the shortest inventory
     /// cover.
     pub fn new(net: &Network, scenario: &Realization, settings: DynamicSettings) -> Result<Self> {
@@ -249,12 +257,34 @@ impl Dynamic {
         let at = |n: &crate::network::NodeId| plan.pos[n.index()] as usize;
         let loss_nodes = resolved.losses.iter().map(at).collect();
         let addition_nodes = resolved.additions.iter().map(at).collect();
-        let thrifted = (resolved.adapting.thrifted.iter())
+        let thrifted: Vec<(usize, usize)> = (resolved.adapting.thrifted.iter())
             .map(|&(n, m, i)| {
                 let k = net.inputs(n).iter().position(|x| x.product == m);
                 (plan.slot_start[at(&n)] + k.unwrap_or(0), i)
             })
             .collect();
+        let mut warnings = resolved.warnings.clone();
+        let pricing = match &scenario.market {
+            Some(_) if plan.monetary => {
+                return Err(unmodelled(
+                    "market",
+                    "the market step on a monetary table (its supply response is \
+                     overproduction, docs/model.md §7.5)",
+                ))
+            }
+            Some(_) => {
+                let pricing = PricePlan::new(net, scenario, &resolved, &plan)?;
+                warnings.extend_from_slice(pricing.warnings());
+                Some(pricing)
+            }
+            None => None,
+        };
+        let mut reduced: Vec<usize> = thrifted.iter().map(|&(slot, _)| slot).collect();
+        if let Some(pricing) = &pricing {
+            reduced.extend(pricing.slots.iter().map(|&(slot, _)| slot as usize));
+        }
+        reduced.sort_unstable();
+        reduced.dedup();
         Ok(Self {
             settings,
             plan,
@@ -262,9 +292,11 @@ impl Dynamic {
             loss_paths: Vec::new(),
             addition_nodes,
             thrifted,
+            reduced,
+            pricing,
             built_for: BuiltFor::new("the dynamic engine", net, scenario),
             restrictions: scenario.restrictions.len(),
-            warnings: resolved.warnings,
+            warnings,
         })
     }
 
@@ -335,8 +367,11 @@ fn check_modelled(r: &Realization, mode: Mode) -> Result<()> {
     if !r.final_goods.is_empty() {
         return Err(unmodelled("final_goods", "values (docs/model.md §7.3)"));
     }
-    if r.market.is_some() {
-        return Err(unmodelled("market", "the market step (docs/model.md §7.1)"));
+    if r.market.is_some() && mode != Mode::Standard {
+        return Err(unmodelled(
+            "market",
+            "the market step outside the standard mode (docs/model.md §7.5)",
+        ));
     }
     if !r.mitigation.rationing.is_proportional() {
         return Err(unmodelled(

@@ -6,6 +6,7 @@ use serde::Serialize;
 
 use super::{Dynamic, Plan};
 use crate::engine::outcome::Labels;
+use crate::engine::MarketId;
 use crate::network::{Network, NodeId, ProductId, RegionId};
 use crate::report::{displayed_as_report, Cell, Report, Table};
 
@@ -24,10 +25,10 @@ pub(super) struct StepRecord<'a> {
     pub kept: &'a [f64],
     pub diverted: &'a [f64],
     /// Per node: share of non-cut demands served and tagged share of deliveries to
-    /// targets; κ.
+    /// targets; κ per product.
     pub free: &'a [f64],
     pub share: &'a [f64],
-    pub kappa: f64,
+    pub kappa: &'a [f64],
     pub final_release: &'a [f64],
     /// Per `(region, product)`: final demand asked this step over its baseline (1 plus
     /// the backlog's share).
@@ -35,10 +36,11 @@ pub(super) struct StepRecord<'a> {
     /// Shares of the remaining final-use gap deferred and met by another technology.
     pub deferrable: f64,
     pub substitutable: f64,
-    /// Per slot: the thrifting factor this step (§5.7).
+    /// Per slot: the factor on its coefficient this step (thrifting, §5.7, times the
+    /// market step's, §7.5).
     pub theta: &'a [f64],
-    /// The thrifted slots: (slot, index into `adaptation.thrifting`).
-    pub thrifted: &'a [(usize, usize)],
+    /// The slots whose factor may be below 1.
+    pub reduced: &'a [usize],
     /// Per switching node of the plan: the preferred input it replaced this step, and
     /// what arrived of its switch orders (§5.7).
     pub switch_moved: &'a [f64],
@@ -116,6 +118,13 @@ pub struct DynamicOutcome {
     pub released: Vec<f64>,
     /// Per step and product: blocked volume diverted to non-targets (`divert`).
     pub diverted: Vec<f64>,
+    /// With a market step (docs/model.md §7.5), the price in force per step, market and
+    /// product, `[step][market][product]` (read with [`DynamicOutcome::price`]); empty
+    /// without one.
+    pub prices: Vec<f64>,
+    /// With a market step, final demand priced out per step, `[step][region][product]`
+    /// (negative where a price below baseline drew demand in); empty without one.
+    pub priced_out: Vec<f64>,
 }
 
 /// A summary, not a dump (a run's paths run to steps x nodes numbers); `Display` shows
@@ -155,6 +164,8 @@ impl DynamicOutcome {
             absorption_baseline[i as usize] += p.sched[s];
             input_baseline[i as usize] += p.sched[s];
         }
+        // Tables of the market step, only with one.
+        let sized = |n: usize| vec![0.0; if engine.pricing.is_some() { n } else { 0 }];
         let inventory_target = (0..nn)
             .flat_map(|f| {
                 (p.slot_start[f]..p.slot_start[f + 1]).map(move |s| p.a[s] * p.x0[f] * p.cover[s])
@@ -201,6 +212,8 @@ impl DynamicOutcome {
             kept: vec![0.0; steps * np],
             released: vec![0.0; steps * np],
             diverted: vec![0.0; steps * np],
+            prices: sized(3 * steps * np),
+            priced_out: sized(steps * nrp),
             nodes,
         }
     }
@@ -212,7 +225,13 @@ impl DynamicOutcome {
     }
 
     /// Records step `t` (before stockpile release).
-    pub(super) fn record(&mut self, t: usize, p: &Plan, s: &StepRecord<'_>) {
+    pub(super) fn record(
+        &mut self,
+        t: usize,
+        p: &Plan,
+        s: &StepRecord<'_>,
+        market: Option<MarketStep<'_>>,
+    ) {
         let (nn, ns, np) = (s.x.len(), s.stock.len(), p.products);
         let nrp = self.final_baseline.len();
         self.output[t * nn..(t + 1) * nn].copy_from_slice(s.x);
@@ -244,7 +263,7 @@ impl DynamicOutcome {
                 served: s.served[f],
                 free: s.free[f],
                 tagged: s.share[f],
-                kappa: s.kappa,
+                kappa: s.kappa[k],
             };
             for e in p.fd_start[f]..p.fd_start[f + 1] {
                 let sink = p.fd_sink[e] as usize;
@@ -260,6 +279,12 @@ impl DynamicOutcome {
                     short[sink] += asked - delivered;
                 }
             }
+        }
+        if let Some(market) = market {
+            let width = market.prices.len();
+            self.prices[t * width..(t + 1) * width].copy_from_slice(market.prices);
+            let priced_out = &mut self.priced_out[t * nrp..(t + 1) * nrp];
+            market.record(s, &self.final_baseline, short, priced_out);
         }
         // Stockpile release, then demand response (§4.6): of the remaining gap, the
         // deferrable share is asked again next step, the substitutable share is met by
@@ -281,7 +306,7 @@ impl DynamicOutcome {
             to_users[p.slot_product[slot] as usize] += got;
         }
         // §5.7: a thrifted slot lacks only what its thrifted need is short of.
-        for &(slot, _) in s.thrifted {
+        for &slot in s.reduced {
             let (sched, came) = (p.sched[slot], s.arrived[slot]);
             let change = (s.theta[slot] * sched - came).max(0.0) - (sched - came).max(0.0);
             let sink = p.slot_sink[slot] as usize;
@@ -322,6 +347,30 @@ impl DynamicOutcome {
 
     fn index(&self, region: RegionId, product: ProductId) -> usize {
         region.index() * self.labels.products.len() + product.index()
+    }
+
+    /// The price of `product` in `market` in force at step `t`, relative to baseline
+    /// (docs/model.md §7.5); `None` without a market step.
+    pub fn price(&self, market: MarketId, product: ProductId, t: usize) -> Option<f64> {
+        let np = self.labels.products.len();
+        let i = (t * MarketId::ALL.len() + market.index()) * np + product.index();
+        self.prices.get(i).copied()
+    }
+
+    /// The price path of `product` in `market`, one price per step; `None` without a
+    /// market step.
+    pub fn price_path(&self, market: MarketId, product: ProductId) -> Option<Vec<f64>> {
+        (0..self.steps)
+            .map(|t| self.price(market, product, t))
+            .collect()
+    }
+
+    /// Final demand of `product` in `region` priced out over the run (docs/model.md §7.5;
+    /// 0 without a market step).
+    pub fn cumulative_priced_out(&self, region: RegionId, product: ProductId) -> f64 {
+        let i = self.index(region, product);
+        let nrp = self.final_baseline.len();
+        (self.priced_out.iter().skip(i).step_by(nrp.max(1))).sum()
     }
 
     /// Baseline output of a node, per step.
@@ -613,3 +662,41 @@ impl Report for DynamicOutcome {
 }
 
 displayed_as_report!(DynamicOutcome);
+
+/// The market step's part of a step's record (docs/model.md §7.5): the prices in force
+/// and, per `(region, product)`, final users' demand factor `d` (part of `fd_scale`); it
+/// fills what final users asked and got, for the price update.
+pub(super) struct MarketStep<'a> {
+    pub prices: &'a [f64],
+    pub demand: &'a [f64],
+    pub asked: &'a mut [f64],
+    pub got: &'a mut [f64],
+}
+
+impl MarketStep<'_> {
+    /// Per `(region, product)` with baseline final use `baseline`: what final users asked
+    /// and got (deliveries and stockpile release), the demand priced out, and the
+    /// shortfall counted against at most the schedule. `short` holds what final users
+    /// lacked of what they asked, before stockpile release.
+    fn record(
+        self,
+        s: &StepRecord<'_>,
+        baseline: &[f64],
+        short: &mut [f64],
+        priced_out: &mut [f64],
+    ) {
+        let d = self.demand;
+        for (i, short) in short.iter_mut().enumerate() {
+            let asked = baseline[i] * s.fd_scale[i];
+            self.asked[i] = asked;
+            self.got[i] = (asked - *short + s.final_release[i]).min(asked);
+            if d[i] > 0.0 {
+                priced_out[i] = asked * (1.0 - d[i]) / d[i];
+            }
+            // Asked above the schedule at a low price: short of the schedule only.
+            if d[i] > 1.0 {
+                *short = (*short - asked * (1.0 - 1.0 / d[i])).max(0.0);
+            }
+        }
+    }
+}

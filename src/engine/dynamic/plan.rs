@@ -48,8 +48,9 @@ pub(super) struct Plan {
     /// Whether the node's headroom is scaled by the perturbation and may ramp up: a
     /// producer that is not a restricting exporter's node of a restricted product.
     pub(super) expands: Vec<bool>,
-    /// Per node: the restriction that cuts its shipments (NONE if none; one at most per
-    /// diverting node), whether it diverts, and whether its region is a target.
+    /// Per node: the restriction that cuts its shipments, as the pair `restriction·P +
+    /// product` (NONE if none; one at most per diverting node), whether it diverts, and
+    /// whether its region is a target.
     pub(super) node_cut_of: Vec<u32>,
     pub(super) diverting: Vec<bool>,
     pub(super) target: Vec<bool>,
@@ -77,7 +78,8 @@ pub(super) struct Plan {
     /// Baseline receipt per step.
     pub(super) sched: Vec<f64>,
     pub(super) run_start: Vec<usize>,
-    /// Supplier of each feeding edge, its baseline flow per step, its restriction.
+    /// Supplier of each feeding edge, its baseline flow per step, its restriction (as the
+    /// pair `restriction·P + product`).
     pub(super) src: Vec<u32>,
     pub(super) z0: Vec<f64>,
     pub(super) cut_of: Vec<u32>,
@@ -169,6 +171,7 @@ impl Plan {
         }
         p.node_at = node_at;
         p.index(net);
+        p.cut_by_product();
         let rate = |days: f64| match s.mode {
             Mode::Ario => step_days / days,
             _ => 1.0 - (-step_days / days).exp(),
@@ -248,6 +251,25 @@ impl Plan {
             steps,
             products: np,
             node_at: Vec::new(),
+        }
+    }
+
+    /// Re-indexes every restriction reference from restriction `r` to the pair `r·P + k`
+    /// of the restriction and the product `k` it cuts, so a cut can differ by product
+    /// (the market step's leakage, docs/model.md §7.5).
+    fn cut_by_product(&mut self) {
+        let np = self.products as u32;
+        let pair = |r: u32, k: u32| if r == NONE { NONE } else { r * np + k };
+        for (f, c) in self.node_cut_of.iter_mut().enumerate() {
+            *c = pair(*c, self.product[f]);
+        }
+        for slot in 0..self.a.len() {
+            for e in self.run_start[slot]..self.run_start[slot + 1] {
+                self.cut_of[e] = pair(self.cut_of[e], self.slot_product[slot]);
+            }
+        }
+        for (e, c) in self.fd_cut_of.iter_mut().enumerate() {
+            *c = pair(*c, self.product[self.fd_node[e] as usize]);
         }
     }
 

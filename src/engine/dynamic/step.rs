@@ -7,6 +7,7 @@
 //! from cache, to place the next orders (docs/model.md §5.6).
 
 use super::super::resolved::NONE;
+use super::pricing::Pricing;
 use super::{Dynamic, DynamicOutcome, Mode, Orders, Plan};
 use crate::network::Network;
 use crate::scenario::Realization;
@@ -33,11 +34,13 @@ struct RunState {
     /// Demand response of this run (§4.6).
     deferrable: f64,
     substitutable: f64,
-    /// Per restriction: the cut `σ(1 - λ)` this step and last.
+    /// Per restriction and product (`restriction·P + product`): the cut `σ(1 - λ)` this
+    /// step and last, times the market's leakage factor (§7.5).
     cut: Vec<f64>,
     cut_prev: Vec<f64>,
-    /// The κ gate of this run: the smallest of the restrictions' (§4.5).
-    kappa: f64,
+    /// Per product: the κ gate of this run, the smallest of the restrictions' (§4.5),
+    /// opened by the market's leakage factor (§7.5).
+    kappa: Vec<f64>,
     /// Per slot: the thrifting factor `θ̄` this step (1 where none applies, §5.7) and the
     /// coefficient `a·θ̄` every use, order and target reads.
     theta: Vec<f64>,
@@ -179,6 +182,8 @@ pub struct DynamicWorkspace {
     receipts: Receipts,
     final_demand: FinalDemand,
     switching: Switching,
+    /// The market step in time (§7.5), with `scenario.market`.
+    pricing: Option<Pricing>,
     /// The step about to run.
     t: usize,
     /// The fingerprint of the network it is sized for.
@@ -234,9 +239,9 @@ impl DynamicWorkspace {
                 rho: 0.0,
                 deferrable: 0.0,
                 substitutable: 0.0,
-                cut: vec![0.0; nk],
-                cut_prev: vec![0.0; nk],
-                kappa: 1.0,
+                cut: vec![0.0; nk * np],
+                cut_prev: vec![0.0; nk * np],
+                kappa: vec![1.0; np],
                 theta: vec![1.0; ns],
                 coef: p.a.clone(),
             },
@@ -302,6 +307,7 @@ impl DynamicWorkspace {
                 pile_level: vec![0.0; p.piles.len()],
                 pile_floor: vec![0.0; p.piles.len()],
             },
+            pricing: (engine.pricing.as_ref()).map(|plan| Pricing::new(plan, np)),
             t: 0,
             network: net.fingerprint(),
             outcome: DynamicOutcome::new(net, engine),
@@ -376,7 +382,10 @@ impl DynamicWorkspace {
         }
         self.tags.fd_target_now.copy_from_slice(&p.fd_target0);
         self.tags.tagged.fill(0.0);
-        self.run.kappa = r.kappa();
+        self.run.kappa.fill(r.kappa());
+        if let (Some(pricing), Some(plan)) = (&mut self.pricing, &engine.pricing) {
+            pricing.start(plan, r, since_start(p, r, 0));
+        }
         let lag = p.lag.saturating_sub(1);
         for f in 0..p.x0.len() {
             for s in p.slot_start[f]..p.slot_start[f + 1] {
@@ -409,12 +418,14 @@ impl DynamicWorkspace {
 
     /// The ramp `ρ` of spare capacity in the standard mode on physical chains: the
     /// scenario's substitution (with its profile) for nodes that may expand, 0 for
-    /// restricting nodes.
-    fn ramp(&self, p: &Plan, f: usize) -> f64 {
-        if p.expands[f] {
-            self.run.rho
-        } else {
-            0.0
+    /// restricting nodes; with a market step, `min(1, ρ·p^ε_s)` (§7.5).
+    fn ramp(&self, engine: &Dynamic, f: usize) -> f64 {
+        if !engine.plan.expands[f] {
+            return 0.0;
+        }
+        match (&self.pricing, &engine.pricing) {
+            (Some(pricing), Some(plan)) => (self.run.rho * pricing.ramp(plan, f)).min(1.0),
+            _ => self.run.rho,
         }
     }
 
@@ -448,8 +459,34 @@ impl DynamicWorkspace {
         // Profiles enter as their means over the step, in years since the start (§3.3).
         let since = (self.t as f64 - start as f64) * p.dt;
         let (a, b) = (since, since + p.dt);
-        for (c, x) in self.run.cut.iter_mut().zip(&r.restrictions) {
-            *c = if inside { x.cut(a, b) } else { 0.0 };
+        // Per restriction and product: the cut, times the leakage factor of the market
+        // step (1 without one, §7.5).
+        let np = p.products;
+        for (cuts, x) in self
+            .run
+            .cut
+            .chunks_exact_mut(np.max(1))
+            .zip(&r.restrictions)
+        {
+            let c = if inside { x.cut(a, b) } else { 0.0 };
+            match &self.pricing {
+                Some(pricing) => {
+                    for (cut, g) in cuts.iter_mut().zip(&pricing.gap) {
+                        *cut = c * g;
+                    }
+                }
+                None => cuts.fill(c),
+            }
+        }
+        if let Some(pricing) = &self.pricing {
+            let kappa = r.kappa();
+            for (k, g) in self.run.kappa.iter_mut().zip(&pricing.gap) {
+                *k = if *g == 1.0 {
+                    kappa
+                } else {
+                    1.0 - (1.0 - kappa) * g
+                };
+            }
         }
         self.run.rho = if self.t >= start {
             r.mitigation.substitution_mean(a, b)
@@ -479,6 +516,12 @@ impl DynamicWorkspace {
                 0.0
             };
         }
+        // The market step's thrift (§7.5) multiplies thrifting's (§5.7).
+        if let Some(plan) = &engine.pricing {
+            for &(slot, _) in &plan.slots {
+                self.run.theta[slot as usize] = 1.0;
+            }
+        }
         // Thrifting (§5.7): from the start on, the step's mean factor; it does not reverse.
         for &(slot, i) in &engine.thrifted {
             let theta = if self.t >= start {
@@ -488,6 +531,13 @@ impl DynamicWorkspace {
             };
             self.run.theta[slot] = theta;
             self.run.coef[slot] = p.a[slot] * theta;
+        }
+        if let (Some(pricing), Some(plan)) = (&self.pricing, &engine.pricing) {
+            for &(slot, m) in &plan.slots {
+                let slot = slot as usize;
+                self.run.theta[slot] *= pricing.thrift(m);
+                self.run.coef[slot] = p.a[slot] * self.run.theta[slot];
+            }
         }
         for &f in &engine.addition_nodes {
             self.run.added[f] = 0.0;
@@ -562,7 +612,7 @@ impl DynamicWorkspace {
             // Capacity, and capacity without the loss: their ratio weighs `alt` orders.
             let (cap, nominal) = match (s.mode, p.overproduction) {
                 (Mode::Standard, false) => {
-                    let ramped = x0 + self.ramp(p, f) * (base - x0);
+                    let ramped = x0 + self.ramp(engine, f) * (base - x0);
                     (ramped.min(keep * base), ramped)
                 }
                 (Mode::Standard, true) => ((self.nodes.alpha[f] * x0).min(keep * base), x0),
@@ -620,7 +670,9 @@ impl DynamicWorkspace {
                 }
                 let k = *k as usize;
                 for pile in p.pile_start[k]..p.pile_start[k + 1] {
-                    if self.final_demand.pile_level[pile] <= self.final_demand.pile_floor[pile] {
+                    if self.final_demand.pile_level[pile] <= self.final_demand.pile_floor[pile]
+                        || !self.releases(engine, pile)
+                    {
                         continue;
                     }
                     for &slot in &p.pile_slots[p.piles[pile].slots.clone()] {
@@ -664,6 +716,7 @@ impl DynamicWorkspace {
         }
         self.record(engine, t);
         self.outcome.record_piles(t, &self.final_demand.pile_level);
+        self.clear_markets(engine, r, t);
         // Re-routed orders go to spare capacity, in proportion to it and at most all of
         // it; what exceeds it is lost (the inventory gap orders it again).
         for f in 0..p.x0.len() {
@@ -738,7 +791,8 @@ impl DynamicWorkspace {
                     let freed = p.z0[e] * delivers * if gate { share_t } else { share_n };
                     if gate {
                         // At most κ of freed volume reaches a target; it is untagged then.
-                        let held = freed * (1.0 - self.run.kappa);
+                        let kappa = self.run.kappa[p.slot_product[slot] as usize];
+                        let held = freed * (1.0 - kappa);
                         received += p.z0[e] * delivers - held;
                         kept += held;
                     } else {
@@ -920,6 +974,10 @@ impl DynamicWorkspace {
                 }
                 self.tags.diverted[k] += diverted;
                 self.receipts.kept[k] -= diverted;
+                // Made for blocked orders and sold to nobody: the origin's surplus (§7.5).
+                if let Some(pricing) = &mut self.pricing {
+                    pricing.surplus[k] += blocked - diverted;
+                }
             } else if !p.target[f] {
                 // Processed freed volume: output tagged in the largest tagged share among
                 // its inputs, delivered to non-targets first, the rest to targets.
@@ -946,7 +1004,7 @@ impl DynamicWorkspace {
         self.nodes.pair[f][0] = free * self.nodes.ratio_prev[f];
         // Output beyond regular demand serves re-routed orders, all from targets: freed
         // volume in it passes the κ gate.
-        let held = beyond * share_t * (1.0 - self.run.kappa);
+        let held = beyond * share_t * (1.0 - self.run.kappa[k]);
         self.pool.pool_served[k] += beyond - held;
         self.receipts.kept[k] += held;
     }
@@ -1042,14 +1100,17 @@ impl DynamicWorkspace {
             let (delivered, _) = p.final_delivery(
                 e,
                 asked,
-                self.served_by(p.fd_node[e] as usize),
+                self.served_by(p, p.fd_node[e] as usize),
                 &self.run.cut,
             );
             final_gap += asked - delivered;
         }
         let deficit: f64 = slots.iter().map(|&s| deficit_of(s as usize)).sum::<f64>() + final_gap;
         let room = self.final_demand.pile_level[pile] - self.final_demand.pile_floor[pile];
-        if deficit <= engine.settings.release_threshold * info.baseline || room <= 0.0 {
+        if deficit <= engine.settings.release_threshold * info.baseline
+            || room <= 0.0
+            || !self.releases(engine, pile)
+        {
             return;
         }
         let rate = r
@@ -1065,22 +1126,53 @@ impl DynamicWorkspace {
             final_gap * share;
         self.final_demand.pile_level[pile] -= amount;
         self.outcome.record_release(t, info.product, amount);
+        if let (Some(pricing), Some(plan)) = (&mut self.pricing, &engine.pricing) {
+            pricing.released(plan, pile, amount - final_gap * share);
+        }
+    }
+
+    /// Whether a stockpile may release at this step's price (§7.5; always without a
+    /// market step).
+    fn releases(&self, engine: &Dynamic, pile: usize) -> bool {
+        match (&self.pricing, &engine.pricing) {
+            (Some(pricing), Some(plan)) => pricing.releases(plan, pile),
+            _ => true,
+        }
+    }
+
+    /// The market step at the end of step `t` (§7.5): what each market's users asked and
+    /// got, the prices of the next step and their levers.
+    fn clear_markets(&mut self, engine: &Dynamic, r: &Realization, t: usize) {
+        let (Some(pricing), Some(plan)) = (&mut self.pricing, &engine.pricing) else {
+            return;
+        };
+        let p = &engine.plan;
+        let slots = (&self.receipts.asked[..], &self.receipts.received[..]);
+        pricing.count(plan, slots);
+        let tau = (since_start(p, r, t), since_start(p, r, t + 1));
+        pricing.update(plan, r, tau);
     }
 
     /// The deferred final demand is asked again next step, on each final-demand edge of
-    /// its (region, product) in proportion to the baseline (§5.7).
+    /// its (region, product) in proportion to the baseline (§5.7), times the market
+    /// step's demand factor (§7.5).
     fn defer(&mut self, engine: &Dynamic, _: &Realization, t: usize) {
-        if self.run.deferrable == 0.0 {
+        let market = self.pricing.as_ref().map(|pricing| &pricing.sink[..]);
+        if self.run.deferrable == 0.0 && market.is_none() {
             return;
         }
         let p = &engine.plan;
         for (i, scale) in self.final_demand.fd_scale.iter_mut().enumerate() {
             let base = self.outcome.final_baseline[i];
-            *scale = if base > 0.0 {
+            *scale = if base > 0.0 && self.run.deferrable != 0.0 {
                 1.0 + self.outcome.deferred(t, i) / base
             } else {
                 1.0
             };
+            // The market step's demand factor (§7.5).
+            if let Some(d) = market {
+                *scale *= d[i];
+            }
         }
         for f in 0..p.x0.len() {
             let (mut all, mut cut, mut target) = (0.0, 0.0, 0.0);
@@ -1105,12 +1197,12 @@ impl DynamicWorkspace {
     }
 
     /// How node `f` served its demands this step.
-    fn served_by(&self, f: usize) -> super::Served {
+    fn served_by(&self, p: &Plan, f: usize) -> super::Served {
         super::Served {
             served: self.nodes.served[f],
             free: self.tags.free[f],
             tagged: self.tags.share_t[f],
-            kappa: self.run.kappa,
+            kappa: self.run.kappa[p.product[f] as usize],
         }
     }
 
@@ -1134,16 +1226,23 @@ impl DynamicWorkspace {
             diverted: &self.tags.diverted,
             free: &self.tags.free,
             share: &self.tags.share_t,
-            kappa: self.run.kappa,
+            kappa: &self.run.kappa,
             final_release: &self.final_demand.final_release,
             fd_scale: &self.final_demand.fd_scale,
             deferrable: self.run.deferrable,
             substitutable: self.run.substitutable,
             theta: &self.run.theta,
-            thrifted: &engine.thrifted,
+            reduced: &engine.reduced,
             switch_moved: &self.switching.moved,
             switch_got: &self.switching.got,
         };
-        self.outcome.record(t, p, &step);
+        let market = self.pricing.as_mut().map(Pricing::step);
+        self.outcome.record(t, p, &step, market);
     }
+}
+
+/// Years from the shocks' start to the middle of step `t` (0 before the start, §7.5).
+fn since_start(p: &Plan, r: &Realization, t: usize) -> f64 {
+    let start = (r.start.unwrap_or(0.0) / p.dt).round();
+    ((t as f64 - start + 0.5) * p.dt).max(0.0)
 }

@@ -1,0 +1,247 @@
+//! The market step in time (docs/model.md §7.5): one price per market and product per
+//! step, the levers it sets for the next step (users' demand, the ramp of spare capacity,
+//! leakage and κ, stock release), and the update from what the market's users asked and
+//! got. The markets and the levers' formulas are §7.1's (`src/engine/market.rs`).
+
+use super::outcome::MarketStep;
+use super::plan::Plan;
+use crate::engine::market::{factor_at, leak_gap, next_price, supply_factor, MarketId, Markets};
+use crate::engine::resolved::Resolved;
+use crate::error::Result;
+use crate::network::Network;
+use crate::scenario::Realization;
+
+const MARKETS: usize = MarketId::ALL.len();
+
+/// Where each of the engine's users and suppliers trades, built once per engine. Every
+/// index `m·P + k` names market `m` of product `k`.
+#[derive(Debug, Clone)]
+pub(super) struct PricePlan {
+    markets: Markets,
+    /// Input slots of listed products: (slot, market of the slot's region).
+    pub slots: Vec<(u32, u32)>,
+    /// Final users of listed products: ((region, product) index, its market).
+    sinks: Vec<(u32, u32)>,
+    /// Per (region, product) index: its market.
+    sink: Vec<u32>,
+    /// Per node (internal order): the market of its region for its product.
+    node: Vec<u32>,
+    /// Per stockpile: the market of its region.
+    pile: Vec<u32>,
+    /// The share of a full tâtonnement step taken per time step, `1 - exp(-Δt/T)`.
+    adjust: f64,
+}
+
+impl PricePlan {
+    /// The markets of `scenario` laid out in the plan's order (docs/model.md §7.5).
+    ///
+    /// # Errors
+    /// An unknown product in `market.products`.
+    pub fn new(
+        net: &Network,
+        scenario: &Realization,
+        resolved: &Resolved,
+        plan: &Plan,
+    ) -> Result<Self> {
+        let markets = Markets::new(net, scenario, resolved)?;
+        let np = plan.products;
+        let at = |region: usize, k: usize| (markets.of(region, k).index() * np + k) as u32;
+        let region_of = |f: usize| net.node(plan.node_at[f]).region.index();
+        let node: Vec<u32> = (0..plan.x0.len())
+            .map(|f| at(region_of(f), plan.product[f] as usize))
+            .collect();
+        let mut slots = Vec::new();
+        for f in 0..plan.x0.len() {
+            for slot in plan.slot_start[f]..plan.slot_start[f + 1] {
+                let k = plan.slot_product[slot] as usize;
+                if markets.entry[k].is_some() {
+                    slots.push((slot as u32, at(region_of(f), k)));
+                }
+            }
+        }
+        let nrp = net.regions().len() * np;
+        let sink: Vec<u32> = (0..nrp).map(|i| at(i / np, i % np)).collect();
+        let sinks = (0..nrp)
+            .filter(|i| markets.entry[i % np].is_some())
+            .map(|i| (i as u32, sink[i]))
+            .collect();
+        let pile = (plan.piles.iter())
+            .map(|pile| at(pile.region, pile.product))
+            .collect();
+        let days = scenario.market.as_ref().map_or(0.0, |m| m.adjust_days);
+        let adjust = if days > 0.0 {
+            1.0 - (-plan.dt * 365.0 / days).exp()
+        } else {
+            1.0
+        };
+        Ok(Self {
+            markets,
+            slots,
+            sinks,
+            sink,
+            node,
+            pile,
+            adjust,
+        })
+    }
+
+    /// Listed products that cross no border, as warnings.
+    pub fn warnings(&self) -> &[String] {
+        &self.markets.warnings
+    }
+}
+
+/// The prices of a run and the levers they set; sized once per workspace.
+#[derive(Debug, Clone)]
+pub(super) struct Pricing {
+    /// Per market and product: the price in force this step.
+    pub price: Vec<f64>,
+    /// Per market and product: users' factor `d` on their schedule this step.
+    demand: Vec<f64>,
+    /// Per market and product: the factor on the ramp `ρ` of its expanding nodes.
+    supply: Vec<f64>,
+    /// Per market and product: whether its stockpiles may release.
+    open: Vec<bool>,
+    /// Per product: the leakage factor `g`.
+    pub gap: Vec<f64>,
+    /// Per (region, product): final users' `d` this step.
+    pub sink: Vec<f64>,
+    /// Per market and product, this step: what its users asked and got.
+    asked: Vec<f64>,
+    got: Vec<f64>,
+    /// Per product, this step: what diverting exporters made for blocked orders and sold
+    /// to nobody.
+    pub surplus: Vec<f64>,
+    /// Per (region, product), this step: what final users asked and got.
+    final_asked: Vec<f64>,
+    final_got: Vec<f64>,
+}
+
+impl Pricing {
+    pub fn new(plan: &PricePlan, products: usize) -> Self {
+        let width = MARKETS * products;
+        Self {
+            price: vec![1.0; width],
+            demand: vec![1.0; width],
+            supply: vec![1.0; width],
+            open: vec![true; width],
+            gap: vec![1.0; products],
+            sink: vec![1.0; plan.sink.len()],
+            asked: vec![0.0; width],
+            got: vec![0.0; width],
+            surplus: vec![0.0; products],
+            final_asked: vec![0.0; plan.sink.len()],
+            final_got: vec![0.0; plan.sink.len()],
+        }
+    }
+
+    /// Every price at baseline, the levers they set, nothing asked yet.
+    pub fn start(&mut self, plan: &PricePlan, r: &Realization, tau: f64) {
+        self.price.fill(1.0);
+        self.asked.fill(0.0);
+        self.got.fill(0.0);
+        self.surplus.fill(0.0);
+        self.levers(plan, r, tau);
+    }
+
+    /// The levers of the prices in force, `τ` years after the shocks' start (§7.5).
+    fn levers(&mut self, plan: &PricePlan, r: &Realization, tau: f64) {
+        let Some(market) = &r.market else { return };
+        let np = self.gap.len();
+        for (k, entry) in plan.markets.entry.iter().enumerate() {
+            let Some(e) = entry.map(|i| &market.products[i]) else {
+                continue;
+            };
+            let eps = e.demand_elasticity_at(tau);
+            let bloc = self.price[MarketId::Bloc.index() * np + k];
+            for m in MarketId::ALL {
+                let i = m.index() * np + k;
+                let p = self.price[i];
+                self.demand[i] = factor_at(p, eps, e.max_fall);
+                self.supply[i] = supply_factor(p.max(bloc), Some(e));
+                self.open[i] = p >= e.release_at;
+            }
+            let origin = self.price[MarketId::Origin.index() * np + k];
+            self.gap[k] = leak_gap(origin, bloc, market.leakage_elasticity);
+        }
+        for &(i, m) in &plan.sinks {
+            self.sink[i as usize] = self.demand[m as usize];
+        }
+    }
+
+    /// A producer's factor on its coefficient for the input of market `m`: `min(1, d)`.
+    pub fn thrift(&self, m: u32) -> f64 {
+        self.demand[m as usize].min(1.0)
+    }
+
+    /// The factor on the ramp of node `f`.
+    pub fn ramp(&self, plan: &PricePlan, f: usize) -> f64 {
+        self.supply[plan.node[f] as usize]
+    }
+
+    /// Whether stockpile `pile` may release at this step's price.
+    pub fn releases(&self, plan: &PricePlan, pile: usize) -> bool {
+        self.open[plan.pile[pile] as usize]
+    }
+
+    /// Counts what a stockpile released into its region's users' inventories.
+    pub fn released(&mut self, plan: &PricePlan, pile: usize, amount: f64) {
+        self.got[plan.pile[pile] as usize] += amount;
+    }
+
+    /// What the outcome's record of a step reads and fills (docs/model.md §7.5).
+    pub fn step(&mut self) -> MarketStep<'_> {
+        MarketStep {
+            prices: &self.price,
+            demand: &self.sink,
+            asked: &mut self.final_asked,
+            got: &mut self.final_got,
+        }
+    }
+
+    /// The market's users' demands of the step: each listed slot's orders due and
+    /// receipts, and each final user's asked demand and what it got (deliveries and
+    /// stock released to it, as the step's record filled them).
+    pub fn count(&mut self, plan: &PricePlan, (asked, received): (&[f64], &[f64])) {
+        for &(slot, m) in &plan.slots {
+            self.asked[m as usize] += asked[slot as usize];
+            self.got[m as usize] += received[slot as usize];
+        }
+        for &(i, m) in &plan.sinks {
+            self.asked[m as usize] += self.final_asked[i as usize];
+            self.got[m as usize] += self.final_got[i as usize];
+        }
+    }
+
+    /// The price update at the end of a step (docs/model.md §7.5), from what was counted
+    /// at elasticity `ε(τ)`; then the levers for the next step at `τ_next`.
+    pub fn update(&mut self, plan: &PricePlan, r: &Realization, (tau, tau_next): (f64, f64)) {
+        let Some(market) = &r.market else { return };
+        let np = self.gap.len();
+        for (k, entry) in plan.markets.entry.iter().enumerate() {
+            let Some(e) = entry.map(|i| &market.products[i]) else {
+                continue;
+            };
+            let slope = (e.demand_elasticity_at(tau) + e.supply) / plan.adjust;
+            for m in MarketId::ALL {
+                let i = m.index() * np + k;
+                let mut supply = self.got[i];
+                if m == MarketId::Origin {
+                    supply += self.surplus[k];
+                }
+                self.price[i] = next_price(
+                    self.price[i],
+                    self.asked[i],
+                    supply,
+                    slope,
+                    market.floor,
+                    market.choke,
+                );
+            }
+        }
+        self.asked.fill(0.0);
+        self.got.fill(0.0);
+        self.surplus.fill(0.0);
+        self.levers(plan, r, tau_next);
+    }
+}
