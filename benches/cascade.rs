@@ -6,7 +6,10 @@ use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Through
 use shortfall::engine::{Engine, StaticCascade};
 use shortfall::network::Network;
 use shortfall::network::Synthetic;
-use shortfall::scenario::{Disposal, Market, MarketProduct, Realization, Restriction, Targets};
+use shortfall::scenario::{Disposal, Realization, Restriction, Targets};
+
+mod common;
+use common::with_market;
 
 fn seed_case() -> Realization {
     let mut r = Realization {
@@ -71,27 +74,6 @@ fn generated(c: &mut Criterion) {
         });
     }
     g.finish();
-}
-
-/// The market step on every product: short- and long-run demand elasticities, supply,
-/// leakage; four passes (five cascades).
-fn with_market(net: &Network, mut r: Realization) -> Realization {
-    let products = (net.products().iter())
-        .map(|p| MarketProduct {
-            demand_short: 0.1,
-            demand_long: 0.5,
-            lag: 2.0,
-            supply: 0.3,
-            max_fall: 0.5,
-            ..MarketProduct::new(&p.id)
-        })
-        .collect();
-    r.market = Some(Market {
-        leakage_elasticity: 0.5,
-        products,
-        ..Market::default()
-    });
-    r
 }
 
 /// The market step against the same run without it, back to back (docs/performance.md).

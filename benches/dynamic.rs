@@ -10,6 +10,8 @@ use shortfall::engine::{Dynamic, DynamicSettings, Engine, Mode, Step};
 use shortfall::network::{Network, Synthetic, SyntheticTable};
 use shortfall::scenario::Realization;
 
+mod common;
+
 fn bench(
     c: &mut Criterion,
     group: &str,
@@ -75,11 +77,9 @@ fn sparse(c: &mut Criterion) {
     }
 }
 
-/// The seed scenario at its medians on the embedded data: 52 weekly steps (the
-/// target of docs/performance.md: under 1 ms).
-fn seed_year(c: &mut Criterion) {
-    let data = shortfall::data::rare_earths_2024();
-    let net = &data.network;
+/// The seed scenario at its medians on the embedded data, a year from week 4.
+fn seed() -> (Network, Realization, DynamicSettings) {
+    let net = shortfall::data::rare_earths_2024().network;
     let path = concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/scenarios/us_plus8_embargo.toml"
@@ -95,6 +95,14 @@ fn seed_year(c: &mut Criterion) {
         inventory_days_by_product: [("ndfeb_magnet_dy".to_string(), 14.0)].into(),
         ..DynamicSettings::default()
     };
+    (net, r, settings)
+}
+
+/// The seed scenario at its medians on the embedded data: 52 weekly steps (the
+/// target of docs/performance.md: under 1 ms).
+fn seed_year(c: &mut Criterion) {
+    let (net, r, settings) = seed();
+    let net = &net;
     let engine = Dynamic::new(net, &r, settings).unwrap();
     let mut ws = engine.workspace(net);
     c.bench_function("dynamic/seed_scenario_52_weeks", |b| {
@@ -102,5 +110,48 @@ fn seed_year(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, seed_year, dense, sparse);
+/// The market step in time (docs/model.md §7.5) against the same runs without it, back
+/// to back: the seed year in weeks, and the sparse 10,000-node chain in 20 weekly steps.
+fn market(c: &mut Criterion) {
+    let mut g = c.benchmark_group("dynamic/market");
+    let (net, r, settings) = seed();
+    let chain = Synthetic::with_nodes(10_000, 3, 5).build().unwrap();
+    let mut shock = Realization {
+        horizon: 1.0,
+        ..Realization::default()
+    };
+    shock.mitigation.substitution = 0.5;
+    let weekly = DynamicSettings {
+        step: Step::Week,
+        steps: 20,
+        ..DynamicSettings::default()
+    };
+    for (name, net, r, settings) in [
+        ("embedded_52_weeks", &net, r, settings),
+        ("generated_10000_20_weeks", &chain, shock, weekly),
+    ] {
+        for (label, r) in [("off", r.clone()), ("on", common::with_market(net, r))] {
+            let engine = Dynamic::new(net, &r, settings.clone()).unwrap();
+            let engine = if name.starts_with("generated") {
+                let first = net.node(shortfall::network::NodeId(0));
+                let (region, product) = (
+                    &net.region(first.region).code,
+                    &net.product(first.product).id,
+                );
+                engine
+                    .with_loss_path(net, region, product, vec![0.5; 10])
+                    .unwrap()
+            } else {
+                engine
+            };
+            let mut ws = engine.workspace(net);
+            g.bench_function(BenchmarkId::new(name, label), |b| {
+                b.iter(|| engine.run(net, &r, &mut ws).unwrap())
+            });
+        }
+    }
+    g.finish();
+}
+
+criterion_group!(benches, seed_year, dense, sparse, market);
 criterion_main!(benches);

@@ -9,7 +9,8 @@ use shortfall::engine::{Engine, MarketId, StaticCascade, StaticOutcome};
 use shortfall::network::Network;
 use shortfall::runs::ScenarioFile;
 use shortfall::scenario::{
-    CapacityLoss, Disposal, Market, MarketProduct, Rationing, Realization, Restriction, Targets,
+    CapacityLoss, Disposal, Market, MarketProduct, Precaution, Rationing, Realization, Restriction,
+    Targets,
 };
 use support::{run, Hand};
 
@@ -69,6 +70,28 @@ fn origin_and_bloc_by_hand() {
     assert!(near(o.priced_out(cn, oxide), -40.0));
     let m = o.market.as_ref().unwrap();
     // Pass 1 moves the levers; pass 2 finds the prices where they were and runs nothing.
+    assert_eq!(m.cascades, 2);
+    assert!(m.residual < 1e-12, "{}", m.residual);
+}
+
+/// §7.1 by hand, a licensing share: half of the US's baseline 40 t allowed. The bloc
+/// clears where its priced demand meets the quota, `40·p^-0.5 = 20` at `p = 4`; China,
+/// with 20 t diverted and unclaimed at first, where `60·p^-0.5 = 80`, `p = 0.5625`.
+#[test]
+fn a_licensing_share_is_a_quota() {
+    let net = china_oxide();
+    let mut r = oxide_cut(Disposal::Divert);
+    r.restrictions[0].severity = 0.5;
+    let o = run(&net, &r);
+    let (us, cn) = (net.region_id("US").unwrap(), net.region_id("CN").unwrap());
+    let oxide = net.product_id("oxide").unwrap();
+    assert!(near(o.price(MarketId::Bloc, oxide).unwrap(), 4.0));
+    assert!(near(o.price(MarketId::Origin, oxide).unwrap(), 0.5625));
+    // The US gets its whole priced demand, 20 t: the quota, not half of it.
+    assert!(o.final_shortfall(us, oxide) < 1e-9);
+    assert!(near(o.priced_out(us, oxide), 20.0));
+    assert!(o.final_shortfall(cn, oxide) < 1e-9);
+    let m = o.market.as_ref().unwrap();
     assert_eq!(m.cascades, 2);
     assert!(m.residual < 1e-12, "{}", m.residual);
 }
@@ -541,4 +564,129 @@ fn the_dynamic_engine_refuses_values() {
             .to_string();
         assert!(err.contains(field), "{err}");
     }
+}
+
+/// A US magnet maker makes 40 t/yr of magnets from 1 t of Chinese oxide each; China makes
+/// 100 t/yr (capacity `china`), 60 for its own use.
+fn us_magnets(china: f64) -> Network {
+    let mut h = Hand::new(&["CN", "US"], &["oxide", "magnet"]);
+    let cn = h.node("CN", "oxide", china, &[]);
+    let us = h.node("US", "magnet", 40.0, &[("oxide", 1.0)]);
+    h.flow_to_node(cn, us, 40.0);
+    h.flow_to_final(cn, "CN", 60.0);
+    h.flow_to_final(us, "US", 40.0);
+    h.build()
+}
+
+/// A full restriction of oxide to the US over `horizon` years, with a market step that
+/// prices nothing and buys ahead `days` of cover `lead` years before the start.
+fn precaution(horizon: f64, days: f64, lead: f64) -> Realization {
+    let cut = Restriction::full(["CN"], ["oxide"], Targets::List(vec!["US".into()]));
+    Realization {
+        horizon,
+        restrictions: vec![cut],
+        market: Some(Market {
+            precaution: Some(Precaution { days, lead }),
+            ..Market::default()
+        }),
+        ..Realization::default()
+    }
+}
+
+/// §7.6 by hand: 30 days front-loaded (3.288 t) meet 3.288 of the quarter's 10 t lacking.
+#[test]
+fn front_loaded_stock_is_used_first() {
+    let net = us_magnets(100.0);
+    let (us, np) = (net.region_id("US").unwrap(), net.products().len());
+    let (oxide, magnet) = (
+        net.product_id("oxide").unwrap(),
+        net.product_id("magnet").unwrap(),
+    );
+    let front = 40.0 * 30.0 / 365.0;
+    let o = run(&net, &precaution(0.25, 30.0, 0.1));
+    assert!(near(o.final_shortfall(us, magnet), 10.0 - front));
+    let m = o.market.as_ref().unwrap();
+    assert!(near(m.front_loaded[us.index() * np + oxide.index()], front));
+    // Announced at the start: no time to buy ahead.
+    let o = run(&net, &precaution(0.25, 30.0, 0.0));
+    assert!(near(o.final_shortfall(us, magnet), 10.0));
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(128))]
+
+    /// §7.6: with every elasticity 0, `keep` and no supply response (ρ = 0: no pool in
+    /// sweep C), front-loaded stock never raises a region's final-use shortfall. With a
+    /// pool it can (`counterexample_front_loading_can_raise_a_shortfall_with_a_pool`).
+    #[test]
+    fn front_loading_never_raises_a_shortfall_without_a_pool(
+        net in support::small_network(),
+        mut shock in support::shock(),
+        days in 1.0f64..=120.0,
+    ) {
+        shock.divert = false;
+        shock.substitution = 0.0;
+        let mut r = shock.realization(&net);
+        r.market = Some(Market::default());
+        let plain = run(&net, &r);
+        r.market.as_mut().unwrap().precaution = Some(Precaution { days, lead: 0.5 });
+        let ahead = run(&net, &r);
+        for region in (0..net.regions().len()).map(|i| shortfall::network::RegionId(i as u32)) {
+            for p in net.products() {
+                let k = net.product_id(&p.id).unwrap();
+                let (a, b) = (ahead.final_shortfall(region, k), plain.final_shortfall(region, k));
+                prop_assert!(a <= b + 1e-9 * b.max(1.0), "{} {}: {} > {}", net.region(region).code, p.id, a, b);
+            }
+        }
+    }
+}
+
+/// §7.6, a named counterexample: with a pool in sweep C (spare capacity, ρ > 0, or
+/// diverted volume) front-loading can raise another region's final-use shortfall: the
+/// front-loaded producers make more, plan other increments, and their claims on the pool
+/// crowd out other users (found by a deterministic search over generated networks; the
+/// first case it meets is printed).
+#[test]
+fn counterexample_front_loading_can_raise_a_shortfall_with_a_pool() {
+    use proptest::strategy::ValueTree;
+    use proptest::test_runner::TestRunner;
+    let mut runner = TestRunner::deterministic();
+    let (networks, shocks) = (support::small_network(), support::shock());
+    let found = (0..2000).find_map(|_| {
+        let net = networks.new_tree(&mut runner).unwrap().current();
+        let mut r = shocks
+            .new_tree(&mut runner)
+            .unwrap()
+            .current()
+            .realization(&net);
+        r.market = Some(Market::default());
+        let plain = run(&net, &r);
+        r.market.as_mut().unwrap().precaution = Some(Precaution {
+            days: 30.0,
+            lead: 0.5,
+        });
+        let ahead = run(&net, &r);
+        let regions = (0..net.regions().len()).map(|i| shortfall::network::RegionId(i as u32));
+        regions
+            .flat_map(|g| net.products().iter().map(move |p| (g, p.id.clone())))
+            .find_map(|(g, p)| {
+                let k = net.product_id(&p).unwrap();
+                let (a, b) = (ahead.final_shortfall(g, k), plain.final_shortfall(g, k));
+                (a > b + 1e-9 * b.max(1.0)).then(|| {
+                    let (rho, divert) = (
+                        r.mitigation.substitution,
+                        r.restrictions
+                            .iter()
+                            .any(|x| x.disposal == Disposal::Divert),
+                    );
+                    format!(
+                        "{} {p}: {b} -> {a} (ρ = {rho}, divert: {divert})",
+                        net.region(g).code
+                    )
+                })
+            })
+    });
+    let case = found.expect("no counterexample in 2,000 generated cases");
+    println!("front-loading raised {case}");
+    assert!(!case.ends_with("(ρ = 0, divert: false)"));
 }

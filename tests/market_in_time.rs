@@ -9,7 +9,9 @@ use shortfall::data::rare_earths_2024;
 use shortfall::engine::{Dynamic, DynamicOutcome, DynamicSettings, MarketId, Mode, Step};
 use shortfall::network::Network;
 use shortfall::runs::ScenarioFile;
-use shortfall::scenario::{Disposal, Market, MarketProduct, Realization, Restriction, Targets};
+use shortfall::scenario::{
+    Disposal, Market, MarketProduct, Precaution, Realization, Restriction, Targets,
+};
 use support::Hand;
 
 /// A week in years.
@@ -110,6 +112,32 @@ fn origin_and_bloc_by_hand_in_time() {
     assert!((0..o.steps).all(|t| price(MarketId::Rest, t) == 1.0));
 }
 
+/// §7.5 with a licensing share of 1/2: the quota of §7.1 clears both markets at step 1,
+/// the bloc at 4, the origin at 0.5625.
+#[test]
+fn a_licensing_share_is_a_quota_in_time() {
+    let net = china_oxide(0.0);
+    let mut r = oxide_cut();
+    r.restrictions[0].severity = 0.5;
+    let o = run(&net, &r, weekly());
+    let (us, oxide) = (
+        net.region_id("US").unwrap(),
+        net.product_id("oxide").unwrap(),
+    );
+    assert!(near(o.final_shortfall(us, oxide, 0), 20.0 * WEEK));
+    for t in 1..o.steps {
+        assert!(
+            near(o.price(MarketId::Bloc, oxide, t).unwrap(), 4.0),
+            "step {t}"
+        );
+        assert!(
+            near(o.price(MarketId::Origin, oxide, t).unwrap(), 0.5625),
+            "step {t}"
+        );
+        assert!(o.final_shortfall(us, oxide, t) < 1e-12, "step {t}");
+    }
+}
+
 /// With an adjustment time the price closes `1 - exp(-Δt/T)` of the log gap per step.
 #[test]
 fn an_adjustment_time_slows_the_price() {
@@ -169,13 +197,11 @@ fn leakage_follows_the_price_gap() {
         net.region_id("US").unwrap(),
         net.product_id("oxide").unwrap(),
     );
-    // Step 1: the cut is g = 0.36/100 of the full cut; China's node serves 100/104 of
-    // each demand (US 4 t/yr, its own 100), so the US lacks 1 - (100/104)(1 - 0.0036).
+    // Step 1: the cut is g = 0.36/100 of the full cut, a quota of 99.64% of the US's
+    // baseline 40 t/yr, more than the 4 t/yr it asks at the choke: nothing is cut. China's
+    // node serves 100/104 of each demand (US 4 t/yr, its own 100): the US lacks 4/104.
     let short = o.final_shortfall(us, oxide, 1);
-    assert!(
-        near(short, 4.0 * WEEK * (1.0 - 100.0 / 104.0 * (1.0 - 0.0036))),
-        "{short}"
-    );
+    assert!(near(short, 4.0 * WEEK * (1.0 - 100.0 / 104.0)), "{short}");
     let plain = run(&net, &oxide_cut(), weekly());
     assert!(o.cumulative_final_shortfall(us, oxide) < plain.cumulative_final_shortfall(us, oxide));
 }
@@ -313,4 +339,49 @@ proptest! {
         }
         prop_assert_eq!(support::dynamic_violation(&net, &o), None);
     }
+}
+
+/// §7.6 in time: the US magnet maker (oxide from China, which can make 150 t/yr) holds 30
+/// more days of oxide from four weeks before the restriction; in the announcement's step
+/// it orders `3.288·(1 - e^(-7/60))` t more than without, which arrives the next step.
+#[test]
+fn front_loading_in_time() {
+    let mut h = Hand::new(&["CN", "US"], &["oxide", "magnet"]);
+    let cn = h.node("CN", "oxide", 150.0, &[]);
+    let us_maker = h.node("US", "magnet", 40.0, &[("oxide", 1.0)]);
+    h.flow_to_node(cn, us_maker, 40.0);
+    h.flow_to_final(cn, "CN", 60.0);
+    h.flow_to_final(us_maker, "US", 40.0);
+    let net = h.build();
+    let cut = Restriction::full(["CN"], ["oxide"], Targets::List(vec!["US".into()]));
+    let plain = Realization {
+        horizon: 10.0 * WEEK,
+        start: Some(8.0 * WEEK),
+        run_length: Some(30.0 * WEEK),
+        restrictions: vec![cut],
+        market: Some(Market::default()),
+        ..Realization::default()
+    };
+    let mut ahead = plain.clone();
+    ahead.market.as_mut().unwrap().precaution = Some(Precaution {
+        days: 30.0,
+        lead: 4.0 * WEEK,
+    });
+    let (a, b) = (run(&net, &ahead, weekly()), run(&net, &plain, weekly()));
+    let oxide = net.product_id("oxide").unwrap();
+    let us = net.region_id("US").unwrap();
+    let magnet = net.product_id("magnet").unwrap();
+    let node = net.node_id(us, magnet).unwrap();
+    let stock = |o: &DynamicOutcome, t| o.inventory(node, oxide, t).unwrap();
+    // Nothing moves before the announcement (step 4).
+    assert_eq!(stock(&a, 4), stock(&b, 4));
+    let extra = 40.0 * 30.0 / 365.0 * (1.0 - (-7.0f64 / 60.0).exp());
+    assert!(
+        near(stock(&a, 5) - stock(&b, 5), extra),
+        "{}",
+        stock(&a, 5) - stock(&b, 5)
+    );
+    // By the start it holds more, and loses fewer magnets over the restriction.
+    assert!(stock(&a, 7) > stock(&b, 7) + extra);
+    assert!(a.cumulative_final_shortfall(us, magnet) < b.cumulative_final_shortfall(us, magnet));
 }

@@ -208,6 +208,10 @@ pub struct CascadeWorkspace {
     price: Vec<f64>,
     market_d: Vec<f64>,
     market_a: Vec<f64>,
+    /// Precautionary buying (§7.6), per slot: the days front-loaded over 365 (0 where the
+    /// slot does not take part), and the front-loaded stock it used this pass.
+    front: Vec<f64>,
+    front_used: Vec<f64>,
     /// The fingerprint of the network it is sized for.
     network: u64,
     outcome: StaticOutcome,
@@ -712,6 +716,8 @@ impl Engine for StaticCascade {
             price: vec![1.0; 3 * net.products().len()],
             market_d: vec![0.0; 3 * net.products().len()],
             market_a: vec![0.0; 3 * net.products().len()],
+            front: vec![0.0; ns],
+            front_used: vec![0.0; ns],
             network: net.fingerprint(),
             outcome: StaticOutcome::new(net),
         }
@@ -780,6 +786,17 @@ impl StaticCascade {
         ws.util.fill(1.0);
         ws.gap.fill(1.0);
         ws.release_open.fill(1.0);
+        // §7.6: the bloc's producers of a restricted input front-load `days` of it.
+        ws.front.fill(0.0);
+        ws.front_used.fill(0.0);
+        if let Some(c) = market.precaution.as_ref().filter(|c| c.lead > 0.0) {
+            for (s, slot) in self.slots.iter().enumerate() {
+                let bloc = markets.of(slot.region.index(), slot.product) == MarketId::Bloc;
+                if bloc && slot.node != NONE && !slot.unallocated {
+                    ws.front[s] = c.days / 365.0;
+                }
+            }
+        }
         self.set_levers(net, r, markets, ws);
         let mut cascades = self.pass(net, r, ws, false, tolerance::RECYCLING_PASSES);
         self.measure_markets(net, markets, ws);
@@ -833,6 +850,10 @@ impl StaticCascade {
         o.prices.copy_from_slice(&ws.price);
         o.cascades = cascades;
         o.residual = residual;
+        o.front_loaded.fill(0.0);
+        for (s, slot) in self.slots.iter().enumerate() {
+            o.front_loaded[slot.region.index() * np + slot.product] += ws.front_used[s];
+        }
     }
 
     /// §7.1: each market's demand `D` (its users' schedules after `d`) and supply `A`
@@ -894,22 +915,24 @@ impl StaticCascade {
             }
         };
         for k in 0..np {
-            let bloc = ws.price[MarketId::Bloc.index() * np + k];
+            // A product not listed (or with no market) keeps every lever at 1, as reset.
+            let Some(e) = entry(k) else { continue };
+            let (eps, bloc) = (
+                e.demand_elasticity(h),
+                ws.price[MarketId::Bloc.index() * np + k],
+            );
             for m in MarketId::ALL {
                 let i = m.index() * np + k;
                 let p = ws.price[i];
-                set(&mut ws.factor[i], market::demand_factor(p, entry(k), h));
-                set(
-                    &mut ws.room[i],
-                    market::supply_factor(p.max(bloc), entry(k)),
-                );
+                set(&mut ws.factor[i], market::factor_at(p, eps, e.max_fall));
+                set(&mut ws.room[i], market::supply_factor(p.max(bloc), Some(e)));
             }
             let origin = ws.price[MarketId::Origin.index() * np + k];
             set(
                 &mut ws.gap[k],
                 market::leak_gap(origin, bloc, market.leakage_elasticity),
             );
-            let at = entry(k).map_or(0.0, |e| e.release_at);
+            let at = e.release_at;
             for region in 0..net.regions().len() {
                 let p = ws.price[markets.of(region, k).index() * np + k];
                 set(
@@ -1201,22 +1224,45 @@ impl StaticCascade {
                     } else {
                         (cut, leak)
                     };
-                    let allowed = sched * (1.0 - cut);
+                    // §7.1: the restriction allows a volume, `(1 - cut)` of the baseline
+                    // schedule `sched / d`; a user whose price cut its schedule gets all
+                    // of it up to that volume.
+                    let d = if MARKET {
+                        demand(ws, e.slot).min(1.0)
+                    } else {
+                        1.0
+                    };
+                    let (allowed, leaked) = if d < 1.0 {
+                        let allowed = (sched * (1.0 - cut) / d).min(sched);
+                        (allowed, (sched * leak / d).min(allowed))
+                    } else {
+                        (sched * (1.0 - cut), sched * leak)
+                    };
                     ws.got_a[slot] += f * allowed;
                     let blocked = f * (sched - allowed);
-                    ws.outcome.leaked[p.index()] += f * sched * leak;
+                    ws.outcome.leaked[p.index()] += f * leaked;
                     match self.disposal[k as usize] {
                         Disposal::Keep => ws.outcome.kept[p.index()] += blocked,
                         Disposal::Divert => ws.outcome.diverted[p.index()] += blocked,
                     }
                 }
             }
-            // §4.2 step 3: own stock first, pro rata to deficits within the region.
+            // §4.2 step 3: own stock first, pro rata to deficits within the region. §7.6:
+            // before it, each slot's front-loaded stock meets its own deficit.
             let slots = self.product_slots[rank]..self.product_slots[rank + 1];
             for &(start, end) in self.groups_in(slots) {
                 let region = self.slots[start].region;
+                if MARKET {
+                    for s in start..end {
+                        let front = ws.front[s] * self.slot_base[s] * ws.scale[p.index()];
+                        let used = front.min((ws.slot_sched[s] - ws.got_a[s]).max(0.0));
+                        ws.front_used[s] = used;
+                        ws.stock[s] = used;
+                    }
+                }
+                let own = |ws: &CascadeWorkspace, s: usize| if MARKET { ws.stock[s] } else { 0.0 };
                 let deficit: f64 = (start..end)
-                    .map(|s| (ws.slot_sched[s] - ws.got_a[s]).max(0.0))
+                    .map(|s| (ws.slot_sched[s] - ws.got_a[s] - own(ws, s)).max(0.0))
                     .sum();
                 if deficit <= 0.0 {
                     continue;
@@ -1233,7 +1279,9 @@ impl StaticCascade {
                 }
                 let release = release.min(deficit);
                 for s in start..end {
-                    ws.stock[s] = release * (ws.slot_sched[s] - ws.got_a[s]).max(0.0) / deficit;
+                    let own = own(ws, s);
+                    let lacking = (ws.slot_sched[s] - ws.got_a[s] - own).max(0.0);
+                    ws.stock[s] = own + release * lacking / deficit;
                 }
                 ws.outcome.stock_released[region.index() * np + p.index()] += release;
             }

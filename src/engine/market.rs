@@ -130,12 +130,7 @@ impl Markets {
     }
 }
 
-/// What a product's users do at a price: the factor on their schedule,
-/// `max(1 - max_fall, p^(-ε(h)))`; 1 exactly with a zero elasticity.
-pub(crate) fn demand_factor(p: f64, entry: Option<&MarketProduct<f64>>, h: f64) -> f64 {
-    entry.map_or(1.0, |e| factor_at(p, e.demand_elasticity(h), e.max_fall))
-}
-
+/// What a product's users do at a price: the factor on their schedule (docs/model.md §7.1),
 /// `max(1 - max_fall, p^(-ε))` at elasticity `ε`; 1 exactly with `ε = 0`.
 pub(crate) fn factor_at(p: f64, eps: f64, max_fall: f64) -> f64 {
     if eps == 0.0 {
@@ -232,7 +227,7 @@ mod tests {
     fn zero_elasticities_move_nothing() {
         let e = MarketProduct::<f64>::new("k");
         for p in [0.1, 1.0, 7.0, 1e6] {
-            assert_eq!(demand_factor(p, Some(&e), 0.5), 1.0);
+            assert_eq!(factor_at(p, e.demand_elasticity(0.5), e.max_fall), 1.0);
             assert_eq!(supply_factor(p, Some(&e)), 1.0);
             assert_eq!(leak_gap(1.0, p, 0.0), 1.0);
         }
@@ -244,7 +239,8 @@ mod tests {
             max_fall: 0.3,
             ..entry(1.0, 1.0, 1.0)
         };
-        assert!((demand_factor(2.0, Some(&e), 1.0) - 0.7).abs() < 1e-15);
-        assert!((demand_factor(1.25, Some(&e), 1.0) - 0.8).abs() < 1e-15);
+        let d = |p: f64| factor_at(p, e.demand_elasticity(1.0), e.max_fall);
+        assert!((d(2.0) - 0.7).abs() < 1e-15);
+        assert!((d(1.25) - 0.8).abs() < 1e-15);
     }
 }

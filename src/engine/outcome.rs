@@ -139,6 +139,8 @@ pub struct MarketOutcome {
     /// After the last pass, the largest `|ln(D/A)|` over markets whose price lies strictly
     /// inside `(floor, choke)`: 0 when they clear.
     pub residual: f64,
+    /// Per (region, product): front-loaded stock used (precautionary buying, §7.6).
+    pub front_loaded: Vec<f64>,
 }
 
 impl MarketOutcome {
@@ -149,6 +151,7 @@ impl MarketOutcome {
             demand_factor: vec![1.0; nr * np],
             cascades: 0,
             residual: 0.0,
+            front_loaded: vec![0.0; nr * np],
         }
     }
 }

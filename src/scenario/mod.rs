@@ -130,6 +130,9 @@ pub struct Market<P> {
     /// docs/model.md §7.5). The static engine clears over passes and ignores it.
     #[serde(default)]
     pub adjust_days: f64,
+    /// Precautionary buying (docs/model.md §7.6): absent, none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub precaution: Option<Precaution>,
     /// Elasticities per product; a product not listed has all of them 0.
     #[serde(default = "Vec::new")]
     pub products: Vec<MarketProduct<P>>,
@@ -155,9 +158,21 @@ impl<P: Default> Default for Market<P> {
             choke: default_choke(),
             leakage_elasticity: P::default(),
             adjust_days: 0.0,
+            precaution: None,
             products: Vec::new(),
         }
     }
+}
+
+/// Precautionary buying (docs/model.md §7.6): the bloc's producers hold `days` more days
+/// of restricted inputs from an announcement `lead` years before the start.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Precaution {
+    /// Extra days of cover, [0, 365].
+    pub days: f64,
+    /// Years from the announcement to the start, [0, 10] (0: no time to buy ahead).
+    pub lead: f64,
 }
 
 /// One product's elasticities in the market step (docs/model.md §7.1).

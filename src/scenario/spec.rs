@@ -420,6 +420,7 @@ impl<P> Scenario<P> {
                 choke: m.choke,
                 leakage_elasticity: Q::default(),
                 adjust_days: m.adjust_days,
+                precaution: m.precaution.clone(),
                 products: (m.products.iter())
                     .map(|p| super::MarketProduct {
                         product: p.product.clone(),
@@ -543,6 +544,16 @@ fn market_structure<P>(m: &super::Market<P>) -> Result<()> {
             "market.adjust_days".into(),
             format!("{} must lie in [0, {MAX_ADJUST_DAYS}]", m.adjust_days),
         ));
+    }
+    if let Some(c) = &m.precaution {
+        for (field, v, most) in [("days", c.days, 365.0), ("lead", c.lead, 10.0)] {
+            if !(0.0..=most).contains(&v) {
+                return Err(invalid(
+                    format!("market.precaution.{field}"),
+                    format!("{v} must lie in [0, {most}]"),
+                ));
+            }
+        }
     }
     for (i, p) in m.products.iter().enumerate() {
         if m.products[..i].iter().any(|q| q.product == p.product) {

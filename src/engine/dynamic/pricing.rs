@@ -30,6 +30,14 @@ pub(super) struct PricePlan {
     pile: Vec<u32>,
     /// The share of a full tâtonnement step taken per time step, `1 - exp(-Δt/T)`.
     adjust: f64,
+    /// Precautionary buying (§7.6): the bloc's producers' slots of restricted inputs, the
+    /// extra cover in steps, and the step of the announcement.
+    front: Vec<u32>,
+    extra: f64,
+    announced: usize,
+    /// Per product: whether a restriction names it; the step the shocks start.
+    restricted: Vec<bool>,
+    start: usize,
 }
 
 impl PricePlan {
@@ -68,6 +76,28 @@ impl PricePlan {
         let pile = (plan.piles.iter())
             .map(|pile| at(pile.region, pile.product))
             .collect();
+        let (mut front, mut extra, mut announced) = (Vec::new(), 0.0, 0);
+        let start = (scenario.start.unwrap_or(0.0) / plan.dt).round() as usize;
+        if let Some(c) = scenario.market.as_ref().and_then(|m| m.precaution.as_ref()) {
+            for f in 0..plan.x0.len() {
+                for slot in plan.slot_start[f]..plan.slot_start[f + 1] {
+                    let k = plan.slot_product[slot] as usize;
+                    if markets.of(region_of(f), k) == MarketId::Bloc {
+                        front.push(slot as u32);
+                    }
+                }
+            }
+            extra = c.days / (plan.dt * 365.0);
+            announced = (start as f64 - (c.lead / plan.dt).round()).max(0.0) as usize;
+        }
+        let mut restricted = vec![false; np];
+        for x in &scenario.restrictions {
+            for p in &x.products {
+                if let Some(k) = net.product_id(p) {
+                    restricted[k.index()] = true;
+                }
+            }
+        }
         let days = scenario.market.as_ref().map_or(0.0, |m| m.adjust_days);
         let adjust = if days > 0.0 {
             1.0 - (-plan.dt * 365.0 / days).exp()
@@ -82,7 +112,21 @@ impl PricePlan {
             node,
             pile,
             adjust,
+            front,
+            extra,
+            announced,
+            restricted,
+            start,
         })
+    }
+
+    /// Whether node `f` may run at full capacity at step `t`: between the announcement of
+    /// a precautionary-buying scenario and the start, every maker of a restricted product
+    /// sells what it can (docs/model.md §7.6).
+    pub fn front_loading(&self, plan: &Plan, f: usize, t: usize) -> bool {
+        !self.front.is_empty()
+            && (self.announced..self.start).contains(&t)
+            && self.restricted[plan.product[f] as usize]
     }
 
     /// Listed products that cross no border, as warnings.
@@ -115,10 +159,13 @@ pub(super) struct Pricing {
     /// Per (region, product), this step: what final users asked and got.
     final_asked: Vec<f64>,
     final_got: Vec<f64>,
+    /// Per slot with precautionary buying (§7.6), else empty: extra cover this step, in
+    /// steps.
+    pub extra: Vec<f64>,
 }
 
 impl Pricing {
-    pub fn new(plan: &PricePlan, products: usize) -> Self {
+    pub fn new(plan: &PricePlan, products: usize, slots: usize) -> Self {
         let width = MARKETS * products;
         Self {
             price: vec![1.0; width],
@@ -132,6 +179,11 @@ impl Pricing {
             surplus: vec![0.0; products],
             final_asked: vec![0.0; plan.sink.len()],
             final_got: vec![0.0; plan.sink.len()],
+            extra: if plan.front.is_empty() {
+                Vec::new()
+            } else {
+                vec![0.0; slots]
+            },
         }
     }
 
@@ -169,9 +221,31 @@ impl Pricing {
         }
     }
 
+    /// Precautionary buying at step `t` (§7.6): the bloc's producers' extra cover from the
+    /// announcement on.
+    pub fn precaution(&mut self, plan: &PricePlan, t: usize) {
+        let extra = if t >= plan.announced { plan.extra } else { 0.0 };
+        for &slot in &plan.front {
+            self.extra[slot as usize] = extra;
+        }
+    }
+
     /// A producer's factor on its coefficient for the input of market `m`: `min(1, d)`.
     pub fn thrift(&self, m: u32) -> f64 {
         self.demand[m as usize].min(1.0)
+    }
+
+    /// The cut on flows of product `k` to the bloc, from the restriction's cut `c`
+    /// (times the leakage factor): it allows a volume, `1 - c` of the baseline, so a bloc
+    /// whose price cut its demand to `d < 1` has `max(0, 1 - (1 - c)/d)` of its orders
+    /// cut (docs/model.md §7.5).
+    pub fn quota(&self, k: usize, c: f64) -> f64 {
+        let d = self.demand[MarketId::Bloc.index() * self.gap.len() + k].min(1.0);
+        if d < 1.0 {
+            (1.0 - (1.0 - c) / d).max(0.0)
+        } else {
+            c
+        }
     }
 
     /// The factor on the ramp of node `f`.

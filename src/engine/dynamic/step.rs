@@ -307,7 +307,7 @@ impl DynamicWorkspace {
                 pile_level: vec![0.0; p.piles.len()],
                 pile_floor: vec![0.0; p.piles.len()],
             },
-            pricing: (engine.pricing.as_ref()).map(|plan| Pricing::new(plan, np)),
+            pricing: (engine.pricing.as_ref()).map(|plan| Pricing::new(plan, np, ns)),
             t: 0,
             network: net.fingerprint(),
             outcome: DynamicOutcome::new(net, engine),
@@ -420,6 +420,11 @@ impl DynamicWorkspace {
     /// scenario's substitution (with its profile) for nodes that may expand, 0 for
     /// restricting nodes; with a market step, `min(1, ρ·p^ε_s)` (§7.5).
     fn ramp(&self, engine: &Dynamic, f: usize) -> f64 {
+        if let Some(plan) = &engine.pricing {
+            if plan.front_loading(&engine.plan, f, self.t) {
+                return 1.0;
+            }
+        }
         if !engine.plan.expands[f] {
             return 0.0;
         }
@@ -460,7 +465,7 @@ impl DynamicWorkspace {
         let since = (self.t as f64 - start as f64) * p.dt;
         let (a, b) = (since, since + p.dt);
         // Per restriction and product: the cut, times the leakage factor of the market
-        // step (1 without one, §7.5).
+        // step (1 without one), as a quota on the bloc's priced demand (§7.5).
         let np = p.products;
         for (cuts, x) in self
             .run
@@ -471,8 +476,8 @@ impl DynamicWorkspace {
             let c = if inside { x.cut(a, b) } else { 0.0 };
             match &self.pricing {
                 Some(pricing) => {
-                    for (cut, g) in cuts.iter_mut().zip(&pricing.gap) {
-                        *cut = c * g;
+                    for (k, (cut, g)) in cuts.iter_mut().zip(&pricing.gap).enumerate() {
+                        *cut = pricing.quota(k, c * g);
                     }
                 }
                 None => cuts.fill(c),
@@ -515,6 +520,9 @@ impl DynamicWorkspace {
             } else {
                 0.0
             };
+        }
+        if let (Some(pricing), Some(plan)) = (&mut self.pricing, &engine.pricing) {
+            pricing.precaution(plan, self.t);
         }
         // The market step's thrift (§7.5) multiplies thrifting's (§5.7).
         if let Some(plan) = &engine.pricing {
@@ -1026,7 +1034,12 @@ impl DynamicWorkspace {
     /// supplier has capacity, as in BoARIO). A target re-routes the part of its orders a
     /// restriction would block to spare capacity, when there is any.
     fn order(&mut self, p: &Plan, f: usize, slot: usize) {
-        let goal = self.run.coef[slot] * self.nodes.xopt[f] * p.cover[slot];
+        // §7.6: precautionary buying raises the cover ordered for, not the `ψ` test's.
+        let extra = self
+            .pricing
+            .as_ref()
+            .map_or(0.0, |x| x.extra.get(slot).map_or(0.0, |e| *e));
+        let goal = self.run.coef[slot] * self.nodes.xopt[f] * (p.cover[slot] + extra);
         let gap = (goal - self.receipts.stock[slot]).max(0.0) * p.r_inv;
         let total = self.run.coef[slot] * self.nodes.x[f] + gap;
         self.orders.ordered[slot] = total;
