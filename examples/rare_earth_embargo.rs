@@ -34,7 +34,7 @@
 
 use shortfall::data::{rare_earths_2024, Dataset};
 use shortfall::engine::{
-    chokepoints, Dynamic, DynamicSettings, Engine, Ranking, Shortfalls, StaticCascade, Use,
+    chokepoints, Dynamic, DynamicSettings, Engine, Ranking, Shortfalls, StaticCascade, Step, Use,
 };
 use shortfall::metrics::{
     imports_by_origin, production_by_region, ConcentrationTable, DependenceTable,
@@ -45,7 +45,7 @@ use shortfall::montecarlo::{
 use shortfall::network::{Bloc, Network, NodeKind, RegionId};
 use shortfall::plot::Plot;
 use shortfall::report::{number, Cell, Table};
-use shortfall::runs::{gdp, money, Money, ScenarioFile, ValuesFile};
+use shortfall::runs::{gdp, money, price_paths, Money, PricePaths, ScenarioFile, ValuesFile};
 use shortfall::scenario::{Param, Realization, Restriction, Targets};
 
 const RESTRICTED: [&str; 6] = [
@@ -149,6 +149,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let paths = in_time(net)?;
     println!("{}", two_engines(net)?);
     let in_money = in_money(net)?;
+    let in_time_prices = prices_in_time(net)?;
 
     if let Some(dir) = plot {
         let bloc_magnets = "US+8 ndfeb_magnet_dy absorption shortfall";
@@ -170,6 +171,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             (
                 Plot::price_fan(&in_money, "ndfeb_magnet_dy")?,
                 "prices_magnets",
+            ),
+            (Plot::price_paths(&in_time_prices[0])?, "price_paths_dytb"),
+            (
+                Plot::price_paths(&in_time_prices[1])?,
+                "price_paths_magnets",
             ),
         ] {
             println!("{}", plot.save_in(&dir, name)?.display());
@@ -215,13 +221,32 @@ fn in_money(net: &Network) -> Result<Vec<Money>, Box<dyn std::error::Error>> {
         }
         runs.push(m);
     }
-    let t = price_paths(&runs);
+    let t = mean_prices(&runs);
     println!("{t}");
     Ok(runs)
 }
 
+/// The prices in time (docs/model.md §7.5): the seed scenario with the same values through
+/// the dynamic engine, month by month over a year (1,000 draws), for Dy/Tb oxide and
+/// Dy/Tb-bearing magnets; the table shows the oxide's.
+fn prices_in_time(net: &Network) -> Result<Vec<PricePaths>, Box<dyn std::error::Error>> {
+    let file = ScenarioFile::named("us_plus8_embargo")?.with_draws(1_000);
+    let mut spec = file.scenario.clone();
+    ValuesFile::named("rare_earths_2024")?.apply(&mut spec);
+    let monthly = DynamicSettings {
+        step: Step::Month,
+        ..DynamicSettings::default()
+    };
+    let paths = ["dytb_oxide", "ndfeb_magnet_dy"]
+        .iter()
+        .map(|p| price_paths(net, &spec, &file.monte_carlo, monthly.clone(), p))
+        .collect::<shortfall::Result<Vec<_>>>()?;
+    println!("{}", paths[0]);
+    Ok(paths)
+}
+
 /// The median prices month by month, from the runs of [`in_money`].
-fn price_paths(runs: &[Money]) -> Table {
+fn mean_prices(runs: &[Money]) -> Table {
     let mut t = Table::new(
         "Mean price over the first months, relative to 2024 (median; P5-P95 in the plot)",
         &[

@@ -72,7 +72,7 @@ pub mod prelude {
     pub use crate::data::{mrio_2022, rare_earths_2024, read_network};
     pub use crate::engine::{
         chokepoints, evaluate, BridgeSpec, Dynamic, DynamicSettings, Engine, MarketId, Mode,
-        Ranking, Shortfalls, StaticCascade, Use,
+        Ranking, Shortfalls, StaticCascade, Step, Use,
     };
     pub use crate::error::{Error, Result};
     pub use crate::metrics::ConcentrationTable;
@@ -81,6 +81,8 @@ pub mod prelude {
     #[cfg(feature = "plot")]
     pub use crate::plot::Plot;
     pub use crate::report::Report;
-    pub use crate::runs::{gdp, money, run_named, Money, ScenarioFile, ValuesFile};
+    pub use crate::runs::{
+        gdp, money, price_paths, run_named, Money, PricePaths, ScenarioFile, ValuesFile,
+    };
     pub use crate::scenario::{Param, Realization, Restriction, ScenarioSpec, Targets};
 }

@@ -82,6 +82,10 @@ fn seed_embargo() -> Result<(), Box<dyn std::error::Error>> {
     let months = (1..=12).map(|m| { let mut s = priced.scenario.clone(); s.horizon = Param::Fixed(f64::from(m) / 12.0); money(&data.network, &s, &priced.monte_carlo, &bloc, &["ndfeb_magnet_dy"]) }).collect::<shortfall::Result<Vec<Money>>>()?;
     check_rich(&(Plot::price_fan(&months, "ndfeb_magnet_dy")?).evcxr_content());
     // cell 21
+    let monthly = DynamicSettings { step: Step::Month, ..DynamicSettings::default() };
+    let oxide = price_paths(&data.network, &priced.scenario, &priced.monte_carlo, monthly, "dytb_oxide")?;
+    check_rich(&(Plot::price_paths(&oxide)?).evcxr_content());
+    // cell 23
     let members = ["US", "JP", "SG", "KR", "GB", "NL", "AE", "AU", "IL"];
     check_rich(&(gdp(&data.network, &priced.scenario, &priced.monte_carlo, &mrio_2022()?, &BridgeSpec::mrio_2022()?, &members)?).evcxr_content());
     Ok(())

@@ -851,8 +851,10 @@ impl StaticCascade {
         o.cascades = cascades;
         o.residual = residual;
         o.front_loaded.fill(0.0);
-        for (s, slot) in self.slots.iter().enumerate() {
-            o.front_loaded[slot.region.index() * np + slot.product] += ws.front_used[s];
+        if market.precaution.is_some() {
+            for (s, slot) in self.slots.iter().enumerate() {
+                o.front_loaded[slot.region.index() * np + slot.product] += ws.front_used[s];
+            }
         }
     }
 
@@ -1137,6 +1139,8 @@ impl StaticCascade {
         let (h, m) = (r.horizon, &r.mitigation);
         let np = net.products().len();
         let scale = |shift: u16| scheduled(h, r, shift);
+        // §7.6: whether any slot front-loaded stock.
+        let front_loading = MARKET && r.market.as_ref().is_some_and(|x| x.precaution.is_some());
         let demand = |ws: &CascadeWorkspace, slot: u32| {
             if MARKET {
                 ws.demand[slot as usize]
@@ -1252,7 +1256,7 @@ impl StaticCascade {
             let slots = self.product_slots[rank]..self.product_slots[rank + 1];
             for &(start, end) in self.groups_in(slots) {
                 let region = self.slots[start].region;
-                if MARKET {
+                if MARKET && front_loading {
                     for s in start..end {
                         let front = ws.front[s] * self.slot_base[s] * ws.scale[p.index()];
                         let used = front.min((ws.slot_sched[s] - ws.got_a[s]).max(0.0));
@@ -1260,7 +1264,13 @@ impl StaticCascade {
                         ws.stock[s] = used;
                     }
                 }
-                let own = |ws: &CascadeWorkspace, s: usize| if MARKET { ws.stock[s] } else { 0.0 };
+                let own = |ws: &CascadeWorkspace, s: usize| {
+                    if MARKET && front_loading {
+                        ws.stock[s]
+                    } else {
+                        0.0
+                    }
+                };
                 let deficit: f64 = (start..end)
                     .map(|s| (ws.slot_sched[s] - ws.got_a[s] - own(ws, s)).max(0.0))
                     .sum();
