@@ -63,6 +63,7 @@ fn oxide_cut() -> Realization {
                 demand_long: 0.5,
                 ..MarketProduct::new("oxide")
             }],
+            adjust_days: Some(0.0),
             ..Market::default()
         }),
         ..Realization::default()
@@ -143,7 +144,7 @@ fn a_licensing_share_is_a_quota_in_time() {
 fn an_adjustment_time_slows_the_price() {
     let net = china_oxide(0.0);
     let mut r = oxide_cut();
-    r.market.as_mut().unwrap().adjust_days = 7.0;
+    r.market.as_mut().unwrap().adjust_days = Some(7.0);
     let o = run(&net, &r, weekly());
     let oxide = net.product_id("oxide").unwrap();
     // Step 0 at D/A = 60/100: the price moves by (0.6)^(s/0.5), s = 1 - e^-1.
@@ -310,7 +311,7 @@ proptest! {
         max_fall in 0.0f64..=1.0,
         floor in 0.05f64..=1.0,
         choke in 1.0f64..=30.0,
-        adjust_days in prop_oneof![Just(0.0), 1.0f64..=60.0],
+        adjust_days in prop_oneof![Just(None), Just(Some(0.0)), (1.0f64..=60.0).prop_map(Some)],
     ) {
         let mut r = shock.realization(&net);
         r.start = Some(2.0 * WEEK);
@@ -384,4 +385,115 @@ fn front_loading_in_time() {
     // By the start it holds more, and loses fewer magnets over the restriction.
     assert!(stock(&a, 7) > stock(&b, 7) + extra);
     assert!(a.cumulative_final_shortfall(us, magnet) < b.cumulative_final_shortfall(us, magnet));
+}
+
+/// §7.5: when a market's buyers are producers, the demand a step counts was ordered a step
+/// earlier, at the price before. A full step each time (`adjust_days = 0`) then keeps the
+/// price cycling (in logs, `l' = l + l* - l_prev`: roots on the unit circle); the default
+/// quarter step settles. Australia makes the US's oxide and loses half its capacity.
+#[test]
+fn a_full_price_step_cycles_when_orders_lag() {
+    let mut h = Hand::new(&["AU", "US"], &["oxide", "magnet"]);
+    let au = h.node("AU", "oxide", 40.0, &[]);
+    let us = h.node("US", "magnet", 40.0, &[("oxide", 1.0)]);
+    h.flow_to_node(au, us, 40.0);
+    h.flow_to_final(us, "US", 40.0);
+    let net = h.build();
+    let run_with = |adjust_days| {
+        let r = Realization {
+            horizon: 2.0,
+            run_length: Some(2.0),
+            capacity_losses: vec![shortfall::scenario::CapacityLoss {
+                item: Default::default(),
+                region: "AU".into(),
+                product: "oxide".into(),
+                share: 0.5,
+            }],
+            market: Some(Market {
+                adjust_days,
+                products: vec![MarketProduct {
+                    demand_short: 1.0,
+                    demand_long: 1.0,
+                    max_fall: 0.9,
+                    ..MarketProduct::new("oxide")
+                }],
+                ..Market::default()
+            }),
+            ..Realization::default()
+        };
+        let settings = DynamicSettings {
+            inventory_days: 14.0,
+            ..weekly()
+        };
+        let o = run(&net, &r, settings);
+        let oxide = net.product_id("oxide").unwrap();
+        o.price_path(MarketId::Rest, oxide).unwrap()
+    };
+    let spread = |path: &[f64]| {
+        let tail = &path[path.len() - 20..];
+        let (lo, hi) = tail
+            .iter()
+            .fold((f64::MAX, 0.0f64), |(a, b), &p| (a.min(p), b.max(p)));
+        hi / lo
+    };
+    let (full, quarter) = (run_with(Some(0.0)), run_with(None));
+    println!("full {:?}\nquarter {:?}", &full[..30], &quarter[..30]);
+    assert!(
+        spread(&full) > 1.5,
+        "a full step settled: {:?}",
+        &full[full.len() - 20..]
+    );
+    assert!(
+        spread(&quarter) < 1.01,
+        "the quarter step cycles: {:?}",
+        &quarter[quarter.len() - 20..]
+    );
+}
+
+/// §7.6: `days = 0` changes nothing, to the last digit: no extra cover, and no
+/// full-capacity window before the start.
+#[test]
+fn no_days_no_precaution() {
+    let mut h = Hand::new(&["CN", "US"], &["oxide", "magnet"]);
+    let cn = h.node("CN", "oxide", 150.0, &[]);
+    let us_maker = h.node("US", "magnet", 40.0, &[("oxide", 1.0)]);
+    h.flow_to_node(cn, us_maker, 40.0);
+    h.flow_to_final(cn, "CN", 60.0);
+    h.flow_to_final(us_maker, "US", 40.0);
+    let net = h.build();
+    let cut = Restriction::full(["CN"], ["oxide"], Targets::List(vec!["US".into()]));
+    let plain = Realization {
+        horizon: 10.0 * WEEK,
+        start: Some(8.0 * WEEK),
+        run_length: Some(30.0 * WEEK),
+        restrictions: vec![cut],
+        market: Some(Market::default()),
+        ..Realization::default()
+    };
+    let mut none = plain.clone();
+    none.market.as_mut().unwrap().precaution = Some(Precaution {
+        days: 0.0,
+        lead: 6.0 * WEEK,
+    });
+    // China loses half its capacity in the first two weeks, so its customers order refills
+    // above baseline before the start, where a full-capacity window would serve them.
+    let run_with_loss = |r: &Realization| {
+        let engine = Dynamic::new(&net, r, weekly())
+            .unwrap()
+            .with_loss_path(&net, "CN", "oxide", vec![0.5, 0.5])
+            .unwrap();
+        support::run_dynamic(&engine, &net, r)
+    };
+    let (a, b) = (run_with_loss(&none), run_with_loss(&plain));
+    assert!(a == b);
+    // The same with 30 days does open the window: the refills arrive sooner.
+    let mut some = none.clone();
+    some.market
+        .as_mut()
+        .unwrap()
+        .precaution
+        .as_mut()
+        .unwrap()
+        .days = 30.0;
+    assert!(run_with_loss(&some) != b);
 }

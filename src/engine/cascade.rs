@@ -799,7 +799,7 @@ impl StaticCascade {
         }
         self.set_levers(net, r, markets, ws);
         let mut cascades = self.pass(net, r, ws, false, tolerance::RECYCLING_PASSES);
-        self.measure_markets(net, markets, ws);
+        self.measure_markets(net, r.horizon, markets, ws);
         // Between price steps, recycling loops take one pass from their last bounds (the
         // bounds move with the prices); once prices stop, they are solved to convergence.
         let mut unsolved = false;
@@ -824,13 +824,13 @@ impl StaticCascade {
                 let last = pass == market.passes;
                 let most = if last { tolerance::RECYCLING_PASSES } else { 1 };
                 cascades += self.pass(net, r, ws, true, most);
-                self.measure_markets(net, markets, ws);
+                self.measure_markets(net, r.horizon, markets, ws);
                 unsolved = !last && !self.loops.is_empty();
             }
         }
         if unsolved {
             cascades += self.pass(net, r, ws, true, tolerance::RECYCLING_PASSES);
-            self.measure_markets(net, markets, ws);
+            self.measure_markets(net, r.horizon, markets, ws);
         }
         // What is left uncleared where a price could still move.
         let mut residual: f64 = 0.0;
@@ -861,7 +861,7 @@ impl StaticCascade {
     /// §7.1: each market's demand `D` (its users' schedules after `d`) and supply `A`
     /// (received, each user at most its schedule; in the origin, kept and surplus volume;
     /// joint outputs' surplus in their region's market).
-    fn measure_markets(&self, net: &Network, markets: &Markets, ws: &mut CascadeWorkspace) {
+    fn measure_markets(&self, net: &Network, h: f64, markets: &Markets, ws: &mut CascadeWorkspace) {
         let np = net.products().len();
         ws.market_d.fill(0.0);
         ws.market_a.fill(0.0);
@@ -891,6 +891,22 @@ impl StaticCascade {
             let k = node.product.index();
             let i = markets.of(node.region.index(), k).index() * np + k;
             ws.market_a[i] += (bound - ws.out_c[n]).max(0.0);
+        }
+        // What a producer would make at baseline and nobody asked for is on offer in its
+        // region's market (not at an exporter that keeps): a price above clearing comes
+        // down.
+        for n in net.node_ids() {
+            let (ni, node) = (n.index(), net.node(n));
+            let k = node.product.index();
+            let offers = markets.offers_unused(node.region.index(), k);
+            if markets.entry[k].is_none() || node.kind != NodeKind::Producer || !offers {
+                continue;
+            }
+            let base = (h * net.output(n) * ws.scale[k]).min(ws.cap[ni]);
+            let unused = base - ws.sched_out[ni];
+            if unused > 0.0 {
+                ws.market_a[markets.of(node.region.index(), k).index() * np + k] += unused;
+            }
         }
     }
 

@@ -55,6 +55,9 @@ pub(crate) struct Markets {
     pub traded: Vec<bool>,
     /// Listed products that are not traded, as warnings.
     pub warnings: Vec<String>,
+    /// Per product: whether a restriction naming it diverts (its exporters then offer at
+    /// home what the bloc no longer takes; with `keep` they do not).
+    pub diverted: Vec<bool>,
     pub products: usize,
 }
 
@@ -67,11 +70,13 @@ impl Markets {
     /// An unknown product in `market.products[i].product`.
     pub fn new(net: &Network, scenario: &Realization, resolved: &Resolved) -> Result<Self> {
         let (nr, np) = (net.regions().len(), net.products().len());
-        let mut restricted = vec![false; np];
+        let (mut restricted, mut diverted) = (vec![false; np], vec![false; np]);
         for (i, r) in scenario.restrictions.iter().enumerate() {
             for (j, p) in r.products.iter().enumerate() {
                 let path = format!("restrictions[{i}].products[{j}]");
-                restricted[product_at(net, p, path)?.index()] = true;
+                let k = product_at(net, p, path)?.index();
+                restricted[k] = true;
+                diverted[k] |= r.disposal == crate::scenario::Disposal::Divert;
             }
         }
         let mut of = vec![MarketId::Rest; nr * np];
@@ -120,8 +125,16 @@ impl Markets {
             entry,
             traded,
             warnings,
+            diverted,
             products: np,
         })
+    }
+
+    /// Whether a producer in `region` offers in its market the baseline output nobody
+    /// asked for (docs/model.md §7.1): everywhere but at a restricting exporter that
+    /// keeps what it may not ship.
+    pub fn offers_unused(&self, region: usize, product: usize) -> bool {
+        self.of(region, product) != MarketId::Origin || self.diverted[product]
     }
 
     /// The market of `region` for `product` (indices).

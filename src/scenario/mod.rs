@@ -126,10 +126,12 @@ pub struct Market<P> {
     #[serde(default)]
     pub leakage_elasticity: P,
     /// The dynamic engine's price adjustment time `T`, days, [0, 3650]: each step closes
-    /// `1 - exp(-Δt/T)` of the log gap a full tâtonnement step would close (0: all of it;
-    /// docs/model.md §7.5). The static engine clears over passes and ignores it.
-    #[serde(default)]
-    pub adjust_days: f64,
+    /// `1 - exp(-Δt/T)` of the log gap a full tâtonnement step would close (0: all of
+    /// it); absent, a quarter of it, the most that settles without cycling when buyers'
+    /// orders lag a step (docs/model.md §7.5). The static engine clears over passes and
+    /// ignores it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub adjust_days: Option<f64>,
     /// Precautionary buying (docs/model.md §7.6): absent, none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub precaution: Option<Precaution>,
@@ -157,7 +159,7 @@ impl<P: Default> Default for Market<P> {
             floor: default_floor(),
             choke: default_choke(),
             leakage_elasticity: P::default(),
-            adjust_days: 0.0,
+            adjust_days: None,
             precaution: None,
             products: Vec::new(),
         }

@@ -539,10 +539,13 @@ fn market_structure<P>(m: &super::Market<P>) -> Result<()> {
             format!("{} must lie in [1, {MAX_CHOKE:e}]", m.choke),
         ));
     }
-    if !(0.0..=MAX_ADJUST_DAYS).contains(&m.adjust_days) {
+    if let Some(days) = m
+        .adjust_days
+        .filter(|d| !(0.0..=MAX_ADJUST_DAYS).contains(d))
+    {
         return Err(invalid(
             "market.adjust_days".into(),
-            format!("{} must lie in [0, {MAX_ADJUST_DAYS}]", m.adjust_days),
+            format!("{days} must lie in [0, {MAX_ADJUST_DAYS}]"),
         ));
     }
     if let Some(c) = &m.precaution {

@@ -7,6 +7,7 @@ use super::outcome::MarketStep;
 use super::plan::Plan;
 use crate::engine::market::{factor_at, leak_gap, next_price, supply_factor, MarketId, Markets};
 use crate::engine::resolved::Resolved;
+use crate::engine::resolved::NONE;
 use crate::error::Result;
 use crate::network::Network;
 use crate::scenario::Realization;
@@ -20,6 +21,8 @@ pub(super) struct PricePlan {
     markets: Markets,
     /// Input slots of listed products: (slot, market of the slot's region).
     pub slots: Vec<(u32, u32)>,
+    /// Producers of listed products: (node, market of its region).
+    sellers: Vec<(u32, u32)>,
     /// Final users of listed products: ((region, product) index, its market).
     sinks: Vec<(u32, u32)>,
     /// Per (region, product) index: its market.
@@ -28,7 +31,8 @@ pub(super) struct PricePlan {
     node: Vec<u32>,
     /// Per stockpile: the market of its region.
     pile: Vec<u32>,
-    /// The share of a full tâtonnement step taken per time step, `1 - exp(-Δt/T)`.
+    /// The share of a full tâtonnement step taken per time step: `1 - exp(-Δt/T)`, or
+    /// 1/4 without `T`.
     adjust: f64,
     /// Precautionary buying (§7.6): the bloc's producers' slots of restricted inputs, the
     /// extra cover in steps, and the step of the announcement.
@@ -67,6 +71,15 @@ impl PricePlan {
                 }
             }
         }
+        let sellers = (0..plan.x0.len())
+            .filter(|&f| {
+                let (n, k) = (plan.node_at[f], plan.product[f] as usize);
+                markets.entry[k].is_some()
+                    && net.node(n).kind == crate::network::NodeKind::Producer
+                    && markets.offers_unused(region_of(f), k)
+            })
+            .map(|f| (f as u32, node[f]))
+            .collect();
         let nrp = net.regions().len() * np;
         let sink: Vec<u32> = (0..nrp).map(|i| at(i / np, i % np)).collect();
         let sinks = (0..nrp)
@@ -98,15 +111,17 @@ impl PricePlan {
                 }
             }
         }
-        let days = scenario.market.as_ref().map_or(0.0, |m| m.adjust_days);
-        let adjust = if days > 0.0 {
-            1.0 - (-plan.dt * 365.0 / days).exp()
-        } else {
-            1.0
+        let adjust = match scenario.market.as_ref().and_then(|m| m.adjust_days) {
+            // A quarter of the step: the most that settles without cycling when the
+            // market's demand was placed a step earlier (docs/model.md §7.5).
+            None => 0.25,
+            Some(days) if days > 0.0 => 1.0 - (-plan.dt * 365.0 / days).exp(),
+            Some(_) => 1.0,
         };
         Ok(Self {
             markets,
             slots,
+            sellers,
             sinks,
             sink,
             node,
@@ -124,9 +139,11 @@ impl PricePlan {
     /// a precautionary-buying scenario and the start, every maker of a restricted product
     /// sells what it can (docs/model.md §7.6).
     pub fn front_loading(&self, plan: &Plan, f: usize, t: usize) -> bool {
-        !self.front.is_empty()
+        self.extra > 0.0
+            && !self.front.is_empty()
             && (self.announced..self.start).contains(&t)
             && self.restricted[plan.product[f] as usize]
+            && (plan.expands[f] || plan.node_cut_of[f] != NONE)
     }
 
     /// Listed products that cross no border, as warnings.
@@ -274,12 +291,27 @@ impl Pricing {
     }
 
     /// The market's users' demands of the step: each listed slot's orders due and
-    /// receipts, and each final user's asked demand and what it got (deliveries and
-    /// stock released to it, as the step's record filled them).
-    pub fn count(&mut self, plan: &PricePlan, (asked, received): (&[f64], &[f64])) {
+    /// receipts, each final user's asked demand and what it got (deliveries and stock
+    /// released to it, as the step's record filled them), and producers' baseline output
+    /// nobody asked for.
+    pub fn count(
+        &mut self,
+        plan: &PricePlan,
+        (asked, received): (&[f64], &[f64]),
+        (x0, cap, demand): (&[f64], &[f64], &[f64]),
+    ) {
         for &(slot, m) in &plan.slots {
             self.asked[m as usize] += asked[slot as usize];
             self.got[m as usize] += received[slot as usize];
+        }
+        // What a producer could make at baseline and nobody asked for is on offer in its
+        // region's market.
+        for &(f, m) in &plan.sellers {
+            let f = f as usize;
+            let unused = x0[f].min(cap[f]) - demand[f];
+            if unused > 0.0 {
+                self.got[m as usize] += unused;
+            }
         }
         for &(i, m) in &plan.sinks {
             self.asked[m as usize] += self.final_asked[i as usize];

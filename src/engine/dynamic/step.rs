@@ -1161,7 +1161,8 @@ impl DynamicWorkspace {
         };
         let p = &engine.plan;
         let slots = (&self.receipts.asked[..], &self.receipts.received[..]);
-        pricing.count(plan, slots);
+        let nodes = (&p.x0[..], &self.nodes.cap[..], &self.nodes.demand[..]);
+        pricing.count(plan, slots, nodes);
         let tau = (since_start(p, r, t), since_start(p, r, t + 1));
         pricing.update(plan, r, tau);
     }
