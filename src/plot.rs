@@ -325,47 +325,7 @@ impl Plot {
                 message: "no runs".into(),
             });
         }
-        let top = bloc
-            .iter()
-            .chain(&origin)
-            .map(|(_, b)| b[2])
-            .fold(1.0, f64::max);
-        let right = bloc.iter().map(|(x, _)| *x).fold(0.0, f64::max);
-        draw(title.clone(), |root| {
-            let ranges = (span(0.0, right), 0.0..top * 1.1);
-            let mut chart = axes(
-                root,
-                &title,
-                ranges,
-                ("months from the restriction's start", "price / 2024 price"),
-            )?;
-            for (points, name, color) in
-                [(&bloc, "bloc", MARK), (&origin, "origin (China)", NEGATIVE)]
-            {
-                let band: Vec<(f64, f64)> = (points.iter().map(|(x, b)| (*x, b[2])))
-                    .chain(points.iter().rev().map(|(x, b)| (*x, b[0])))
-                    .collect();
-                chart
-                    .draw_series(std::iter::once(Polygon::new(
-                        band,
-                        color.mix(0.25).filled(),
-                    )))
-                    .map_err(failed(&title))?
-                    .label(format!("{name} P5-P95"))
-                    .legend(move |(x, y)| {
-                        Rectangle::new([(x, y - 5), (x + 14, y + 5)], color.mix(0.25).filled())
-                    });
-                let median = points.iter().map(|(x, b)| (*x, b[1]));
-                line(
-                    &mut chart,
-                    &title,
-                    median,
-                    (color, 2),
-                    format!("{name} median"),
-                )?;
-            }
-            legend(&mut chart, &title)
-        })
+        price_bands(title, "months from the restriction's start", &bloc, &origin)
     }
 
     /// The price paths of the dynamic engine's market step (docs/model.md §7.5): per
@@ -384,44 +344,12 @@ impl Plot {
                 message: "no steps".into(),
             });
         }
-        let x = |t: usize| t as f64 * paths.step_days;
-        let top = bloc.iter().chain(origin).map(|b| b[2]).fold(1.0, f64::max);
-        let right = x(bloc.len() - 1);
-        draw(title.clone(), |root| {
-            let ranges = (span(0.0, right), 0.0..top * 1.1);
-            let mut chart = axes(
-                root,
-                &title,
-                ranges,
-                ("days from the run's start", "price / baseline price"),
-            )?;
-            for (points, name, color) in
-                [(bloc, "bloc", MARK), (origin, "origin (China)", NEGATIVE)]
-            {
-                let band: Vec<(f64, f64)> = (points.iter().enumerate().map(|(t, b)| (x(t), b[2])))
-                    .chain(points.iter().enumerate().rev().map(|(t, b)| (x(t), b[0])))
-                    .collect();
-                chart
-                    .draw_series(std::iter::once(Polygon::new(
-                        band,
-                        color.mix(0.25).filled(),
-                    )))
-                    .map_err(failed(&title))?
-                    .label(format!("{name} P5-P95"))
-                    .legend(move |(x, y)| {
-                        Rectangle::new([(x, y - 5), (x + 14, y + 5)], color.mix(0.25).filled())
-                    });
-                let median = points.iter().enumerate().map(|(t, b)| (x(t), b[1]));
-                line(
-                    &mut chart,
-                    &title,
-                    median,
-                    (color, 2),
-                    format!("{name} median"),
-                )?;
-            }
-            legend(&mut chart, &title)
-        })
+        let x = |points: &[[f64; 3]]| {
+            (points.iter().enumerate())
+                .map(|(t, b)| (t as f64 * paths.step_days, *b))
+                .collect::<Vec<_>>()
+        };
+        price_bands(title, "days from the run's start", &x(bloc), &x(origin))
     }
 
     /// The exposure heat map: for each region (columns) and product (rows) the share of
@@ -610,5 +538,47 @@ fn bar_chart(title: String, x_desc: String, bars: &[(String, f64)]) -> Result<Pl
             }))
             .map_err(&e)?;
         Ok(())
+    })
+}
+
+/// Prices relative to baseline in the bloc and in the origin against `x`: each market's
+/// 5-95% band over the draws and its median (docs/model.md §7.1, §7.5).
+fn price_bands(
+    title: String,
+    x_label: &str,
+    bloc: &[(f64, [f64; 3])],
+    origin: &[(f64, [f64; 3])],
+) -> Result<Plot> {
+    let top = (bloc.iter().chain(origin))
+        .map(|(_, b)| b[2])
+        .fold(1.0, f64::max);
+    let right = bloc.iter().map(|(x, _)| *x).fold(0.0, f64::max);
+    draw(title.clone(), |root| {
+        let ranges = (span(0.0, right), 0.0..top * 1.1);
+        let mut chart = axes(root, &title, ranges, (x_label, "price / baseline price"))?;
+        for (points, name, color) in [(bloc, "bloc", MARK), (origin, "origin (China)", NEGATIVE)] {
+            let band: Vec<(f64, f64)> = (points.iter().map(|(x, b)| (*x, b[2])))
+                .chain(points.iter().rev().map(|(x, b)| (*x, b[0])))
+                .collect();
+            chart
+                .draw_series(std::iter::once(Polygon::new(
+                    band,
+                    color.mix(0.25).filled(),
+                )))
+                .map_err(failed(&title))?
+                .label(format!("{name} P5-P95"))
+                .legend(move |(x, y)| {
+                    Rectangle::new([(x, y - 5), (x + 14, y + 5)], color.mix(0.25).filled())
+                });
+            let median = points.iter().map(|(x, b)| (*x, b[1]));
+            line(
+                &mut chart,
+                &title,
+                median,
+                (color, 2),
+                format!("{name} median"),
+            )?;
+        }
+        legend(&mut chart, &title)
     })
 }

@@ -347,22 +347,8 @@ proptest! {
 /// it orders `3.288·(1 - e^(-7/60))` t more than without, which arrives the next step.
 #[test]
 fn front_loading_in_time() {
-    let mut h = Hand::new(&["CN", "US"], &["oxide", "magnet"]);
-    let cn = h.node("CN", "oxide", 150.0, &[]);
-    let us_maker = h.node("US", "magnet", 40.0, &[("oxide", 1.0)]);
-    h.flow_to_node(cn, us_maker, 40.0);
-    h.flow_to_final(cn, "CN", 60.0);
-    h.flow_to_final(us_maker, "US", 40.0);
-    let net = h.build();
-    let cut = Restriction::full(["CN"], ["oxide"], Targets::List(vec!["US".into()]));
-    let plain = Realization {
-        horizon: 10.0 * WEEK,
-        start: Some(8.0 * WEEK),
-        run_length: Some(30.0 * WEEK),
-        restrictions: vec![cut],
-        market: Some(Market::default()),
-        ..Realization::default()
-    };
+    let net = us_magnet_maker();
+    let plain = cut_from_week_8();
     let mut ahead = plain.clone();
     ahead.market.as_mut().unwrap().precaution = Some(Precaution {
         days: 30.0,
@@ -454,22 +440,8 @@ fn a_full_price_step_cycles_when_orders_lag() {
 /// full-capacity window before the start.
 #[test]
 fn no_days_no_precaution() {
-    let mut h = Hand::new(&["CN", "US"], &["oxide", "magnet"]);
-    let cn = h.node("CN", "oxide", 150.0, &[]);
-    let us_maker = h.node("US", "magnet", 40.0, &[("oxide", 1.0)]);
-    h.flow_to_node(cn, us_maker, 40.0);
-    h.flow_to_final(cn, "CN", 60.0);
-    h.flow_to_final(us_maker, "US", 40.0);
-    let net = h.build();
-    let cut = Restriction::full(["CN"], ["oxide"], Targets::List(vec!["US".into()]));
-    let plain = Realization {
-        horizon: 10.0 * WEEK,
-        start: Some(8.0 * WEEK),
-        run_length: Some(30.0 * WEEK),
-        restrictions: vec![cut],
-        market: Some(Market::default()),
-        ..Realization::default()
-    };
+    let net = us_magnet_maker();
+    let plain = cut_from_week_8();
     let mut none = plain.clone();
     none.market.as_mut().unwrap().precaution = Some(Precaution {
         days: 0.0,
@@ -496,4 +468,30 @@ fn no_days_no_precaution() {
         .unwrap()
         .days = 30.0;
     assert!(run_with_loss(&some) != b);
+}
+
+/// A US magnet maker that makes 40 t/yr of magnets from 1 t of Chinese oxide each; China
+/// can make 150 t/yr, makes 100, 60 of it for its own use.
+fn us_magnet_maker() -> Network {
+    let mut h = Hand::new(&["CN", "US"], &["oxide", "magnet"]);
+    let cn = h.node("CN", "oxide", 150.0, &[]);
+    let us_maker = h.node("US", "magnet", 40.0, &[("oxide", 1.0)]);
+    h.flow_to_node(cn, us_maker, 40.0);
+    h.flow_to_final(cn, "CN", 60.0);
+    h.flow_to_final(us_maker, "US", 40.0);
+    h.build()
+}
+
+/// China's full restriction of oxide to the US from week 8 for 10 weeks, a run of 30
+/// weeks, with a market step that prices nothing.
+fn cut_from_week_8() -> Realization {
+    let cut = Restriction::full(["CN"], ["oxide"], Targets::List(vec!["US".into()]));
+    Realization {
+        horizon: 10.0 * WEEK,
+        start: Some(8.0 * WEEK),
+        run_length: Some(30.0 * WEEK),
+        restrictions: vec![cut],
+        market: Some(Market::default()),
+        ..Realization::default()
+    }
 }
