@@ -1437,11 +1437,7 @@ impl StaticCascade {
             } else {
                 1.0
             };
-            let kappa = if g == 1.0 {
-                kappa_all
-            } else {
-                1.0 - (1.0 - kappa_all) * g
-            };
+            let kappa = market::opened_kappa(kappa_all, g);
             let (untagged, raw, processed) = self.realise(net, r, rank, p, ws);
             // Claims at k's step: final-use deficits, and input orders less what the user
             // already holds unused, capped by its remaining capacity room.

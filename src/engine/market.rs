@@ -171,6 +171,16 @@ pub(crate) fn leak_gap(origin: f64, bloc: f64, eta: f64) -> f64 {
     }
 }
 
+/// κ opened by the leakage factor, `1 - (1 - κ)·g`; κ itself, to the last digit, at
+/// `g = 1` (docs/model.md §7.1).
+pub(crate) fn opened_kappa(kappa: f64, g: f64) -> f64 {
+    if g == 1.0 {
+        kappa
+    } else {
+        1.0 - (1.0 - kappa) * g
+    }
+}
+
 /// One tâtonnement step (docs/model.md §7.1): from price `p`, demand `d` and supply `a`
 /// at it, and the sum of elasticities `e`, the next price within `[floor, choke]`.
 pub(crate) fn next_price(p: f64, d: f64, a: f64, e: f64, floor: f64, choke: f64) -> f64 {

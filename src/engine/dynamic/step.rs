@@ -485,12 +485,8 @@ impl DynamicWorkspace {
         }
         if let Some(pricing) = &self.pricing {
             let kappa = r.kappa();
-            for (k, g) in self.run.kappa.iter_mut().zip(&pricing.gap) {
-                *k = if *g == 1.0 {
-                    kappa
-                } else {
-                    1.0 - (1.0 - kappa) * g
-                };
+            for (k, &g) in self.run.kappa.iter_mut().zip(&pricing.gap) {
+                *k = crate::engine::market::opened_kappa(kappa, g);
             }
         }
         self.run.rho = if self.t >= start {
