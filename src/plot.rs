@@ -325,7 +325,8 @@ impl Plot {
                 message: "no runs".into(),
             });
         }
-        price_bands(title, "months from the restriction's start", &bloc, &origin)
+        let labels = ("months from the restriction's start", "price / 2024 price");
+        price_bands(title, labels, &bloc, &origin)
     }
 
     /// The price paths of the dynamic engine's market step (docs/model.md §7.5): per
@@ -349,7 +350,8 @@ impl Plot {
                 .map(|(t, b)| (t as f64 * paths.step_days, *b))
                 .collect::<Vec<_>>()
         };
-        price_bands(title, "days from the run's start", &x(bloc), &x(origin))
+        let labels = ("days from the run's start", "price / baseline price");
+        price_bands(title, labels, &x(bloc), &x(origin))
     }
 
     /// The exposure heat map: for each region (columns) and product (rows) the share of
@@ -541,11 +543,12 @@ fn bar_chart(title: String, x_desc: String, bars: &[(String, f64)]) -> Result<Pl
     })
 }
 
-/// Prices relative to baseline in the bloc and in the origin against `x`: each market's
+/// Prices relative to baseline in the bloc and in the origin against `x` (axes `labels`,
+/// x then y): each market's
 /// 5-95% band over the draws and its median (docs/model.md §7.1, §7.5).
 fn price_bands(
     title: String,
-    x_label: &str,
+    labels: (&str, &str),
     bloc: &[(f64, [f64; 3])],
     origin: &[(f64, [f64; 3])],
 ) -> Result<Plot> {
@@ -555,7 +558,7 @@ fn price_bands(
     let right = bloc.iter().map(|(x, _)| *x).fold(0.0, f64::max);
     draw(title.clone(), |root| {
         let ranges = (span(0.0, right), 0.0..top * 1.1);
-        let mut chart = axes(root, &title, ranges, (x_label, "price / baseline price"))?;
+        let mut chart = axes(root, &title, ranges, labels)?;
         for (points, name, color) in [(bloc, "bloc", MARK), (origin, "origin (China)", NEGATIVE)] {
             let band: Vec<(f64, f64)> = (points.iter().map(|(x, b)| (*x, b[2])))
                 .chain(points.iter().rev().map(|(x, b)| (*x, b[0])))
