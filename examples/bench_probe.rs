@@ -10,6 +10,7 @@
 //! ```
 //!
 //! Workloads: `cascade` (2,000 static runs of the seed scenario at its medians),
+//! `market` (the same runs with the benches' market step, docs/model.md §7.1),
 //! `dynamic` (100 runs of it in weeks over a year), `montecarlo` (5,000 draws, one
 //! thread), `build` (a 2,000-industry synthetic table), `dense` (that table and two ARIO
 //! runs of 20 steps).
@@ -18,9 +19,13 @@ use shortfall::engine::{Dynamic, DynamicSettings, Engine, Mode, StaticCascade, S
 use shortfall::network::SyntheticTable;
 use shortfall::runs::ScenarioFile;
 use shortfall::scenario::Realization;
+
+#[path = "../benches/common/mod.rs"]
+mod common;
+
 fn main() {
     let Some(which) = std::env::args().nth(1) else {
-        eprintln!("usage: bench_probe cascade|dynamic|montecarlo|build|dense");
+        eprintln!("usage: bench_probe cascade|market|dynamic|montecarlo|build|dense");
         std::process::exit(2);
     };
     let data = shortfall::data::rare_earths_2024();
@@ -29,6 +34,14 @@ fn main() {
     let r = file.scenario.median();
     match which.as_str() {
         "cascade" => {
+            let e = StaticCascade::new(net, &r).unwrap();
+            let mut ws = e.workspace(net);
+            for _ in 0..2000 {
+                e.run(net, &r, &mut ws).unwrap();
+            }
+        }
+        "market" => {
+            let r = common::with_market(net, r);
             let e = StaticCascade::new(net, &r).unwrap();
             let mut ws = e.workspace(net);
             for _ in 0..2000 {
@@ -80,7 +93,9 @@ fn main() {
             assert!(!t.edges().is_empty());
         }
         other => {
-            eprintln!("unknown workload `{other}`: cascade, dynamic, montecarlo, build or dense");
+            eprintln!(
+                "unknown workload `{other}`: cascade, market, dynamic, montecarlo, build or dense"
+            );
             std::process::exit(2);
         }
     }

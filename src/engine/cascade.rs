@@ -193,6 +193,9 @@ pub struct CascadeWorkspace {
     cuts: Vec<(f64, f64)>,
     /// Per node: capacity added over the horizon (part of `cap`).
     added: Vec<f64>,
+    /// Per node: `cap` and `added` before the joint bounds, the same in every pass.
+    cap_run: Vec<f64>,
+    added_run: Vec<f64>,
     /// The market step's levers (§7.1): per slot the demand factor `d`; per node whether
     /// one of its users' `d` differs from 1, and the factor `p^ε_s` on its share `ρ` of
     /// spare capacity; per product the leakage factor `g`; per (region, product) whether stocks
@@ -706,6 +709,8 @@ impl Engine for StaticCascade {
             loop_prev: vec![(0.0, 0.0); self.loops.len()],
             cuts: vec![(0.0, 0.0); self.disposal.len()],
             added: vec![0.0; nn],
+            cap_run: vec![0.0; nn],
+            added_run: vec![0.0; nn],
             demand: vec![1.0; ns],
             factor: vec![1.0; 3 * net.products().len()],
             room: vec![1.0; 3 * net.products().len()],
@@ -726,6 +731,7 @@ impl Engine for StaticCascade {
     fn run(&self, net: &Network, r: &Realization, ws: &mut CascadeWorkspace) -> Result<()> {
         self.built_for.check(net, ws.network, r)?;
         r.validate()?;
+        self.capacities(net, r, ws);
         match (&self.markets, &r.market) {
             (Some(markets), Some(market)) => self.clear_markets(net, r, markets, market, ws),
             _ => {
@@ -751,7 +757,7 @@ impl StaticCascade {
         most: usize,
     ) -> usize {
         if self.loops.is_empty() {
-            self.schedule(net, r, ws);
+            self.schedule(r, ws);
             if self.markets.is_some() {
                 self.sweep_a::<true>(net, r, ws);
             } else {
@@ -1003,7 +1009,7 @@ impl StaticCascade {
         most: usize,
     ) -> usize {
         // The units of this run (§3.2) are set by `schedule`.
-        self.schedule(net, r, ws);
+        self.schedule(r, ws);
         for (l, &i) in self.loops.iter().enumerate() {
             let (_, n, host, per_unit, _) = self.joint[i];
             let (n, host) = (n as usize, host as usize);
@@ -1021,7 +1027,7 @@ impl StaticCascade {
         while passes < most {
             passes += 1;
             if passes > 1 {
-                self.schedule(net, r, ws);
+                self.schedule(r, ws);
             }
             if self.markets.is_some() {
                 self.sweep_a::<true>(net, r, ws);
@@ -1076,47 +1082,25 @@ fn scheduled(h: f64, r: &Realization, shift: u16) -> f64 {
 /// Each is inlined into `run`: as separate calls the seed case measured about 12% slower in
 /// wall time with fewer instructions (docs/performance.md).
 impl StaticCascade {
-    /// §4.1 and §3.2: the profiles' means, the schedules of every slot, each node's
-    /// capacity over the horizon (losses, headroom, additions, recipe scales); the
-    /// workspace's per-run tables cleared.
+    /// §4.1 and §3.2, what a run's passes share: the profiles' means, the recipe scales,
+    /// the thrifting factors, each node's capacity over the horizon (losses, headroom,
+    /// additions) before the joint bounds.
     #[inline(always)]
-    fn schedule(&self, net: &Network, r: &Realization, ws: &mut CascadeWorkspace) {
+    fn capacities(&self, net: &Network, r: &Realization, ws: &mut CascadeWorkspace) {
         let h = r.horizon;
         // Time profiles enter as their means over the horizon (§3.3).
         for (c, x) in ws.cuts.iter_mut().zip(&r.restrictions) {
             *c = (x.cut(0.0, h), x.leak(0.0, h));
         }
-        ws.outcome.reset(h, self.values.priced(), self.values.added);
-        ws.slot_sched.fill(0.0);
-        ws.got_a.fill(0.0);
-        ws.stock.fill(0.0);
-        ws.got_c.fill(0.0);
-        ws.tagged_c.fill(0.0);
-        ws.dq.fill(0.0);
-
-        // Schedules: `h` times annual flows, final use after any demand shift.
-        let scale = |shift: u16| scheduled(h, r, shift);
         // §3.2 Recipe multipliers: product k's unit scaled by 1/m.
         ws.scale.fill(1.0);
         for &(p, i) in &self.resolved.recipe_scales {
             ws.scale[p] = 1.0 / r.perturbation.recipes[i].multiplier;
         }
-        // §7.1: the market step's demand factor `d` (1 without it) on every schedule, and
-        // on a producer's coefficient.
-        let market = self.markets.is_some();
-        for (s, slot) in self.slots.iter().enumerate() {
-            let k = ws.scale[slot.product];
-            let d = if market { ws.demand[s] } else { 1.0 };
-            ws.slot_sched[s] = scale(slot.shift) * self.slot_base[s] * k * d;
-            ws.per_unit[s] = slot.per_unit * k / ws.scale[slot.user_product] * d;
-        }
         // §4.9 Thrifting: the mean coefficient factor over the horizon.
         for &(s, i) in &self.thrifted {
-            let theta = r.adaptation.thrifting[i].factor(0.0, h);
-            ws.theta[s as usize] = theta;
-            ws.per_unit[s as usize] *= theta;
+            ws.theta[s as usize] = r.adaptation.thrifting[i].factor(0.0, h);
         }
-        ws.switch.fill(SwitchState::default());
         for n in net.node_ids() {
             let loss = match self.resolved.node_loss[n.index()] {
                 NONE => 0.0,
@@ -1131,15 +1115,48 @@ impl StaticCascade {
                 } else {
                     node.capacity
                 };
-            ws.cap[n.index()] = h * (1.0 - loss) * capacity;
+            ws.cap_run[n.index()] = h * (1.0 - loss) * capacity;
         }
         // New capacity (§3.1): online from `from` years into the horizon, fully usable.
-        ws.added.fill(0.0);
+        ws.added_run.fill(0.0);
         for (c, n) in r.capacity_additions.iter().zip(&self.resolved.additions) {
             let added = ws.scale[net.node(*n).product.index()] * c.capacity * (h - c.from).max(0.0);
-            ws.added[n.index()] += added;
-            ws.cap[n.index()] += added;
+            ws.added_run[n.index()] += added;
+            ws.cap_run[n.index()] += added;
         }
+    }
+
+    /// §4.1 for one pass of the sweeps: the schedules of every slot (after the market
+    /// step's demand factor), the capacities of `capacities`; the workspace's per-pass
+    /// tables cleared.
+    #[inline(always)]
+    fn schedule(&self, r: &Realization, ws: &mut CascadeWorkspace) {
+        let h = r.horizon;
+        ws.outcome.reset(h, self.values.priced(), self.values.added);
+        ws.slot_sched.fill(0.0);
+        ws.got_a.fill(0.0);
+        ws.stock.fill(0.0);
+        ws.got_c.fill(0.0);
+        ws.tagged_c.fill(0.0);
+        ws.dq.fill(0.0);
+
+        // Schedules: `h` times annual flows, final use after any demand shift.
+        let scale = |shift: u16| scheduled(h, r, shift);
+        // §7.1: the market step's demand factor `d` (1 without it) on every schedule, and
+        // on a producer's coefficient.
+        let market = self.markets.is_some();
+        for (s, slot) in self.slots.iter().enumerate() {
+            let k = ws.scale[slot.product];
+            let d = if market { ws.demand[s] } else { 1.0 };
+            ws.slot_sched[s] = scale(slot.shift) * self.slot_base[s] * k * d;
+            ws.per_unit[s] = slot.per_unit * k / ws.scale[slot.user_product] * d;
+        }
+        for &(s, _) in &self.thrifted {
+            ws.per_unit[s as usize] *= ws.theta[s as usize];
+        }
+        ws.switch.fill(SwitchState::default());
+        ws.cap.copy_from_slice(&ws.cap_run);
+        ws.added.copy_from_slice(&ws.added_run);
     }
 
     /// §4.2 Sweep A: the shock, rationing against the schedule, own stocks.
