@@ -593,21 +593,40 @@ fn precaution(horizon: f64, days: f64, lead: f64) -> Realization {
     }
 }
 
-/// §7.6 by hand: 30 days front-loaded (3.288 t) meet 3.288 of the quarter's 10 t lacking.
+/// §7.6 by hand: 30 days front-loaded (3.288 t) meet 3.288 of the quarter's 10 t lacking
+/// when China's spare capacity over the lead (10 t, 40% of it the US's) covers them; with
+/// 1 t spare the US front-loads its 0.4 t share.
 #[test]
 fn front_loaded_stock_is_used_first() {
-    let net = us_magnets(100.0);
-    let (us, np) = (net.region_id("US").unwrap(), net.products().len());
-    let (oxide, magnet) = (
-        net.product_id("oxide").unwrap(),
-        net.product_id("magnet").unwrap(),
-    );
+    let (us, oxide, magnet, np) = {
+        let net = us_magnets(200.0);
+        let ids = (
+            net.product_id("oxide").unwrap(),
+            net.product_id("magnet").unwrap(),
+        );
+        (
+            net.region_id("US").unwrap(),
+            ids.0,
+            ids.1,
+            net.products().len(),
+        )
+    };
+    let loaded = |o: &shortfall::engine::StaticOutcome| {
+        o.market.as_ref().unwrap().front_loaded[us.index() * np + oxide.index()]
+    };
     let front = 40.0 * 30.0 / 365.0;
+    let net = us_magnets(200.0);
     let o = run(&net, &precaution(0.25, 30.0, 0.1));
     assert!(near(o.final_shortfall(us, magnet), 10.0 - front));
-    let m = o.market.as_ref().unwrap();
-    assert!(near(m.front_loaded[us.index() * np + oxide.index()], front));
-    // Announced at the start: no time to buy ahead.
+    assert!(near(loaded(&o), front));
+    // Spare capacity of 10 t/yr over 0.1 yr, 40% of it to the US.
+    let net = us_magnets(110.0);
+    let o = run(&net, &precaution(0.25, 30.0, 0.1));
+    assert!(near(loaded(&o), 0.4));
+    assert!(near(o.final_shortfall(us, magnet), 9.6));
+    // No spare capacity, or no time to buy ahead: nothing front-loaded.
+    let o = run(&us_magnets(100.0), &precaution(0.25, 30.0, 0.1));
+    assert!(near(o.final_shortfall(us, magnet), 10.0));
     let o = run(&net, &precaution(0.25, 30.0, 0.0));
     assert!(near(o.final_shortfall(us, magnet), 10.0));
 }

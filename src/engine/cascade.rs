@@ -792,16 +792,10 @@ impl StaticCascade {
         ws.util.fill(1.0);
         ws.gap.fill(1.0);
         ws.release_open.fill(1.0);
-        // §7.6: the bloc's producers of a restricted input front-load `days` of it.
         ws.front.fill(0.0);
         ws.front_used.fill(0.0);
-        if let Some(c) = market.precaution.as_ref().filter(|c| c.lead > 0.0) {
-            for (s, slot) in self.slots.iter().enumerate() {
-                let bloc = markets.of(slot.region.index(), slot.product) == MarketId::Bloc;
-                if bloc && slot.node != NONE && !slot.unallocated {
-                    ws.front[s] = c.days / 365.0;
-                }
-            }
+        if let Some(c) = market.precaution.as_ref() {
+            self.front_load(net, r, markets, c, ws);
         }
         self.set_levers(net, r, markets, ws);
         let mut cascades = self.pass(net, r, ws, false, tolerance::RECYCLING_PASSES);
@@ -861,6 +855,48 @@ impl StaticCascade {
             for (s, slot) in self.slots.iter().enumerate() {
                 o.front_loaded[slot.region.index() * np + slot.product] += ws.front_used[s];
             }
+        }
+    }
+
+    /// §7.6: the share of a year of its schedule each of the bloc's producers of a
+    /// restricted input front-loads: `days/365`, at most its share of its suppliers'
+    /// spare capacity over the lead.
+    fn front_load(
+        &self,
+        net: &Network,
+        r: &Realization,
+        markets: &Markets,
+        c: &crate::scenario::Precaution,
+        ws: &mut CascadeWorkspace,
+    ) {
+        if c.lead <= 0.0 || c.days <= 0.0 {
+            return;
+        }
+        // Each supplier's spare capacity over the lead, per unit of its output, on each of
+        // its buyers' baseline purchases.
+        for n in net.node_ids() {
+            let (ni, node, x) = (n.index(), net.node(n), net.output(n));
+            if node.kind != NodeKind::Producer || x <= 0.0 {
+                continue;
+            }
+            let cap = if self.resolved.restricting[ni] {
+                node.capacity
+            } else {
+                r.perturbation.capacity(x, node.capacity)
+            };
+            let spare = c.lead * ((cap - x) / x).max(0.0);
+            for e in self.edges[net.out_range(n)].iter().filter(|e| e.flow > 0.0) {
+                ws.front[e.slot as usize] += spare * e.flow;
+            }
+        }
+        for (s, slot) in self.slots.iter().enumerate() {
+            let bloc = markets.of(slot.region.index(), slot.product) == MarketId::Bloc;
+            let base = self.slot_base[s];
+            ws.front[s] = if bloc && slot.node != NONE && !slot.unallocated && base > 0.0 {
+                (ws.front[s] / base).min(c.days / 365.0)
+            } else {
+                0.0
+            };
         }
     }
 
