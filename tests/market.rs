@@ -96,6 +96,48 @@ fn a_licensing_share_is_a_quota() {
     assert!(m.residual < 1e-12, "{}", m.residual);
 }
 
+/// §7.1 by hand: a US magnet maker buys 30 t of oxide a year from China (half licensed)
+/// and 10 t from Australia. Pass 0: it gets 15 + 10 of 40, `p[bloc] = (40/25)^2 = 2.56`;
+/// China's 15 diverted are unclaimed, `p[origin] = (70/85)^2`. Pass 1: at `d = 0.625` the
+/// maker wants 25 t and cuts its Chinese purchases first: 10 from Australia, 15 from China,
+/// the licence exactly; at the coefficient `0.625` its 25 t make all 40 magnets. Cut in
+/// proportion it would have asked 6.25 and 18.75 and got 21.25 t (34 magnets).
+#[test]
+fn a_price_cut_comes_out_of_restricted_purchases_first() {
+    let mut h = Hand::new(&["CN", "AU", "US"], &["oxide", "magnet"]);
+    let cn = h.node("CN", "oxide", 100.0, &[]);
+    let au = h.node("AU", "oxide", 10.0, &[]);
+    let us = h.node("US", "magnet", 40.0, &[("oxide", 1.0)]);
+    h.flow_to_node(cn, us, 30.0);
+    h.flow_to_node(au, us, 10.0);
+    h.flow_to_final(cn, "CN", 70.0);
+    h.flow_to_final(us, "US", 40.0);
+    let net = h.build();
+    let mut r = oxide_cut(Disposal::Divert);
+    r.restrictions[0].severity = 0.5;
+    r.market.as_mut().unwrap().passes = 1;
+    let o = run(&net, &r);
+    let (us, cn) = (net.region_id("US").unwrap(), net.region_id("CN").unwrap());
+    let (oxide, magnet) = (
+        net.product_id("oxide").unwrap(),
+        net.product_id("magnet").unwrap(),
+    );
+    assert!(near(o.price(MarketId::Bloc, oxide).unwrap(), 2.56));
+    assert!(near(
+        o.price(MarketId::Origin, oxide).unwrap(),
+        (70.0f64 / 85.0).powi(2)
+    ));
+    assert!(
+        o.final_shortfall(us, magnet) < 1e-9,
+        "{}",
+        o.final_shortfall(us, magnet)
+    );
+    assert!(o.final_shortfall(cn, oxide) < 1e-9);
+    let m = o.market.as_ref().unwrap();
+    assert_eq!(m.cascades, 2);
+    assert!(m.residual < 1e-12, "{}", m.residual);
+}
+
 /// The hand case with `keep`: kept volume leaves the period (§3.1), so it is no supply in
 /// China's market, whose price stays at 1 (its users get what they want); the bloc's goes
 /// to the choke.

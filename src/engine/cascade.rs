@@ -191,6 +191,8 @@ pub struct CascadeWorkspace {
     loop_prev: Vec<(f64, f64)>,
     /// Per restriction: mean cut and leaked share over the horizon.
     cuts: Vec<(f64, f64)>,
+    /// Per switching node (§4.9): its group's mean limit over the horizon.
+    limits: Vec<f64>,
     /// Per node: capacity added over the horizon (part of `cap`).
     added: Vec<f64>,
     /// Per node: `cap` and `added` before the joint bounds, the same in every pass.
@@ -215,6 +217,12 @@ pub struct CascadeWorkspace {
     /// slot does not take part), and the front-loaded stock it used this pass.
     front: Vec<f64>,
     front_used: Vec<f64>,
+    /// §7.1, per slot: its demand factors on its unrestricted and its restricted edges
+    /// (restricted purchases cut first), and the baseline flow of its restricted edges
+    /// (those with a positive cut).
+    others_d: Vec<f64>,
+    restricted_d: Vec<f64>,
+    slot_restricted: Vec<f64>,
     /// The fingerprint of the network it is sized for.
     network: u64,
     outcome: StaticOutcome,
@@ -708,6 +716,7 @@ impl Engine for StaticCascade {
             loop_first: vec![0.0; self.loops.len()],
             loop_prev: vec![(0.0, 0.0); self.loops.len()],
             cuts: vec![(0.0, 0.0); self.disposal.len()],
+            limits: vec![0.0; self.switches.len()],
             added: vec![0.0; nn],
             cap_run: vec![0.0; nn],
             added_run: vec![0.0; nn],
@@ -723,6 +732,9 @@ impl Engine for StaticCascade {
             market_a: vec![0.0; 3 * net.products().len()],
             front: vec![0.0; ns],
             front_used: vec![0.0; ns],
+            others_d: vec![1.0; ns],
+            restricted_d: vec![1.0; ns],
+            slot_restricted: vec![0.0; ns],
             network: net.fingerprint(),
             outcome: StaticOutcome::new(net),
         }
@@ -792,6 +804,14 @@ impl StaticCascade {
         ws.util.fill(1.0);
         ws.gap.fill(1.0);
         ws.release_open.fill(1.0);
+        ws.others_d.fill(1.0);
+        ws.restricted_d.fill(1.0);
+        ws.slot_restricted.fill(0.0);
+        for e in &self.edges {
+            if restricted(e, ws) {
+                ws.slot_restricted[e.slot as usize] += e.flow;
+            }
+        }
         ws.front.fill(0.0);
         ws.front_used.fill(0.0);
         if let Some(c) = market.precaution.as_ref() {
@@ -1011,6 +1031,19 @@ impl StaticCascade {
             let d = ws.factor[m.index() * np + slot.product];
             ws.demand[s] = if slot.node == NONE { d } else { d.min(1.0) };
         }
+        // A user whose price cut its demand cuts its restricted purchases first: of its
+        // baseline `z`, `z_R` restricted, it keeps `min(z - z_R, d z)` of the others.
+        for s in 0..self.slots.len() {
+            let (d, z, zr) = (ws.demand[s], self.slot_base[s], ws.slot_restricted[s]);
+            (ws.others_d[s], ws.restricted_d[s]) = if d >= 1.0 || zr <= 0.0 || zr >= z {
+                (d, d)
+            } else {
+                (
+                    (d * z / (z - zr)).min(1.0),
+                    (d * z - (z - zr)).max(0.0) / zr,
+                )
+            };
+        }
         for n in net.node_ids() {
             let ni = n.index();
             let node = net.node(n);
@@ -1052,9 +1085,15 @@ impl StaticCascade {
             let unit = ws.scale[net.nodes()[host].product.index()];
             let scheduled = r.horizon * net.outputs()[host] * unit;
             let first = self.joint_yield(net, n, host, per_unit, ws) * scheduled;
-            // A later pass of the market step (§7.1) starts from the last pass's bound.
+            // A later pass of the market step (§7.1) starts from its host's schedule at the
+            // new prices times the host's last share of its schedule made: exact where
+            // the host's output follows its schedule.
             if !warm {
                 ws.loop_bound[l] = first;
+            } else if ws.sched_out[host] > 0.0 {
+                let made = ws.out_c[host] / ws.sched_out[host];
+                let schedule = self.node_schedule::<true>(net, r, ws, NodeId(host as u32));
+                ws.loop_bound[l] = self.joint_yield(net, n, host, per_unit, ws) * schedule * made;
             }
             ws.loop_first[l] = first;
         }
@@ -1103,6 +1142,23 @@ impl StaticCascade {
     }
 }
 
+/// §7.1: whether a restriction with a positive mean cut applies to edge `e`.
+#[inline(always)]
+fn restricted(e: &EdgePlan, ws: &CascadeWorkspace) -> bool {
+    e.restriction != NONE16 && ws.cuts[e.restriction as usize].0 > 0.0
+}
+
+/// §7.1: the market step's demand factor on edge `e`, its user's restricted purchases
+/// cut first.
+#[inline(always)]
+fn edge_factor(e: &EdgePlan, ws: &CascadeWorkspace) -> f64 {
+    if restricted(e, ws) {
+        ws.restricted_d[e.slot as usize]
+    } else {
+        ws.others_d[e.slot as usize]
+    }
+}
+
 /// The schedule of a flow over the horizon per unit of its annual baseline: `h`, times
 /// `1 + change` where a demand shift applies (§4.1).
 #[inline(always)]
@@ -1133,9 +1189,13 @@ impl StaticCascade {
         for &(p, i) in &self.resolved.recipe_scales {
             ws.scale[p] = 1.0 / r.perturbation.recipes[i].multiplier;
         }
-        // §4.9 Thrifting: the mean coefficient factor over the horizon.
+        // §4.9 Thrifting: the mean coefficient factor over the horizon; substitution
+        // groups' mean limits.
         for &(s, i) in &self.thrifted {
             ws.theta[s as usize] = r.adaptation.thrifting[i].factor(0.0, h);
+        }
+        for (limit, w) in ws.limits.iter_mut().zip(&self.switches) {
+            *limit = r.adaptation.substitution_groups[w.group].limit_mean(0.0, h);
         }
         for n in net.node_ids() {
             let loss = match self.resolved.node_loss[n.index()] {
@@ -1195,6 +1255,32 @@ impl StaticCascade {
         ws.added.copy_from_slice(&ws.added_run);
     }
 
+    /// §4.1 and §7.1: node `n`'s scheduled output this pass, `h` times its baseline
+    /// output, or the sum of its users' schedules where a demand shift or (`MARKET`) the
+    /// market step's demand factors apply.
+    #[inline(always)]
+    fn node_schedule<const MARKET: bool>(
+        &self,
+        net: &Network,
+        r: &Realization,
+        ws: &CascadeWorkspace,
+        n: NodeId,
+    ) -> f64 {
+        let (ni, h) = (n.index(), r.horizon);
+        let unit = ws.scale[net.node(n).product.index()];
+        unit * if self.shifted[ni] || (MARKET && ws.moved[ni]) {
+            net.out_range(n)
+                .map(|i| {
+                    let e = &self.edges[i];
+                    let d = if MARKET { edge_factor(e, ws) } else { 1.0 };
+                    scheduled(h, r, e.shift) * e.flow * d
+                })
+                .sum()
+        } else {
+            h * net.output(n)
+        }
+    }
+
     /// §4.2 Sweep A: the shock, rationing against the schedule, own stocks.
     #[inline(always)]
     /// `MARKET`: whether the market step's levers (§7.1) are read; without it the sweep
@@ -1210,13 +1296,6 @@ impl StaticCascade {
         let scale = |shift: u16| scheduled(h, r, shift);
         // §7.6: whether any slot front-loaded stock.
         let front_loading = MARKET && r.market.as_ref().is_some_and(|x| x.precaution.is_some());
-        let demand = |ws: &CascadeWorkspace, slot: u32| {
-            if MARKET {
-                ws.demand[slot as usize]
-            } else {
-                1.0
-            }
-        };
         for (rank, &p) in net.product_order().iter().enumerate() {
             // §1.8: a joint output makes at most its yield times its host's output; on a
             // recycling loop (§1.9), this pass's bound of it.
@@ -1234,18 +1313,7 @@ impl StaticCascade {
                 let ni = n.index();
                 let range = net.out_range(n);
                 let unit = ws.scale[p.index()];
-                let scheduled: f64 = unit
-                    * if self.shifted[ni] || (MARKET && ws.moved[ni]) {
-                        range
-                            .clone()
-                            .map(|i| {
-                                let e = &self.edges[i];
-                                scale(e.shift) * e.flow * demand(ws, e.slot)
-                            })
-                            .sum()
-                    } else {
-                        h * net.output(n)
-                    };
+                let scheduled = self.node_schedule::<MARKET>(net, r, ws, n);
                 ws.sched_out[ni] = scheduled;
                 let mut f_out = scheduled.min(ws.cap[ni]);
                 for &s in self.inputs_of(n) {
@@ -1270,7 +1338,9 @@ impl StaticCascade {
                         j
                     };
                     let e = &self.edges[i];
-                    let sched = unit * scale(e.shift) * e.flow * demand(ws, e.slot);
+                    let base = unit * scale(e.shift) * e.flow;
+                    let d = if MARKET { edge_factor(e, ws) } else { 1.0 };
+                    let sched = base * d;
                     let f = if by_value {
                         let served = sched.min(left);
                         left -= served;
@@ -1298,16 +1368,11 @@ impl StaticCascade {
                         (cut, leak)
                     };
                     // §7.1: the restriction allows a volume, `(1 - cut)` of the baseline
-                    // schedule `sched / d`; a user whose price cut its schedule gets all
-                    // of it up to that volume.
-                    let d = if MARKET {
-                        demand(ws, e.slot).min(1.0)
-                    } else {
-                        1.0
-                    };
+                    // schedule; a user whose price cut its schedule gets all of it up to
+                    // that volume.
                     let (allowed, leaked) = if d < 1.0 {
-                        let allowed = (sched * (1.0 - cut) / d).min(sched);
-                        (allowed, (sched * leak / d).min(allowed))
+                        let allowed = (base * (1.0 - cut)).min(sched);
+                        (allowed, (base * leak).min(allowed))
                     } else {
                         (sched * (1.0 - cut), sched * leak)
                     };
@@ -1429,7 +1494,7 @@ impl StaticCascade {
                 } else {
                     1.0
                 };
-                self.plan_switches(r, rank, p.index(), filled, ws);
+                self.plan_switches(rank, p.index(), filled, ws);
             }
         }
     }
@@ -1451,19 +1516,12 @@ impl StaticCascade {
     /// `W` and what they lack `G`; for the users whose preferred input it is, the switched
     /// part `w`, what its pool is not planned to give of their order, within `W` and `G`.
     #[inline(never)]
-    fn plan_switches(
-        &self,
-        r: &Realization,
-        rank: usize,
-        pi: usize,
-        filled: f64,
-        ws: &mut CascadeWorkspace,
-    ) {
+    fn plan_switches(&self, rank: usize, pi: usize, filled: f64, ws: &mut CascadeWorkspace) {
         for i in self.switches_at(rank) {
             let w = &self.switches[i];
             let (u, ps) = (w.node as usize, w.p_slot as usize);
             let a = ws.per_unit[ps];
-            let limit = r.adaptation.substitution_groups[w.group].limit_mean(0.0, r.horizon);
+            let limit = ws.limits[i];
             let state = &mut ws.switch[i];
             state.room = limit * a * ws.sched_out[u];
             state.lacking =

@@ -146,7 +146,8 @@ impl Markets {
 /// What a product's users do at a price: the factor on their schedule (docs/model.md §7.1),
 /// `max(1 - max_fall, p^(-ε))` at elasticity `ε`; 1 exactly with `ε = 0`.
 pub(crate) fn factor_at(p: f64, eps: f64, max_fall: f64) -> f64 {
-    if eps == 0.0 {
+    // `1^x` is 1 exactly: no power to take at the baseline price.
+    if eps == 0.0 || p == 1.0 {
         1.0
     } else {
         p.powf(-eps).max(1.0 - max_fall)
@@ -191,7 +192,12 @@ pub(crate) fn next_price(p: f64, d: f64, a: f64, e: f64, floor: f64, choke: f64)
         return choke;
     }
     let next = if e > 0.0 {
-        p * (d / a).powf(1.0 / e)
+        // A cleared market keeps its price (`1^x = 1` exactly).
+        if d == a {
+            p
+        } else {
+            p * (d / a).powf(1.0 / e)
+        }
     } else if d > a * (1.0 + CLEARED) {
         choke
     } else if a > d * (1.0 + CLEARED) {
