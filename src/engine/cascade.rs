@@ -68,6 +68,11 @@ pub struct StaticCascade {
     values: Values,
     /// The markets of the market step (§7.1), if the scenario has one.
     markets: Option<Markets>,
+    /// §7.1, with a market step: per slot, the index `market·P + product` of its
+    /// market; the producers of listed products that offer their unused baseline output,
+    /// with the index of their market.
+    slot_market: Vec<u32>,
+    offering: Vec<(u32, u32)>,
     /// Allocation by value (§7.2): per slot, the value of a unit to its user; per node,
     /// its out-edges in decreasing value of their users (indices into the edges); per
     /// product rank, its slots in decreasing value. Empty under proportional rationing.
@@ -222,6 +227,8 @@ pub struct CascadeWorkspace {
     /// (those with a positive cut).
     others_d: Vec<f64>,
     restricted_d: Vec<f64>,
+    /// §7.1, per product: whether the last price step moved one of its levers.
+    lever_moved: Vec<bool>,
     slot_restricted: Vec<f64>,
     /// The fingerprint of the network it is sized for.
     network: u64,
@@ -326,6 +333,8 @@ impl StaticCascade {
             disposal: scenario.restrictions.iter().map(|r| r.disposal).collect(),
             values,
             markets,
+            slot_market: Vec::new(),
+            offering: Vec::new(),
             slot_value: Vec::new(),
             edge_order: Vec::new(),
             slot_order: Vec::new(),
@@ -340,6 +349,21 @@ impl StaticCascade {
         }
         if let Some(m) = &engine.markets {
             engine.resolved.warnings.extend(m.warnings.iter().cloned());
+            let np = net.products().len();
+            let at = |region: usize, k: usize| (m.of(region, k).index() * np + k) as u32;
+            engine.slot_market = (engine.slots.iter())
+                .map(|slot| at(slot.region.index(), slot.product))
+                .collect();
+            engine.offering = (net.node_ids())
+                .filter_map(|n| {
+                    let (node, k) = (net.node(n), net.node(n).product.index());
+                    let region = node.region.index();
+                    let offers = m.entry[k].is_some()
+                        && node.kind == NodeKind::Producer
+                        && m.offers_unused(region, k);
+                    offers.then(|| (n.0, at(region, k)))
+                })
+                .collect();
         }
         if let Some(why) = &engine.values.missing {
             engine.resolved.warnings.push(format!(
@@ -733,6 +757,7 @@ impl Engine for StaticCascade {
             front: vec![0.0; ns],
             front_used: vec![0.0; ns],
             others_d: vec![1.0; ns],
+            lever_moved: vec![false; net.products().len()],
             restricted_d: vec![1.0; ns],
             slot_restricted: vec![0.0; ns],
             network: net.fingerprint(),
@@ -931,7 +956,7 @@ impl StaticCascade {
             if slot.unallocated {
                 continue;
             }
-            let i = markets.of(slot.region.index(), slot.product).index() * np + slot.product;
+            let i = self.slot_market[s] as usize;
             let received = ws.got_a[s] + ws.stock[s] + ws.got_c[s];
             // A thrifted user (§4.9) needs `θ̄` of its schedule.
             let need = ws.theta[s] * ws.slot_sched[s];
@@ -957,24 +982,19 @@ impl StaticCascade {
         // What a producer would make at baseline and nobody asked for is on offer in its
         // region's market (not at an exporter that keeps): a price above clearing comes
         // down.
-        for n in net.node_ids() {
-            let (ni, node) = (n.index(), net.node(n));
-            let k = node.product.index();
-            let offers = markets.offers_unused(node.region.index(), k);
-            if markets.entry[k].is_none() || node.kind != NodeKind::Producer || !offers {
-                continue;
-            }
-            let base = (h * net.output(n) * ws.scale[k]).min(ws.cap[ni]);
+        for &(n, i) in &self.offering {
+            let (ni, k) = (n as usize, i as usize % np);
+            let base = (h * net.outputs()[ni] * ws.scale[k]).min(ws.cap[ni]);
             let unused = base - ws.sched_out[ni];
             if unused > 0.0 {
-                ws.market_a[markets.of(node.region.index(), k).index() * np + k] += unused;
+                ws.market_a[i as usize] += unused;
             }
         }
     }
 
     /// §7.1: the levers of the current prices: demand factors, supply room, stock
     /// release and the leakage factor, per (market, product) first, then per slot and
-    /// node. Returns whether any lever moved.
+    /// node of the products whose levers moved. Returns whether any lever moved.
     fn set_levers(
         &self,
         net: &Network,
@@ -987,16 +1007,18 @@ impl StaticCascade {
         };
         let (np, h) = (net.products().len(), r.horizon);
         let entry = |k: usize| markets.entry[k].map(|i| &market.products[i]);
-        let mut moved = false;
-        let mut set = |x: &mut f64, v: f64| {
-            if *x != v {
-                *x = v;
-                moved = true;
-            }
-        };
+        let mut any = false;
         for k in 0..np {
+            ws.lever_moved[k] = false;
             // A product not listed (or with no market) keeps every lever at 1, as reset.
             let Some(e) = entry(k) else { continue };
+            let mut moved = false;
+            let mut set = |x: &mut f64, v: f64| {
+                if *x != v {
+                    *x = v;
+                    moved = true;
+                }
+            };
             let (eps, bloc) = (
                 e.demand_elasticity(h),
                 ws.price[MarketId::Bloc.index() * np + k],
@@ -1020,43 +1042,50 @@ impl StaticCascade {
                     if p >= at { 1.0 } else { 0.0 },
                 );
             }
+            ws.lever_moved[k] = moved;
+            any |= moved;
         }
-        if !moved {
+        if !any {
             return false;
         }
-        // A low price raises final demand only: a producer does not need more of an
-        // input per unit because it is cheap (`d` at most 1 on a recipe).
-        for (s, slot) in self.slots.iter().enumerate() {
-            let m = markets.of(slot.region.index(), slot.product);
-            let d = ws.factor[m.index() * np + slot.product];
-            ws.demand[s] = if slot.node == NONE { d } else { d.min(1.0) };
-        }
-        // A user whose price cut its demand cuts its restricted purchases first: of its
-        // baseline `z`, `z_R` restricted, it keeps `min(z - z_R, d z)` of the others.
-        for s in 0..self.slots.len() {
-            let (d, z, zr) = (ws.demand[s], self.slot_base[s], ws.slot_restricted[s]);
-            (ws.others_d[s], ws.restricted_d[s]) = if d >= 1.0 || zr <= 0.0 || zr >= z {
-                (d, d)
-            } else {
-                (
-                    (d * z / (z - zr)).min(1.0),
-                    (d * z - (z - zr)).max(0.0) / zr,
-                )
-            };
-        }
-        for n in net.node_ids() {
-            let ni = n.index();
-            let node = net.node(n);
-            let k = node.product.index();
-            // Its users' factors may differ from 1: schedules are summed edge by edge.
-            ws.moved[ni] = MarketId::ALL
-                .iter()
-                .any(|m| ws.factor[m.index() * np + k] != 1.0);
-            ws.util[ni] = if self.resolved.restricting[ni] || node.kind != NodeKind::Producer {
-                1.0
-            } else {
-                ws.room[markets.of(node.region.index(), k).index() * np + k]
-            };
+        for (rank, &p) in net.product_order().iter().enumerate() {
+            let k = p.index();
+            if !ws.lever_moved[k] {
+                continue;
+            }
+            for s in self.product_slots[rank]..self.product_slots[rank + 1] {
+                let slot = &self.slots[s];
+                let m = markets.of(slot.region.index(), k);
+                let d = ws.factor[m.index() * np + k];
+                // A low price raises final demand only: a producer does not need more
+                // of an input per unit because it is cheap (`d` at most 1 on a recipe).
+                let d = if slot.node == NONE { d } else { d.min(1.0) };
+                ws.demand[s] = d;
+                // A user whose price cut its demand cuts its restricted purchases first:
+                // of its baseline `z`, `z_R` restricted, it keeps `min(z - z_R, d z)` of
+                // the others.
+                let (z, zr) = (self.slot_base[s], ws.slot_restricted[s]);
+                (ws.others_d[s], ws.restricted_d[s]) = if d >= 1.0 || zr <= 0.0 || zr >= z {
+                    (d, d)
+                } else {
+                    (
+                        (d * z / (z - zr)).min(1.0),
+                        (d * z - (z - zr)).max(0.0) / zr,
+                    )
+                };
+            }
+            for &n in net.nodes_of(p) {
+                let (ni, node) = (n.index(), net.node(n));
+                // Its users' factors may differ from 1: schedules are summed edge by edge.
+                ws.moved[ni] = MarketId::ALL
+                    .iter()
+                    .any(|m| ws.factor[m.index() * np + k] != 1.0);
+                ws.util[ni] = if self.resolved.restricting[ni] || node.kind != NodeKind::Producer {
+                    1.0
+                } else {
+                    ws.room[markets.of(node.region.index(), k).index() * np + k]
+                };
+            }
         }
         true
     }
