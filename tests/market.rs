@@ -96,14 +96,10 @@ fn a_licensing_share_is_a_quota() {
     assert!(m.residual < 1e-12, "{}", m.residual);
 }
 
-/// §7.1 by hand: a US magnet maker buys 30 t of oxide a year from China (half licensed)
-/// and 10 t from Australia. Pass 0: it gets 15 + 10 of 40, `p[bloc] = (40/25)^2 = 2.56`;
-/// China's 15 diverted are unclaimed, `p[origin] = (70/85)^2`. Pass 1: at `d = 0.625` the
-/// maker wants 25 t and cuts its Chinese purchases first: 10 from Australia, 15 from China,
-/// the licence exactly; at the coefficient `0.625` its 25 t make all 40 magnets. Cut in
-/// proportion it would have asked 6.25 and 18.75 and got 21.25 t (34 magnets).
-#[test]
-fn a_price_cut_comes_out_of_restricted_purchases_first() {
+/// A US magnet maker buys 30 t of oxide a year from China and 10 t from Australia (at
+/// capacity); China's other 70 t are its own final use. Half the Chinese oxide to the US
+/// is licensed; one round of the market step.
+fn two_suppliers() -> (Network, Realization) {
     let mut h = Hand::new(&["CN", "AU", "US"], &["oxide", "magnet"]);
     let cn = h.node("CN", "oxide", 100.0, &[]);
     let au = h.node("AU", "oxide", 10.0, &[]);
@@ -112,10 +108,21 @@ fn a_price_cut_comes_out_of_restricted_purchases_first() {
     h.flow_to_node(au, us, 10.0);
     h.flow_to_final(cn, "CN", 70.0);
     h.flow_to_final(us, "US", 40.0);
-    let net = h.build();
     let mut r = oxide_cut(Disposal::Divert);
     r.restrictions[0].severity = 0.5;
     r.market.as_mut().unwrap().passes = 1;
+    (h.build(), r)
+}
+
+/// §7.1 by hand: a US magnet maker buys 30 t of oxide a year from China (half licensed)
+/// and 10 t from Australia. Pass 0: it gets 15 + 10 of 40, `p[bloc] = (40/25)^2 = 2.56`;
+/// China's 15 diverted are unclaimed, `p[origin] = (70/85)^2`. Pass 1: at `d = 0.625` the
+/// maker wants 25 t and cuts its Chinese purchases first: 10 from Australia, 15 from China,
+/// the licence exactly; at the coefficient `0.625` its 25 t make all 40 magnets. Cut in
+/// proportion it would have asked 6.25 and 18.75 and got 21.25 t (34 magnets).
+#[test]
+fn a_price_cut_comes_out_of_restricted_purchases_first() {
+    let (net, r) = two_suppliers();
     let o = run(&net, &r);
     let (us, cn) = (net.region_id("US").unwrap(), net.region_id("CN").unwrap());
     let (oxide, magnet) = (
@@ -136,6 +143,24 @@ fn a_price_cut_comes_out_of_restricted_purchases_first() {
     let m = o.market.as_ref().unwrap();
     assert_eq!(m.cascades, 2);
     assert!(m.residual < 1e-12, "{}", m.residual);
+}
+
+/// §7.3: the US maker of [`two_suppliers`] makes all 40 magnets at a priced coefficient
+/// of 0.625: the 15 t of oxide it does without are replaced from outside the network at
+/// their baseline cost, so no value added is gained (counting them as saved would give
+/// the US `-(1 - 0.625)·40·10 = -150`).
+#[test]
+fn a_priced_coefficient_adds_no_value() {
+    let (net, mut r) = two_suppliers();
+    r.prices = [("oxide".to_string(), 10.0), ("magnet".to_string(), 30.0)]
+        .into_iter()
+        .collect();
+    let o = run(&net, &r);
+    let us = net.region_id("US").unwrap();
+    let magnet = net.product_id("magnet").unwrap();
+    assert!(o.final_shortfall(us, magnet) < 1e-9);
+    let lost = o.value_added_lost(&[us]).unwrap();
+    assert!(lost.abs() < 1e-9, "{lost}");
 }
 
 /// The hand case with `keep`: kept volume leaves the period (§3.1), so it is no supply in

@@ -1908,8 +1908,9 @@ impl StaticCascade {
             let baseline = h * net.output(n) * ws.scale[node.product.index()];
             o.output_change[ni] = ws.out_c[ni] - baseline;
             o.production[node.product.index()] += ws.out_c[ni];
-            // §7.3: gross output lost, and value added lost (signed, with the inputs
-            // actually used: thrifting saves inputs), at baseline prices.
+            // §7.3: gross output lost, and value added lost (signed), at baseline prices;
+            // an input a thrifted or priced coefficient saves is replaced from outside
+            // the network at its baseline cost, so value added per unit stays `v_n`.
             if let (Some(v), Some(price)) =
                 (o.value.as_mut(), self.values.price[node.product.index()])
             {
@@ -1918,13 +1919,12 @@ impl StaticCascade {
                 if let Some(a) = v.value_added_lost.as_mut() {
                     let mut inputs = 0.0;
                     for &s in &self.input_slot[self.input_start[ni]..self.input_start[ni + 1]] {
-                        let (s, slot) = (s as usize, &self.slots[s as usize]);
-                        let unthrifted =
+                        let slot = &self.slots[s as usize];
+                        let coefficient =
                             slot.per_unit * ws.scale[slot.product] / ws.scale[slot.user_product];
-                        let p_in = self.values.price[slot.product].unwrap_or(0.0);
-                        inputs += p_in * (unthrifted * baseline - ws.per_unit[s] * q);
+                        inputs += self.values.price[slot.product].unwrap_or(0.0) * coefficient;
                     }
-                    a[region] += price * (baseline - q) - inputs;
+                    a[region] += (price - inputs) * (baseline - q);
                 }
             }
         }
