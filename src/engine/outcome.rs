@@ -112,8 +112,9 @@ pub struct ValueLost {
     /// `Σ_n p_k·max(0, h x_n - Q_n)` over the region's nodes of priced products (the former
     /// `value_of_lost_output`): counts an input again in each product made from it.
     pub gross_output_lost: Vec<f64>,
-    /// `Σ_n v_n·max(0, h x_n - Q_n)`, `v_n` value added per unit at baseline: GDP lost
-    /// within the network. `None` when a price it needs is missing (the engine's warning
+    /// `Σ_n v_n·(h x_n - Q_n)`, `v_n` value added per unit at baseline: GDP lost within
+    /// the network, signed (negative where output rises above baseline; thrift adds none,
+    /// docs/model.md §7.3). `None` when a price it needs is missing (the engine's warning
     /// names it).
     pub value_added_lost: Option<Vec<f64>>,
     /// The value of the final goods the region's final-use shortfalls stop (products with
