@@ -1055,8 +1055,7 @@ impl StaticCascade {
             }
             for s in self.product_slots[rank]..self.product_slots[rank + 1] {
                 let slot = &self.slots[s];
-                let m = markets.of(slot.region.index(), k);
-                let d = ws.factor[m.index() * np + k];
+                let d = ws.factor[self.slot_market[s] as usize];
                 // A low price raises final demand only: a producer does not need more
                 // of an input per unit because it is cheap (`d` at most 1 on a recipe).
                 let d = if slot.node == NONE { d } else { d.min(1.0) };
