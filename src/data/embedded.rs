@@ -102,11 +102,33 @@ pub fn japan_2010() -> Dataset {
     load_japan_2010().expect("the embedded japan_2010 data build (tested)")
 }
 
-/// The names of the embedded datasets ([`embedded`]).
-pub const DATASETS: [&str; 2] = ["rare_earths_2024", "japan_2010"];
+/// The antimony chain in 2024, before China's export licences of 15 September 2024: 13
+/// regions (six of US+8: the US, Japan, Korea, the UK, the Netherlands and Australia;
+/// China; the miners Tajikistan, Russia, Myanmar and Bolivia; Belgium, the largest
+/// user outside China; a rest of world), ore to metal and trioxide to four uses, in
+/// tonnes of antimony. China's ore that its reported trioxide and metal need beyond its
+/// recorded mining and imports is a labelled secondary item. Sources and rules SB-A to
+/// SB-F: `docs/data.md`.
+///
+/// ```
+/// let data = shortfall::data::antimony_2024();
+/// let net = &data.network;
+/// let ore = net.require_product("sb_ore")?;
+/// let cn = net.require_region("CN")?;
+/// assert_eq!(net.output(net.node_id(cn, ore).unwrap()), 60_000.0); // USGS, 2024e
+/// # Ok::<(), shortfall::Error>(())
+/// ```
+///
+/// # Panics
+/// Never in a released crate: the embedded files are fixed and a test builds them.
+pub fn antimony_2024() -> Dataset {
+    load_antimony_2024().expect("the embedded antimony_2024 data build (tested)")
+}
 
-/// An embedded dataset by name: `rare_earths_2024` or `japan_2010` (a scenario file's
-/// `dataset`).
+/// The names of the embedded datasets ([`embedded`]).
+pub const DATASETS: [&str; 3] = ["rare_earths_2024", "japan_2010", "antimony_2024"];
+
+/// An embedded dataset by name, one of [`DATASETS`] (a scenario file's `dataset`).
 ///
 /// # Errors
 /// [`Error::InvalidField`] naming `dataset` for another name.
@@ -114,6 +136,7 @@ pub fn embedded(name: &str) -> Result<Dataset> {
     match name {
         "rare_earths_2024" => Ok(rare_earths_2024()),
         "japan_2010" => Ok(japan_2010()),
+        "antimony_2024" => Ok(antimony_2024()),
         other => Err(Error::field(
             "scenario file",
             "dataset",
@@ -200,6 +223,21 @@ fn load_rare_earths_2024() -> Result<Dataset> {
         sources,
         &RARE_EARTH_CLOSURES,
         joint,
+    )
+}
+
+/// How `antimony_2024` closes China's ore balance: secondary and unrecorded supply
+/// (docs/data.md, rule SB-C).
+const ANTIMONY_CLOSURES: [(&str, Closure); 1] = [("sb_ore", Closure::Secondary)];
+
+fn load_antimony_2024() -> Result<Dataset> {
+    let (files, sources) = dataset_files!("antimony_2024");
+    load(
+        "antimony_2024",
+        files,
+        sources,
+        &ANTIMONY_CLOSURES,
+        Vec::new(),
     )
 }
 

@@ -5,7 +5,9 @@ mod embedded;
 mod monetary;
 mod tables;
 
-pub use embedded::{embedded, japan_2010, rare_earths_2024, Dataset, Source, DATASETS};
+pub use embedded::{
+    antimony_2024, embedded, japan_2010, rare_earths_2024, Dataset, Source, DATASETS,
+};
 pub use monetary::{mrio_2022, network_from_pymrio, read_pymrio, PymrioFiles};
 pub use tables::{
     joint_from_str, read_closures, read_joint, read_tables, tables_from_strs, TableFiles,

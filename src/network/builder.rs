@@ -258,7 +258,7 @@ impl Builder {
                 for &(n, q) in &items {
                     let node = &producers.nodes[n.index()];
                     (draft.report.items).push(item_entry(t, node, q));
-                    if node.kind == NodeKind::Secondary {
+                    if node.kind == NodeKind::Secondary && node.estimated {
                         large_item(t, node, q, required, &mut draft.report);
                     }
                 }
