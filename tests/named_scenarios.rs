@@ -11,11 +11,12 @@ use shortfall::runs::{Observable, Sample};
 use shortfall::scenario::{Ramp, Realization};
 use support::run;
 
-const NAMED: [&str; 4] = [
+const NAMED: [&str; 5] = [
     "us_plus8_embargo",
     "april_2025_licensing",
     "october_2025_expansion",
     "japan_2010",
+    "antimony_2024",
 ];
 
 /// The embedded file, which must be the one in `scenarios/`.
@@ -313,13 +314,24 @@ fn counterexample_dynamic_bound_with_shared_suppliers_only() {
     );
 }
 
-/// The approval profiles of `april_2025_licensing` are the least-squares fit of
-/// `Ramp::fit` to its calibration figures at the severity's median (docs/validation.md).
+/// The approval profiles of the episodes are the least-squares fit of `Ramp::fit` to their
+/// calibration figures at the severity's median (docs/validation.md §1, §7): three months
+/// per restriction, fitted to within the root-mean-square residual given here (antimony's
+/// December fell faster than a ramp held and then falling can follow).
 #[test]
-fn april_ramps_are_the_fit_to_the_calibration_figures() {
-    let f = file("april_2025_licensing");
+fn episode_ramps_are_the_fit_to_the_calibration_figures() {
+    for (name, max_rms) in [("april_2025_licensing", 0.03), ("antimony_2024", 0.07)] {
+        ramps_are_the_fit(name, max_rms);
+    }
+}
+
+fn ramps_are_the_fit(name: &str, max_rms: f64) {
+    let f = file(name);
     let median = f.scenario.median();
     for (i, x) in median.restrictions.iter().enumerate() {
+        let Some(file_ramp) = x.severity_ramp else {
+            continue; // set, not fitted (antimony's US ban)
+        };
         let windows: Vec<(f64, f64, f64)> = f
             .observed
             .iter()
@@ -333,22 +345,21 @@ fn april_ramps_are_the_fit_to_the_calibration_figures() {
                 _ => None,
             })
             .collect();
-        assert_eq!(windows.len(), 3, "restriction {i}: May, June, July");
+        assert_eq!(windows.len(), 3, "{name} restriction {i}: three months");
         let (fit, rms) = Ramp::fit(&windows, 0.0).unwrap();
-        let file_ramp = x.severity_ramp.unwrap();
         assert!(
             (fit.from - file_ramp.from).abs() < 1e-4,
-            "restriction {i}: from {fit:?}"
+            "{name} restriction {i}: from {fit:?}"
         );
         assert!(
             (fit.delay - file_ramp.delay).abs() < 1e-5,
-            "restriction {i}: delay {fit:?}"
+            "{name} restriction {i}: delay {fit:?}"
         );
         assert!(
             (fit.over - file_ramp.over).abs() < 1e-5,
-            "restriction {i}: over {fit:?}"
+            "{name} restriction {i}: over {fit:?}"
         );
-        assert!(rms < 0.03, "restriction {i}: rms {rms}");
+        assert!(rms < max_rms, "{name} restriction {i}: rms {rms}");
     }
 }
 

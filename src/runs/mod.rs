@@ -203,7 +203,8 @@ impl ScenarioFile {
             "april_2025_licensing",
             "october_2025_expansion",
             "japan_2010",
-            "us_plus8_embargo_2027"
+            "us_plus8_embargo_2027",
+            "antimony_2024"
         )
     }
 
