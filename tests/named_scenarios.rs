@@ -11,12 +11,13 @@ use shortfall::runs::{Observable, Sample};
 use shortfall::scenario::{Ramp, Realization};
 use support::run;
 
-const NAMED: [&str; 5] = [
+const NAMED: [&str; 6] = [
     "us_plus8_embargo",
     "april_2025_licensing",
     "october_2025_expansion",
     "japan_2010",
     "antimony_2024",
+    "antimony_us_plus8_embargo",
 ];
 
 /// The embedded file, which must be the one in `scenarios/`.

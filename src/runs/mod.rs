@@ -204,7 +204,8 @@ impl ScenarioFile {
             "october_2025_expansion",
             "japan_2010",
             "us_plus8_embargo_2027",
-            "antimony_2024"
+            "antimony_2024",
+            "antimony_us_plus8_embargo"
         )
     }
 
