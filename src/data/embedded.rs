@@ -125,8 +125,36 @@ pub fn antimony_2024() -> Dataset {
     load_antimony_2024().expect("the embedded antimony_2024 data build (tested)")
 }
 
+/// The graphite chain for lithium-ion cells in 2024, with China's graphite exports at
+/// their rate before its permits of 1 December 2023: 11 regions (the US, Japan and Korea
+/// of US+8; China; the miners Mozambique, Madagascar, Brazil, India and Canada; the EU
+/// and the rest of the world as aggregates), natural graphite to spherical graphite to
+/// natural anode material, synthetic anode material, lithium-ion cells in GWh, and the
+/// other uses of natural graphite. Sources and rules GR-A to GR-F: `docs/data.md`.
+///
+/// ```
+/// let data = shortfall::data::graphite_2024();
+/// let net = &data.network;
+/// let mined = net.require_product("natural_graphite")?;
+/// let cn = net.require_region("CN")?;
+/// let share = net.output(net.node_id(cn, mined).unwrap()) / net.production(mined);
+/// assert!((share - 0.779).abs() < 0.001); // USGS: 78% in 2024
+/// # Ok::<(), shortfall::Error>(())
+/// ```
+///
+/// # Panics
+/// Never in a released crate: the embedded files are fixed and a test builds them.
+pub fn graphite_2024() -> Dataset {
+    load_graphite_2024().expect("the embedded graphite_2024 data build (tested)")
+}
+
 /// The names of the embedded datasets ([`embedded`]).
-pub const DATASETS: [&str; 3] = ["rare_earths_2024", "japan_2010", "antimony_2024"];
+pub const DATASETS: [&str; 4] = [
+    "rare_earths_2024",
+    "japan_2010",
+    "antimony_2024",
+    "graphite_2024",
+];
 
 /// An embedded dataset by name, one of [`DATASETS`] (a scenario file's `dataset`).
 ///
@@ -137,6 +165,7 @@ pub fn embedded(name: &str) -> Result<Dataset> {
         "rare_earths_2024" => Ok(rare_earths_2024()),
         "japan_2010" => Ok(japan_2010()),
         "antimony_2024" => Ok(antimony_2024()),
+        "graphite_2024" => Ok(graphite_2024()),
         other => Err(Error::field(
             "scenario file",
             "dataset",
@@ -239,6 +268,11 @@ fn load_antimony_2024() -> Result<Dataset> {
         &ANTIMONY_CLOSURES,
         Vec::new(),
     )
+}
+
+fn load_graphite_2024() -> Result<Dataset> {
+    let (files, sources) = dataset_files!("graphite_2024");
+    load("graphite_2024", files, sources, &[], Vec::new())
 }
 
 fn load_japan_2010() -> Result<Dataset> {
