@@ -205,7 +205,9 @@ impl ScenarioFile {
             "japan_2010",
             "us_plus8_embargo_2027",
             "antimony_2024",
-            "antimony_us_plus8_embargo"
+            "antimony_us_plus8_embargo",
+            "graphite_2023",
+            "graphite_us_plus8_embargo"
         )
     }
 
