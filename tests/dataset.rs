@@ -332,6 +332,7 @@ fn every_record_is_sourced_and_every_source_documented() {
         shortfall::data::japan_2010(),
         shortfall::data::antimony_2024(),
         shortfall::data::graphite_2024(),
+        shortfall::data::gallium_germanium_2024(),
     ] {
         sourced_and_documented(&data, &docs);
     }

@@ -148,12 +148,38 @@ pub fn graphite_2024() -> Dataset {
     load_graphite_2024().expect("the embedded graphite_2024 data build (tested)")
 }
 
+/// Gallium and germanium in 2024, with China's exports at their rate before its licences
+/// of 1 August 2023: 9 regions (the US, Japan and Korea of US+8; China; Russia, Germany,
+/// Belgium and Canada; a rest of world). Gallium is a by-product of alumina in China and
+/// Russia (a joint output bounded by the alumina refined, docs/model.md §1.8), refined to
+/// high purity (new scrap included) and used in integrated circuits, optoelectronics and
+/// other uses; germanium is refined and used in fibre, infrared optics, electronics and
+/// solar cells, and other uses. Quantities in kg of metal content, alumina in t. Sources and
+/// rules GG-A to GG-G: `docs/data.md`.
+///
+/// ```
+/// let data = shortfall::data::gallium_germanium_2024();
+/// let net = &data.network;
+/// let ga = net.require_product("ga_primary")?;
+/// let cn = net.require_region("CN")?;
+/// let share = net.output(net.node_id(cn, ga).unwrap()) / net.production(ga);
+/// assert!((share - 0.984).abs() < 0.001); // USGS: 99% of 2024's primary gallium
+/// # Ok::<(), shortfall::Error>(())
+/// ```
+///
+/// # Panics
+/// Never in a released crate: the embedded files are fixed and a test builds them.
+pub fn gallium_germanium_2024() -> Dataset {
+    load_gallium_germanium_2024().expect("the embedded gallium_germanium_2024 data build (tested)")
+}
+
 /// The names of the embedded datasets ([`embedded`]).
-pub const DATASETS: [&str; 4] = [
+pub const DATASETS: [&str; 5] = [
     "rare_earths_2024",
     "japan_2010",
     "antimony_2024",
     "graphite_2024",
+    "gallium_germanium_2024",
 ];
 
 /// An embedded dataset by name, one of [`DATASETS`] (a scenario file's `dataset`).
@@ -166,6 +192,7 @@ pub fn embedded(name: &str) -> Result<Dataset> {
         "japan_2010" => Ok(japan_2010()),
         "antimony_2024" => Ok(antimony_2024()),
         "graphite_2024" => Ok(graphite_2024()),
+        "gallium_germanium_2024" => Ok(gallium_germanium_2024()),
         other => Err(Error::field(
             "scenario file",
             "dataset",
@@ -273,6 +300,12 @@ fn load_antimony_2024() -> Result<Dataset> {
 fn load_graphite_2024() -> Result<Dataset> {
     let (files, sources) = dataset_files!("graphite_2024");
     load("graphite_2024", files, sources, &[], Vec::new())
+}
+
+fn load_gallium_germanium_2024() -> Result<Dataset> {
+    let (files, sources) = dataset_files!("gallium_germanium_2024");
+    let joint = joint_from_str(embedded!("gallium_germanium_2024", "joint.csv"))?;
+    load("gallium_germanium_2024", files, sources, &[], joint)
 }
 
 fn load_japan_2010() -> Result<Dataset> {

@@ -6,7 +6,8 @@ mod monetary;
 mod tables;
 
 pub use embedded::{
-    antimony_2024, embedded, graphite_2024, japan_2010, rare_earths_2024, Dataset, Source, DATASETS,
+    antimony_2024, embedded, gallium_germanium_2024, graphite_2024, japan_2010, rare_earths_2024,
+    Dataset, Source, DATASETS,
 };
 pub use monetary::{mrio_2022, network_from_pymrio, read_pymrio, PymrioFiles};
 pub use tables::{
