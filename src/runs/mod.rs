@@ -207,7 +207,10 @@ impl ScenarioFile {
             "antimony_2024",
             "antimony_us_plus8_embargo",
             "graphite_2023",
-            "graphite_us_plus8_embargo"
+            "graphite_us_plus8_embargo",
+            "gallium_germanium_2023",
+            "gallium_germanium_ban_2024",
+            "gallium_germanium_us_plus8_embargo"
         )
     }
 
