@@ -1,4 +1,5 @@
-//! The embedded materials side by side for the US+8 bloc: how concentrated each chain is,
+//! The embedded materials side by side for the US+8 bloc (rare earths, antimony, graphite,
+//! gallium and germanium): how concentrated each chain is,
 //! how much of the bloc's supply passes through China, and what a one-year embargo by
 //! China on the bloc (the seed scenario's priors, `scenarios/*_us_plus8_embargo.toml`
 //! with the horizon set to one year) takes from the bloc's final uses, in units and at
@@ -30,7 +31,7 @@ struct Material {
     uses: &'static [(&'static str, f64)],
 }
 
-const MATERIALS: [Material; 3] = [
+const MATERIALS: [Material; 5] = [
     Material {
         name: "rare earths (NdFeB magnets)",
         dataset: "rare_earths_2024",
@@ -72,6 +73,38 @@ const MATERIALS: [Material; 3] = [
         // Cells at BNEF's 2024 pack price (115 US$/kWh, an upper bound for cells); other
         // uses at USGS's 2024 unit value of flake imports (1,070 US$/t).
         uses: &[("li_ion_cells", 115.0e6), ("graphite_other_uses", 1_070.0)],
+    },
+    Material {
+        name: "gallium",
+        dataset: "gallium_germanium_2024",
+        scenario: "gallium_germanium_us_plus8_embargo",
+        // Primary (low-purity) gallium is the first stage: a by-product of alumina.
+        mined: &["ga_primary"],
+        processed: &["ga_refined"],
+        key_use: "ga_semiconductors",
+        // USGS's 2024 unit values of US imports: high-purity 500 US$/kg, low-purity 220
+        // (the gallium only, a floor).
+        uses: &[
+            ("ga_semiconductors", 500.0),
+            ("ga_optoelectronics", 500.0),
+            ("ga_other", 220.0),
+        ],
+    },
+    Material {
+        name: "germanium",
+        dataset: "gallium_germanium_2024",
+        scenario: "gallium_germanium_us_plus8_embargo",
+        // Refined germanium is the first stage in the data (its hosts are not traced).
+        mined: &["germanium"],
+        processed: &["germanium"],
+        key_use: "ge_fibre_optics",
+        // Argus's 2024 average for germanium metal in Europe, 2,100 US$/kg (via USGS).
+        uses: &[
+            ("ge_fibre_optics", 2_100.0),
+            ("ge_infrared_optics", 2_100.0),
+            ("ge_electronics_solar", 2_100.0),
+            ("ge_other", 2_100.0),
+        ],
     },
 ];
 
@@ -122,8 +155,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
     embargo.note(
         "US$ at 2024 prices of the final uses (docs/data.md): magnets' uses at the values \
-         file's prices, antimony at its metal price (the antimony only), cells at BNEF's \
-         pack price; the rare-earth chain in value added and GDP: the main example",
+         file's prices, cells at BNEF's pack price; antimony, gallium and germanium at the \
+         metal's price (the metal only, a floor); the rare-earth chain in value added and \
+         GDP: the main example; USGS's GDP estimate for gallium and germanium beside the \
+         model: examples/usgs_ofr_2024_1057",
     );
     println!("{structure}");
     println!("{embargo}");

@@ -398,11 +398,7 @@ fn every_named_scenario_runs_with_its_example_and_comparisons() {
             .collect();
         // Debug strings: equal bits give equal strings, and a NaN (the interval of a
         // one-event summary) equals itself there, as it does not under `==`.
-        assert_eq!(
-            format!("{:?}", runs[0]),
-            format!("{:?}", runs[1]),
-            "{name}"
-        );
+        assert_eq!(format!("{:?}", runs[0]), format!("{:?}", runs[1]), "{name}");
         assert_eq!(runs[0].comparisons.len(), f.observed.len());
         for c in &runs[0].comparisons {
             if let [Some(a), Some(m), Some(b)] = c.simulated {
