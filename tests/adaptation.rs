@@ -65,6 +65,7 @@ fn thrifting_over_a_year_by_hand() {
         to: 1.0,
         delay: 0.0,
         over: 1.0,
+        then: None,
     };
     let over_a_year = Realization {
         adaptation: thrift(0.4, Some(linear)),
@@ -223,6 +224,7 @@ fn switching_within_the_limit() {
         to: 1.0,
         delay: 0.0,
         over: 2.0,
+        then: None,
     };
     let o = support::run_checked(&wide, &switching(1.0, Some(slow)));
     assert!(close(o.final_shortfall(us, motor), 90.0));
@@ -332,6 +334,7 @@ fn adaptation_errors_name_the_field() {
         to: 0.5,
         delay: 0.0,
         over: 1.0,
+        then: None,
     });
     let e = build_error(&net, &r);
     assert!(

@@ -34,6 +34,7 @@ fn five_uniforms() -> ScenarioSpec {
         severity_ramp: None,
         leakage_ramp: None,
         content: None,
+        timing: None,
     });
     spec.mitigation.stock_release_share = u();
     spec.mitigation.substitution = u();

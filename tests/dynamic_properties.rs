@@ -111,6 +111,7 @@ proptest! {
             to: 1.0,
             delay: 0.05,
             over: 0.1,
+            then: None,
         });
         for (mode, lag) in [(Mode::Standard, lag), (Mode::Ario, 0.0)] {
             let o = run(&net, &r, mode, lag);

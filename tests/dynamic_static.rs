@@ -127,12 +127,14 @@ fn ramped_profiles_sum_to_the_static_mean_on_a_single_edge_chain() {
         to: 0.2,
         delay: 3.3 / 52.0,
         over: 10.0 / 52.0,
+        then: None,
     });
     cut.leakage_ramp = Some(Ramp {
         from: 0.1,
         to: 1.0,
         delay: 1.5 / 52.0,
         over: 6.0 / 52.0,
+        then: None,
     });
     let r = Realization {
         restrictions: vec![cut],

@@ -524,6 +524,7 @@ fn step_profiles_are_averaged_from_the_step() {
         to,
         delay,
         over: 0.0,
+        then: None,
     };
     // Inside the horizon: 0 for half a year, then 60 a year cut for the other half.
     assert_near(case(step(0.0, 1.0, 0.5), 1.0), 30.0);

@@ -190,12 +190,16 @@ fn every_measure() -> Vec<OutcomeSpec> {
         Measure::StockOut,
         Measure::Recovery,
         Measure::FirstStoppage,
+        Measure::FirmStoppage,
+        Measure::FirmsStopped,
     ];
     all.iter()
         .map(|&m| {
             let cover_days = match m {
                 Measure::FirstStoppage => Some(3.0),
-                Measure::Absorption
+                Measure::FirmStoppage
+                | Measure::FirmsStopped
+                | Measure::Absorption
                 | Measure::FinalUse
                 | Measure::AbsorptionShare
                 | Measure::FinalShare
@@ -219,7 +223,13 @@ fn every_measure() -> Vec<OutcomeSpec> {
 #[test]
 fn every_measure_is_measured_or_refused_by_name() {
     let net = toy_chain();
-    let file = toy_file();
+    // Firms of the US's magnet users, for the firms' measures (docs/model.md §5.5).
+    let file = support::toy_embargo(
+        0.5,
+        1.0,
+        "[scenario.firms]\nproduct = \"magnet\"\norigins = [\"CN\"]\ncover_days = [3, 30]\n\
+         [monte_carlo]\ndraws = 400\nseed = 3",
+    );
     for engine in every_engine() {
         for (i, spec) in every_measure().into_iter().enumerate() {
             let mut settings = file.monte_carlo.clone();

@@ -17,8 +17,8 @@ pub use bridge::{BridgeOutcome, BridgeSpec, BridgeWeight, BridgeWorkspace, Bridg
 pub use cascade::{CascadeWorkspace, StaticCascade};
 pub use chokepoints::{chokepoints, Chokepoint, Chokepoints, Ranking};
 pub use dynamic::{
-    Dynamic, DynamicOutcome, DynamicSettings, DynamicWorkspace, Mode, Orders, Step, MAX_LAG_STEPS,
-    MAX_RUN_STEPS,
+    Dynamic, DynamicOutcome, DynamicSettings, DynamicWorkspace, Mode, Orders, Step, COVER_CELLS,
+    MAX_LAG_STEPS, MAX_RUN_STEPS,
 };
 pub use market::MarketId;
 pub use outcome::{BlocFigures, MarketOutcome, StaticOutcome, ValueLost};

@@ -69,6 +69,9 @@ pub enum Event {
     Recovery(usize),
     /// A firm of the region holding this many days of cover of the product stops.
     FirstStoppage(f64),
+    /// Firms holding this share of the region's use of the product have stopped (the
+    /// scenario's `firms`, docs/model.md §5.5).
+    FirmStoppage(f64),
 }
 
 /// What an outcome in time steps answers besides its totals: the shortfall in each step
@@ -86,6 +89,13 @@ pub trait Timing {
     /// The first step at which `event` happens to `region` and `product`; `None` if it
     /// does not within the run.
     fn first(&self, event: Event, region: RegionId, product: ProductId) -> Option<usize>;
+
+    /// The region's use of the product in firms that stop within the run, and its whole
+    /// use, per step (docs/model.md §5.5); `None` without firms.
+    fn firms_stopped(&self, region: RegionId, product: ProductId) -> Option<Amount>;
+
+    /// The input the scenario's firms use; `None` without firms.
+    fn firms_product(&self) -> Option<&str>;
 }
 
 impl Shortfalls for StaticOutcome {
@@ -164,7 +174,21 @@ impl Timing for DynamicOutcome {
             Event::StockOut => self.stock_out(region, product),
             Event::Recovery(steps) => self.recovery(region, product, steps),
             Event::FirstStoppage(cover) => self.first_stoppage(region, product, cover),
+            Event::FirmStoppage(share) => self.firm_stoppage(region, product, share),
         }
+    }
+
+    fn firms_product(&self) -> Option<&str> {
+        self.firms().map(|f| f.product.as_str())
+    }
+
+    fn firms_stopped(&self, region: RegionId, product: ProductId) -> Option<Amount> {
+        let baseline = self.input_baseline_per_step(region, product);
+        let share = DynamicOutcome::firms_stopped(self, region, product)?;
+        Some(Amount {
+            shortfall: share * baseline,
+            baseline,
+        })
     }
 }
 

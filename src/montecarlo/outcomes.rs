@@ -46,6 +46,13 @@ pub enum Measure {
     /// In time, censored: the first step at which a firm of a member holding
     /// `cover_days` of the product stops; the earliest member.
     FirstStoppage,
+    /// In time, censored: the first step by which firms holding `firm_share` (absent:
+    /// 0.05, the 5th-percentile firm) of a member's use of the product have stopped; the
+    /// earliest member. Needs the scenario's `firms` (docs/model.md §5.5).
+    FirmStoppage,
+    /// In time: the share of the members' use of the product in firms that stop within
+    /// the run (weighted by their baseline use). Needs the scenario's `firms`.
+    FirmsStopped,
 }
 
 /// Steps below 1% of baseline that count as recovery (docs/model.md §5.5).
@@ -68,7 +75,9 @@ impl Measure {
         self.in_time()
             && !matches!(
                 self,
-                Measure::AbsorptionPerStep | Measure::AbsorptionSharePerStep
+                Measure::AbsorptionPerStep
+                    | Measure::AbsorptionSharePerStep
+                    | Measure::FirmsStopped
             )
     }
 }
@@ -87,7 +96,15 @@ pub struct OutcomeSpec {
     /// Days of cover of the firm whose first stoppage is measured (`first_stoppage` only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cover_days: Option<f64>,
+    /// The share of a region's use in firms that must have stopped (`firm_stoppage` only;
+    /// absent: 0.05).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub firm_share: Option<f64>,
 }
+
+/// The share of a region's use whose firms' stoppage [`Measure::FirmStoppage`] reports by
+/// default: the 5th-percentile firm.
+pub const FIRM_SHARE: f64 = 0.05;
 
 /// An outcome resolved against a network.
 #[derive(Debug, Clone)]
@@ -118,6 +135,7 @@ impl OutcomeSpec {
             regions,
             product: product.into(),
             cover_days: None,
+            firm_share: None,
         }
     }
 
@@ -179,6 +197,32 @@ impl OutcomeSpec {
                 ))
             }
             (_, None) => {}
+        }
+        if matches!(self.measure, Measure::FirmStoppage | Measure::FirmsStopped) {
+            let firms = timing.and_then(|t| t.firms_product());
+            if firms != Some(self.product.as_str()) {
+                return Err(err(
+                    "measure",
+                    format!(
+                        "firms' stoppages need the scenario's `firms` for `{}` (it has {}; \
+                         docs/model.md §5.5)",
+                        self.product,
+                        firms.map_or("none".into(), |p| format!("firms for `{p}`"))
+                    ),
+                ));
+            }
+        }
+        match (self.measure, self.firm_share) {
+            (Measure::FirmStoppage, Some(q)) if !(q > 0.0 && q <= 1.0) => {
+                return Err(err("firm_share", format!("{q} is outside (0, 1]")))
+            }
+            (Measure::FirmStoppage, _) | (_, None) => {}
+            (_, Some(_)) => {
+                return Err(err(
+                    "firm_share",
+                    "only a firm stoppage has a share (measure = \"firm_stoppage\")".into(),
+                ))
+            }
         }
         if self.measure == Measure::Recovery && members.len() > 1 {
             return Err(err(
@@ -246,6 +290,22 @@ impl OutcomeSpec {
                 "recovers".into(),
                 step,
                 Some(Event::Recovery(RECOVERED_FOR)),
+            )],
+            Measure::FirmStoppage => {
+                let q = self.firm_share.unwrap_or(FIRM_SHARE);
+                vec![one(
+                    format!(
+                        "firms with {}% of use stopped",
+                        crate::numbers::number(q * 100.0)
+                    ),
+                    step,
+                    Some(Event::FirmStoppage(q)),
+                )]
+            }
+            Measure::FirmsStopped => vec![one(
+                "share of use in firms that stop".into(),
+                "share".into(),
+                None,
             )],
             Measure::FirstStoppage => {
                 let cover = self.cover_days.unwrap_or(f64::NAN);
@@ -336,6 +396,17 @@ impl Resolved {
                 .filter_map(|&r| t.first(event, r, self.product))
                 .min()
                 .map_or(f64::NAN, |step| step as f64);
+        }
+        if self.measure == Measure::FirmsStopped {
+            let (mut s, mut b) = (0.0, 0.0);
+            for &r in &self.members {
+                let Some(a) = t.firms_stopped(r, self.product) else {
+                    continue;
+                };
+                s += a.shortfall;
+                b += a.baseline;
+            }
+            return if b > 0.0 { s / b } else { f64::NAN };
         }
         let (mut s, mut b) = (0.0, 0.0);
         for &r in &self.members {

@@ -114,6 +114,14 @@ pub struct PathResults {
     /// See `first_stoppage`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stoppage_cover_days: Option<f64>,
+    /// Per member, with the scenario's `firms` for the product (docs/model.md §5.5): the
+    /// first step by which firms holding 5% of its use have stopped (the 5th-percentile
+    /// firm).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub firm_stoppage: Vec<Censored>,
+    /// Per member, with firms: the share of its use in firms that stop within the run.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub firms_stopped: Vec<Summary>,
     /// What the run did that is probably not what was meant (a restriction that cuts no
     /// flow of the network).
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -207,11 +215,21 @@ pub fn run_paths(
             ..o
         }));
     }
+    // With the scenario's firms for this product (docs/model.md §5.5): the 5th-percentile
+    // firm's stoppage per member (events), after the per-step outcomes the share of use in
+    // firms that stop.
+    let firms = spec.firms.as_ref().is_some_and(|f| f.product == product);
+    if firms {
+        outcomes.extend(each(Measure::FirmStoppage));
+    }
     outcomes.push(OutcomeSpec::new(
         Measure::AbsorptionPerStep,
         group.clone(),
         product,
     ));
+    if firms {
+        outcomes.extend(each(Measure::FirmsStopped));
+    }
     // The tables show P5, P50 and P95 whatever levels the settings ask for: those three
     // first, then the others (written to JSON, labelled by level).
     let statistics = StatisticsSettings {
@@ -250,7 +268,15 @@ pub fn run_paths(
             .map(|&r| o.absorption_baseline_per_step(r, k))
             .sum()
     };
-    let fan = r.outcomes.split_off(m + 1);
+    let mut fan = r.outcomes.split_off(m + 1);
+    let mut firms_stopped = if firms {
+        fan.split_off(fan.len() - m)
+    } else {
+        Vec::new()
+    };
+    for (s, c) in firms_stopped.iter_mut().zip(&codes) {
+        s.name = format!("{c} use in firms that stop");
+    }
     let fan = fan
         .into_iter()
         .enumerate()
@@ -291,6 +317,11 @@ pub fn run_paths(
     } else {
         Vec::new()
     };
+    let firm_stoppage = if firms {
+        censor("firms stop")
+    } else {
+        Vec::new()
+    };
     Ok(PathResults {
         scenario: spec.name.clone(),
         product: product.into(),
@@ -314,6 +345,8 @@ pub fn run_paths(
         recovery,
         first_stoppage,
         stoppage_cover_days: cover,
+        firm_stoppage,
+        firms_stopped,
         warnings: r.warnings,
     })
 }
@@ -355,6 +388,10 @@ impl Report for PathResults {
         ];
         if stoppage {
             header.extend(["P(stop)", "stop week"]);
+        }
+        let firms = !self.firm_stoppage.is_empty();
+        if firms {
+            header.extend(["P(5% of firms stop)", "week", "use in firms that stop"]);
         }
         let mut t = Table::new(
             format!(
@@ -407,6 +444,15 @@ impl Report for PathResults {
                     Cell::Text(format!("{} ({}-{})", q(1), q(0), q(2)))
                 }));
             }
+            if let (Some(c), Some(u)) = (self.firm_stoppage.get(j), self.firms_stopped.get(j)) {
+                row.push(Cell::Share(c.probability));
+                row.push(c.given.as_ref().map_or(Cell::Empty, |g| {
+                    let q = |i: usize| number(week(g.quantiles[i].value));
+                    Cell::Text(format!("{} ({}-{})", q(1), q(0), q(2)))
+                }));
+                let q = |i: usize| pct(u.quantiles[i].value);
+                row.push(Cell::Text(format!("{} ({}-{})", q(1), q(0), q(2))));
+            }
             t.row(row);
         }
         // The group's row, unless the group is its one member.
@@ -439,6 +485,14 @@ impl Report for PathResults {
                  it happens (docs/model.md §5.5)",
                 number(c)
             ));
+        }
+        if firms {
+            t.note(
+                "5% of firms stop: the first step by which firms holding 5% of the region's \
+                 use of the product have stopped, firms differing in cover and in the share \
+                 they buy from the origins; week: P50 (P5-P95) given it happens; use in firms \
+                 that stop: P50 (P5-P95) within the run (docs/model.md §5.5)",
+            );
         }
         for w in &self.warnings {
             t.note(format!("warning: {w}"));

@@ -35,6 +35,12 @@ pub enum Observable {
         /// Region code, a member of `[paths] group`.
         region: String,
     },
+    /// Weeks from the run's start to the end of the step by which firms holding 5% of the
+    /// region's use have stopped (the scenario's `firms`; docs/model.md §5.5).
+    FirmStoppageWeeks {
+        /// Region code, a member of `[paths] group`.
+        region: String,
+    },
     /// The group's absorption shortfall of the product in a step, as a share of its
     /// baseline absorption per step.
     StepShortfall {
@@ -137,16 +143,23 @@ fn invalid(field: &str, reason: String) -> Error {
 fn compare(i: usize, o: &Observed, spec: &ScenarioSpec, r: &PathResults) -> Result<Comparison> {
     let field = |f: &str| format!("observed[{i}].measure.{f}");
     let simulated = match &o.measure {
-        Observable::FirstStoppageWeeks { region } => {
+        Observable::FirstStoppageWeeks { region } | Observable::FirmStoppageWeeks { region } => {
             let j = r.members.iter().position(|m| m == region).ok_or_else(|| {
                 invalid(&field("region"), format!("`{region}` is not in the group"))
             })?;
-            let c = r.first_stoppage.get(j).ok_or_else(|| {
-                invalid(
-                    &field("region"),
-                    "a first stoppage needs [paths] stoppage_cover_days".into(),
-                )
-            })?;
+            let (events, need) = match &o.measure {
+                Observable::FirstStoppageWeeks { .. } => (
+                    &r.first_stoppage,
+                    "a first stoppage needs [paths] stoppage_cover_days",
+                ),
+                _ => (
+                    &r.firm_stoppage,
+                    "a firms' stoppage needs the scenario's `firms` for the [paths] product",
+                ),
+            };
+            let c = events
+                .get(j)
+                .ok_or_else(|| invalid(&field("region"), need.into()))?;
             let weeks = r.step_days / 7.0;
             let q = |p: usize| c.unconditional[p].1.map(|step| (step + 1.0) * weeks);
             [q(0), q(1), q(2)]

@@ -6,17 +6,19 @@
 //! is what files and notebooks hold; a [`Realization`] (`Scenario<f64>`) holds plain
 //! numbers and is what an engine reads.
 
+mod firms;
 mod profile;
 pub mod quantile;
 mod spec;
 mod uncertain;
 
 pub use spec::{
-    FieldPath, ParamSlot, ScenarioSpec, MAX_CHOKE, MAX_ELASTICITY, MAX_MULTIPLIER, MAX_QUANTITY,
-    MAX_YEARS,
+    FieldPath, ParamSlot, ScenarioSpec, MAX_CHOKE, MAX_ELASTICITY, MAX_LAG_DAYS, MAX_MULTIPLIER,
+    MAX_QUANTITY, MAX_TIMING, MAX_YEARS,
 };
 
-pub use profile::Ramp;
+pub use firms::{FirmClass, Firms};
+pub use profile::{Phase, Ramp};
 
 pub use uncertain::{Dist, Param};
 
@@ -54,6 +56,11 @@ pub struct Scenario<P> {
     /// engine takes the horizon as one period and has no use for it); absent means 0.
     #[serde(default)]
     pub start: Option<P>,
+    /// Days a shipment takes in the dynamic engine's standard mode, drawn per run and
+    /// rounded to whole steps (docs/model.md §5.4); absent: the engine's
+    /// `transport_lag_days`. The static engine has no use for it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transport_lag_days: Option<P>,
     /// Years a dynamic run lasts (a fixed number; absent: the engine's setting).
     #[serde(default)]
     pub run_length: Option<f64>,
@@ -93,6 +100,11 @@ pub struct Scenario<P> {
     /// The market step (docs/model.md §7.1): prices that respond to scarcity; absent: none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub market: Option<Market<P>>,
+    /// Firms within regions (docs/model.md §5.5): their spread of cover and sourcing, read
+    /// by the dynamic engine's firm stoppages; absent: none. The static engine has no use
+    /// for it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub firms: Option<Firms<P>>,
 }
 
 /// The market step (docs/model.md §7.1): per product and market, a price relative to the
@@ -285,7 +297,7 @@ impl<P> Default for Adaptation<P> {
 ///     input: "oxide".into(),
 ///     regions: vec![],
 ///     reduction: 0.4,
-///     ramp: Some(Ramp { from: 0.0, to: 1.0, delay: 0.0, over: 1.0 }),
+///     ramp: Some(Ramp { from: 0.0, to: 1.0, delay: 0.0, over: 1.0, then: None }),
 /// };
 /// // Half the reduction on average over the first year.
 /// assert!((over_a_year.factor(0.0, 1.0) - 0.8).abs() < 1e-12);
@@ -560,6 +572,25 @@ impl<P> Scenario<P> {
                 )
             })
             .or_else(|| same(|| "run_length".into(), &a.run_length, &b.run_length))
+            .or_else(|| {
+                let drawn = |s: &Self| s.transport_lag_days.is_some();
+                same(|| "transport_lag_days".into(), &drawn(a), &drawn(b))
+            })
+            .or_else(|| {
+                // Without allocating; the cover scale is drawn per run.
+                let same_firms = match (&a.firms, &b.firms) {
+                    (None, None) => true,
+                    (Some(x), Some(y)) => {
+                        (&x.product, &x.origins, &x.classes) == (&y.product, &y.origins, &y.classes)
+                            && x.cover_days == y.cover_days
+                    }
+                    _ => false,
+                };
+                (!same_firms).then(|| {
+                    let why = "other firms (product, origins, covers or classes) than built for";
+                    ("firms".to_string(), why.to_string())
+                })
+            })
     }
 }
 
@@ -569,6 +600,8 @@ impl<P: Default> Default for Scenario<P> {
             name: String::new(),
             horizon: P::default(),
             start: None,
+            transport_lag_days: None,
+            firms: None,
             run_length: None,
             restrictions: Vec::new(),
             capacity_losses: Vec::new(),
@@ -721,6 +754,11 @@ pub struct Restriction<P> {
     /// exporters (docs/model.md §3.1).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content: Option<ContentRule>,
+    /// A multiplier on the times of `severity_ramp` and `leakage_ramp` (their delays and
+    /// lengths; docs/model.md §3.3), in (0, 100]: the uncertain timing of a profile whose
+    /// shape was fitted; absent: 1.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timing: Option<P>,
 }
 
 /// The extraterritorial rule of a restriction (docs/model.md §3.1): flows of `products` to
@@ -776,6 +814,7 @@ impl Restriction<f64> {
             severity_ramp: None,
             leakage_ramp: None,
             content: None,
+            timing: None,
         }
     }
 
@@ -783,25 +822,31 @@ impl Restriction<f64> {
     /// (docs/model.md §3.3): the static engine's cut over its horizon, the dynamic
     /// engine's over each step.
     pub fn cut(&self, a: f64, b: f64) -> f64 {
-        let leak = self.leakage_ramp.unwrap_or(Ramp::constant(1.0));
+        let (severity, leakage) = self.profiles();
+        let leak = leakage.unwrap_or(Ramp::constant(1.0));
         let kept = Ramp {
             from: 1.0 - self.leakage * leak.from,
             to: 1.0 - self.leakage * leak.to,
+            then: leak.then.map(|p| Phase {
+                to: 1.0 - self.leakage * p.to,
+                ..p
+            }),
             ..leak
         };
-        self.severity * Ramp::mean(self.severity_ramp.as_ref(), Some(&kept), a, b)
+        self.severity * Ramp::mean(severity.as_ref(), Some(&kept), a, b)
+    }
+
+    /// The severity and leakage profiles with their times multiplied by `timing`.
+    fn profiles(&self) -> (Option<Ramp>, Option<Ramp>) {
+        let k = self.timing.unwrap_or(1.0);
+        let stretch = |r: Option<Ramp>| r.map(|r| if k == 1.0 { r } else { r.stretched(k) });
+        (stretch(self.severity_ramp), stretch(self.leakage_ramp))
     }
 
     /// The mean leaked share `σ(t)·λ(t)` over `[a, b]`.
     pub fn leak(&self, a: f64, b: f64) -> f64 {
-        self.severity
-            * self.leakage
-            * Ramp::mean(
-                self.severity_ramp.as_ref(),
-                self.leakage_ramp.as_ref(),
-                a,
-                b,
-            )
+        let (severity, leakage) = self.profiles();
+        self.severity * self.leakage * Ramp::mean(severity.as_ref(), leakage.as_ref(), a, b)
     }
 }
 

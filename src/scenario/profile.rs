@@ -4,18 +4,37 @@
 use serde::{Deserialize, Serialize};
 
 /// A multiplier on a field over time since the restriction started: `from` until `delay`
-/// years, then linear to `to` over `over` years, then `to`. Licences approved at a rising
-/// rate are a severity ramp from 1 down; spare capacity that comes in after a lag is a
-/// substitution ramp from 0 up.
+/// years, then linear to `to` over `over` years, then `to`; with a second phase `then`,
+/// from `to` at `then.delay` linear to `then.to` over `then.over` years. Licences approved
+/// at a rising rate are a severity ramp from 1 down; spare capacity that comes in after a
+/// lag is a substitution ramp from 0 up; refusals that build up as pre-declared shipments
+/// run out and then fall as licences come are two phases (docs/model.md §3.3).
 ///
 /// ```
 /// use shortfall::scenario::Ramp;
-/// let approvals = Ramp { from: 1.0, to: 0.4, delay: 0.1, over: 0.2 };
+/// let approvals = Ramp { from: 1.0, to: 0.4, delay: 0.1, over: 0.2, then: None };
 /// assert_eq!(approvals.at(0.05), 1.0);
 /// assert!((approvals.at(0.2) - 0.7).abs() < 1e-12);
 /// assert_eq!(approvals.at(0.5), 0.4);
 /// // The mean over the first half year: 0.1 at 1, 0.2 falling to 0.4, 0.2 at 0.4.
 /// assert!((Ramp::mean(Some(&approvals), None, 0.0, 0.5) - (0.1 + 0.2 * 0.7 + 0.08) / 0.5).abs() < 1e-12);
+/// ```
+///
+/// Two phases: refusals rise from 0 to 0.8 over the first 0.1 year, hold, then fall to 0
+/// over 0.1 year from 0.2.
+///
+/// ```
+/// use shortfall::scenario::{Phase, Ramp};
+/// let refusals = Ramp {
+///     from: 0.0, to: 0.8, delay: 0.0, over: 0.1,
+///     then: Some(Phase { to: 0.0, delay: 0.2, over: 0.1 }),
+/// };
+/// assert!((refusals.at(0.05) - 0.4).abs() < 1e-12);
+/// assert_eq!(refusals.at(0.15), 0.8);
+/// assert!((refusals.at(0.25) - 0.4).abs() < 1e-12);
+/// // Over 0.4 year: triangles of 0.04 each, 0.08 held at 0.8, nothing after 0.3.
+/// let mean = Ramp::mean(Some(&refusals), None, 0.0, 0.4);
+/// assert!((mean - (0.04 + 0.08 + 0.04) / 0.4).abs() < 1e-12);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -30,6 +49,24 @@ pub struct Ramp {
     /// Years the ramp takes (0: a step at `delay`).
     #[serde(default)]
     pub over: f64,
+    /// A second phase after the first ends; absent: `to` from then on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub then: Option<Phase>,
+}
+
+/// The second phase of a [`Ramp`]: from the first phase's `to`, held until `delay` years
+/// after the restriction's start (at least the first phase's end), linear to `to` over
+/// `over` years, then `to`.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Phase {
+    /// The multiplier at the end, in [0, 1].
+    pub to: f64,
+    /// Years from the restriction's start until the phase begins.
+    pub delay: f64,
+    /// Years the phase takes (0: a step at `delay`).
+    #[serde(default)]
+    pub over: f64,
 }
 
 impl Ramp {
@@ -40,30 +77,69 @@ impl Ramp {
             to: value,
             delay: 0.0,
             over: 0.0,
+            then: None,
         }
+    }
+
+    /// The same profile with every time multiplied by `k` (a restriction's `timing`,
+    /// docs/model.md §3.3).
+    pub fn stretched(&self, k: f64) -> Self {
+        Self {
+            delay: self.delay * k,
+            over: self.over * k,
+            then: self.then.map(|p| Phase {
+                delay: p.delay * k,
+                over: p.over * k,
+                ..p
+            }),
+            ..*self
+        }
+    }
+
+    /// The pieces: `(start, from, to, over)` of the first phase and, with one, the second.
+    fn phases(&self) -> [(f64, f64, f64, f64); 2] {
+        let first = (self.delay, self.from, self.to, self.over);
+        let second = self
+            .then
+            .map_or(first, |p| (p.delay, self.to, p.to, p.over));
+        [first, second]
     }
 
     /// The multiplier `t` years after the restriction's start.
     pub fn at(&self, t: f64) -> f64 {
-        if t <= self.delay {
-            self.from
-        } else if t >= self.delay + self.over {
-            self.to
+        let [first, second] = self.phases();
+        let phase = if t > second.0 { second } else { first };
+        let (delay, from, to, over) = phase;
+        if t <= delay {
+            from
+        } else if t >= delay + over {
+            to
         } else {
-            self.from + (self.to - self.from) * (t - self.delay) / self.over
+            from + (to - from) * (t - delay) / over
         }
     }
 
     /// The multiplier just after `t`: the limit from the right, which differs from
-    /// [`Ramp::at`] only at a step (`over = 0`), where it is `to` at `t = delay`.
+    /// [`Ramp::at`] only at a step (`over = 0`), where it is the step's end at its instant.
     pub fn after(&self, t: f64) -> f64 {
-        if t < self.delay {
-            self.from
-        } else if t >= self.delay + self.over {
-            self.to
+        let [first, second] = self.phases();
+        let (delay, from, to, over) = if t >= second.0 { second } else { first };
+        if t < delay {
+            from
+        } else if t >= delay + over {
+            to
         } else {
             self.at(t)
         }
+    }
+
+    /// The times where the profile may kink.
+    fn kinks(&self) -> [f64; 4] {
+        let end = self.delay + self.over;
+        let (a, b) = self
+            .then
+            .map_or((end, end), |p| (p.delay, p.delay + p.over));
+        [self.delay, end, a, b]
     }
 
     /// The mean over `[a, b]` of `f(t)·g(t)` (an absent profile is 1): exact for these
@@ -74,7 +150,7 @@ impl Ramp {
     /// ```
     /// use shortfall::scenario::Ramp;
     /// // A step from 0 to 1 at half a year: the mean over the year is one half.
-    /// let step = Ramp { from: 0.0, to: 1.0, delay: 0.5, over: 0.0 };
+    /// let step = Ramp { from: 0.0, to: 1.0, delay: 0.5, over: 0.0, then: None };
     /// assert!((Ramp::mean(Some(&step), None, 0.0, 1.0) - 0.5).abs() < 1e-15);
     /// ```
     pub fn mean(f: Option<&Ramp>, g: Option<&Ramp>, a: f64, b: f64) -> f64 {
@@ -83,12 +159,12 @@ impl Ramp {
         if b <= a {
             return value(a);
         }
-        // At most two kinks per profile: a fixed array keeps the engines allocation-free.
-        let mut cuts = [b; 6];
+        // At most four kinks per profile: a fixed array keeps the engines allocation-free.
+        let mut cuts = [b; 10];
         cuts[0] = a;
         let mut n = 2;
         for r in [f, g].into_iter().flatten() {
-            for t in [r.delay, r.delay + r.over] {
+            for t in r.kinks() {
                 if t > a && t < b {
                     cuts[n - 1] = t;
                     cuts[n] = b;
@@ -115,7 +191,7 @@ impl Ramp {
     ///
     /// ```
     /// use shortfall::scenario::Ramp;
-    /// let truth = Ramp { from: 0.8, to: 0.0, delay: 30.0 / 365.0, over: 45.0 / 365.0 };
+    /// let truth = Ramp { from: 0.8, to: 0.0, delay: 30.0 / 365.0, over: 45.0 / 365.0, then: None };
     /// let months: Vec<(f64, f64, f64)> = [(0.0, 30.0), (30.0, 60.0), (60.0, 90.0), (90.0, 120.0)]
     ///     .iter()
     ///     .map(|&(a, b)| (a / 365.0, b / 365.0, Ramp::mean(Some(&truth), None, a / 365.0, b / 365.0)))
@@ -155,6 +231,7 @@ impl Ramp {
                     to: 0.0,
                     delay: delay as f64 / 365.0,
                     over: over as f64 / 365.0,
+                    then: None,
                 };
                 // mean = from·W + to·(1 - W), W the mean of the shape over the window.
                 let w: Vec<f64> = windows
@@ -195,6 +272,22 @@ impl Ramp {
                     .iter()
                     .find(|(_, v)| !(v.is_finite() && *v >= 0.0))
                     .map(|(k, v)| format!("{k} = {v} must be a non-negative number of years"))
+            })
+            .or_else(|| {
+                let p = self.then?;
+                let end = self.delay + self.over;
+                if !(0.0..=1.0).contains(&p.to) {
+                    Some(format!("then.to = {} is outside [0, 1]", p.to))
+                } else if !(p.over.is_finite() && p.over >= 0.0) {
+                    Some(format!("then.over = {} must be a non-negative number of years", p.over))
+                } else if !(p.delay.is_finite() && p.delay >= end) {
+                    Some(format!(
+                        "then.delay = {} must be at least the first phase's end, delay + over = {end}",
+                        p.delay
+                    ))
+                } else {
+                    None
+                }
             })
     }
 }

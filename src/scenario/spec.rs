@@ -69,6 +69,12 @@ pub enum FieldPath {
     MaxFall(usize),
     /// `market.products[i].release_at`.
     ReleaseAt(usize),
+    /// `restrictions[i].timing`.
+    Timing(usize),
+    /// `transport_lag_days`.
+    TransportLag,
+    /// `firms.cover_scale`.
+    FirmCover,
 }
 
 impl fmt::Display for FieldPath {
@@ -102,6 +108,9 @@ impl fmt::Display for FieldPath {
             Self::SupplyElasticity(i) => write!(f, "market.products[{i}].supply"),
             Self::MaxFall(i) => write!(f, "market.products[{i}].max_fall"),
             Self::ReleaseAt(i) => write!(f, "market.products[{i}].release_at"),
+            Self::Timing(i) => write!(f, "restrictions[{i}].timing"),
+            Self::TransportLag => write!(f, "transport_lag_days"),
+            Self::FirmCover => write!(f, "firms.cover_scale"),
         }
     }
 }
@@ -117,6 +126,12 @@ pub const MAX_QUANTITY: f64 = 1e15;
 
 /// Largest elasticity of the market step (docs/model.md §7.1).
 pub const MAX_ELASTICITY: f64 = 20.0;
+
+/// Largest multiplier on a profile's times (`restrictions[i].timing`).
+pub const MAX_TIMING: f64 = 100.0;
+
+/// The longest transport lag a scenario may draw, days.
+pub const MAX_LAG_DAYS: f64 = 365.0;
 
 /// Largest choke price of the market step, relative to baseline.
 pub const MAX_CHOKE: f64 = 1e6;
@@ -141,6 +156,9 @@ impl FieldPath {
             | Self::SupplyElasticity(_) => (0.0, MAX_ELASTICITY, false),
             Self::MarketLag(_) => (0.0, MAX_YEARS, true),
             Self::ReleaseAt(_) => (0.0, MAX_CHOKE, false),
+            Self::Timing(_) => (0.0, MAX_TIMING, true),
+            Self::TransportLag => (0.0, MAX_LAG_DAYS, false),
+            Self::FirmCover => (0.0, MAX_TIMING, true),
             _ => (0.0, 1.0, false),
         }
     }
@@ -236,6 +254,17 @@ macro_rules! each_field {
                 f(FieldPath::ReleaseAt(i), & $($m)* p.release_at);
             }
         }
+        for (i, r) in s.restrictions.$iter().enumerate() {
+            if let Some(v) = & $($m)* r.timing {
+                f(FieldPath::Timing(i), v);
+            }
+        }
+        if let Some(v) = & $($m)* s.transport_lag_days {
+            f(FieldPath::TransportLag, v);
+        }
+        if let Some(firms) = & $($m)* s.firms {
+            f(FieldPath::FirmCover, & $($m)* firms.cover_scale);
+        }
     }};
 }
 
@@ -316,6 +345,8 @@ impl<P> Scenario<P> {
             name: self.name.clone(),
             horizon: Q::default(),
             start: self.start.as_ref().map(|_| Q::default()),
+            transport_lag_days: self.transport_lag_days.as_ref().map(|_| Q::default()),
+            firms: self.firms.as_ref().map(|f| f.with_scale(Q::default())),
             run_length: self.run_length,
             restrictions: self
                 .restrictions
@@ -332,6 +363,7 @@ impl<P> Scenario<P> {
                     severity_ramp: r.severity_ramp,
                     leakage_ramp: r.leakage_ramp,
                     content: r.content.clone(),
+                    timing: r.timing.as_ref().map(|_| Q::default()),
                 })
                 .collect(),
             capacity_losses: self
@@ -467,6 +499,9 @@ impl Realization {
         });
         if let Some(e) = first.or_else(|| self.ramp_error()) {
             return Err(e);
+        }
+        if let Some((field, reason)) = self.firms.as_ref().and_then(|f| f.problem()) {
+            return Err(invalid(format!("firms.{field}"), reason));
         }
         if let Some(years) = self.run_length {
             if !(years.is_finite() && years > 0.0 && years <= MAX_YEARS) {

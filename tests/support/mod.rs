@@ -433,6 +433,7 @@ impl Shock {
                 severity_ramp: None,
                 leakage_ramp: None,
                 content: None,
+                timing: None,
             });
         }
         let capacity_losses = self

@@ -10,11 +10,13 @@
 //! default for physical chains; [`Mode::StaticEquivalent`] reproduces the static engine
 //! step by step for consistency tests.
 
+mod firms;
 mod outcome;
 mod plan;
 mod pricing;
 mod step;
 
+pub use firms::COVER_CELLS;
 pub use outcome::DynamicOutcome;
 pub use plan::{MAX_LAG_STEPS, MAX_RUN_STEPS};
 pub use step::DynamicWorkspace;
@@ -247,8 +249,15 @@ impl Dynamic {
         // nodes of losses and additions), laid out in the engine's node order.
         let resolved = Resolved::new(net, scenario)?;
         let plan = Plan::new(net, scenario, &settings, &resolved)?;
+        if let Some(firms) = &plan.firms {
+            firms::check(net, &plan, firms)?;
+        }
         // Switching orders from the substitute's pool within the step (§5.7).
-        if !plan.switches.is_empty() && (plan.lag != 0 || settings.mode != Mode::Standard) {
+        if !plan.switches.is_empty()
+            && (plan.lag != 0
+                || settings.mode != Mode::Standard
+                || scenario.transport_lag_days.is_some())
+        {
             return Err(unmodelled(
                 "adaptation.substitution_groups",
                 "a substitution group outside the standard mode with delivery within the step",
@@ -366,6 +375,25 @@ fn check_modelled(r: &Realization, mode: Mode) -> Result<()> {
     }
     if !r.final_goods.is_empty() {
         return Err(unmodelled("final_goods", "values (docs/model.md §7.3)"));
+    }
+    if r.firms.is_some()
+        && (r.market.is_some()
+            || !r.adaptation.thrifting.is_empty()
+            || !r.adaptation.substitution_groups.is_empty())
+    {
+        return Err(unmodelled(
+            "firms",
+            "firms beside thrifting, substitution groups or the market step (they change \
+             what a firm needs, and the firms' stoppages count arrivals against baseline \
+             receipts, docs/model.md §5.5)",
+        ));
+    }
+    if r.transport_lag_days.is_some() && mode != Mode::Standard {
+        return Err(unmodelled(
+            "transport_lag_days",
+            "a transport lag outside the standard mode (the ario mode has BoARIO's one-step \
+             lag, the static-equivalent mode none)",
+        ));
     }
     if r.market.is_some() && mode != Mode::Standard {
         return Err(unmodelled(

@@ -18,6 +18,8 @@ pub(super) struct StepRecord<'a> {
     pub stock: &'a [f64],
     pub received: &'a [f64],
     pub arrived: &'a [f64],
+    /// Per slot, the part of `arrived` from the firms' origins (empty without firms).
+    pub arrived_o: &'a [f64],
     pub served: &'a [f64],
     pub cut: &'a [f64],
     /// Per product: shipments to input slots blocked and kept, and blocked volume
@@ -56,7 +58,7 @@ pub(super) struct StepRecord<'a> {
 #[derive(Clone, PartialEq, Serialize)]
 pub struct DynamicOutcome {
     #[serde(skip)]
-    labels: Arc<Labels>,
+    pub(super) labels: Arc<Labels>,
     /// The step, days.
     pub step_days: f64,
     /// Steps in the run.
@@ -125,6 +127,14 @@ pub struct DynamicOutcome {
     /// With a market step, final demand priced out per step, `[step][region][product]`
     /// (negative where a price below baseline drew demand in); empty without one.
     pub priced_out: Vec<f64>,
+    /// With firms (docs/model.md §5.5): per step what arrived at the region's producers
+    /// of each input, `[step][region][product]`, the part of it from the firms' origins,
+    /// and that part's baseline per step `[region][product]`; empty without firms.
+    pub(super) arrived_all: Vec<f64>,
+    pub(super) arrived_origin: Vec<f64>,
+    pub(super) origin_baseline: Vec<f64>,
+    /// The scenario's firms, with this run's cover scale.
+    pub(super) firms: Option<crate::scenario::Firms<f64>>,
 }
 
 /// A summary, not a dump (a run's paths run to steps x nodes numbers); `Display` shows
@@ -163,6 +173,13 @@ impl DynamicOutcome {
         for (s, &i) in p.slot_sink.iter().enumerate() {
             absorption_baseline[i as usize] += p.sched[s];
             input_baseline[i as usize] += p.sched[s];
+        }
+        let watching = p.firms.is_some();
+        let mut origin_baseline = vec![0.0; if watching { nrp } else { 0 }];
+        if watching {
+            for (s, &i) in p.slot_sink.iter().enumerate() {
+                origin_baseline[i as usize] += p.sched_o(s);
+            }
         }
         // Tables of the market step, only with one.
         let sized = |n: usize| vec![0.0; if engine.pricing.is_some() { n } else { 0 }];
@@ -214,12 +231,24 @@ impl DynamicOutcome {
             diverted: vec![0.0; steps * np],
             prices: sized(3 * steps * np),
             priced_out: sized(steps * nrp),
+            arrived_all: vec![0.0; if watching { steps * nrp } else { 0 }],
+            arrived_origin: vec![0.0; if watching { steps * nrp } else { 0 }],
+            origin_baseline,
+            firms: p.firms.clone(),
             nodes,
         }
     }
 
-    pub(super) fn clear(&mut self, floors: &[f64], levels: &[f64]) {
+    pub(super) fn clear(
+        &mut self,
+        floors: &[f64],
+        levels: &[f64],
+        r: &crate::scenario::Realization,
+    ) {
         self.released.fill(0.0);
+        if let (Some(firms), Some(drawn)) = (self.firms.as_mut(), r.firms.as_ref()) {
+            firms.cover_scale = drawn.cover_scale;
+        }
         self.pile_floor.copy_from_slice(floors);
         self.pile_start.copy_from_slice(levels);
     }
@@ -305,6 +334,17 @@ impl DynamicOutcome {
             inputs[sink] += gap;
             to_users[p.slot_product[slot] as usize] += got;
         }
+        if !self.arrived_all.is_empty() {
+            let all = &mut self.arrived_all[t * nrp..(t + 1) * nrp];
+            let origin = &mut self.arrived_origin[t * nrp..(t + 1) * nrp];
+            all.fill(0.0);
+            origin.fill(0.0);
+            for (slot, (&came, &came_o)) in s.arrived.iter().zip(s.arrived_o).enumerate() {
+                let sink = p.slot_sink[slot] as usize;
+                all[sink] += came;
+                origin[sink] += came_o;
+            }
+        }
         // §5.7: a thrifted slot lacks only what its thrifted need is short of.
         for &slot in s.reduced {
             let (sched, came) = (p.sched[slot], s.arrived[slot]);
@@ -345,7 +385,7 @@ impl DynamicOutcome {
         t * self.nodes.len() + self.pos[n.index()] as usize
     }
 
-    fn index(&self, region: RegionId, product: ProductId) -> usize {
+    pub(super) fn index(&self, region: RegionId, product: ProductId) -> usize {
         region.index() * self.labels.products.len() + product.index()
     }
 
@@ -448,6 +488,11 @@ impl DynamicOutcome {
     /// `region`'s baseline absorption of `product` per step.
     pub fn absorption_baseline_per_step(&self, region: RegionId, product: ProductId) -> f64 {
         self.absorption_baseline[self.index(region, product)]
+    }
+
+    /// What `region`'s producers receive of `product` per step at baseline (their inputs).
+    pub fn input_baseline_per_step(&self, region: RegionId, product: ProductId) -> f64 {
+        self.input_baseline[self.index(region, product)]
     }
 
     /// `region`'s baseline final use of `product` per step.

@@ -105,6 +105,15 @@ pub(super) struct Plan {
     pub(super) blocks: Vec<(u32, std::ops::Range<usize>)>,
     /// Steps an input travels: 0 within the step, 1 BoARIO's lag, more with a transport lag.
     pub(super) lag: usize,
+    /// Per edge, whether its supplier is in the firms' origins (docs/model.md §5.5); empty
+    /// without firms.
+    pub(super) watch: Vec<bool>,
+    /// The firms of the scenario the plan was built for (their cover scale is drawn per
+    /// run).
+    pub(super) firms: Option<crate::scenario::Firms<f64>>,
+    /// The shortest lag a run may draw: 1 on a cyclic table (delivery within the step
+    /// needs an order of products), else 0.
+    pub(super) min_lag: usize,
     /// Switching nodes of substitution groups (docs/model.md §5.7), and per node the CSR
     /// start into them (internal order).
     pub(super) switches: Vec<PlanSwitch>,
@@ -133,6 +142,59 @@ pub(super) struct PlanSwitch {
 }
 
 impl Plan {
+    /// Steps an input travels in a run of `r`: its `transport_lag_days` rounded to whole
+    /// steps (at least [`Plan::min_lag`], at most [`MAX_LAG_STEPS`]), else the plan's
+    /// (docs/model.md §5.4).
+    pub(super) fn run_lag(&self, r: &Realization) -> usize {
+        r.transport_lag_days.map_or(self.lag, |days| {
+            let steps = (days / 365.0 / self.dt).round();
+            (steps.min(MAX_LAG_STEPS as f64) as usize).max(self.min_lag)
+        })
+    }
+
+    /// The baseline receipts per step of `region`'s producers of `product`, from all
+    /// suppliers and from the firms' origins.
+    pub(super) fn receipts_of(
+        &self,
+        region: crate::network::RegionId,
+        product: crate::network::ProductId,
+    ) -> (f64, f64) {
+        let sink = (region.index() * self.products + product.index()) as u32;
+        (0..self.sched.len())
+            .filter(|&s| self.slot_sink[s] == sink)
+            .fold((0.0, 0.0), |(a, o), s| {
+                (a + self.sched[s], o + self.sched_o(s))
+            })
+    }
+
+    /// A slot's baseline receipt per step from the firms' origins (docs/model.md §5.5).
+    pub(super) fn sched_o(&self, slot: usize) -> f64 {
+        let run = self.run_start[slot]..self.run_start[slot + 1];
+        run.filter(|&e| self.watch[e]).map(|e| self.z0[e]).sum()
+    }
+
+    /// Marks the edges whose supplier is one of the firms' origins (docs/model.md §5.5).
+    fn watch_origins(&mut self, net: &Network, firms: &crate::scenario::Firms<f64>) -> Result<()> {
+        let field = |f: String, why: String| Error::field("scenario", f, why);
+        let mut origin = vec![false; net.regions().len()];
+        for (i, code) in firms.origins.iter().enumerate() {
+            let r = (net.region_id(code))
+                .ok_or_else(|| field(format!("firms.origins[{i}]"), net.unknown_region(code)))?;
+            origin[r.index()] = true;
+        }
+        for (i, c) in firms.classes.iter().enumerate() {
+            if net.region_id(&c.region).is_none() {
+                let why = net.unknown_region(&c.region);
+                return Err(field(format!("firms.classes[{i}].region"), why));
+            }
+        }
+        self.watch = (self.src.iter())
+            .map(|&i| origin[net.node(self.node_at[i as usize]).region.index()])
+            .collect();
+        self.firms = Some(firms.clone());
+        Ok(())
+    }
+
     pub(super) fn new(
         net: &Network,
         scenario: &Realization,
@@ -178,6 +240,9 @@ impl Plan {
         };
         p.r_inv = rate(s.restoration_days);
         p.r_alpha = rate(s.alpha_days);
+        if let Some(firms) = &scenario.firms {
+            p.watch_origins(net, firms)?;
+        }
         Ok(p)
     }
 
@@ -241,6 +306,9 @@ impl Plan {
             pile_fd: vec![],
             blocks: vec![],
             lag,
+            min_lag: usize::from(!net.is_acyclic()),
+            watch: Vec::new(),
+            firms: None,
             switches: vec![],
             switch_start: vec![0],
             overproduction: monetary || s.mode == Mode::Ario,

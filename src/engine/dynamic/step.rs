@@ -155,6 +155,11 @@ struct Receipts {
     /// Inputs in transit, `lag - 1` steps per slot, oldest first at `pipe_at`.
     pipe: Vec<f64>,
     pipe_at: usize,
+    /// With firms (docs/model.md §5.5), the part of `received`, `arrived` and `pipe` from
+    /// the firms' origins; empty without.
+    received_o: Vec<f64>,
+    arrived_o: Vec<f64>,
+    pipe_o: Vec<f64>,
 }
 
 /// Final demand and stockpiles (docs/model.md §5.7): release, backlog scale, stockpile
@@ -186,6 +191,9 @@ pub struct DynamicWorkspace {
     pricing: Option<Pricing>,
     /// The step about to run.
     t: usize,
+    /// Steps an input travels in this run: the plan's, or the realization's
+    /// `transport_lag_days` (docs/model.md §5.4).
+    lag: usize,
     /// The fingerprint of the network it is sized for.
     network: u64,
     outcome: DynamicOutcome,
@@ -300,6 +308,9 @@ impl DynamicWorkspace {
                 kept: vec![0.0; np],
                 pipe: vec![0.0; ns * p.lag.saturating_sub(1)],
                 pipe_at: 0,
+                received_o: vec![0.0; if p.watch.is_empty() { 0 } else { ns }],
+                arrived_o: vec![0.0; if p.watch.is_empty() { 0 } else { ns }],
+                pipe_o: Vec::new(),
             },
             final_demand: FinalDemand {
                 final_release: vec![0.0; net.regions().len() * np],
@@ -309,6 +320,7 @@ impl DynamicWorkspace {
             },
             pricing: (engine.pricing.as_ref()).map(|plan| Pricing::new(plan, np, ns)),
             t: 0,
+            lag: p.lag,
             network: net.fingerprint(),
             outcome: DynamicOutcome::new(net, engine),
         }
@@ -386,12 +398,23 @@ impl DynamicWorkspace {
         if let (Some(pricing), Some(plan)) = (&mut self.pricing, &engine.pricing) {
             pricing.start(plan, r, since_start(p, r, 0));
         }
-        let lag = p.lag.saturating_sub(1);
+        self.lag = p.run_lag(r);
+        let lag = self.lag.saturating_sub(1);
+        // A lag drawn longer than any before grows the pipeline (the one allocation of a
+        // run after the workspace is built; docs/model.md §5.6).
+        self.receipts.pipe.resize(p.a.len() * lag, 0.0);
+        let watching = !p.watch.is_empty();
+        if watching {
+            self.receipts.pipe_o.resize(p.a.len() * lag, 0.0);
+        }
         for f in 0..p.x0.len() {
             for s in p.slot_start[f]..p.slot_start[f + 1] {
                 self.receipts.stock[s] = p.a[s] * p.x0[f] * p.cover[s];
                 self.orders.ordered[s] = p.sched[s];
                 self.receipts.pipe[s * lag..(s + 1) * lag].fill(p.sched[s]);
+                if watching {
+                    self.receipts.pipe_o[s * lag..(s + 1) * lag].fill(p.sched_o(s));
+                }
             }
         }
         let scale = r.perturbation.stocks.unwrap_or(1.0);
@@ -412,8 +435,11 @@ impl DynamicWorkspace {
             v.fill(0.0);
         }
         self.t = 0;
-        self.outcome
-            .clear(&self.final_demand.pile_floor, &self.final_demand.pile_level);
+        self.outcome.clear(
+            &self.final_demand.pile_floor,
+            &self.final_demand.pile_level,
+            r,
+        );
     }
 
     /// The ramp `ρ` of spare capacity in the standard mode on physical chains: the
@@ -565,12 +591,18 @@ impl DynamicWorkspace {
             }
             for slot in p.slot_start[f]..p.slot_start[f + 1] {
                 let run = p.run_start[slot]..p.run_start[slot + 1];
-                let (mut got, mut blocked) = (0.0, 0.0);
+                let (mut got, mut blocked, mut from_origins) = (0.0, 0.0, 0.0);
                 for e in run {
                     let shipped = p.z0[e] * self.nodes.served[p.src[e] as usize];
                     let cut = restricted_cut(&self.run.cut, p.cut_of[e]);
                     got += shipped * (1.0 - cut);
                     blocked += shipped * cut;
+                    if p.watch.get(e).copied().unwrap_or(false) {
+                        from_origins += shipped * (1.0 - cut);
+                    }
+                }
+                if let Some(o) = self.receipts.received_o.get_mut(slot) {
+                    *o = from_origins;
                 }
                 self.receipts.received[slot] = got;
                 self.receipts.asked[slot] = p.sched[slot];
@@ -640,7 +672,7 @@ impl DynamicWorkspace {
         }
         self.pool.pool_served.fill(0.0);
         self.final_demand.final_release.fill(0.0);
-        if p.lag == 0 {
+        if self.lag == 0 {
             // Within the step, product by product in topological order: a product's users
             // receive once all its makers have produced, and its stockpiles release to them
             // before they produce.
@@ -691,20 +723,25 @@ impl DynamicWorkspace {
             for f in 0..p.x0.len() {
                 self.produce(engine, f, false);
             }
-            let lag = p.lag - 1;
+            let lag = self.lag - 1;
             for f in 0..p.x0.len() {
                 for slot in p.slot_start[f]..p.slot_start[f + 1] {
                     let got = self.feed(p, slot);
                     self.receipts.received[slot] = got;
+                    let at = slot * lag + self.receipts.pipe_at;
                     let arriving = if lag > 0 {
-                        std::mem::replace(
-                            &mut self.receipts.pipe[slot * lag + self.receipts.pipe_at],
-                            got,
-                        )
+                        std::mem::replace(&mut self.receipts.pipe[at], got)
                     } else {
                         got
                     };
                     self.receipts.arrived[slot] = arriving;
+                    if let Some(got_o) = self.receipts.received_o.get(slot).copied() {
+                        self.receipts.arrived_o[slot] = if lag > 0 {
+                            std::mem::replace(&mut self.receipts.pipe_o[at], got_o)
+                        } else {
+                            got_o
+                        };
+                    }
                     self.receipts.stock[slot] += arriving - self.run.coef[slot] * self.nodes.x[f];
                     self.order(p, f, slot);
                 }
@@ -713,7 +750,7 @@ impl DynamicWorkspace {
                 self.receipts.pipe_at = (self.receipts.pipe_at + 1) % lag;
             }
         }
-        if p.lag > 0 {
+        if self.lag > 0 {
             for pile in 0..p.piles.len() {
                 self.release(engine, r, t, pile);
             }
@@ -779,9 +816,13 @@ impl DynamicWorkspace {
         self.receipts.asked[slot] = self.orders.ordered[slot];
         let (mut received, mut weight, mut blocked, mut kept) = (0.0, 0.0, 0.0, 0.0);
         let mut tagged = 0.0;
+        // From the firms' origins (§5.5): what the watched edges add to `received`.
+        let mut from_origins = 0.0;
+        let watching = !p.watch.is_empty();
         if p.slot_cut[slot] || p.tags {
             let gate = p.slot_target[slot];
             for e in run {
+                let before = received;
                 let i = p.src[e] as usize;
                 let [delivers, ratio] = self.nodes.pair[i];
                 // The share of a delivery that is freed volume (`divert`, §5.7).
@@ -803,31 +844,41 @@ impl DynamicWorkspace {
                         received += p.z0[e] * delivers;
                         tagged += freed;
                     }
-                    continue;
-                }
-                let (now, before) = (
-                    restricted_cut(&self.run.cut, p.cut_of[e]),
-                    restricted_cut(&self.run.cut_prev, p.cut_of[e]),
-                );
-                let placed = if self.orders.rerouted[slot] {
-                    1.0 - before
                 } else {
-                    1.0
-                };
-                // A target that re-routed ordered only the allowed part: it passes in
-                // full unless the cut rose since. Cut orders get the cut share served.
-                let allowed = placed.min(1.0 - now);
-                let base = delivers * (1.0 - share_n);
-                received += p.z0[e] * base * allowed;
-                kept += p.z0[e] * base * (placed - allowed);
-                blocked += p.z0[e] * ratio * now;
+                    let (now, then) = (
+                        restricted_cut(&self.run.cut, p.cut_of[e]),
+                        restricted_cut(&self.run.cut_prev, p.cut_of[e]),
+                    );
+                    let placed = if self.orders.rerouted[slot] {
+                        1.0 - then
+                    } else {
+                        1.0
+                    };
+                    // A target that re-routed ordered only the allowed part: it passes in
+                    // full unless the cut rose since. Cut orders get the cut share served.
+                    let allowed = placed.min(1.0 - now);
+                    let base = delivers * (1.0 - share_n);
+                    received += p.z0[e] * base * allowed;
+                    kept += p.z0[e] * base * (placed - allowed);
+                    blocked += p.z0[e] * ratio * now;
+                }
+                if watching && p.watch[e] {
+                    from_origins += received - before;
+                }
             }
         } else {
-            for (&i, &z) in p.src[run.clone()].iter().zip(&p.z0[run]) {
+            let edges = p.src[run.clone()].iter().zip(&p.z0[run.clone()]);
+            for (e, (&i, &z)) in run.zip(edges) {
                 let [delivers, ratio] = self.nodes.pair[i as usize];
                 received += z * delivers;
                 weight += z * ratio;
+                if watching && p.watch[e] {
+                    from_origins += z * delivers;
+                }
             }
+        }
+        if watching {
+            self.receipts.received_o[slot] = from_origins * self.orders.factor[slot];
         }
         self.tags.tagged[slot] = tagged * self.orders.factor[slot];
         self.orders.weight[slot] = weight;
@@ -1225,10 +1276,15 @@ impl DynamicWorkspace {
             alpha: &self.nodes.alpha,
             stock: &self.receipts.stock,
             received: &self.receipts.received,
-            arrived: if p.lag > 1 {
+            arrived: if self.lag > 1 {
                 &self.receipts.arrived
             } else {
                 &self.receipts.received
+            },
+            arrived_o: if self.lag > 1 {
+                &self.receipts.arrived_o
+            } else {
+                &self.receipts.received_o
             },
             served: &self.nodes.served,
             cut: &self.run.cut,
