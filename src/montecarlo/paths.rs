@@ -126,6 +126,9 @@ pub struct PathResults {
     /// flow of the network).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,
+    /// The raw draws, with every uncertain parameter's value per draw (not serialised).
+    #[serde(skip)]
+    pub simulation: crate::montecarlo::Simulation,
 }
 
 /// The quantile levels the tables of a run in time show, as P5, P50 and P95.
@@ -348,6 +351,7 @@ pub fn run_paths(
         firm_stoppage,
         firms_stopped,
         warnings: r.warnings,
+        simulation: r.simulation,
     })
 }
 

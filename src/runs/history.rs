@@ -18,6 +18,9 @@ pub enum Sample {
     Calibration,
     /// From the calibration period but left out of the fit.
     NotFitted,
+    /// From the calibrated series, after the fitted months, used for nothing else: a test
+    /// of the fitted profile (declared before the run).
+    HeldOut,
     /// Out of sample: declared before the run, used for nothing else.
     Validation,
     /// Compared, but the scenario's judgement-set parameters were chosen with it known:
@@ -173,20 +176,20 @@ fn compare(i: usize, o: &Observed, spec: &ScenarioSpec, r: &PathResults) -> Resu
             [share(s.p05), share(s.p50), share(s.p95)]
         }
         Observable::Cut { restriction, days } => {
-            let x = spec.restrictions.get(*restriction).ok_or_else(|| {
+            spec.restrictions.get(*restriction).ok_or_else(|| {
                 invalid(
                     &field("restriction"),
                     format!("the scenario has {} restrictions", spec.restrictions.len()),
                 )
             })?;
-            let median = spec.median().restrictions[*restriction].clone();
-            let cut = |p: f64| {
-                let mut at = median.clone();
-                at.severity = x.severity.quantile(p);
-                at.leakage = x.leakage.quantile(1.0 - p);
-                Some(at.cut(days.0 / 365.0, days.1 / 365.0))
+            // The cut in every draw, from the draw's severity, leakage and timing.
+            let mut cuts = cuts_per_draw(spec, &r.simulation, *restriction, *days);
+            cuts.sort_by(f64::total_cmp);
+            let q = |p: f64| {
+                let n = cuts.len();
+                (n > 0).then(|| cuts[((p * (n - 1) as f64).round() as usize).min(n - 1)])
             };
-            [cut(0.05), cut(0.5), cut(0.95)]
+            [q(0.05), q(0.5), q(0.95)]
         }
     };
     let (low, high) = o.observed;
@@ -197,6 +200,41 @@ fn compare(i: usize, o: &Observed, spec: &ScenarioSpec, r: &PathResults) -> Resu
         simulated,
         inside,
     })
+}
+
+/// A restriction's mean cut over `days` after its start in each draw of `sim`: the
+/// median scenario with the draw's values of the restriction's uncertain fields.
+fn cuts_per_draw(
+    spec: &ScenarioSpec,
+    sim: &crate::montecarlo::Simulation,
+    restriction: usize,
+    days: (f64, f64),
+) -> Vec<f64> {
+    use crate::scenario::FieldPath;
+    let median = spec.median().restrictions[restriction].clone();
+    let k = sim.params.len();
+    let column = |path: FieldPath| sim.params.iter().position(|&p| p == path);
+    let (severity, leakage, timing) = (
+        column(FieldPath::Severity(restriction)),
+        column(FieldPath::Leakage(restriction)),
+        column(FieldPath::Timing(restriction)),
+    );
+    (0..sim.draws as usize)
+        .map(|d| {
+            let row = &sim.param_values[d * k..(d + 1) * k];
+            let mut at = median.clone();
+            if let Some(j) = severity {
+                at.severity = row[j];
+            }
+            if let Some(j) = leakage {
+                at.leakage = row[j];
+            }
+            if let Some(j) = timing {
+                at.timing = Some(row[j]);
+            }
+            at.cut(days.0 / 365.0, days.1 / 365.0)
+        })
+        .collect()
 }
 
 impl Report for NamedRun {
@@ -225,6 +263,7 @@ impl Report for NamedRun {
                     match c.observed.sample {
                         Sample::Calibration => "calibration",
                         Sample::NotFitted => "not fitted",
+                        Sample::HeldOut => "held out",
                         Sample::Validation => "validation",
                         Sample::Illustration => "illustration",
                     }

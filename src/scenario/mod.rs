@@ -6,6 +6,7 @@
 //! is what files and notebooks hold; a [`Realization`] (`Scenario<f64>`) holds plain
 //! numbers and is what an engine reads.
 
+mod calibration;
 mod firms;
 mod profile;
 pub mod quantile;
@@ -17,6 +18,7 @@ pub use spec::{
     MAX_QUANTITY, MAX_TIMING, MAX_YEARS,
 };
 
+pub use calibration::SharedFit;
 pub use firms::{FirmClass, Firms};
 pub use profile::{Phase, Ramp};
 
