@@ -73,6 +73,11 @@ pub struct Observed {
     pub measure: Observable,
     /// The observed value, or the window it lies in, `[low, high]`.
     pub observed: (f64, f64),
+    /// Figures whose simulated values share their draws closely (the same mechanism in one
+    /// run) name one group and count once in the coverage test (docs/validation.md);
+    /// absent: a group of its own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
 }
 
 /// An observed figure beside the simulated one.

@@ -6,11 +6,13 @@
 pub mod history;
 mod money;
 mod prices;
+mod score;
 mod values;
 
 pub use history::{run_named, Comparison, NamedRun, Observable, Observed, Sample};
 pub use money::{gdp, money, Band, Gdp, Money, MoneyRow, PriceRow};
 pub use prices::{price_paths, PricePaths};
+pub use score::{binomial_band, interval_score, score, validation, Episode, Figure, Validation, COVERAGE};
 pub use values::ValuesFile;
 
 use serde::{Deserialize, Serialize};
@@ -19,6 +21,29 @@ use crate::engine::DynamicSettings;
 use crate::error::{Error, Location, Result};
 use crate::montecarlo::{Paths, Settings};
 use crate::scenario::ScenarioSpec;
+
+/// The named scenarios of `scenarios/`, embedded in the crate: name and text.
+macro_rules! named {
+    ($($name:literal),*) => {
+        &[$(($name, include_str!(concat!("../../scenarios/", $name, ".toml")))),*]
+    };
+}
+
+/// The named scenarios (docs/scenarios.md), in the order the docs list them.
+pub const NAMED: &[(&str, &str)] = named!(
+    "us_plus8_embargo",
+    "april_2025_licensing",
+    "october_2025_expansion",
+    "japan_2010",
+    "us_plus8_embargo_2027",
+    "antimony_2024",
+    "antimony_us_plus8_embargo",
+    "graphite_2023",
+    "graphite_us_plus8_embargo",
+    "gallium_germanium_2023",
+    "gallium_germanium_ban_2024",
+    "gallium_germanium_us_plus8_embargo"
+);
 
 /// The 1-based line of a TOML scenario file where the field `path` is written
 /// (`scenario.restrictions[0].targets[0]`): the `[[scenario.restrictions]]` table of that
@@ -184,34 +209,17 @@ impl ScenarioFile {
     /// # Errors
     /// [`Error::Unknown`] for another name; parse errors name the file.
     pub fn named(name: &str) -> Result<Self> {
-        macro_rules! files {
-            ($($name:literal),*) => {
-                match name {
-                    $($name => Self::from_toml(
-                        include_str!(concat!("../../scenarios/", $name, ".toml")),
-                        concat!("scenarios/", $name, ".toml"),
-                    ),)*
-                    other => Err(Error::Unknown(format!(
-                        "no named scenario `{other}` (known: {})",
-                        [$($name),*].join(", ")
-                    ))),
-                }
-            };
-        }
-        files!(
-            "us_plus8_embargo",
-            "april_2025_licensing",
-            "october_2025_expansion",
-            "japan_2010",
-            "us_plus8_embargo_2027",
-            "antimony_2024",
-            "antimony_us_plus8_embargo",
-            "graphite_2023",
-            "graphite_us_plus8_embargo",
-            "gallium_germanium_2023",
-            "gallium_germanium_ban_2024",
-            "gallium_germanium_us_plus8_embargo"
-        )
+        let (file, text) = (NAMED.iter())
+            .find(|(n, _)| *n == name)
+            .map(|(n, text)| (format!("scenarios/{n}.toml"), *text))
+            .ok_or_else(|| {
+                let known: Vec<&str> = NAMED.iter().map(|(n, _)| *n).collect();
+                Error::Unknown(format!(
+                    "no named scenario `{name}` (known: {})",
+                    known.join(", ")
+                ))
+            })?;
+        Self::from_toml(text, &file)
     }
 
     /// The same file with `draws` Monte Carlo draws (a knob for notebooks).
