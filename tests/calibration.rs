@@ -17,6 +17,7 @@ fn truth() -> SharedFit {
         rms: 0.0,
         sigma: None,
         se: None,
+        fall_covariance: None,
     }
 }
 

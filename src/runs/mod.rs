@@ -12,7 +12,9 @@ mod values;
 pub use history::{run_named, Comparison, NamedRun, Observable, Observed, Sample};
 pub use money::{gdp, money, Band, Gdp, Money, MoneyRow, PriceRow};
 pub use prices::{price_paths, PricePaths};
-pub use score::{binomial_band, interval_score, score, validation, Episode, Figure, Validation, COVERAGE};
+pub use score::{
+    binomial_band, interval_score, score, validation, Episode, Figure, Validation, COVERAGE,
+};
 pub use values::ValuesFile;
 
 use serde::{Deserialize, Serialize};

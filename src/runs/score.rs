@@ -91,7 +91,9 @@ impl Validation {
 pub fn binomial_band(n: usize, p: f64) -> (usize, usize) {
     // pmf by recurrence in logs: stable for any n this table meets.
     let ln_choose = |k: usize| -> f64 {
-        (1..=k).map(|i| ((n - k + i) as f64).ln() - (i as f64).ln()).sum()
+        (1..=k)
+            .map(|i| ((n - k + i) as f64).ln() - (i as f64).ln())
+            .sum()
     };
     let pmf: Vec<f64> = (0..=n)
         .map(|k| (ln_choose(k) + k as f64 * p.ln() + (n - k) as f64 * (1.0 - p).ln()).exp())
@@ -241,7 +243,14 @@ impl Report for Validation {
         ));
         let mut f = Table::new(
             "Validation: each figure",
-            &["episode", "figure", "group", "unit", "inside", "interval score"],
+            &[
+                "episode",
+                "figure",
+                "group",
+                "unit",
+                "inside",
+                "interval score",
+            ],
         );
         for e in &self.episodes {
             for x in &e.figures {

@@ -36,6 +36,9 @@ pub struct SharedFit {
     /// spread and the Jacobian at the fit (`σ²(JᵀJ)⁻¹`); `None` without degrees of freedom
     /// or with a singular `JᵀJ`.
     pub se: Option<Vec<f64>>,
+    /// The covariance of the fall's start and length, `cov(fall_from, fall_over)`, with
+    /// the standard errors.
+    pub fall_covariance: Option<f64>,
 }
 
 impl SharedFit {
@@ -48,7 +51,8 @@ impl SharedFit {
     /// ```
     /// use shortfall::scenario::SharedFit;
     /// let truth = SharedFit { rise: 20.0 / 365.0, fall_from: 50.0 / 365.0, fall_over: 30.0 / 365.0,
-    ///     peaks: vec![0.8, 0.95], residuals: vec![], dof: 0, rms: 0.0, sigma: None, se: None };
+    ///     peaks: vec![0.8, 0.95], residuals: vec![], dof: 0, rms: 0.0, sigma: None, se: None,
+    ///     fall_covariance: None };
     /// let months: Vec<Vec<(f64, f64, f64)>> = (0..2).map(|s| (0..4).map(|m| {
     ///     let (a, b) = (m as f64 * 30.0 / 365.0, (m + 1) as f64 * 30.0 / 365.0);
     ///     (a, b, truth.mean(s, a, b))
@@ -102,6 +106,7 @@ impl SharedFit {
             rms: 0.0,
             sigma: None,
             se: None,
+            fall_covariance: None,
         };
         fit.residuals = (series.iter().enumerate())
             .map(|(s, w)| w.iter().map(|&(a, b, m)| fit.mean(s, a, b) - m).collect())
@@ -113,7 +118,10 @@ impl SharedFit {
         if fit.dof > 0 {
             let sigma = (ss / fit.dof as f64).sqrt();
             fit.sigma = Some(sigma);
-            fit.se = fit.standard_errors(series, sigma);
+            if let Some((se, cov)) = fit.standard_errors(series, sigma) {
+                fit.se = Some(se);
+                fit.fall_covariance = Some(cov);
+            }
         }
         Ok(fit)
     }
@@ -140,18 +148,23 @@ impl SharedFit {
 
     /// The standard deviation of a multiplier on the profile's times that carries the
     /// fit's uncertainty about when refusals end: the standard error of the fall's
-    /// midpoint `fall_from + fall_over/2` over its value (docs/model.md §3.3); `None`
-    /// without standard errors.
+    /// midpoint `fall_from + fall_over/2` over its value, with the two times' covariance
+    /// (docs/model.md §3.3); `None` without standard errors.
     pub fn timing_sd(&self) -> Option<f64> {
-        let se = self.se.as_ref()?;
+        let (se, cov) = (self.se.as_ref()?, self.fall_covariance?);
         let mid = self.fall_from + self.fall_over / 2.0;
-        // The covariance of the two is not kept: the bound `se_from + se_over/2` is used.
-        Some((se[1] + se[2] / 2.0) / mid)
+        let var = se[1] * se[1] + se[2] * se[2] / 4.0 + cov;
+        Some(var.max(0.0).sqrt() / mid)
     }
 
     /// `σ²(JᵀJ)⁻¹` by central differences of the residuals (a day for times, 10⁻⁴ for
-    /// peaks); `None` when `JᵀJ` is singular.
-    fn standard_errors(&self, series: &[Vec<(f64, f64, f64)>], sigma: f64) -> Option<Vec<f64>> {
+    /// peaks): the standard errors and the covariance of the fall's start and length;
+    /// `None` when `JᵀJ` is singular.
+    fn standard_errors(
+        &self,
+        series: &[Vec<(f64, f64, f64)>],
+        sigma: f64,
+    ) -> Option<(Vec<f64>, f64)> {
         let theta: Vec<f64> = [self.rise, self.fall_from, self.fall_over]
             .into_iter()
             .chain(self.peaks.iter().copied())
@@ -183,7 +196,8 @@ impl SharedFit {
         let se: Vec<f64> = (0..theta.len())
             .map(|p| sigma * inverse[(p, p)].max(0.0).sqrt())
             .collect();
-        se.iter().all(|v| v.is_finite()).then_some(se)
+        let cov = sigma * sigma * inverse[(1, 2)];
+        (se.iter().all(|v| v.is_finite()) && cov.is_finite()).then_some((se, cov))
     }
 }
 
