@@ -126,9 +126,13 @@ pub struct PathResults {
     /// flow of the network).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,
-    /// The raw draws, with every uncertain parameter's value per draw (not serialised).
+    /// The uncertain parameters, in traversal order, and their values per draw
+    /// (`draws x params`, row-major; not serialised).
     #[serde(skip)]
-    pub simulation: crate::montecarlo::Simulation,
+    pub params: Vec<crate::scenario::FieldPath>,
+    /// See `params`.
+    #[serde(skip)]
+    pub param_values: Vec<f64>,
 }
 
 /// The quantile levels the tables of a run in time show, as P5, P50 and P95.
@@ -351,7 +355,8 @@ pub fn run_paths(
         firm_stoppage,
         firms_stopped,
         warnings: r.warnings,
-        simulation: r.simulation,
+        params: r.simulation.params,
+        param_values: r.simulation.param_values,
     })
 }
 

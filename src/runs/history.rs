@@ -188,7 +188,7 @@ fn compare(i: usize, o: &Observed, spec: &ScenarioSpec, r: &PathResults) -> Resu
                 )
             })?;
             // The cut in every draw, from the draw's severity, leakage and timing.
-            let mut cuts = cuts_per_draw(spec, &r.simulation, *restriction, *days);
+            let mut cuts = cuts_per_draw(spec, r, *restriction, *days);
             cuts.sort_by(f64::total_cmp);
             let q = |p: f64| {
                 let n = cuts.len();
@@ -207,26 +207,26 @@ fn compare(i: usize, o: &Observed, spec: &ScenarioSpec, r: &PathResults) -> Resu
     })
 }
 
-/// A restriction's mean cut over `days` after its start in each draw of `sim`: the
-/// median scenario with the draw's values of the restriction's uncertain fields.
+/// A restriction's mean cut over `days` after its start in each draw of `r`: the median
+/// scenario with the draw's values of the restriction's uncertain fields.
 fn cuts_per_draw(
     spec: &ScenarioSpec,
-    sim: &crate::montecarlo::Simulation,
+    r: &PathResults,
     restriction: usize,
     days: (f64, f64),
 ) -> Vec<f64> {
     use crate::scenario::FieldPath;
     let median = spec.median().restrictions[restriction].clone();
-    let k = sim.params.len();
-    let column = |path: FieldPath| sim.params.iter().position(|&p| p == path);
+    let k = r.params.len();
+    let column = |path: FieldPath| r.params.iter().position(|&p| p == path);
     let (severity, leakage, timing) = (
         column(FieldPath::Severity(restriction)),
         column(FieldPath::Leakage(restriction)),
         column(FieldPath::Timing(restriction)),
     );
-    (0..sim.draws as usize)
+    (0..r.draws as usize)
         .map(|d| {
-            let row = &sim.param_values[d * k..(d + 1) * k];
+            let row = &r.param_values[d * k..(d + 1) * k];
             let mut at = median.clone();
             if let Some(j) = severity {
                 at.severity = row[j];

@@ -126,8 +126,10 @@ pub fn binomial_band(n: usize, p: f64) -> (usize, usize) {
 ///
 /// ```
 /// use shortfall::runs::interval_score;
-/// assert_eq!(interval_score((5.0, 7.0), (6.0, 6.0), 0.1), 0.0);
-/// assert!((interval_score((3.0, 5.0), (7.0, 7.0), 0.1) - (2.0 + 20.0 * 2.0)).abs() < 1e-12);
+/// // A point interval inside the observed window pays nothing.
+/// assert_eq!(interval_score((6.0, 6.0), (5.0, 7.0), 0.1), 0.0);
+/// // An interval of width 2 that misses the window by 1 pays 2 + 20 x 1.
+/// assert!((interval_score((6.0, 8.0), (3.0, 5.0), 0.1) - 22.0).abs() < 1e-12);
 /// ```
 pub fn interval_score((l, u): (f64, f64), (lo, hi): (f64, f64), alpha: f64) -> f64 {
     let below = (l - hi).max(0.0);
