@@ -13,9 +13,9 @@ written by hand. Run: python3 scripts/antimony_2024.py
 The library and its tests read the CSV files; they never run Python.
 """
 
-import csv
-import io
 import os
+
+from datasets_common import r1, write
 
 OUT = os.path.join(os.path.dirname(__file__), "..", "data", "antimony_2024")
 
@@ -77,10 +77,6 @@ OXIDE_USES = {"flame_retardants": 0.6, "glass_other": 0.4}
 CN_OXIDE_USES = {"flame_retardants": 0.5, "glass_other": 0.5}
 US_OXIDE_USES = {"flame_retardants": 39 / 60, "glass_other": 21 / 60}  # USGS 39% and 21%
 US_DEFENCE = 1_500  # E: ammunition within the US's metal products (no split published)
-
-
-def r1(x):
-    return round(x, 1)
 
 
 def main():
@@ -235,32 +231,13 @@ def main():
 
     ore_need = sum(q for (reg, inp), q in needs.items() if inp == "sb_ore" and reg == "CN")
     ore_have = absorbed[("CN", "sb_ore")]
-    write(prod, trade, recipes, stocks)
+    write(OUT, {"production.csv": prod, "trade.csv": trade, "recipes.csv": recipes,
+                "stocks.csv": stocks})
     print(f"China trioxide {cn_trioxide:,.0f} t Sb, metal {cn_metal:,.0f} (CNIA ingot {CN_METAL_CNIA:,})")
     print(f"China ore: recorded {ore_have:,.0f}, needed {ore_need:,.0f}, closed {ore_need - ore_have:,.0f}")
     print(f"China exports: metal {CN_METAL_EXPORTS:,.0f}, oxide {CN_OXIDE_EXPORTS:,.0f} t Sb")
     world = sum(MINES.values()) + MINES_RW
     print(f"mine: world {world:,}, China {MINES['CN'] / world:.1%}")
-
-
-def write(prod, trade, recipes, stocks):
-    files = {
-        "production.csv": (["region", "product", "production", "capacity", "item", "status",
-                            "source", "note"], prod),
-        "trade.csv": (["exporter", "importer", "product", "quantity", "hs_code", "status",
-                       "source", "note"], trade),
-        "recipes.csv": (["output", "input", "coefficient", "basis", "region", "low", "high",
-                         "status", "source", "note"], recipes),
-        "stocks.csv": (["region", "product", "quantity", "unit", "status", "source", "note"],
-                       stocks),
-    }
-    for name, (header, rows) in files.items():
-        buf = io.StringIO()
-        w = csv.writer(buf, lineterminator="\n")
-        w.writerow(header)
-        w.writerows(rows)
-        with open(os.path.join(OUT, name), "w", encoding="utf-8") as f:
-            f.write(buf.getvalue())
 
 
 if __name__ == "__main__":

@@ -13,9 +13,9 @@ written by hand. Run: python3 scripts/gallium_germanium_2024.py
 The library and its tests read the CSV files; they never run Python.
 """
 
-import csv
-import io
 import os
+
+from datasets_common import r1, write
 
 OUT = os.path.join(os.path.dirname(__file__), "..", "data", "gallium_germanium_2024")
 
@@ -66,10 +66,6 @@ US_GE_OTHERS = {"BE": 42 + 5, "CA": 23, "DE": 7}  # 2020-23 shares but China's 2
 GA_REFINED_USES = {"ga_semiconductors": 0.79, "ga_optoelectronics": 0.21}  # US: ICs 79, opto 20, R&D 1
 GE_USES = {"ge_fibre_optics": 0.35, "ge_infrared_optics": 0.30, "ge_electronics_solar": 0.25,
            "ge_other": 0.10}
-
-
-def r1(x):
-    return round(x, 1)
 
 
 def main():
@@ -195,32 +191,12 @@ def main():
         semis = next(r[2] for r in prod if r[0] == reg and r[1] == "ga_semiconductors")
         joint.append(["ga_semiconductors", "ga_refined", round(q / semis, 6), reg, "recycled", "E",
                       "RULES", "new scrap refined per kg of gallium in wafers made (rule GG-D)"])
-    write(prod, trade, recipes, joint)
+    write(OUT, {"production.csv": prod, "trade.csv": trade, "recipes.csv": recipes,
+                "stocks.csv": [], "joint.csv": joint})
     ga_world = sum(GA_PRIMARY.values())
     print(f"gallium primary {ga_world:,} kg, China {GA_PRIMARY['CN'] / ga_world:.1%}; yield {GA_YIELD} kg/t")
     print(f"China exports: gallium {CN_GA_EXPORTS:,.0f} kg, germanium {CN_GE_EXPORTS:,.0f} kg")
     print(f"refined gallium {sum(refined.values()) + sum(GA_SECONDARY.values()):,.0f} kg")
-
-
-def write(prod, trade, recipes, joint):
-    files = {
-        "production.csv": (["region", "product", "production", "capacity", "item", "status",
-                            "source", "note"], prod),
-        "trade.csv": (["exporter", "importer", "product", "quantity", "hs_code", "status",
-                       "source", "note"], trade),
-        "recipes.csv": (["output", "input", "coefficient", "basis", "region", "low", "high",
-                         "status", "source", "note"], recipes),
-        "stocks.csv": (["region", "product", "quantity", "unit", "status", "source", "note"], []),
-        "joint.csv": (["host", "output", "yield", "region", "item", "status", "source", "note"],
-                      joint),
-    }
-    for name, (header, rows) in files.items():
-        buf = io.StringIO()
-        w = csv.writer(buf, lineterminator="\n")
-        w.writerow(header)
-        w.writerows(rows)
-        with open(os.path.join(OUT, name), "w", encoding="utf-8") as f:
-            f.write(buf.getvalue())
 
 
 if __name__ == "__main__":

@@ -14,9 +14,9 @@ written by hand. Run: python3 scripts/graphite_2024.py
 The library and its tests read the CSV files; they never run Python.
 """
 
-import csv
-import io
 import os
+
+from datasets_common import r1, write
 
 OUT = os.path.join(os.path.dirname(__file__), "..", "data", "graphite_2024")
 
@@ -63,10 +63,6 @@ NATURAL_SHARE = NATURAL_ANODE / (NATURAL_ANODE + SYNTHETIC_ANODE)
 
 # Other uses of natural graphite from the non-Chinese mines (rule GR-C, E).
 MINE_EXPORTS = {"MG": {"EU": 20_000, "RW": 69_000}, "MZ": {"EU": 15_000}, "BR": {"RW": 20_000}}
-
-
-def r1(x):
-    return round(x, 1)
 
 
 def main():
@@ -192,31 +188,12 @@ def main():
         p(reg, "graphite_other_uses", int(left * 10) / 10, "E", "RULES",
           "refractories, lubricants, brake linings, steel and other uses: the rest (rule GR-C)")
 
-    write(prod, trade, recipes, stocks)
+    write(OUT, {"production.csv": prod, "trade.csv": trade, "recipes.csv": recipes,
+                "stocks.csv": stocks})
     world = sum(MINES.values()) + MINES_EU + MINES_RW
     print(f"mine: {world:,}, China {MINES['CN'] / world:.1%}")
     print(f"China spherical {cn_spherical:,.0f}, natural anode {natural['CN']:,.0f}, synthetic {synthetic['CN']:,.0f}")
     print(f"anode per GWh {ANODE_PER_GWH:.4f} t, natural share {NATURAL_SHARE:.4f}")
-
-
-def write(prod, trade, recipes, stocks):
-    files = {
-        "production.csv": (["region", "product", "production", "capacity", "item", "status",
-                            "source", "note"], prod),
-        "trade.csv": (["exporter", "importer", "product", "quantity", "hs_code", "status",
-                       "source", "note"], trade),
-        "recipes.csv": (["output", "input", "coefficient", "basis", "region", "low", "high",
-                         "status", "source", "note"], recipes),
-        "stocks.csv": (["region", "product", "quantity", "unit", "status", "source", "note"],
-                       stocks),
-    }
-    for name, (header, rows) in files.items():
-        buf = io.StringIO()
-        w = csv.writer(buf, lineterminator="\n")
-        w.writerow(header)
-        w.writerows(rows)
-        with open(os.path.join(OUT, name), "w", encoding="utf-8") as f:
-            f.write(buf.getvalue())
 
 
 if __name__ == "__main__":

@@ -7,22 +7,7 @@ mod support;
 use shortfall::data::antimony_2024;
 use shortfall::metrics::production_concentration;
 use shortfall::network::{NodeKind, Status};
-
-fn output(data: &shortfall::data::Dataset, region: &str, product: &str) -> f64 {
-    let net = &data.network;
-    let (r, p) = (
-        net.require_region(region).unwrap(),
-        net.require_product(product).unwrap(),
-    );
-    net.node_id(r, p).map_or(0.0, |n| net.output(n))
-}
-
-fn shipped(data: &shortfall::data::Dataset, from: &str, to: &str, product: &str) -> f64 {
-    (data.tables.trade.iter())
-        .filter(|t| t.exporter == from && t.importer == to && t.product == product)
-        .map(|t| t.quantity)
-        .sum()
-}
+use support::{output, shipped};
 
 #[test]
 fn builds_with_one_labelled_closing_item_and_no_warning() {

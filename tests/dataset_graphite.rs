@@ -6,23 +6,7 @@ mod support;
 
 use shortfall::data::graphite_2024;
 use shortfall::metrics::production_concentration;
-
-fn output(data: &shortfall::data::Dataset, region: &str, product: &str) -> f64 {
-    let net = &data.network;
-    let (r, p) = (
-        net.require_region(region).unwrap(),
-        net.require_product(product).unwrap(),
-    );
-    net.node_id(r, p).map_or(0.0, |n| net.output(n))
-}
-
-fn shipped(data: &shortfall::data::Dataset, from: &str, to: &str, product: &str) -> f64 {
-    (data.tables.trade.iter())
-        .filter(|t| t.exporter == from && (to.is_empty() || t.importer == to))
-        .filter(|t| t.product == product)
-        .map(|t| t.quantity)
-        .sum()
-}
+use support::{output, shipped};
 
 #[test]
 fn builds_with_every_check_passing_and_nothing_closed() {

@@ -625,3 +625,23 @@ pub fn dynamic_violation(net: &Network, o: &shortfall::engine::DynamicOutcome) -
 pub fn close(a: f64, b: f64) -> bool {
     tolerance::close(a, b, tolerance::BALANCE)
 }
+
+/// The output of `product`'s producers in `region` in an embedded dataset (0 without).
+pub fn output(data: &shortfall::data::Dataset, region: &str, product: &str) -> f64 {
+    let net = &data.network;
+    let (r, p) = (
+        net.require_region(region).unwrap(),
+        net.require_product(product).unwrap(),
+    );
+    net.node_id(r, p).map_or(0.0, |n| net.output(n))
+}
+
+/// What a dataset's trade table ships of `product` from `from` to `to` (every importer
+/// when `to` is empty).
+pub fn shipped(data: &shortfall::data::Dataset, from: &str, to: &str, product: &str) -> f64 {
+    (data.tables.trade.iter())
+        .filter(|t| t.exporter == from && (to.is_empty() || t.importer == to))
+        .filter(|t| t.product == product)
+        .map(|t| t.quantity)
+        .sum()
+}
