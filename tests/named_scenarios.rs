@@ -16,6 +16,7 @@ const NAMED: [&str; 11] = [
     "april_2025_licensing",
     "october_2025_expansion",
     "japan_2010",
+    "japan_2010_quota",
     "antimony_2024",
     "antimony_us_plus8_embargo",
     "graphite_2023",

@@ -37,6 +37,7 @@ pub const NAMED: &[(&str, &str)] = named!(
     "april_2025_licensing",
     "october_2025_expansion",
     "japan_2010",
+    "japan_2010_quota",
     "us_plus8_embargo_2027",
     "antimony_2024",
     "antimony_us_plus8_embargo",
