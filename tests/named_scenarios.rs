@@ -11,7 +11,7 @@ use shortfall::runs::{Observable, Sample};
 use shortfall::scenario::{Ramp, Realization};
 use support::run;
 
-const NAMED: [&str; 11] = [
+const NAMED: [&str; 12] = [
     "us_plus8_embargo",
     "april_2025_licensing",
     "october_2025_expansion",

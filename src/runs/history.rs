@@ -21,6 +21,9 @@ pub enum Sample {
     /// From the calibrated series, after the fitted months, used for nothing else: a test
     /// of the fitted profile (declared before the run).
     HeldOut,
+    /// The figures another named scenario tests, held against an alternative hypothesis:
+    /// reported beside it, not counted again in the validation table.
+    Alternative,
     /// Out of sample: declared before the run, used for nothing else.
     Validation,
     /// Compared, but the scenario's judgement-set parameters were chosen with it known:
@@ -269,6 +272,7 @@ impl Report for NamedRun {
                         Sample::Calibration => "calibration",
                         Sample::NotFitted => "not fitted",
                         Sample::HeldOut => "held out",
+                        Sample::Alternative => "alternative",
                         Sample::Validation => "validation",
                         Sample::Illustration => "illustration",
                     }
