@@ -38,6 +38,7 @@ pub const NAMED: &[(&str, &str)] = named!(
     "october_2025_expansion",
     "japan_2010",
     "japan_2010_quota",
+    "japan_2026",
     "us_plus8_embargo_2027",
     "antimony_2024",
     "antimony_us_plus8_embargo",
