@@ -11,6 +11,10 @@ use crate::error::{Error, Result};
 /// The longest rise the grid tries, days.
 const MAX_RISE_DAYS: usize = 90;
 
+/// The latest end of a window a fit takes, years: the grid of whole days grows with the
+/// square of the span, and calibration windows are months.
+pub const MAX_FIT_YEARS: f64 = 2.0;
+
 /// A shared two-phase fit: every series `s` has the profile `peak_s·u(τ)`, `u` rising from
 /// 0 at `τ = 0` to 1 at `rise`, held until `fall_from`, falling to 0 over `fall_over`
 /// (times in years).
@@ -64,8 +68,9 @@ impl SharedFit {
     /// ```
     ///
     /// # Errors
-    /// [`Error::InvalidSetting`] without series, for an empty series, or a window that is
-    /// empty, negative or whose mean is outside [0, 1].
+    /// [`Error::InvalidSetting`] without series, for an empty series, a window that is
+    /// empty, negative, not finite or whose mean is outside [0, 1], or one that ends after
+    /// [`MAX_FIT_YEARS`].
     pub fn fit(series: &[Vec<(f64, f64, f64)>]) -> Result<Self> {
         let bad = |why: String| Err(Error::InvalidSetting(why));
         if series.is_empty() || series.iter().any(Vec::is_empty) {
@@ -79,6 +84,12 @@ impl SharedFit {
             ));
         }
         let end = series.iter().flatten().map(|w| w.1).fold(0.0, f64::max);
+        if end > MAX_FIT_YEARS {
+            return bad(format!(
+                "a window ends {end} years after the start; a fit takes windows within \
+                 {MAX_FIT_YEARS} years"
+            ));
+        }
         let days = (end * 365.0).ceil() as usize;
         let day = 1.0 / 365.0;
         let mut best: Option<(f64, [f64; 3], Vec<f64>)> = None;

@@ -18,7 +18,7 @@ pub use spec::{
     MAX_QUANTITY, MAX_TIMING, MAX_YEARS,
 };
 
-pub use calibration::SharedFit;
+pub use calibration::{SharedFit, MAX_FIT_YEARS};
 pub use firms::{FirmClass, Firms};
 pub use profile::{Phase, Ramp};
 

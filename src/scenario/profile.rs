@@ -204,7 +204,8 @@ impl Ramp {
     ///
     /// # Errors
     /// [`crate::Error::InvalidSetting`] without windows, or for a window that is empty,
-    /// negative or whose mean is outside [0, 1], or `to` outside [0, 1].
+    /// negative or whose mean is outside [0, 1], one that ends after two years
+    /// (`MAX_FIT_YEARS`), or `to` outside [0, 1].
     pub fn fit(windows: &[(f64, f64, f64)], to: f64) -> crate::Result<(Ramp, f64)> {
         let bad = |why: String| Err(crate::Error::InvalidSetting(why));
         if windows.is_empty() {
@@ -222,6 +223,12 @@ impl Ramp {
             ));
         }
         let end = windows.iter().map(|w| w.1).fold(0.0, f64::max);
+        if end > super::calibration::MAX_FIT_YEARS {
+            return bad(format!(
+                "a window ends {end} years after the start; a fit takes windows within {} years",
+                super::calibration::MAX_FIT_YEARS
+            ));
+        }
         let days = (end * 365.0).ceil() as usize;
         let mut best = (Ramp::constant(to), f64::INFINITY);
         for delay in 0..=days {
