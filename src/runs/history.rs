@@ -47,6 +47,13 @@ pub enum Observable {
         /// Region code, a member of `[paths] group`.
         region: String,
     },
+    /// Weeks from the run's start to the end of the first step at which a producer of the
+    /// region is input-constrained on the `[paths]` product: its inventory below `ψ` of its
+    /// target, so its output is cut (docs/model.md §5.5).
+    ConstrainedWeeks {
+        /// Region code, a member of `[paths] group`.
+        region: String,
+    },
     /// The group's absorption shortfall of the product in a step, as a share of its
     /// baseline absorption per step.
     StepShortfall {
@@ -154,7 +161,9 @@ fn invalid(field: &str, reason: String) -> Error {
 fn compare(i: usize, o: &Observed, spec: &ScenarioSpec, r: &PathResults) -> Result<Comparison> {
     let field = |f: &str| format!("observed[{i}].measure.{f}");
     let simulated = match &o.measure {
-        Observable::FirstStoppageWeeks { region } | Observable::FirmStoppageWeeks { region } => {
+        Observable::FirstStoppageWeeks { region }
+        | Observable::FirmStoppageWeeks { region }
+        | Observable::ConstrainedWeeks { region } => {
             let j = r.members.iter().position(|m| m == region).ok_or_else(|| {
                 invalid(&field("region"), format!("`{region}` is not in the group"))
             })?;
@@ -163,6 +172,7 @@ fn compare(i: usize, o: &Observed, spec: &ScenarioSpec, r: &PathResults) -> Resu
                     &r.first_stoppage,
                     "a first stoppage needs [paths] stoppage_cover_days",
                 ),
+                Observable::ConstrainedWeeks { .. } => (&r.input_constrained, "no member"),
                 _ => (
                     &r.firm_stoppage,
                     "a firms' stoppage needs the scenario's `firms` for the [paths] product",

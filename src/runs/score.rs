@@ -168,9 +168,9 @@ pub fn score(name: &str, run: &NamedRun) -> Episode {
         .filter(|(_, c)| tested(c.observed.sample))
         .map(|(i, c)| {
             let unit = match c.observed.measure {
-                Observable::FirstStoppageWeeks { .. } | Observable::FirmStoppageWeeks { .. } => {
-                    "weeks"
-                }
+                Observable::FirstStoppageWeeks { .. }
+                | Observable::FirmStoppageWeeks { .. }
+                | Observable::ConstrainedWeeks { .. } => "weeks",
                 _ => "share",
             };
             let [l, _, u] = c.simulated.map(|v| v.unwrap_or(end));
