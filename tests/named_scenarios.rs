@@ -11,13 +11,14 @@ use shortfall::runs::{Observable, Sample};
 use shortfall::scenario::{Ramp, Realization};
 use support::run;
 
-const NAMED: [&str; 13] = [
+const NAMED: [&str; 14] = [
     "us_plus8_embargo",
     "april_2025_licensing",
     "october_2025_expansion",
     "japan_2010",
     "japan_2010_quota",
     "japan_2026",
+    "myanmar_2024",
     "antimony_2024",
     "antimony_us_plus8_embargo",
     "graphite_2023",

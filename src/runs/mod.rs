@@ -39,6 +39,7 @@ pub const NAMED: &[(&str, &str)] = named!(
     "japan_2010",
     "japan_2010_quota",
     "japan_2026",
+    "myanmar_2024",
     "us_plus8_embargo_2027",
     "antimony_2024",
     "antimony_us_plus8_embargo",
