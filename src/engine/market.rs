@@ -12,7 +12,7 @@ use crate::network::Network;
 use crate::scenario::{MarketProduct, Realization};
 
 /// The three markets of a product (docs/model.md §7.1).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum MarketId {
     /// Regions that neither restrict the product nor are targeted for it.

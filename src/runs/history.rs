@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::ScenarioFile;
 use crate::error::{Error, Result};
+use super::{price_paths, PricePaths};
 use crate::montecarlo::{run_paths, PathResults};
 use crate::report::{displayed_as_report, number, Cell, Report, Table};
 use crate::scenario::ScenarioSpec;
@@ -46,6 +47,17 @@ pub enum Observable {
     FirmStoppageWeeks {
         /// Region code, a member of `[paths] group`.
         region: String,
+    },
+    /// A product's price in one market at a step, relative to its baseline: the market
+    /// step in time (docs/model.md §7.5), P5-P95 over draws of `runs::price_paths` (the
+    /// scenario needs a market step, from its values file).
+    Price {
+        /// `rest`, `bloc` or `origin` (docs/model.md §7.1).
+        market: crate::engine::MarketId,
+        /// The product.
+        product: String,
+        /// The step, from 0.
+        step: usize,
     },
     /// Weeks from the run's start to the end of the first step at which a producer of the
     /// region is input-constrained on the `[paths]` product: its inventory below `ψ` of its
@@ -142,11 +154,27 @@ pub fn run_named(file: &ScenarioFile) -> Result<NamedRun> {
         &file.monte_carlo,
         paths,
     )?;
+    // Price paths, one Monte Carlo run per product observed (the same draws and seed).
+    let mut prices: Vec<PricePaths> = Vec::new();
+    for o in &file.observed {
+        if let Observable::Price { product, .. } = &o.measure {
+            if !prices.iter().any(|p| &p.product == product) {
+                let p = price_paths(
+                    &data.network,
+                    &file.scenario,
+                    &file.monte_carlo,
+                    dynamic.clone(),
+                    product,
+                )?;
+                prices.push(p);
+            }
+        }
+    }
     let comparisons = file
         .observed
         .iter()
         .enumerate()
-        .map(|(i, o)| compare(i, o, &file.scenario, &results))
+        .map(|(i, o)| compare(i, o, &file.scenario, &results, &prices))
         .collect::<Result<_>>()?;
     Ok(NamedRun {
         paths: results,
@@ -158,7 +186,13 @@ fn invalid(field: &str, reason: String) -> Error {
     Error::field("scenario file", field, reason)
 }
 
-fn compare(i: usize, o: &Observed, spec: &ScenarioSpec, r: &PathResults) -> Result<Comparison> {
+fn compare(
+    i: usize,
+    o: &Observed,
+    spec: &ScenarioSpec,
+    r: &PathResults,
+    prices: &[PricePaths],
+) -> Result<Comparison> {
     let field = |f: &str| format!("observed[{i}].measure.{f}");
     let simulated = match &o.measure {
         Observable::FirstStoppageWeeks { region }
@@ -184,6 +218,19 @@ fn compare(i: usize, o: &Observed, spec: &ScenarioSpec, r: &PathResults) -> Resu
             let weeks = r.step_days / 7.0;
             let q = |p: usize| c.unconditional[p].1.map(|step| (step + 1.0) * weeks);
             [q(0), q(1), q(2)]
+        }
+        Observable::Price {
+            market,
+            product,
+            step,
+        } => {
+            let paths = (prices.iter())
+                .find(|p| &p.product == product)
+                .ok_or_else(|| invalid(&field("product"), format!("no price path of `{product}`")))?;
+            let band = paths.path(*market).get(*step).ok_or_else(|| {
+                invalid(&field("step"), format!("the run has {} steps", r.steps))
+            })?;
+            [Some(band[0]), Some(band[1]), Some(band[2])]
         }
         Observable::StepShortfall { step } => {
             let s = r

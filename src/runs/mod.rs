@@ -137,6 +137,10 @@ pub struct ScenarioFile {
     /// The embedded dataset (`rare_earths_2024` when absent; `data::embedded`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dataset: Option<String>,
+    /// A named values file of `scenarios/values/` applied to the scenario when the file is
+    /// read (prices, final goods and the market step; [`ValuesFile::named`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub values: Option<String>,
     /// The scenario.
     pub scenario: ScenarioSpec,
     /// How to run it.
@@ -160,11 +164,23 @@ impl ScenarioFile {
     /// [`Error::Toml`] with the path and line, then every error of
     /// [`ScenarioSpec::validate`].
     pub fn from_toml(text: &str, file: &str) -> Result<Self> {
-        let parsed: Self = crate::data::from_toml(text, file)?;
+        let mut parsed: Self = crate::data::from_toml(text, file)?;
+        parsed.apply_values(file)?;
         parsed
             .validate(file)
             .map_err(|e| at_line(e, file, || text.to_string()))?;
         Ok(parsed)
+    }
+
+    /// Applies the named values file, if any, to the scenario.
+    fn apply_values(&mut self, file: &str) -> Result<()> {
+        if let Some(name) = &self.values {
+            let values = ValuesFile::named(name).map_err(|e| {
+                Error::field("scenario file", "values", e.to_string()).in_file(file)
+            })?;
+            values.apply(&mut self.scenario);
+        }
+        Ok(())
     }
 
     /// Validates the scenario, with paths from the file's root (`scenario.horizon`).
@@ -194,7 +210,8 @@ impl ScenarioFile {
     /// # Errors
     /// [`Error::Json`] with the path, then every error of [`ScenarioSpec::validate`].
     pub fn from_json(text: &str, file: &str) -> Result<Self> {
-        let parsed: Self = crate::data::from_json(text, file)?;
+        let mut parsed: Self = crate::data::from_json(text, file)?;
+        parsed.apply_values(file)?;
         parsed.validate(file)?;
         Ok(parsed)
     }

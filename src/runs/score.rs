@@ -17,7 +17,8 @@ pub const COVERAGE: f64 = 0.9;
 pub struct Figure {
     /// What was observed, with its source.
     pub what: String,
-    /// `weeks` (a stoppage) or `share` (a cut or shortfall).
+    /// `weeks` (a stoppage), `share` (a cut or shortfall) or `price` (relative to
+    /// baseline).
     pub unit: &'static str,
     /// Its correlation group within the episode.
     pub group: String,
@@ -171,6 +172,7 @@ pub fn score(name: &str, run: &NamedRun) -> Episode {
                 Observable::FirstStoppageWeeks { .. }
                 | Observable::FirmStoppageWeeks { .. }
                 | Observable::ConstrainedWeeks { .. } => "weeks",
+                Observable::Price { .. } => "price",
                 _ => "share",
             };
             let [l, _, u] = c.simulated.map(|v| v.unwrap_or(end));
@@ -201,6 +203,7 @@ impl Report for Validation {
                 "coverage",
                 "interval score, weeks",
                 "interval score, share",
+                "interval score, price",
             ],
         );
         let score = |v: Option<f64>| v.map_or(Cell::Empty, |s| Cell::Text(number(s)));
@@ -215,6 +218,7 @@ impl Report for Validation {
                 Cell::Share(inside / groups.len() as f64),
                 score(e.mean_score("weeks")),
                 score(e.mean_score("share")),
+                score(e.mean_score("price")),
             ]);
         }
         let (n, inside) = self.coverage();
@@ -226,6 +230,7 @@ impl Report for Validation {
             Cell::Text(n.to_string()),
             Cell::Text(number(inside)),
             Cell::Share(if n > 0 { inside / n as f64 } else { 0.0 }),
+            Cell::Empty,
             Cell::Empty,
             Cell::Empty,
         ]);
