@@ -11,7 +11,7 @@ use shortfall::runs::{Observable, Sample};
 use shortfall::scenario::{Ramp, Realization};
 use support::run;
 
-const NAMED: [&str; 14] = [
+const NAMED: [&str; 15] = [
     "us_plus8_embargo",
     "april_2025_licensing",
     "october_2025_expansion",
@@ -19,6 +19,7 @@ const NAMED: [&str; 14] = [
     "japan_2010_quota",
     "japan_2026",
     "myanmar_2024",
+    "mp_2025",
     "antimony_2024",
     "antimony_us_plus8_embargo",
     "graphite_2023",

@@ -40,6 +40,7 @@ pub const NAMED: &[(&str, &str)] = named!(
     "japan_2010_quota",
     "japan_2026",
     "myanmar_2024",
+    "mp_2025",
     "us_plus8_embargo_2027",
     "antimony_2024",
     "antimony_us_plus8_embargo",
