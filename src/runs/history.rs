@@ -5,8 +5,8 @@
 use serde::{Deserialize, Serialize};
 
 use super::ScenarioFile;
-use crate::error::{Error, Result};
 use super::{price_paths, PricePaths};
+use crate::error::{Error, Result};
 use crate::montecarlo::{run_paths, PathResults};
 use crate::report::{displayed_as_report, number, Cell, Report, Table};
 use crate::scenario::ScenarioSpec;
@@ -147,13 +147,12 @@ pub fn run_named(file: &ScenarioFile) -> Result<NamedRun> {
         .as_ref()
         .ok_or_else(|| invalid("paths", "a named run needs a [paths] table".into()))?;
     let dynamic = file.dynamic.clone().unwrap_or_default();
-    let results = run_paths(
-        &data.network,
-        &file.scenario,
-        &dynamic,
-        &file.monte_carlo,
-        paths,
-    )?;
+    // The engine prices, it does not value: a values file's prices and final goods are set
+    // aside for the run in time, as `price_paths` does (docs/model.md §7.5).
+    let mut spec = file.scenario.clone();
+    spec.prices.clear();
+    spec.final_goods.clear();
+    let results = run_paths(&data.network, &spec, &dynamic, &file.monte_carlo, paths)?;
     // Price paths, one Monte Carlo run per product observed (the same draws and seed).
     let mut prices: Vec<PricePaths> = Vec::new();
     for o in &file.observed {
@@ -194,69 +193,71 @@ fn compare(
     prices: &[PricePaths],
 ) -> Result<Comparison> {
     let field = |f: &str| format!("observed[{i}].measure.{f}");
-    let simulated = match &o.measure {
-        Observable::FirstStoppageWeeks { region }
-        | Observable::FirmStoppageWeeks { region }
-        | Observable::ConstrainedWeeks { region } => {
-            let j = r.members.iter().position(|m| m == region).ok_or_else(|| {
-                invalid(&field("region"), format!("`{region}` is not in the group"))
-            })?;
-            let (events, need) = match &o.measure {
-                Observable::FirstStoppageWeeks { .. } => (
-                    &r.first_stoppage,
-                    "a first stoppage needs [paths] stoppage_cover_days",
-                ),
-                Observable::ConstrainedWeeks { .. } => (&r.input_constrained, "no member"),
-                _ => (
-                    &r.firm_stoppage,
-                    "a firms' stoppage needs the scenario's `firms` for the [paths] product",
-                ),
-            };
-            let c = events
-                .get(j)
-                .ok_or_else(|| invalid(&field("region"), need.into()))?;
-            let weeks = r.step_days / 7.0;
-            let q = |p: usize| c.unconditional[p].1.map(|step| (step + 1.0) * weeks);
-            [q(0), q(1), q(2)]
-        }
-        Observable::Price {
-            market,
-            product,
-            step,
-        } => {
-            let paths = (prices.iter())
-                .find(|p| &p.product == product)
-                .ok_or_else(|| invalid(&field("product"), format!("no price path of `{product}`")))?;
-            let band = paths.path(*market).get(*step).ok_or_else(|| {
-                invalid(&field("step"), format!("the run has {} steps", r.steps))
-            })?;
-            [Some(band[0]), Some(band[1]), Some(band[2])]
-        }
-        Observable::StepShortfall { step } => {
-            let s = r
-                .fan
-                .get(*step)
-                .ok_or_else(|| invalid(&field("step"), format!("the run has {} steps", r.steps)))?;
-            let share = |v: f64| Some(v / r.baseline_per_step);
-            [share(s.p05), share(s.p50), share(s.p95)]
-        }
-        Observable::Cut { restriction, days } => {
-            spec.restrictions.get(*restriction).ok_or_else(|| {
-                invalid(
-                    &field("restriction"),
-                    format!("the scenario has {} restrictions", spec.restrictions.len()),
-                )
-            })?;
-            // The cut in every draw, from the draw's severity, leakage and timing.
-            let mut cuts = cuts_per_draw(spec, r, *restriction, *days);
-            cuts.sort_by(f64::total_cmp);
-            let q = |p: f64| {
-                let n = cuts.len();
-                (n > 0).then(|| cuts[((p * (n - 1) as f64).round() as usize).min(n - 1)])
-            };
-            [q(0.05), q(0.5), q(0.95)]
-        }
-    };
+    let simulated =
+        match &o.measure {
+            Observable::FirstStoppageWeeks { region }
+            | Observable::FirmStoppageWeeks { region }
+            | Observable::ConstrainedWeeks { region } => {
+                let j = r.members.iter().position(|m| m == region).ok_or_else(|| {
+                    invalid(&field("region"), format!("`{region}` is not in the group"))
+                })?;
+                let (events, need) = match &o.measure {
+                    Observable::FirstStoppageWeeks { .. } => (
+                        &r.first_stoppage,
+                        "a first stoppage needs [paths] stoppage_cover_days",
+                    ),
+                    Observable::ConstrainedWeeks { .. } => (&r.input_constrained, "no member"),
+                    _ => (
+                        &r.firm_stoppage,
+                        "a firms' stoppage needs the scenario's `firms` for the [paths] product",
+                    ),
+                };
+                let c = events
+                    .get(j)
+                    .ok_or_else(|| invalid(&field("region"), need.into()))?;
+                let weeks = r.step_days / 7.0;
+                let q = |p: usize| c.unconditional[p].1.map(|step| (step + 1.0) * weeks);
+                [q(0), q(1), q(2)]
+            }
+            Observable::Price {
+                market,
+                product,
+                step,
+            } => {
+                let paths = (prices.iter())
+                    .find(|p| &p.product == product)
+                    .ok_or_else(|| {
+                        invalid(&field("product"), format!("no price path of `{product}`"))
+                    })?;
+                let band = paths.path(*market).get(*step).ok_or_else(|| {
+                    invalid(&field("step"), format!("the run has {} steps", r.steps))
+                })?;
+                [Some(band[0]), Some(band[1]), Some(band[2])]
+            }
+            Observable::StepShortfall { step } => {
+                let s = r.fan.get(*step).ok_or_else(|| {
+                    invalid(&field("step"), format!("the run has {} steps", r.steps))
+                })?;
+                let share = |v: f64| Some(v / r.baseline_per_step);
+                [share(s.p05), share(s.p50), share(s.p95)]
+            }
+            Observable::Cut { restriction, days } => {
+                spec.restrictions.get(*restriction).ok_or_else(|| {
+                    invalid(
+                        &field("restriction"),
+                        format!("the scenario has {} restrictions", spec.restrictions.len()),
+                    )
+                })?;
+                // The cut in every draw, from the draw's severity, leakage and timing.
+                let mut cuts = cuts_per_draw(spec, r, *restriction, *days);
+                cuts.sort_by(f64::total_cmp);
+                let q = |p: f64| {
+                    let n = cuts.len();
+                    (n > 0).then(|| cuts[((p * (n - 1) as f64).round() as usize).min(n - 1)])
+                };
+                [q(0.05), q(0.5), q(0.95)]
+            }
+        };
     let (low, high) = o.observed;
     // A missing quantile is an event after the run: beyond every observed date.
     let inside = simulated[0].is_some_and(|a| a <= high) && simulated[2].is_none_or(|b| b >= low);

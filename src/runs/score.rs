@@ -201,9 +201,9 @@ impl Report for Validation {
                 "independent",
                 "inside",
                 "coverage",
-                "interval score, weeks",
-                "interval score, share",
-                "interval score, price",
+                "score, weeks",
+                "score, share",
+                "score, price",
             ],
         );
         let score = |v: Option<f64>| v.map_or(Cell::Empty, |s| Cell::Text(number(s)));
@@ -241,7 +241,7 @@ impl Report for Validation {
         };
         t.note(format!(
             "inside: the observed window overlaps the simulated P5-P95; correlated figures \
-             (one group) count once, with their share inside; for {n} independent figures at \
+             (one group) count once, with their share inside; score: the mean interval score; for {n} independent figures at \
              90% coverage the central 90% band is {low} to {high} inside: the count, \
              {inside} rounded down, is {verdict} it; interval score at α = 0.1: width plus \
              20 times the miss, an event after the run at the run's end (docs/validation.md \
