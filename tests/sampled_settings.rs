@@ -17,7 +17,7 @@ fn ramp() -> impl Strategy<Value = Ramp> {
         prop_oneof![Just(0.0), 0.0f64..0.5],
         proptest::option::of((
             0.0f64..=1.0,
-            0.0f64..0.5,
+            prop_oneof![Just(0.0), 0.0f64..0.5],
             prop_oneof![Just(0.0), 0.0f64..0.5],
         )),
     )
@@ -61,6 +61,42 @@ proptest! {
         let parts = Ramp::mean(Some(&r), None, a, m) * l1 + Ramp::mean(Some(&r), None, m, b) * l2;
         prop_assert!((whole - parts).abs() < 1e-12, "{whole} against {parts}");
     }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    /// §3.3: the mean is exact, against a brute-force midpoint sum (a step into a ramp at
+    /// one instant among the cases: a review found `after` wrong there).
+    #[test]
+    fn a_profile_mean_is_its_integral(r in ramp(), a in 0.0f64..1.0, len in 0.01f64..1.0) {
+        let b = a + len;
+        let n = 100_000;
+        let h = len / n as f64;
+        let brute = (0..n).map(|i| r.at(a + (i as f64 + 0.5) * h)).sum::<f64>() / n as f64;
+        let exact = Ramp::mean(Some(&r), None, a, b);
+        // A midpoint sum misses at most one cell's worth per kink.
+        prop_assert!((brute - exact).abs() < 4.0 * h / len + 1e-9, "{exact} against {brute}");
+    }
+}
+
+#[test]
+fn a_step_into_a_ramp_at_one_instant_is_worked_by_hand() {
+    // 1 until 0.1, a step to 0.5, then at once down to 0 over 0.1: the mean over
+    // [0.1, 0.2] is 0.25, over [0, 0.2] is (0.1 + 0.025) / 0.2 = 0.625.
+    let r = Ramp {
+        from: 1.0,
+        to: 0.5,
+        delay: 0.1,
+        over: 0.0,
+        then: Some(Phase {
+            to: 0.0,
+            delay: 0.1,
+            over: 0.1,
+        }),
+    };
+    assert!((Ramp::mean(Some(&r), None, 0.1, 0.2) - 0.25).abs() < 1e-12);
+    assert!((Ramp::mean(Some(&r), None, 0.0, 0.2) - 0.625).abs() < 1e-12);
 }
 
 #[test]

@@ -129,7 +129,9 @@ impl Ramp {
         } else if t >= delay + over {
             to
         } else {
-            self.at(t)
+            // Within the chosen phase's ramp (not `at`, which at the second phase's start
+            // would read the first phase: a step into a ramp at one instant).
+            from + (to - from) * (t - delay) / over
         }
     }
 
