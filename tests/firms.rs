@@ -198,3 +198,37 @@ fn a_run_in_time_reports_firms_and_refuses_their_measures_without_them() {
         "{e}"
     );
 }
+
+/// With a transport lag of two steps and more (the origin-split pipeline) in the standard
+/// mode: one class at the region's share and one cover is the region-level first stoppage
+/// of a firm with that cover (one slot of the input, docs/model.md §5.5), for a fresh and
+/// for a reused workspace.
+#[test]
+fn one_class_with_a_lag_is_the_region_level_first_stoppage() {
+    use shortfall::engine::Engine;
+    let net = two_origins();
+    let (b, part) = (
+        net.require_region("B").unwrap(),
+        net.require_product("part").unwrap(),
+    );
+    for lag in [14.0, 28.0] {
+        let mut r = embargo(firms(10.0, vec![]));
+        r.restrictions[0].severity = 0.7;
+        r.run_length = Some(0.5);
+        let settings = DynamicSettings {
+            step: Step::Week,
+            inventory_days: 30.0,
+            transport_lag_days: lag,
+            ..DynamicSettings::default()
+        };
+        let engine = Dynamic::new(&net, &r, settings).unwrap();
+        let mut ws = engine.workspace(&net);
+        for _ in 0..2 {
+            engine.run(&net, &r, &mut ws).unwrap();
+            let o = ws.outcome();
+            let region = o.first_stoppage(b, part, 10.0);
+            assert!(region.is_some(), "lag {lag}: the region's firm stops");
+            assert_eq!(o.firm_stoppage(b, part, 0.05), region, "lag {lag}");
+        }
+    }
+}

@@ -273,7 +273,10 @@ fn members_magnet_shortfall_at_least_the_direct_cut_less_release_and_pool() {
 fn dynamic_beyond(name: &str, reach: Reach) -> (Vec<String>, usize) {
     let f = file(name);
     let net = &f.data().unwrap().network;
-    let r = f.scenario.median();
+    let mut r = f.scenario.median();
+    // The engine prices, it does not value (as `run_named` does).
+    r.prices.clear();
+    r.final_goods.clear();
     let engine = Dynamic::new(net, &r, f.dynamic.clone().unwrap_or_default()).unwrap();
     let mut ws = engine.workspace(net);
     engine.run(net, &r, &mut ws).unwrap();

@@ -219,3 +219,34 @@ fn a_drawn_lag_outside_the_standard_mode_is_refused_by_name() {
     let e = long.validate().unwrap_err().to_string();
     assert!(e.contains("transport_lag_days") && e.contains("365"), "{e}");
 }
+
+#[test]
+fn an_adaptation_profile_that_falls_in_its_second_phase_is_refused_by_name() {
+    let mut r = Realization {
+        horizon: 1.0,
+        ..Realization::default()
+    };
+    r.mitigation.substitution = 0.5;
+    r.adaptation.thrifting.push(shortfall::scenario::Thrift {
+        product: "magnet".into(),
+        input: "oxide".into(),
+        regions: vec![],
+        reduction: 0.5,
+        ramp: Some(Ramp {
+            from: 0.0,
+            to: 1.0,
+            delay: 0.0,
+            over: 0.5,
+            then: Some(Phase {
+                to: 0.2,
+                delay: 0.6,
+                over: 0.1,
+            }),
+        }),
+    });
+    let e = r.validate().unwrap_err().to_string();
+    assert!(
+        e.contains("adaptation.thrifting[0].ramp") && e.contains("then.to"),
+        "{e}"
+    );
+}

@@ -37,8 +37,9 @@ pub struct SharedFit {
     /// `sqrt(SS / dof)`; `None` when nothing is left (`dof = 0`).
     pub sigma: Option<f64>,
     /// Standard errors of `[rise, fall_from, fall_over, peaks...]` from the residual
-    /// spread and the Jacobian at the fit (`σ²(JᵀJ)⁻¹`); `None` without degrees of freedom
-    /// or with a singular `JᵀJ`.
+    /// spread and the Jacobian at the fit (the square roots of the diagonal of
+    /// `σ²(JᵀJ)⁻¹`); `None` without degrees of freedom, with a singular `JᵀJ`, or with a
+    /// parameter at a bound of its domain (where the linearisation does not hold).
     pub se: Option<Vec<f64>>,
     /// The covariance of the fall's start and length, `cov(fall_from, fall_over)`, with
     /// the standard errors.
@@ -203,9 +204,21 @@ impl SharedFit {
             let d = DVector::from_vec(residuals(&up)) - DVector::from_vec(residuals(&down));
             j.set_column(p, &(d / (2.0 * h)));
         }
+        // At a bound of its domain (a rise or fall of no length, a fall starting at the
+        // peak, a clamped peak) the linearisation does not hold: no errors are claimed.
+        let at_bound = self.rise <= 0.0
+            || self.fall_over <= 0.0
+            || self.fall_from <= self.rise
+            || self.peaks.iter().any(|&p| p <= 0.0 || p >= 1.0);
+        if at_bound {
+            return None;
+        }
         let inverse = (j.transpose() * &j).try_inverse()?;
+        if (0..theta.len()).any(|p| inverse[(p, p)] <= 0.0) {
+            return None;
+        }
         let se: Vec<f64> = (0..theta.len())
-            .map(|p| sigma * inverse[(p, p)].max(0.0).sqrt())
+            .map(|p| sigma * inverse[(p, p)].sqrt())
             .collect();
         let cov = sigma * sigma * inverse[(1, 2)];
         (se.iter().all(|v| v.is_finite()) && cov.is_finite()).then_some((se, cov))

@@ -303,11 +303,15 @@ impl<P> Scenario<P> {
         // Adaptation does not reverse: its profiles never fall (docs/model.md §3.4).
         let rising = |r: &super::Ramp| {
             r.problem().or_else(|| {
-                (r.to < r.from).then(|| {
+                let falls = r.to < r.from || r.then.is_some_and(|p| p.to < r.to);
+                falls.then(|| {
                     format!(
-                        "from = {} and to = {}: adaptation does not reverse, its profile \
+                        "from = {}, to = {}{}: adaptation does not reverse, its profile \
                          must not fall",
-                        r.from, r.to
+                        r.from,
+                        r.to,
+                        r.then
+                            .map_or(String::new(), |p| format!(", then.to = {}", p.to))
                     )
                 })
             })

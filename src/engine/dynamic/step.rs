@@ -877,15 +877,18 @@ impl DynamicWorkspace {
                 }
             }
         }
-        if watching {
-            self.receipts.received_o[slot] = from_origins * self.orders.factor[slot];
-        }
+
         self.tags.tagged[slot] = tagged * self.orders.factor[slot];
         self.orders.weight[slot] = weight;
         self.orders.blocked[slot] = blocked;
         let k = p.slot_product[slot] as usize;
         self.receipts.kept[k] += kept * self.orders.factor[slot];
         let pooled = self.orders.pool_order[slot] * self.pool_share(p, slot);
+        if watching {
+            // Re-routed orders replace blocked orders to the restricting suppliers: what the
+            // pool serves counts with the firms' origins (docs/model.md §5.5).
+            self.receipts.received_o[slot] = from_origins * self.orders.factor[slot] + pooled;
+        }
         received * self.orders.factor[slot] + pooled
     }
 
