@@ -1,27 +1,31 @@
-//! Agreement with BoARIO 0.7.2 in `ario` mode (docs/model.md §5.11). The fixtures
-//! were made by `scripts/boario_fixtures.py` (BoARIO's own run, committed as CSV); this
-//! test needs no Python.
+//! Agreement with BoARIO 0.7.2 in `ario` mode (docs/model.md §5.11, §5.12). The fixtures
+//! were made by `scripts/boario_fixtures.py` (BoARIO's own runs, committed as CSV with
+//! each event's parameters as JSON); this test needs no Python. The engine is driven by
+//! the event's parameters through [`BoarioEvent`] and [`DemandPath`], not by BoARIO's
+//! recorded loss.
 
 use std::collections::HashMap;
 
 use shortfall::data::read_pymrio;
 use shortfall::engine::{Dynamic, DynamicSettings, Engine, Mode};
 use shortfall::network::{Network, NodeId};
-use shortfall::scenario::Realization;
+use shortfall::scenario::{BoarioEvent, DemandPath, EventKind, Realization, RecoveryFunction};
 
-/// BoARIO's run: one column per series, one value per step.
+/// BoARIO's run: one column per series, one value per step, and the event.
 struct Fixture {
     columns: HashMap<String, Vec<f64>>,
     order: Vec<String>,
+    event: serde_json::Value,
+    steps: usize,
 }
 
-fn fixture(table: &str) -> (Network, Fixture) {
+fn fixture(table: &str, run: &str) -> (Network, Fixture) {
     let dir = format!(
         "{}/tests/fixtures/boario/{table}",
         env!("CARGO_MANIFEST_DIR")
     );
     let net = read_pymrio(&dir).expect("the fixture table loads");
-    let text = std::fs::read_to_string(format!("{dir}/run.csv")).expect("run.csv");
+    let text = std::fs::read_to_string(format!("{dir}/{run}.csv")).expect("the run's CSV");
     let mut lines = text.lines();
     let header: Vec<String> = lines.next().unwrap().split(',').map(String::from).collect();
     let mut columns: HashMap<String, Vec<f64>> = HashMap::new();
@@ -34,7 +38,18 @@ fn fixture(table: &str) -> (Network, Fixture) {
         }
     }
     let order = header[1..].to_vec();
-    (net, Fixture { columns, order })
+    let steps = columns[&order[0]].len();
+    let event = std::fs::read_to_string(format!("{dir}/{run}.json")).expect("the run's JSON");
+    let event = serde_json::from_str(&event).unwrap();
+    (
+        net,
+        Fixture {
+            columns,
+            order,
+            event,
+            steps,
+        },
+    )
 }
 
 fn node(net: &Network, region: &str, sector: &str) -> NodeId {
@@ -43,26 +58,73 @@ fn node(net: &Network, region: &str, sector: &str) -> NodeId {
     net.node_id(r, p).unwrap()
 }
 
-/// Runs the engine in ario mode, driven by BoARIO's capacity-loss path, and compares
-/// every recorded series' deviation from its step-0 value with BoARIO's, to 1% of the
-/// largest deviation among the series of the same kind and industry.
-fn agree(table: &str) {
-    let (net, fx) = fixture(table);
-    let loss_column = fx.order.iter().find(|c| c.starts_with("loss:")).unwrap();
-    let parts: Vec<&str> = loss_column.split(':').collect();
+/// The event of a capital or arbitrary run, as BoARIO's parameters.
+fn boario_event(e: &serde_json::Value) -> BoarioEvent {
+    let text = |k: &str| e[k].as_str().unwrap().to_string();
+    let whole = |k: &str| e[k].as_u64().unwrap() as usize;
+    BoarioEvent {
+        kind: match e["kind"].as_str().unwrap() {
+            "recovery" => EventKind::Recovery,
+            "arbitrary" => EventKind::Arbitrary,
+            other => panic!("unknown event kind {other}"),
+        },
+        region: text("region"),
+        sector: text("sector"),
+        impact: e["impact"].as_f64().unwrap(),
+        occurrence: whole("occurrence"),
+        duration: whole("duration"),
+        recovery_tau: whole("tau"),
+        recovery_function: match e["recovery_function"].as_str().unwrap() {
+            "linear" => RecoveryFunction::Linear,
+            "convexe" => RecoveryFunction::Convexe,
+            other => panic!("unknown recovery function {other}"),
+        },
+    }
+}
+
+/// Runs the engine in ario mode on BoARIO's event and compares every recorded series'
+/// deviation from its step-0 value with BoARIO's, to 1% of the largest deviation among
+/// the series of the same kind and industry (declared before the first comparison).
+/// Series of the kinds in `apart` are not held to the tolerance; their largest gaps (as
+/// shares of their group's largest deviation, and absolute) are returned by group.
+fn agree(table: &str, run: &str, apart: &[&str]) -> HashMap<String, (f64, f64)> {
+    let (net, fx) = fixture(table, run);
     let settings = DynamicSettings {
         mode: Mode::Ario,
-        steps: fx.columns[loss_column].len(),
+        steps: fx.steps,
         ..DynamicSettings::default()
     };
     let none = Realization {
         horizon: 1.0,
         ..Realization::default()
     };
-    let engine = Dynamic::new(&net, &none, settings)
-        .unwrap()
-        .with_loss_path(&net, parts[1], parts[2], fx.columns[loss_column].clone())
-        .unwrap();
+    let engine = Dynamic::new(&net, &none, settings).unwrap();
+    let engine = match fx.event["kind"].as_str().unwrap() {
+        "final_demand" => {
+            let e = &fx.event;
+            let path = DemandPath {
+                region: e["region"].as_str().unwrap().into(),
+                product: None,
+                from_step: e["from_step"].as_u64().unwrap() as usize,
+                path: vec![e["factor"].as_f64().unwrap()],
+                until_step: Some(e["until_step"].as_u64().unwrap() as usize),
+            };
+            engine.with_demand_path(&net, path).unwrap()
+        }
+        _ => {
+            let event = boario_event(&fx.event);
+            // The loss path from BoARIO's parameters is the loss BoARIO applied.
+            let ours = event.loss_path(&net, fx.steps).unwrap();
+            let theirs = &fx.columns[&format!("loss:{}:{}", event.region, event.sector)];
+            for (t, (a, b)) in ours.iter().zip(theirs).enumerate() {
+                assert!(
+                    (a - b).abs() <= 1e-10 * b.abs().max(1e-3),
+                    "{table}/{run} loss at step {t}: ours {a}, BoARIO {b}"
+                );
+            }
+            engine.with_boario_event(&net, &event).unwrap()
+        }
+    };
     let mut ws = engine.workspace(&net);
     engine.run(&net, &none, &mut ws).unwrap();
     let out = ws.outcome();
@@ -74,7 +136,7 @@ fn agree(table: &str) {
     for name in &fx.order {
         let p: Vec<&str> = name.split(':').collect();
         let (kind, region, sector) = (p[0], p[1], p[2]);
-        let steps = fx.columns[name].len();
+        let steps = fx.steps;
         let ours: Vec<f64> = match kind {
             "loss" => continue,
             "alpha" => (0..steps)
@@ -109,6 +171,9 @@ fn agree(table: &str) {
         groups.entry(key).or_default().push((name.clone(), ours));
     }
     let mut compared = 0;
+    let mut worst = 0.0f64;
+    let mut set_apart = HashMap::new();
+    let mut misses = Vec::new();
     for (key, series) in &groups {
         let deviation = |v: &[f64], t: usize| v[t] - v[0];
         let largest = series
@@ -118,37 +183,103 @@ fn agree(table: &str) {
                 (0..b.len()).map(move |t| deviation(b, t).abs())
             })
             .fold(0.0, f64::max);
-        assert!(
-            largest > 0.0 || key.starts_with("inventory"),
-            "{key}: BoARIO shows no deviation"
-        );
+        if largest == 0.0 {
+            assert!(
+                key.starts_with("inventory")
+                    || key.starts_with("fd_unmet")
+                    || key.starts_with("alpha"),
+                "{key}: BoARIO shows no deviation"
+            );
+        }
+        // With no deviation in BoARIO, ours is held to 1% of the series' level.
+        let mut group_worst = 0.0f64;
+        let mut absolute = 0.0f64;
+        let held = !apart.iter().any(|k| key.starts_with(k));
         for (name, ours) in series {
             let theirs = &fx.columns[name];
+            let scale = if largest > 0.0 {
+                largest
+            } else {
+                theirs[0].abs().max(1.0)
+            };
             for t in 0..theirs.len() {
                 let gap = (deviation(ours, t) - deviation(theirs, t)).abs();
-                assert!(
-                    gap <= 0.01 * largest,
-                    "{table} {name} step {t}: ours {} vs BoARIO {} (deviations {} vs {}, \
-                     tolerance {})",
-                    ours[t],
-                    theirs[t],
-                    deviation(ours, t),
-                    deviation(theirs, t),
-                    0.01 * largest
-                );
+                group_worst = group_worst.max(gap / scale);
+                absolute = absolute.max(gap);
+                if held && gap > 0.01 * scale && misses.len() < 5 {
+                    misses.push(format!(
+                        "{name} step {t}: ours {} vs BoARIO {} (deviations {} vs {}, \
+                         tolerance {})",
+                        ours[t],
+                        theirs[t],
+                        deviation(ours, t),
+                        deviation(theirs, t),
+                        0.01 * scale
+                    ));
+                }
                 compared += 1;
             }
         }
+        if held {
+            worst = worst.max(group_worst);
+        } else {
+            set_apart.insert(key.clone(), (group_worst, absolute));
+        }
     }
+    assert!(misses.is_empty(), "{table}/{run}: {misses:#?}");
     assert!(compared > 10_000, "{compared} values compared");
+    println!("{table}/{run}: {compared} values, largest gap {worst:.2e} of the largest deviation");
+    set_apart
 }
 
 #[test]
-fn agrees_with_boario_on_pymrio_test_table() {
-    agree("pymrio_test");
+fn capital_recovery_on_pymrio_test_table() {
+    agree("pymrio_test", "capital", &[]);
 }
 
 #[test]
-fn agrees_with_boario_on_synthetic_table() {
-    agree("synthetic");
+fn capital_recovery_on_synthetic_table() {
+    agree("synthetic", "capital", &[]);
+}
+
+#[test]
+fn convex_capital_recovery_on_20x20_table() {
+    agree("synthetic_20x20", "capital", &[]);
+}
+
+#[test]
+fn arbitrary_production_cut_on_20x20_table() {
+    agree("synthetic_20x20", "arbitrary", &[]);
+}
+
+/// Output and inventories agree within the tolerance; α and unmet final demand do not,
+/// and this test pins why (docs/model.md §5.11): when reg3's demand returns at step 100, α
+/// rises by about 1.4e-4, and from then BoARIO lets it decay in jumps on the steps its
+/// global `numpy.allclose` shortcuts freeze inventories and orders so that demand equals
+/// output exactly (its decay needs scarcity exactly 0), which the engine does not
+/// reproduce; and no final demand goes unmet on either side: BoARIO's unmet final demand
+/// is rounding noise (below 1e-7 where the sector's final demand is about 1e3 a step).
+#[test]
+fn final_demand_of_one_region_on_pymrio_test_table() {
+    let apart = agree("pymrio_test", "final_demand", &["alpha", "fd_unmet"]);
+    let alpha: Vec<_> = apart
+        .iter()
+        .filter(|(k, _)| k.starts_with("alpha"))
+        .collect();
+    assert_eq!(alpha.len(), 6);
+    // The property fails for α: the largest gap is beyond 1% of α's largest deviation ...
+    let share = alpha.iter().map(|(_, (s, _))| *s).fold(0.0, f64::max);
+    assert!(
+        share > 0.01,
+        "α now agrees to {share:.2e}: restore it to the tolerance"
+    );
+    // ... but α itself is within 2e-5 of BoARIO's, a seventh of α's own deviation.
+    for (key, (_, absolute)) in &alpha {
+        assert!(*absolute < 2e-5, "{key}: α off by {absolute:.2e}");
+    }
+    let (_, (_, unmet)) = apart
+        .iter()
+        .find(|(k, _)| k.starts_with("fd_unmet"))
+        .unwrap();
+    assert!(*unmet < 1e-7, "unmet final demand differs by {unmet:.2e}");
 }

@@ -5,9 +5,14 @@ use shortfall::runs::ScenarioFile;
 
 /// The complete example of docs/scenarios.md.
 fn documented_example() -> String {
+    example_after("## A complete example")
+}
+
+/// The first TOML block after `heading` in docs/scenarios.md.
+fn example_after(heading: &str) -> String {
     let docs =
         std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/scenarios.md")).unwrap();
-    let after = docs.split("## A complete example").nth(1).unwrap();
+    let after = docs.split(heading).nth(1).unwrap();
     let start = after.find("```toml\n").unwrap() + "```toml\n".len();
     let end = after[start..].find("```").unwrap();
     after[start..start + end].to_string()
@@ -23,6 +28,30 @@ fn the_documented_example_parses_and_runs() {
     assert_eq!(results.outcomes.len(), 1);
     assert_eq!(results.outcomes[0].exceedance.len(), 2);
     assert_eq!(results.draws, 500);
+}
+
+#[test]
+fn the_documented_example_in_time_runs_on_pymrios_test_table() {
+    use shortfall::engine::{Dynamic, DynamicSettings, Engine, Mode};
+    let text = example_after("## In time only: final demand and BoARIO's events");
+    let file = ScenarioFile::from_toml(&text, "docs/scenarios.md").unwrap();
+    let r = file.scenario.median();
+    assert_eq!((r.demand_paths.len(), r.boario_events.len()), (1, 2));
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/boario/pymrio_test");
+    let net = shortfall::data::read_pymrio(dir).unwrap();
+    let settings = DynamicSettings {
+        mode: Mode::Ario,
+        steps: 120,
+        ..DynamicSettings::default()
+    };
+    let engine = Dynamic::new(&net, &r, settings).unwrap();
+    let mut ws = engine.workspace(&net);
+    engine.run(&net, &r, &mut ws).unwrap();
+    let reg2 = net.require_region("reg2").unwrap();
+    let manufacturing = net.require_product("manufactoring").unwrap();
+    let n = net.node_id(reg2, manufacturing).unwrap();
+    let out = ws.outcome();
+    assert!(out.output(n, 10) < 0.75 * out.output(n, 0));
 }
 
 #[test]

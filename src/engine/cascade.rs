@@ -252,6 +252,26 @@ impl StaticCascade {
     pub fn new(net: &Network, scenario: &Realization) -> Result<Self> {
         net.require_acyclic()?;
         scenario.validate()?;
+        let in_time = [
+            (
+                "demand_paths",
+                scenario.demand_paths.len(),
+                "final demand in time (the static engine's constant change of final use is \
+                 `demand_shifts`)",
+            ),
+            (
+                "boario_events",
+                scenario.boario_events.len(),
+                "capacity losses in time (the static engine's are `capacity_losses`)",
+            ),
+        ];
+        if let Some((field, _, what)) = in_time.iter().find(|(_, n, _)| *n > 0) {
+            return Err(Error::field(
+                "scenario",
+                *field,
+                format!("{what}: not modelled by the static engine (docs/model.md §5.8)"),
+            ));
+        }
         for (field, count) in [
             ("restrictions", scenario.restrictions.len()),
             ("demand_shifts", scenario.demand_shifts.len()),

@@ -6,7 +6,9 @@
 //! is what files and notebooks hold; a [`Realization`] (`Scenario<f64>`) holds plain
 //! numbers and is what an engine reads.
 
+mod boario_event;
 mod calibration;
+mod demand_path;
 mod firms;
 mod profile;
 pub mod quantile;
@@ -18,7 +20,12 @@ pub use spec::{
     MAX_QUANTITY, MAX_TIMING, MAX_YEARS,
 };
 
+pub use boario_event::{
+    productive_capital, BoarioEvent, EventKind, RecoveryFunction, ARBITRARY_DECIMALS,
+    CAPITAL_DECIMALS, CAPITAL_TO_VALUE_ADDED,
+};
 pub use calibration::{SharedFit, MAX_FIT_YEARS};
+pub use demand_path::{DemandPath, MAX_PATH_END};
 pub use firms::{FirmClass, Firms};
 pub use profile::{Phase, Ramp};
 
@@ -78,6 +85,14 @@ pub struct Scenario<P> {
     /// Changes of final use.
     #[serde(default = "Vec::new")]
     pub demand_shifts: Vec<DemandShift<P>>,
+    /// Final demand in time: a multiplier per step (the dynamic engine; docs/model.md
+    /// §5.7).
+    #[serde(default = "Vec::new", skip_serializing_if = "Vec::is_empty")]
+    pub demand_paths: Vec<DemandPath>,
+    /// Capacity losses written as BoARIO's events, with its timing (the dynamic engine;
+    /// docs/model.md §5.12).
+    #[serde(default = "Vec::new", skip_serializing_if = "Vec::is_empty")]
+    pub boario_events: Vec<BoarioEvent>,
     /// Stock release, substitution, allocation and demand response.
     #[serde(default)]
     pub mitigation: Mitigation<P>,
@@ -508,6 +523,14 @@ impl<P> Scenario<P> {
                     |c| (&c.region, &c.product),
                 )
             })
+            .or_else(|| same(|| "demand_paths".into(), &a.demand_paths, &b.demand_paths))
+            .or_else(|| {
+                same(
+                    || "boario_events".into(),
+                    &a.boario_events,
+                    &b.boario_events,
+                )
+            })
             .or_else(|| {
                 let (x, y) = (&a.perturbation.recipes, &b.perturbation.recipes);
                 each("perturbation.recipes", ".product", x, y, |c| &c.product)
@@ -609,6 +632,8 @@ impl<P: Default> Default for Scenario<P> {
             capacity_losses: Vec::new(),
             capacity_additions: Vec::new(),
             demand_shifts: Vec::new(),
+            demand_paths: Vec::new(),
+            boario_events: Vec::new(),
             mitigation: Mitigation::default(),
             perturbation: Perturbation::default(),
             prices: BTreeMap::new(),

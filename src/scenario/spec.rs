@@ -399,6 +399,8 @@ impl<P> Scenario<P> {
                     change: Q::default(),
                 })
                 .collect(),
+            demand_paths: self.demand_paths.clone(),
+            boario_events: self.boario_events.clone(),
             mitigation: super::Mitigation {
                 release_rate: self.mitigation.release_rate.as_ref().map(|_| Q::default()),
                 substitution_ramp: self.mitigation.substitution_ramp,
@@ -506,6 +508,11 @@ impl Realization {
         }
         if let Some((field, reason)) = self.firms.as_ref().and_then(|f| f.problem()) {
             return Err(invalid(format!("firms.{field}"), reason));
+        }
+        for (i, d) in self.demand_paths.iter().enumerate() {
+            if let Some((field, reason)) = d.problem() {
+                return Err(invalid(format!("demand_paths[{i}].{field}"), reason));
+            }
         }
         if let Some(years) = self.run_length {
             if !(years.is_finite() && years > 0.0 && years <= MAX_YEARS) {

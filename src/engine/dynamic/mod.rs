@@ -10,6 +10,7 @@
 //! default for physical chains; [`Mode::StaticEquivalent`] reproduces the static engine
 //! step by step for consistency tests.
 
+mod demand;
 mod firms;
 mod outcome;
 mod plan;
@@ -21,6 +22,7 @@ pub use outcome::DynamicOutcome;
 pub use plan::{MAX_LAG_STEPS, MAX_RUN_STEPS};
 pub use step::DynamicWorkspace;
 
+use demand::DemandPlan;
 use plan::{Plan, Served};
 use pricing::PricePlan;
 
@@ -181,6 +183,9 @@ pub struct Dynamic {
     loss_nodes: Vec<usize>,
     /// Explicit capacity-loss paths: internal node index, loss per step (0 after the end).
     loss_paths: Vec<(usize, Vec<f64>)>,
+    /// Final demand in time: the scenario's demand shifts and paths, and paths added
+    /// with [`Dynamic::with_demand_path`] (§5.7).
+    demand: DemandPlan,
     /// The internal index of each capacity addition's node.
     addition_nodes: Vec<usize>,
     /// Thrifted slots: (slot, index into `adaptation.thrifting`) (§5.7).
@@ -230,7 +235,7 @@ impl Dynamic {
     ///
     /// # Errors
     /// [`Error::InvalidField`] for a setting outside its domain (naming it), a scenario
-    /// field this engine does not model (naming the field and the engine: demand shifts,
+    /// field this engine does not model (naming the field and the engine:
     /// recipe multipliers, network variants, prices and values, allocation by value, the
     /// market step outside the standard mode or on a monetary table; substitution groups
     /// outside the standard mode with delivery within the step; in the static-equivalent
@@ -272,6 +277,7 @@ impl Dynamic {
                 (plan.slot_start[at(&n)] + k.unwrap_or(0), i)
             })
             .collect();
+        let demand = DemandPlan::new(net, &plan, scenario)?;
         let mut warnings = resolved.warnings.clone();
         let pricing = match &scenario.market {
             Some(_) if plan.monetary => {
@@ -294,11 +300,18 @@ impl Dynamic {
         }
         reduced.sort_unstable();
         reduced.dedup();
+        let mut loss_paths = Vec::new();
+        for (i, event) in scenario.boario_events.iter().enumerate() {
+            let field = format!("boario_events[{i}]");
+            let path = event.loss_path_at(net, plan.steps, &field)?;
+            loss_paths.push((at(&event.industry_at(net, &field)?), path));
+        }
         Ok(Self {
             settings,
             plan,
             loss_nodes,
-            loss_paths: Vec::new(),
+            loss_paths,
+            demand,
             addition_nodes,
             thrifted,
             reduced,
@@ -334,6 +347,65 @@ impl Dynamic {
         Ok(self)
     }
 
+    /// Adds a final-demand path (docs/model.md §5.7): a multiplier per step on the final
+    /// demand of a region, for one product or all of them. It multiplies any other path
+    /// or demand shift on the same demand.
+    ///
+    /// ```
+    /// use shortfall::engine::{Dynamic, DynamicSettings, Engine};
+    /// use shortfall::scenario::{DemandPath, Realization};
+    /// let net = shortfall::data::rare_earths_2024().network;
+    /// let none = Realization { horizon: 1.0, ..Realization::default() };
+    /// let settings = DynamicSettings { steps: 20, ..DynamicSettings::default() };
+    /// let fall = DemandPath { region: "US".into(), product: Some("ev_motor".into()),
+    ///                         from_step: 5, path: vec![0.5], until_step: Some(10) };
+    /// let engine = Dynamic::new(&net, &none, settings)?.with_demand_path(&net, fall)?;
+    /// let mut ws = engine.workspace(&net);
+    /// engine.run(&net, &none, &mut ws)?;
+    /// let ev = net.node_id(net.require_region("US")?, net.require_product("ev_motor")?).unwrap();
+    /// let out = ws.outcome();
+    /// assert!(out.output(ev, 7) < 0.6 * out.output(ev, 0));
+    /// # Ok::<(), shortfall::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::InvalidField`] for an unknown region or product, a region without final
+    /// use of the product (or of any product), or a path outside its domain
+    /// ([`DemandPath::problem`](crate::scenario::DemandPath::problem)); the
+    /// static-equivalent mode, whose orders are the baseline schedule.
+    pub fn with_demand_path(
+        mut self,
+        net: &Network,
+        path: crate::scenario::DemandPath,
+    ) -> Result<Self> {
+        if self.settings.mode == Mode::StaticEquivalent {
+            return Err(unmodelled(
+                "demand path",
+                "final demand that changes in the static-equivalent mode (its orders are the \
+                 baseline schedule)",
+            ));
+        }
+        self.demand.add(net, &self.plan, path, "demand path")?;
+        Ok(self)
+    }
+
+    /// Adds a capacity-loss path written as a BoARIO event, with BoARIO's timing
+    /// (docs/model.md §5.12; [`BoarioEvent::loss_path`](crate::scenario::BoarioEvent::loss_path)).
+    ///
+    /// # Errors
+    /// As [`BoarioEvent::loss_path`](crate::scenario::BoarioEvent::loss_path).
+    pub fn with_boario_event(
+        mut self,
+        net: &Network,
+        event: &crate::scenario::BoarioEvent,
+    ) -> Result<Self> {
+        let path = event.loss_path_at(net, self.plan.steps, "event")?;
+        let n = node_at(net, &event.region, &event.sector, "event")?;
+        self.loss_paths
+            .push((self.plan.pos[n.index()] as usize, path));
+        Ok(self)
+    }
+
     /// The settings.
     pub fn settings(&self) -> &DynamicSettings {
         &self.settings
@@ -347,9 +419,6 @@ impl Dynamic {
 
 /// Refuses, by name, every scenario field the engine does not model in `mode`.
 fn check_modelled(r: &Realization, mode: Mode) -> Result<()> {
-    if !r.demand_shifts.is_empty() {
-        return Err(unmodelled("demand_shifts", "a demand shift"));
-    }
     if mode == Mode::StaticEquivalent {
         if let Some(i) = r
             .restrictions
@@ -409,6 +478,17 @@ fn check_modelled(r: &Realization, mode: Mode) -> Result<()> {
     }
 
     if mode == Mode::StaticEquivalent {
+        let in_time = [
+            ("demand_shifts", r.demand_shifts.len()),
+            ("demand_paths", r.demand_paths.len()),
+        ];
+        if let Some((field, _)) = in_time.iter().find(|(_, n)| *n > 0) {
+            return Err(unmodelled(
+                field,
+                "final demand that changes in the static-equivalent mode (its orders are the \
+                 baseline schedule)",
+            ));
+        }
         for (field, v) in [
             ("mitigation.deferrable", m.deferrable),
             ("mitigation.substitutable", m.substitutable),

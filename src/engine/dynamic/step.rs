@@ -167,9 +167,12 @@ struct Receipts {
 #[derive(Debug, Clone)]
 struct FinalDemand {
     /// Per `(region, product)`: stockpile release to final use this step, and final
-    /// demand asked this step over its baseline (1 plus the deferred backlog's share).
+    /// demand asked this step over its baseline (its multiplier in time plus the deferred
+    /// backlog's share, times the market step's demand factor), and the multiplier in
+    /// time alone (final-demand paths and demand shifts, §5.7).
     final_release: Vec<f64>,
     fd_scale: Vec<f64>,
+    fd_mult: Vec<f64>,
     /// Per stockpile: level and floor of this run.
     pile_level: Vec<f64>,
     pile_floor: Vec<f64>,
@@ -315,6 +318,7 @@ impl DynamicWorkspace {
             final_demand: FinalDemand {
                 final_release: vec![0.0; net.regions().len() * np],
                 fd_scale: vec![1.0; net.regions().len() * np],
+                fd_mult: vec![1.0; net.regions().len() * np],
                 pile_level: vec![0.0; p.piles.len()],
                 pile_floor: vec![0.0; p.piles.len()],
             },
@@ -366,12 +370,22 @@ impl DynamicWorkspace {
         self.run.deferrable = r.mitigation.deferrable;
         self.run.substitutable = r.mitigation.substitutable;
         self.nodes.fd_now.copy_from_slice(&p.fd0);
-        self.nodes.demand.copy_from_slice(&p.fd0);
+        self.tags.fd_cut_now.copy_from_slice(&p.fd_cut0);
+        self.tags.fd_target_now.copy_from_slice(&p.fd_target0);
+        if !engine.demand.is_empty() {
+            // Step 0's final demand in time (§5.7).
+            let fd = &mut self.final_demand;
+            engine
+                .demand
+                .fill(0, window(p, r).contains(&0), r, &mut fd.fd_mult);
+            fd.fd_scale.copy_from_slice(&fd.fd_mult);
+            self.ask_final(p);
+        }
+        self.nodes.demand.copy_from_slice(&self.nodes.fd_now);
         self.tags.demand_cut.fill(0.0);
         self.tags.next_cut.fill(0.0);
         self.tags.demand_cut_rerouted.fill(0.0);
         self.tags.next_cut_rerouted.fill(0.0);
-        self.tags.fd_cut_now.copy_from_slice(&p.fd_cut0);
         for ((&from, z), &k) in p.src.iter().zip(&p.z0).zip(&p.cut_of) {
             self.nodes.demand[from as usize] += z;
             if k != NONE {
@@ -392,7 +406,6 @@ impl DynamicWorkspace {
                 }
             }
         }
-        self.tags.fd_target_now.copy_from_slice(&p.fd_target0);
         self.tags.tagged.fill(0.0);
         self.run.kappa.fill(r.kappa());
         if let (Some(pricing), Some(plan)) = (&mut self.pricing, &engine.pricing) {
@@ -484,9 +497,8 @@ impl DynamicWorkspace {
         for (f, _) in &engine.loss_paths {
             self.nodes.loss[*f] = 0.0;
         }
-        let start = (r.start.unwrap_or(0.0) / p.dt).round() as usize;
-        let end = start + (r.horizon / p.dt).round() as usize;
-        let inside = (start..end).contains(&self.t);
+        let window = window(p, r);
+        let (start, inside) = (window.start, window.contains(&self.t));
         // Profiles enter as their means over the step, in years since the start (§3.3).
         let since = (self.t as f64 - start as f64) * p.dt;
         let (a, b) = (since, since + p.dt);
@@ -1217,27 +1229,41 @@ impl DynamicWorkspace {
         pricing.update(plan, r, tau);
     }
 
-    /// The deferred final demand is asked again next step, on each final-demand edge of
-    /// its (region, product) in proportion to the baseline (§5.7), times the market
-    /// step's demand factor (§7.5).
-    fn defer(&mut self, engine: &Dynamic, _: &Realization, t: usize) {
+    /// Final demand of the next step (§5.7): its multiplier in time (final-demand paths
+    /// and demand shifts), plus the deferred backlog, asked again on each final-demand edge
+    /// of its (region, product) in proportion to the baseline, times the market step's
+    /// demand factor (§7.5).
+    fn defer(&mut self, engine: &Dynamic, r: &Realization, t: usize) {
         let market = self.pricing.as_ref().map(|pricing| &pricing.sink[..]);
-        if self.run.deferrable == 0.0 && market.is_none() {
+        let in_time = !engine.demand.is_empty();
+        if self.run.deferrable == 0.0 && market.is_none() && !in_time {
             return;
         }
         let p = &engine.plan;
-        for (i, scale) in self.final_demand.fd_scale.iter_mut().enumerate() {
+        let fd = &mut self.final_demand;
+        if in_time {
+            let next = t + 1;
+            engine
+                .demand
+                .fill(next, window(p, r).contains(&next), r, &mut fd.fd_mult);
+        }
+        for (i, scale) in fd.fd_scale.iter_mut().enumerate() {
             let base = self.outcome.final_baseline[i];
-            *scale = if base > 0.0 && self.run.deferrable != 0.0 {
-                1.0 + self.outcome.deferred(t, i) / base
-            } else {
-                1.0
-            };
+            *scale = fd.fd_mult[i];
+            if base > 0.0 && self.run.deferrable != 0.0 {
+                *scale += self.outcome.deferred(t, i) / base;
+            }
             // The market step's demand factor (§7.5).
             if let Some(d) = market {
                 *scale *= d[i];
             }
         }
+        self.ask_final(p);
+    }
+
+    /// What final users ask of each node this step, from `fd_scale`: in all, on cut edges
+    /// and by targets.
+    fn ask_final(&mut self, p: &Plan) {
         for f in 0..p.x0.len() {
             let (mut all, mut cut, mut target) = (0.0, 0.0, 0.0);
             for e in p.fd_start[f]..p.fd_start[f + 1] {
@@ -1308,6 +1334,12 @@ impl DynamicWorkspace {
         let market = self.pricing.as_mut().map(Pricing::step);
         self.outcome.record(t, p, &step, market);
     }
+}
+
+/// The steps of the scenario's window: from its start for its horizon.
+fn window(p: &Plan, r: &Realization) -> std::ops::Range<usize> {
+    let start = (r.start.unwrap_or(0.0) / p.dt).round() as usize;
+    start..start + (r.horizon / p.dt).round() as usize
 }
 
 /// Years from the shocks' start to the middle of step `t` (0 before the start, §7.5).
