@@ -22,7 +22,7 @@ orders; events with `event_monetary_factor` equal to the model's):
   final_demand  (pymrio's) reg3's final users ask 0.8 of their demand from step 10 to step
                 99, set by hand before each step through BoARIO's `final_demand` setter (it
                 has no event for it)
-  rebuild       (pymrio's) EventKapitalRebuild: 30% of the first industry's capital at step
+  rebuild       (pymrio's) EventKapitalRebuild: 30% of the same industry's capital at step
                 10, duration 5, rebuilt by construction 0.7 and manufactoring 0.3 over tau 60
 
 <run>.csv names each series `series:region:sector` (`inventory:region:sector:input`):

@@ -9,7 +9,9 @@ use std::collections::HashMap;
 use shortfall::data::read_pymrio;
 use shortfall::engine::{Dynamic, DynamicSettings, Engine, Mode};
 use shortfall::network::{Network, NodeId};
-use shortfall::scenario::{BoarioEvent, DemandPath, EventKind, Realization, RecoveryFunction};
+use shortfall::scenario::{
+    productive_capital, BoarioEvent, DemandPath, EventKind, Realization, RecoveryFunction,
+};
 
 /// BoARIO's run: one column per series, one value per step, and the event.
 struct Fixture {
@@ -66,6 +68,7 @@ fn boario_event(e: &serde_json::Value) -> BoarioEvent {
         kind: match e["kind"].as_str().unwrap() {
             "recovery" => EventKind::Recovery,
             "arbitrary" => EventKind::Arbitrary,
+            "rebuild" => EventKind::Rebuild,
             other => panic!("unknown event kind {other}"),
         },
         region: text("region"),
@@ -74,20 +77,30 @@ fn boario_event(e: &serde_json::Value) -> BoarioEvent {
         occurrence: whole("occurrence"),
         duration: whole("duration"),
         recovery_tau: whole("tau"),
-        recovery_function: match e["recovery_function"].as_str().unwrap() {
-            "linear" => RecoveryFunction::Linear,
-            "convexe" => RecoveryFunction::Convexe,
-            other => panic!("unknown recovery function {other}"),
+        recovery_function: match e["recovery_function"].as_str() {
+            Some("linear") | None => RecoveryFunction::Linear,
+            Some("convexe") => RecoveryFunction::Convexe,
+            Some(other) => panic!("unknown recovery function {other}"),
         },
+        rebuilding_sectors: e["rebuilding_sectors"]
+            .as_object()
+            .map(|m| {
+                m.iter()
+                    .map(|(k, v)| (k.clone(), v.as_f64().unwrap()))
+                    .collect()
+            })
+            .unwrap_or_default(),
+        rebuilding_factor: e["rebuilding_factor"].as_f64().unwrap_or(1.0),
     }
 }
 
 /// Runs the engine in ario mode on BoARIO's event and compares every recorded series'
 /// deviation from its step-0 value with BoARIO's, to 1% of the largest deviation among
 /// the series of the same kind and industry (declared before the first comparison).
-/// Series of the kinds in `apart` are not held to the tolerance; their largest gaps (as
-/// shares of their group's largest deviation, and absolute) are returned by group.
-fn agree(table: &str, run: &str, apart: &[&str]) -> HashMap<String, (f64, f64)> {
+/// Returns the largest gap as a share of its group's largest deviation. Series of the
+/// kinds in `apart` are not held to the tolerance; their largest gaps (as shares of their
+/// group's largest deviation, and absolute) are returned by group.
+fn agree(table: &str, run: &str, apart: &[&str]) -> (f64, HashMap<String, (f64, f64)>) {
     let (net, fx) = fixture(table, run);
     let settings = DynamicSettings {
         mode: Mode::Ario,
@@ -110,6 +123,10 @@ fn agree(table: &str, run: &str, apart: &[&str]) -> HashMap<String, (f64, f64)> 
                 until_step: Some(e["until_step"].as_u64().unwrap() as usize),
             };
             engine.with_demand_path(&net, path).unwrap()
+        }
+        "rebuild" => {
+            let event = boario_event(&fx.event);
+            engine.with_boario_event(&net, &event).unwrap()
         }
         _ => {
             let event = boario_event(&fx.event);
@@ -138,6 +155,23 @@ fn agree(table: &str, run: &str, apart: &[&str]) -> HashMap<String, (f64, f64)> 
         let (kind, region, sector) = (p[0], p[1], p[2]);
         let steps = fx.steps;
         let ours: Vec<f64> = match kind {
+            // The loss of a rebuilding event follows deliveries: compared as a series.
+            "loss" if fx.event["kind"] == "rebuild" => {
+                let e = boario_event(&fx.event);
+                if (region, sector) != (e.region.as_str(), e.sector.as_str()) {
+                    vec![0.0; steps]
+                } else {
+                    let k = productive_capital(&net, node(&net, region, sector));
+                    let done = e.occurrence + e.duration;
+                    (0..steps)
+                        .map(|t| match t {
+                            t if t < e.occurrence => 0.0,
+                            t if t <= done => e.impact / k,
+                            t => out.rebuild_left(0, t - 1) / (e.rebuilding_factor * k),
+                        })
+                        .collect()
+                }
+            }
             "loss" => continue,
             "alpha" => (0..steps)
                 .map(|t| out.alpha(node(&net, region, sector), t))
@@ -186,6 +220,7 @@ fn agree(table: &str, run: &str, apart: &[&str]) -> HashMap<String, (f64, f64)> 
         if largest == 0.0 {
             assert!(
                 key.starts_with("inventory")
+                    || key.starts_with("loss")
                     || key.starts_with("fd_unmet")
                     || key.starts_with("alpha"),
                 "{key}: BoARIO shows no deviation"
@@ -229,7 +264,17 @@ fn agree(table: &str, run: &str, apart: &[&str]) -> HashMap<String, (f64, f64)> 
     assert!(misses.is_empty(), "{table}/{run}: {misses:#?}");
     assert!(compared > 10_000, "{compared} values compared");
     println!("{table}/{run}: {compared} values, largest gap {worst:.2e} of the largest deviation");
-    set_apart
+    (worst, set_apart)
+}
+
+/// Rebuilding (docs/model.md §5.13), with BoARIO's inventory target in the ario mode: the
+/// engine's own rule (the target at planned output, rebuilding included) misses by 3.2e-3
+/// of the deviation, within the tolerance; BoARIO's rule closes the gap to rounding, and
+/// this test keeps it there.
+#[test]
+fn rebuilding_on_pymrio_test_table() {
+    let (worst, _) = agree("pymrio_test", "rebuild", &[]);
+    assert!(worst < 1e-6, "largest gap {worst:.2e}");
 }
 
 #[test]
@@ -261,7 +306,7 @@ fn arbitrary_production_cut_on_20x20_table() {
 /// is rounding noise (below 1e-7 where the sector's final demand is about 1e3 a step).
 #[test]
 fn final_demand_of_one_region_on_pymrio_test_table() {
-    let apart = agree("pymrio_test", "final_demand", &["alpha", "fd_unmet"]);
+    let (_, apart) = agree("pymrio_test", "final_demand", &["alpha", "fd_unmet"]);
     let alpha: Vec<_> = apart
         .iter()
         .filter(|(k, _)| k.starts_with("alpha"))

@@ -274,6 +274,8 @@ fn boario_timing_by_hand() {
         duration: 5,
         recovery_tau: 10,
         recovery_function: RecoveryFunction::Linear,
+        rebuilding_sectors: Default::default(),
+        rebuilding_factor: 1.0,
     };
     let loss = capital.loss_path(&net, 30).unwrap();
     let by_hand = |t: usize| match t {

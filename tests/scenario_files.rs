@@ -36,8 +36,11 @@ fn the_documented_example_in_time_runs_on_pymrios_test_table() {
     let text = example_after("## In time only: final demand and BoARIO's events");
     let file = ScenarioFile::from_toml(&text, "docs/scenarios.md").unwrap();
     let r = file.scenario.median();
-    assert_eq!((r.demand_paths.len(), r.boario_events.len()), (1, 2));
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/boario/pymrio_test");
+    assert_eq!((r.demand_paths.len(), r.boario_events.len()), (1, 3));
+    let dir = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/boario/pymrio_test"
+    );
     let net = shortfall::data::read_pymrio(dir).unwrap();
     let settings = DynamicSettings {
         mode: Mode::Ario,
@@ -52,6 +55,7 @@ fn the_documented_example_in_time_runs_on_pymrios_test_table() {
     let n = net.node_id(reg2, manufacturing).unwrap();
     let out = ws.outcome();
     assert!(out.output(n, 10) < 0.75 * out.output(n, 0));
+    assert!(out.rebuild_left(0, 119) < 500.0);
 }
 
 #[test]

@@ -1,10 +1,12 @@
 //! Events as BoARIO 0.7.2 writes them (docs/model.md §5.12): a capacity-loss path built
 //! from an event's parameters, with BoARIO's timing conventions and rounding.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-use crate::network::{Network, NodeId};
+use crate::network::{Accounts, Network, NodeId};
 
 /// The kind of a BoARIO event (its class).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -15,6 +17,9 @@ pub enum EventKind {
     Recovery,
     /// `EventArbitraryProd`: `impact` is the share of capacity lost, in (0, 1].
     Arbitrary,
+    /// `EventKapitalRebuild`: `impact` is productive capital destroyed (table units),
+    /// rebuilt by deliveries of the rebuilding sectors (docs/model.md §5.13).
+    Rebuild,
 }
 
 /// BoARIO's recovery functions (`boario/utils/recovery_functions.py`), of the elapsed steps
@@ -67,7 +72,8 @@ pub const CAPITAL_TO_VALUE_ADDED: f64 = 4.0;
 ///     "/tests/fixtures/boario/pymrio_test"))?;
 /// let event = BoarioEvent { kind: EventKind::Arbitrary, region: "reg2".into(),
 ///     sector: "manufactoring".into(), impact: 0.5, occurrence: 10, duration: 5,
-///     recovery_tau: 10, recovery_function: RecoveryFunction::Linear };
+///     recovery_tau: 10, recovery_function: RecoveryFunction::Linear,
+///     rebuilding_sectors: Default::default(), rebuilding_factor: 1.0 };
 /// let loss = event.loss_path(&net, 30)?;
 /// // Full from occurrence + 1 through occurrence + duration + 2, then linear recovery.
 /// assert_eq!((loss[10], loss[11], loss[17], loss[18], loss[26], loss[27]),
@@ -90,11 +96,23 @@ pub struct BoarioEvent {
     pub occurrence: usize,
     /// BoARIO's `duration`, steps before recovery begins (at least 1).
     pub duration: usize,
-    /// BoARIO's `recovery_tau`, steps (at least 1).
+    /// BoARIO's `recovery_tau`, steps (at least 1); for `rebuild`, its `rebuild_tau`.
     pub recovery_tau: usize,
-    /// BoARIO's `recovery_function`.
+    /// BoARIO's `recovery_function` (not read by `rebuild`).
     #[serde(default)]
     pub recovery_function: RecoveryFunction,
+    /// For `rebuild`: the sectors that rebuild and their shares of the stock, summing to
+    /// 1 (BoARIO's `rebuilding_sectors`); empty for the other kinds.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub rebuilding_sectors: BTreeMap<String, f64>,
+    /// For `rebuild`: BoARIO's `rebuilding_factor`, the stock per unit of capital
+    /// destroyed (default 1).
+    #[serde(default = "one")]
+    pub rebuilding_factor: f64,
+}
+
+fn one() -> f64 {
+    1.0
 }
 
 impl BoarioEvent {
@@ -122,32 +140,20 @@ impl BoarioEvent {
         let bad =
             |f: &str, reason: String| Error::field("scenario", format!("{field}.{f}"), reason);
         let n = self.industry_at(net, field)?;
-        for (name, v) in [
-            ("occurrence", self.occurrence),
-            ("duration", self.duration),
-            ("recovery_tau", self.recovery_tau),
-        ] {
-            if v == 0 {
-                return Err(bad(
-                    name,
-                    "must be at least 1 step (as BoARIO requires)".into(),
-                ));
-            }
-        }
+        self.check_rebuilding(field)?;
         let tau = self.recovery_tau as f64;
         let (occ, dur) = (self.occurrence, self.duration);
         let path = match self.kind {
+            EventKind::Rebuild => {
+                return Err(bad(
+                    "kind",
+                    "a rebuilding event's loss follows what is delivered to rebuild: the \
+                     dynamic engine runs it (docs/model.md §5.13), it has no path of its own"
+                        .into(),
+                ))
+            }
             EventKind::Recovery => {
-                let k = productive_capital(net, n);
-                if !(self.impact.is_finite() && self.impact > 0.0 && self.impact <= k) {
-                    return Err(bad(
-                        "impact",
-                        format!(
-                            "{} is outside (0, {k}], the industry's productive capital",
-                            self.impact
-                        ),
-                    ));
-                }
+                let k = self.capital_at(net, n, field)?;
                 let damage = |t: usize| match t {
                     t if t < occ => 0.0,
                     t if t <= occ + dur + 1 => self.impact,
@@ -183,6 +189,88 @@ impl BoarioEvent {
 }
 
 impl BoarioEvent {
+    /// The productive capital of industry `n`, checked against the impact: a monetary
+    /// table, and an impact in (0, K].
+    pub(crate) fn capital_at(&self, net: &Network, n: NodeId, field: &str) -> Result<f64> {
+        let bad =
+            |f: &str, reason: String| Error::field("scenario", format!("{field}.{f}"), reason);
+        if net.accounts() != Accounts::Monetary {
+            return Err(bad(
+                "kind",
+                "capital events need a monetary table (capital is value added times 4)".into(),
+            ));
+        }
+        let k = productive_capital(net, n);
+        if !(self.impact.is_finite() && self.impact > 0.0 && self.impact <= k) {
+            return Err(bad(
+                "impact",
+                format!(
+                    "{} is outside (0, {k}], the industry's productive capital",
+                    self.impact
+                ),
+            ));
+        }
+        Ok(k)
+    }
+
+    /// Checks the occurrence, duration and τ, and the rebuilding fields: shares summing
+    /// to 1 (to BoARIO's `numpy.isclose`) and a positive factor for `rebuild`, none for the
+    /// other kinds.
+    pub(crate) fn check_rebuilding(&self, field: &str) -> Result<()> {
+        let bad =
+            |f: &str, reason: String| Error::field("scenario", format!("{field}.{f}"), reason);
+        for (name, v) in [
+            ("occurrence", self.occurrence),
+            ("duration", self.duration),
+            ("recovery_tau", self.recovery_tau),
+        ] {
+            if v == 0 {
+                return Err(bad(
+                    name,
+                    "must be at least 1 step (as BoARIO requires)".into(),
+                ));
+            }
+        }
+        if self.kind != EventKind::Rebuild {
+            if !self.rebuilding_sectors.is_empty() {
+                return Err(bad(
+                    "rebuilding_sectors",
+                    "only a `rebuild` event has rebuilding sectors".into(),
+                ));
+            }
+            return Ok(());
+        }
+        if self.rebuilding_sectors.is_empty() {
+            return Err(bad(
+                "rebuilding_sectors",
+                "a `rebuild` event names at least one rebuilding sector".into(),
+            ));
+        }
+        for (sector, share) in &self.rebuilding_sectors {
+            if !(share.is_finite() && (0.0..=1.0).contains(share)) {
+                return Err(bad(
+                    &format!("rebuilding_sectors.{sector}"),
+                    format!("{share} is outside [0, 1]"),
+                ));
+            }
+        }
+        let total: f64 = self.rebuilding_sectors.values().sum();
+        if (total - 1.0).abs() > 1e-8 + 1e-5 {
+            return Err(bad(
+                "rebuilding_sectors",
+                format!("the shares sum to {total}, not 1"),
+            ));
+        }
+        let f = self.rebuilding_factor;
+        if !(f.is_finite() && f > 0.0 && f <= super::MAX_MULTIPLIER) {
+            return Err(bad(
+                "rebuilding_factor",
+                format!("{f} is outside (0, {:e}]", super::MAX_MULTIPLIER),
+            ));
+        }
+        Ok(())
+    }
+
     /// The event's industry.
     ///
     /// # Errors

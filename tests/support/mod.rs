@@ -603,7 +603,8 @@ pub fn dynamic_violation(net: &Network, o: &shortfall::engine::DynamicOutcome) -
         for k in 0..np {
             let i = t * np + k;
             let out = o.produced[i];
-            let shipped = o.to_users[i] + o.to_final[i] + o.kept[i];
+            let rebuilt = o.to_rebuild.get(i).copied().unwrap_or(0.0);
+            let shipped = o.to_users[i] + o.to_final[i] + o.kept[i] + rebuilt;
             if (out - shipped).abs() > 1e-9 * out.max(1e-9) {
                 return Some(format!(
                     "product {k} at step {t}: made {out}, shipped {shipped}"

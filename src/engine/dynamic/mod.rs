@@ -15,6 +15,7 @@ mod firms;
 mod outcome;
 mod plan;
 mod pricing;
+mod rebuild;
 mod step;
 
 pub use firms::COVER_CELLS;
@@ -25,6 +26,7 @@ pub use step::DynamicWorkspace;
 use demand::DemandPlan;
 use plan::{Plan, Served};
 use pricing::PricePlan;
+use rebuild::RebuildPlan;
 
 use std::collections::BTreeMap;
 
@@ -34,7 +36,7 @@ use super::resolved::Resolved;
 use super::{node_at, BuiltFor, Engine};
 use crate::error::{Error, Result};
 use crate::network::Network;
-use crate::scenario::{Disposal, Realization};
+use crate::scenario::{Disposal, EventKind, Realization};
 
 /// How the engine steps (docs/model.md §5.4).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -186,6 +188,8 @@ pub struct Dynamic {
     /// Final demand in time: the scenario's demand shifts and paths, and paths added
     /// with [`Dynamic::with_demand_path`] (§5.7).
     demand: DemandPlan,
+    /// Rebuilding events (§5.13).
+    rebuild: RebuildPlan,
     /// The internal index of each capacity addition's node.
     addition_nodes: Vec<usize>,
     /// Thrifted slots: (slot, index into `adaptation.thrifting`) (§5.7).
@@ -300,8 +304,19 @@ impl Dynamic {
         }
         reduced.sort_unstable();
         reduced.dedup();
+        let rebuild = RebuildPlan::new(
+            net,
+            &plan,
+            &scenario.boario_events,
+            "boario_events",
+            settings.mode == Mode::Ario,
+            &mut warnings,
+        )?;
         let mut loss_paths = Vec::new();
         for (i, event) in scenario.boario_events.iter().enumerate() {
+            if event.kind == EventKind::Rebuild {
+                continue;
+            }
             let field = format!("boario_events[{i}]");
             let path = event.loss_path_at(net, plan.steps, &field)?;
             loss_paths.push((at(&event.industry_at(net, &field)?), path));
@@ -312,6 +327,7 @@ impl Dynamic {
             loss_nodes,
             loss_paths,
             demand,
+            rebuild,
             addition_nodes,
             thrifted,
             reduced,
@@ -399,8 +415,18 @@ impl Dynamic {
         net: &Network,
         event: &crate::scenario::BoarioEvent,
     ) -> Result<Self> {
+        if event.kind == EventKind::Rebuild {
+            if self.settings.mode == Mode::StaticEquivalent {
+                return Err(unmodelled(
+                    "event",
+                    "rebuilding in the static-equivalent mode (it has no demand to add to)",
+                ));
+            }
+            (self.rebuild).add(net, &self.plan, event, "event", &mut self.warnings)?;
+            return Ok(self);
+        }
         let path = event.loss_path_at(net, self.plan.steps, "event")?;
-        let n = node_at(net, &event.region, &event.sector, "event")?;
+        let n = event.industry(net)?;
         self.loss_paths
             .push((self.plan.pos[n.index()] as usize, path));
         Ok(self)
@@ -478,6 +504,15 @@ fn check_modelled(r: &Realization, mode: Mode) -> Result<()> {
     }
 
     if mode == Mode::StaticEquivalent {
+        let rebuilding = (r.boario_events.iter())
+            .filter(|e| e.kind == EventKind::Rebuild)
+            .count();
+        if rebuilding > 0 {
+            return Err(unmodelled(
+                "boario_events",
+                "rebuilding in the static-equivalent mode (it has no demand to add to)",
+            ));
+        }
         let in_time = [
             ("demand_shifts", r.demand_shifts.len()),
             ("demand_paths", r.demand_paths.len()),

@@ -47,6 +47,10 @@ pub(super) struct StepRecord<'a> {
     /// what arrived of its switch orders (§5.7).
     pub switch_moved: &'a [f64],
     pub switch_got: &'a [f64],
+    /// Per node: rebuilding demand asked this step (empty without rebuilding, §5.13);
+    /// per rebuilding event: its stock left after the step.
+    pub rebuild_asked: &'a [f64],
+    pub rebuild_left: &'a [f64],
 }
 
 /// Paths of one dynamic run: per step, every node's output, demand and overproduction
@@ -118,6 +122,12 @@ pub struct DynamicOutcome {
     pub kept: Vec<f64>,
     /// See `produced`.
     pub released: Vec<f64>,
+    /// Per step and product: delivered to rebuilding (docs/model.md §5.13; empty without
+    /// a rebuilding event), part of the balance with `to_users`, `to_final` and `kept`.
+    pub to_rebuild: Vec<f64>,
+    /// Per step and rebuilding event `[step][event]`: the rebuilding stock left after the
+    /// step (read with [`DynamicOutcome::rebuild_left`]).
+    rebuild_left: Vec<f64>,
     /// Per step and product: blocked volume diverted to non-targets (`divert`).
     pub diverted: Vec<f64>,
     /// With a market step (docs/model.md §7.5), the price in force per step, market and
@@ -228,6 +238,15 @@ impl DynamicOutcome {
             to_final: vec![0.0; steps * np],
             kept: vec![0.0; steps * np],
             released: vec![0.0; steps * np],
+            to_rebuild: vec![
+                0.0;
+                if engine.rebuild.is_empty() {
+                    0
+                } else {
+                    steps * np
+                }
+            ],
+            rebuild_left: vec![0.0; steps * engine.rebuild.events()],
             diverted: vec![0.0; steps * np],
             prices: sized(3 * steps * np),
             priced_out: sized(steps * nrp),
@@ -279,6 +298,15 @@ impl DynamicOutcome {
         produced.fill(0.0);
         to_users.fill(0.0);
         to_final.fill(0.0);
+        if !s.rebuild_asked.is_empty() {
+            let to_rebuild = &mut self.to_rebuild[t * np..(t + 1) * np];
+            to_rebuild.fill(0.0);
+            for (f, asked) in s.rebuild_asked.iter().enumerate() {
+                to_rebuild[p.product[f] as usize] += s.served[f] * asked;
+            }
+            let ne = s.rebuild_left.len();
+            self.rebuild_left[t * ne..(t + 1) * ne].copy_from_slice(s.rebuild_left);
+        }
         let short = &mut self.final_shortfall[t * nrp..(t + 1) * nrp];
         let absorbed = &mut self.absorption_shortfall[t * nrp..(t + 1) * nrp];
         let inputs = &mut self.input_shortfall[t * nrp..(t + 1) * nrp];
@@ -449,6 +477,19 @@ impl DynamicOutcome {
     pub fn inventory(&self, n: NodeId, input: ProductId, t: usize) -> Option<f64> {
         let s = self.slot(n, input)?;
         Some(self.inventory[t * self.slot_input.len() + s])
+    }
+
+    /// The stock of rebuilding event `event` left after step `t` (docs/model.md §5.13), in
+    /// table units; events in the order of the scenario's `boario_events` and then of
+    /// [`Dynamic::with_boario_event`](super::Dynamic::with_boario_event), rebuilding ones
+    /// only.
+    ///
+    /// # Panics
+    /// If there is no such event or step.
+    pub fn rebuild_left(&self, event: usize, t: usize) -> f64 {
+        let ne = self.rebuild_left.len() / self.steps.max(1);
+        assert!(event < ne, "rebuilding event {event} of {ne}");
+        self.rebuild_left[t * ne + event]
     }
 
     /// Final use of `product` in `region` not served at step `t`.

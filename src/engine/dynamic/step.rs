@@ -190,6 +190,7 @@ pub struct DynamicWorkspace {
     receipts: Receipts,
     final_demand: FinalDemand,
     switching: Switching,
+    rebuilding: Rebuilding,
     /// The market step in time (§7.5), with `scenario.market`.
     pricing: Option<Pricing>,
     /// The step about to run.
@@ -218,6 +219,17 @@ struct Switching {
     ratio: Vec<f64>,
 }
 
+/// Rebuilding (docs/model.md §5.13): each event's stock per supplier (flat), and per node
+/// the rebuilding demand asked this step and a scratch sum of loss; each event's stock
+/// summed. Empty without rebuilding.
+#[derive(Debug, Clone)]
+struct Rebuilding {
+    left: Vec<f64>,
+    asked: Vec<f64>,
+    acc: Vec<f64>,
+    left_sum: Vec<f64>,
+}
+
 /// A summary, not a dump: the workspace holds every path of the run.
 impl std::fmt::Debug for DynamicWorkspace {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -234,7 +246,15 @@ impl DynamicWorkspace {
         let p = &engine.plan;
         let (nn, ns, np) = (p.x0.len(), p.a.len(), p.products);
         let nk = engine.restrictions;
+        let rebuilding = &engine.rebuild;
+        let per_node = if rebuilding.is_empty() { 0 } else { nn };
         Self {
+            rebuilding: Rebuilding {
+                left: vec![0.0; rebuilding.len()],
+                asked: vec![0.0; per_node],
+                acc: vec![0.0; per_node],
+                left_sum: vec![0.0; rebuilding.events()],
+            },
             switching: Switching {
                 stock: vec![0.0; p.switches.len()],
                 order: vec![0.0; p.switches.len()],
@@ -355,6 +375,8 @@ impl DynamicWorkspace {
         }
         self.nodes.alpha.fill(1.0);
         self.nodes.loss.fill(0.0);
+        engine.rebuild.start(&mut self.rebuilding.left);
+        self.rebuilding.asked.fill(0.0);
         self.run.added.fill(0.0);
         self.nodes.x.copy_from_slice(&p.x0);
         self.nodes.ratio_prev.fill(1.0);
@@ -497,6 +519,7 @@ impl DynamicWorkspace {
         for (f, _) in &engine.loss_paths {
             self.nodes.loss[*f] = 0.0;
         }
+        engine.rebuild.clear_loss(&mut self.nodes.loss);
         let window = window(p, r);
         let (start, inside) = (window.start, window.contains(&self.t));
         // Profiles enter as their means over the step, in years since the start (§3.3).
@@ -540,6 +563,21 @@ impl DynamicWorkspace {
         for (f, path) in &engine.loss_paths {
             let v = path.get(self.t).copied().unwrap_or(0.0);
             self.nodes.loss[*f] = self.nodes.loss[*f].max(v);
+        }
+        if !engine.rebuild.is_empty() {
+            // Rebuilding (§5.13): the loss from the stock left, and its demand this step.
+            let b = &mut self.rebuilding;
+            b.asked.fill(0.0);
+            (engine.rebuild).shocks(
+                self.t,
+                &b.left,
+                &mut b.acc,
+                &mut b.asked,
+                &mut self.nodes.loss,
+            );
+            for (d, asked) in self.nodes.demand.iter_mut().zip(&b.asked) {
+                *d += asked;
+            }
         }
         // Substitution groups (§5.7): the step's mean limit, from the start on.
         let switching = &mut self.switching;
@@ -765,6 +803,17 @@ impl DynamicWorkspace {
         if self.lag > 0 {
             for pile in 0..p.piles.len() {
                 self.release(engine, r, t, pile);
+            }
+        }
+        if !engine.rebuild.is_empty() {
+            let b = &mut self.rebuilding;
+            engine.rebuild.deliver(t, &self.nodes.served, &mut b.left);
+            for (sum, v) in b
+                .left_sum
+                .iter_mut()
+                .zip(engine.rebuild.left_by_event(&b.left))
+            {
+                *sum = v;
             }
         }
         self.record(engine, t);
@@ -1017,6 +1066,14 @@ impl DynamicWorkspace {
         } else {
             0.0
         };
+        if let Some(&asked) = self.rebuilding.asked.get(f) {
+            if asked > 0.0 && engine.rebuild.ario() {
+                // BoARIO's inventory target (§5.13): at the demand left after
+                // distribution, so rebuilding served does not count.
+                let left = self.nodes.demand[f] - self.nodes.served[f] * asked;
+                self.nodes.xopt[f] = left.min(self.nodes.cap[f]);
+            }
+        }
         let (q, k) = (self.nodes.served[f], p.product[f] as usize);
         let beyond = (x - regular).max(0.0);
         let (mut free, mut share_n, mut share_t) = (q, 0.0, 0.0);
@@ -1330,6 +1387,8 @@ impl DynamicWorkspace {
             reduced: &engine.reduced,
             switch_moved: &self.switching.moved,
             switch_got: &self.switching.got,
+            rebuild_asked: &self.rebuilding.asked,
+            rebuild_left: &self.rebuilding.left_sum,
         };
         let market = self.pricing.as_mut().map(Pricing::step);
         self.outcome.record(t, p, &step, market);
