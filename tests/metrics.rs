@@ -409,11 +409,13 @@ fn a_single_origin_chain_traces_to_that_origin() {
 
 #[test]
 fn size_limits_are_errors_not_panics() {
-    let big = shortfall::network::Synthetic::with_nodes(3_000, 2, 1)
+    let big = shortfall::network::Synthetic::with_nodes(6_500, 2, 1)
         .build()
         .unwrap();
     let err = content_by_origin_dense(&big, shortfall::network::ProductId(0)).unwrap_err();
-    assert!(err.to_string().contains("at most 2000 nodes"), "{err}");
+    assert!(err.to_string().contains("at most 6000 nodes"), "{err}");
+    let err = shortfall::metrics::Leontief::new(&big).unwrap_err();
+    assert!(err.to_string().contains("at most 6000 nodes"), "{err}");
 }
 
 #[test]

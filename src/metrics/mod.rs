@@ -3,6 +3,7 @@
 
 mod concentration;
 mod dependence;
+mod leontief;
 mod traced;
 
 pub use concentration::{
@@ -14,9 +15,10 @@ pub use dependence::{
     bloc_self_sufficiency, direct_origins, direct_share, net_import_reliance, DependenceRow,
     DependenceTable,
 };
+pub use leontief::{Leontief, DENSE_LIMIT};
 pub use traced::{
     content, content_by_origin, content_by_origin_dense, touched_by, touched_by_content,
-    ContentByOrigin, TouchedBy, BY_ORIGIN_LIMIT, DENSE_LIMIT,
+    ContentByOrigin, TouchedBy, BY_ORIGIN_LIMIT,
 };
 
 use serde::Serialize;

@@ -7,16 +7,13 @@
 //! products (`O(edges)` per right-hand side); [`content_by_origin_dense`] solves the same
 //! system by dense LU for small networks (and, later, cyclic tables).
 
-use nalgebra::DMatrix;
+use faer::Mat;
 use serde::Serialize;
 
+use super::leontief::{DenseLu, DENSE_LIMIT};
 use super::{Shares, Undefined};
 use crate::error::{Error, Result};
 use crate::network::{Network, NodeId, ProductId, RegionId};
-
-/// The largest network (in nodes) [`content_by_origin_dense`] accepts: the LU of a
-/// 2,000 x 2,000 matrix takes about a second and 32 MB.
-pub const DENSE_LIMIT: usize = 2_000;
 
 /// The largest nodes x origins table [`content_by_origin`] fills (50 million entries,
 /// 400 MB); above it, trace one origin at a time with [`content`].
@@ -218,7 +215,7 @@ pub fn content_by_origin(net: &Network, upstream: ProductId) -> Result<ContentBy
 }
 
 /// The same table as [`content_by_origin`], by a dense LU solve of `(I - Â) C = S`
-/// (nalgebra), for networks of at most [`DENSE_LIMIT`] nodes.
+/// (docs/model.md §2.5), for networks of at most [`DENSE_LIMIT`] nodes: cyclic tables too.
 ///
 /// # Errors
 /// [`Error::TooLarge`] above the size limit, [`Error::Singular`] if the matrix is singular.
@@ -232,8 +229,8 @@ pub fn content_by_origin_dense(net: &Network, upstream: ProductId) -> Result<Con
     let origins = origins_of(net, upstream);
     let k = origins.len();
     let (mass, share) = joint_mass(net);
-    let mut m = DMatrix::<f64>::identity(nn, nn);
-    let mut rhs = DMatrix::<f64>::zeros(nn, k);
+    let mut m = Mat::<f64>::identity(nn, nn);
+    let mut rhs = Mat::<f64>::zeros(nn, k);
     for n in net.node_ids() {
         let node = net.node(n);
         if node.product == upstream {
@@ -255,14 +252,12 @@ pub fn content_by_origin_dense(net: &Network, upstream: ProductId) -> Result<Con
             }
         }
     }
-    let solution = m
-        .lu()
-        .solve(&rhs)
-        .ok_or_else(|| Error::Singular("the traced-content system is singular".into()))?;
+    let what = "the traced-content system";
+    DenseLu::factor(&m, what)?.solve(&mut rhs, false, what)?;
     let mut table = vec![0.0; nn * k];
     for n in 0..nn {
         for j in 0..k {
-            table[n * k + j] = solution[(n, j)];
+            table[n * k + j] = rhs[(n, j)];
         }
     }
     Ok(ContentByOrigin {
