@@ -46,7 +46,10 @@ fn bench(
 }
 
 fn dense(c: &mut Criterion) {
-    for (regions, sectors, steps) in [(20, 20, 100), (40, 50, 20)] {
+    // BoARIO on tables of the same sizes and construction, in the same run (5,000: three
+    // steps, about a second each).
+    common::time_peer("boario_timing.py", &["20:20:50", "40:50:10", "250:20:3"]);
+    for (regions, sectors, steps) in [(20, 20, 100), (40, 50, 20), (250, 20, 5)] {
         let net = SyntheticTable {
             regions,
             sectors,

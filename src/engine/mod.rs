@@ -30,6 +30,9 @@ use crate::error::{Error, Result};
 use crate::network::{Network, NodeId, NodeKind, ProductId, RegionId};
 use crate::scenario::Realization;
 
+/// Draws per Monte Carlo chunk for an engine whose runs are cheap (docs/model.md §6.2).
+pub const DRAWS_PER_CHUNK: u64 = 4096;
+
 /// An engine computes one realization into its workspace; a run allocates nothing once
 /// the workspace is built (docs/architecture.md: how to add an engine).
 ///
@@ -53,6 +56,13 @@ pub trait Engine: Sync {
     /// restriction that cuts no flow of the network), found when it was built.
     fn warnings(&self) -> &[String] {
         &[]
+    }
+
+    /// Draws per Monte Carlo chunk, the unit of parallel work and of merging
+    /// (docs/model.md §6.2): [`DRAWS_PER_CHUNK`] unless a run is costly. It depends on the
+    /// engine and its network only, never on threads, so results do not either.
+    fn draws_per_chunk(&self) -> u64 {
+        DRAWS_PER_CHUNK
     }
 
     /// Runs one realization in a fresh workspace and returns its outcome.

@@ -10,9 +10,10 @@ use crate::error::{Error, Result};
 use crate::network::Network;
 use crate::scenario::{FieldPath, ParamSlot, Realization, ScenarioSpec};
 
-/// Draws per chunk: fixed, so chunk boundaries (and the order of every floating-point
-/// merge) depend only on the number of draws.
-pub const CHUNK: u64 = 4096;
+/// Draws per chunk for a cheap engine: fixed, so chunk boundaries (and the order of every
+/// floating-point merge) depend only on the number of draws and the engine
+/// ([`Engine::draws_per_chunk`](crate::engine::Engine::draws_per_chunk)).
+pub const CHUNK: u64 = crate::engine::DRAWS_PER_CHUNK;
 
 /// Chunks run in parallel before their accumulators are merged.
 const WAVE: u64 = 64;
@@ -212,10 +213,14 @@ pub(crate) fn simulate_range<E: Engine>(
         .num_threads(threads)
         .build()
         .map_err(|e| Error::ThreadPool(e.to_string()))?;
-    let chunks = (end - first).div_ceil(CHUNK);
+    let per_chunk = engine.draws_per_chunk().max(1);
+    let chunks = (end - first).div_ceil(per_chunk);
     let done = std::sync::atomic::AtomicU64::new(0);
     let run_chunk = |c: u64| -> Result<Chunk> {
-        let (start, stop) = (first + c * CHUNK, (first + (c + 1) * CHUNK).min(end));
+        let (start, stop) = (
+            first + c * per_chunk,
+            (first + (c + 1) * per_chunk).min(end),
+        );
         let len = (stop - start) as usize;
         let mut r = template.clone();
         let mut ws = engine.workspace(net);

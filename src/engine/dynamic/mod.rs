@@ -567,6 +567,15 @@ impl Engine for Dynamic {
         DynamicWorkspace::new(net, self)
     }
 
+    /// Fewer draws per chunk when a run is costly (docs/model.md §6.2): about 2³² steps
+    /// times edges and nodes per chunk, between 1 and [`super::DRAWS_PER_CHUNK`] draws,
+    /// so that a thousand runs of a large table spread over the threads.
+    fn draws_per_chunk(&self) -> u64 {
+        let work = (self.plan.steps as u64).max(1)
+            * (self.plan.src.len() + self.plan.x0.len() + self.plan.y0.len()).max(1) as u64;
+        ((1u64 << 32) / work).clamp(1, super::DRAWS_PER_CHUNK)
+    }
+
     fn run(&self, net: &Network, r: &Realization, ws: &mut DynamicWorkspace) -> Result<()> {
         self.built_for.check(net, ws.network(), r)?;
         r.validate()?;
