@@ -297,7 +297,7 @@ impl BoarioEvent {
 }
 
 /// numpy's `round(x, decimals)`: `rint(x·10^d)/10^d`, ties to even.
-fn round_to(x: f64, decimals: i32) -> f64 {
+pub(crate) fn round_to(x: f64, decimals: i32) -> f64 {
     let scale = 10f64.powi(decimals);
     (x * scale).round_ties_even() / scale
 }

@@ -20,6 +20,7 @@ pub use spec::{
     MAX_QUANTITY, MAX_TIMING, MAX_YEARS,
 };
 
+pub(crate) use boario_event::round_to;
 pub use boario_event::{
     productive_capital, BoarioEvent, EventKind, RecoveryFunction, ARBITRARY_DECIMALS,
     CAPITAL_DECIMALS, CAPITAL_TO_VALUE_ADDED,

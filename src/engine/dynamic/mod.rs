@@ -225,6 +225,13 @@ fn setting_error(field: &str, reason: String) -> Error {
     Error::field("dynamic settings", field, reason)
 }
 
+/// Why the static-equivalent mode refuses rebuilding and final demand that changes.
+const REBUILDING_STATIC: &str =
+    "rebuilding in the static-equivalent mode (it has no demand to add to)";
+const DEMAND_STATIC: &str =
+    "final demand that changes in the static-equivalent mode (its orders are the baseline \
+     schedule)";
+
 /// A scenario field this engine does not model: refused, never ignored.
 fn unmodelled(field: &str, why: &str) -> Error {
     Error::field(
@@ -304,30 +311,14 @@ impl Dynamic {
         }
         reduced.sort_unstable();
         reduced.dedup();
-        let rebuild = RebuildPlan::new(
-            net,
-            &plan,
-            &scenario.boario_events,
-            "boario_events",
-            settings.mode == Mode::Ario,
-            &mut warnings,
-        )?;
-        let mut loss_paths = Vec::new();
-        for (i, event) in scenario.boario_events.iter().enumerate() {
-            if event.kind == EventKind::Rebuild {
-                continue;
-            }
-            let field = format!("boario_events[{i}]");
-            let path = event.loss_path_at(net, plan.steps, &field)?;
-            loss_paths.push((at(&event.industry_at(net, &field)?), path));
-        }
-        Ok(Self {
+        let ario = settings.mode == Mode::Ario;
+        let mut engine = Self {
             settings,
             plan,
             loss_nodes,
-            loss_paths,
+            loss_paths: Vec::new(),
             demand,
-            rebuild,
+            rebuild: RebuildPlan::new(ario),
             addition_nodes,
             thrifted,
             reduced,
@@ -335,7 +326,11 @@ impl Dynamic {
             built_for: BuiltFor::new("the dynamic engine", net, scenario),
             restrictions: scenario.restrictions.len(),
             warnings,
-        })
+        };
+        for (i, event) in scenario.boario_events.iter().enumerate() {
+            engine.add_event(net, event, &format!("boario_events[{i}]"))?;
+        }
+        Ok(engine)
     }
 
     /// Adds a capacity-loss path for one node: the share of capacity lost at each step
@@ -395,11 +390,7 @@ impl Dynamic {
         path: crate::scenario::DemandPath,
     ) -> Result<Self> {
         if self.settings.mode == Mode::StaticEquivalent {
-            return Err(unmodelled(
-                "demand path",
-                "final demand that changes in the static-equivalent mode (its orders are the \
-                 baseline schedule)",
-            ));
+            return Err(unmodelled("demand path", DEMAND_STATIC));
         }
         self.demand.add(net, &self.plan, path, "demand path")?;
         Ok(self)
@@ -415,21 +406,29 @@ impl Dynamic {
         net: &Network,
         event: &crate::scenario::BoarioEvent,
     ) -> Result<Self> {
-        if event.kind == EventKind::Rebuild {
-            if self.settings.mode == Mode::StaticEquivalent {
-                return Err(unmodelled(
-                    "event",
-                    "rebuilding in the static-equivalent mode (it has no demand to add to)",
-                ));
-            }
-            (self.rebuild).add(net, &self.plan, event, "event", &mut self.warnings)?;
-            return Ok(self);
-        }
-        let path = event.loss_path_at(net, self.plan.steps, "event")?;
-        let n = event.industry(net)?;
-        self.loss_paths
-            .push((self.plan.pos[n.index()] as usize, path));
+        self.add_event(net, event, "event")?;
         Ok(self)
+    }
+
+    /// A BoARIO event, named at `field`: a rebuilding event to the rebuilding plan
+    /// (§5.13), any other as its loss path (§5.12).
+    fn add_event(
+        &mut self,
+        net: &Network,
+        event: &crate::scenario::BoarioEvent,
+        field: &str,
+    ) -> Result<()> {
+        if event.kind != EventKind::Rebuild {
+            let path = event.loss_path_at(net, self.plan.steps, field)?;
+            let n = event.industry_at(net, field)?;
+            self.loss_paths
+                .push((self.plan.pos[n.index()] as usize, path));
+            return Ok(());
+        }
+        if self.settings.mode == Mode::StaticEquivalent {
+            return Err(unmodelled(field, REBUILDING_STATIC));
+        }
+        (self.rebuild).add(net, &self.plan, event, field, &mut self.warnings)
     }
 
     /// The settings.
@@ -508,21 +507,14 @@ fn check_modelled(r: &Realization, mode: Mode) -> Result<()> {
             .filter(|e| e.kind == EventKind::Rebuild)
             .count();
         if rebuilding > 0 {
-            return Err(unmodelled(
-                "boario_events",
-                "rebuilding in the static-equivalent mode (it has no demand to add to)",
-            ));
+            return Err(unmodelled("boario_events", REBUILDING_STATIC));
         }
         let in_time = [
             ("demand_shifts", r.demand_shifts.len()),
             ("demand_paths", r.demand_paths.len()),
         ];
         if let Some((field, _)) = in_time.iter().find(|(_, n)| *n > 0) {
-            return Err(unmodelled(
-                field,
-                "final demand that changes in the static-equivalent mode (its orders are the \
-                 baseline schedule)",
-            ));
+            return Err(unmodelled(field, DEMAND_STATIC));
         }
         for (field, v) in [
             ("mitigation.deferrable", m.deferrable),

@@ -5,7 +5,7 @@
 use super::plan::Plan;
 use crate::error::Result;
 use crate::network::Network;
-use crate::scenario::{BoarioEvent, EventKind, CAPITAL_DECIMALS};
+use crate::scenario::{round_to, BoarioEvent, CAPITAL_DECIMALS};
 
 /// One rebuilding event, resolved against the plan.
 #[derive(Debug, Clone)]
@@ -36,31 +36,16 @@ pub(super) struct RebuildPlan {
 }
 
 impl RebuildPlan {
-    /// Resolves the rebuilding events among `events` (the others are loss paths), named
-    /// at `field[i]`; warns of a rebuilding share lost because the industry buys nothing
-    /// of that sector.
-    pub(super) fn new(
-        net: &Network,
-        plan: &Plan,
-        events: &[BoarioEvent],
-        field: &str,
-        ario: bool,
-        warnings: &mut Vec<String>,
-    ) -> Result<Self> {
-        let mut out = Self {
+    /// No event yet; `ario`: round the stock and aim the inventory target as BoARIO does.
+    pub(super) fn new(ario: bool) -> Self {
+        Self {
             ario,
             ..Self::default()
-        };
-        for (i, e) in events.iter().enumerate() {
-            if e.kind != EventKind::Rebuild {
-                continue;
-            }
-            out.add(net, plan, e, &format!("{field}[{i}]"), warnings)?;
         }
-        Ok(out)
     }
 
-    /// Adds one rebuilding event, named at `at`.
+    /// Adds one rebuilding event, named at `at`; warns of a rebuilding share lost because
+    /// the industry buys nothing of that sector.
     pub(super) fn add(
         &mut self,
         net: &Network,
@@ -193,8 +178,7 @@ impl RebuildPlan {
             for (&(i, _), r) in e.suppliers.iter().zip(&mut left[o..o + e.suppliers.len()]) {
                 let mut after = *r - served[i] * (*r / e.tau);
                 if self.ario {
-                    let scale = 10f64.powi(CAPITAL_DECIMALS);
-                    after = (after * scale).round_ties_even() / scale;
+                    after = round_to(after, CAPITAL_DECIMALS);
                 }
                 *r = after.max(0.0);
             }
